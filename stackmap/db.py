@@ -1,0 +1,195 @@
+"""Database engines from a URL (embedded SQLite by default, PostgreSQL for a shared catalog),
+connection settings, sessions and schema migrations."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.script.revision import ResolutionError
+from platformdirs import user_data_dir
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.pool import StaticPool
+from sqlmodel import Session
+
+from stackmap.errors import DatabaseBusyError, DatabaseUnavailableError
+
+ENV_URL = "STACKMAP_DATABASE_URL"
+BUSY_TIMEOUT_MS = 15_000
+
+
+def default_database_path() -> Path:
+    """Return the embedded catalog's file in the platform's per-user data directory."""
+    return Path(user_data_dir("stackmap", appauthor=False)) / "stackmap.db"
+
+
+def resolve_url(value: str | None = None) -> str:
+    """Return a SQLAlchemy URL from an option, the environment or the default location.
+
+    A value without "://" is a path to a SQLite file.
+    """
+    raw = value or os.environ.get(ENV_URL) or ""
+    if not raw:
+        return f"sqlite:///{default_database_path()}"
+    if "://" not in raw:
+        return f"sqlite:///{Path(raw).expanduser().resolve()}"
+    return raw
+
+
+def mask_url(url: str | URL) -> str:
+    """Return the URL with any password replaced by ***, safe to print or log."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<unparseable database URL>"
+
+
+def _sqlite_file(url: URL) -> Path | None:
+    database = url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine with stackmap's connection settings; nothing is connected yet."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise DatabaseUnavailableError(f"not a database URL: {mask_url(url)}") from exc
+    if parsed.get_backend_name() != "sqlite":
+        try:
+            return sa.create_engine(parsed, pool_pre_ping=True)
+        except (ArgumentError, ImportError) as exc:
+            raise DatabaseUnavailableError(f"{mask_url(url)}: {exc}") from exc
+
+    path = _sqlite_file(parsed)
+    kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False}}
+    if path is None:
+        # One shared connection, so every thread (Textual workers included) sees the same data.
+        kwargs["poolclass"] = StaticPool
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    engine = sa.create_engine(parsed, **kwargs)
+    _configure_sqlite(engine, wal=path is not None)
+    return engine
+
+
+def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINT and
+        # transactional DDL; take it over (SQLAlchemy's documented recipe).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if wal:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            # FULL: a committed import survives a power cut, not only a process crash.
+            cursor.execute("PRAGMA synchronous = FULL")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(conn: sa.Connection) -> None:
+        # Writers take the lock up front: a deferred transaction that later upgrades to a
+        # write lock fails at once under contention instead of waiting out busy_timeout.
+        immediate = conn.get_execution_options().get("sqlite_immediate", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+@contextmanager
+def session_scope(engine: Engine, *, write: bool = False) -> Iterator[Session]:
+    """Yield a session in one transaction: committed on success, rolled back on any error."""
+    bind = engine.execution_options(sqlite_immediate=True) if write else engine
+    with Session(bind, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except OperationalError as exc:
+            session.rollback()
+            if "locked" in str(exc.orig).lower() or "busy" in str(exc.orig).lower():
+                raise DatabaseBusyError(
+                    "the catalog is locked by another stackmap process; try again"
+                ) from exc
+            raise
+        except BaseException:
+            session.rollback()
+            raise
+
+
+# --- migrations -------------------------------------------------------------------------
+
+
+def alembic_config(connection: sa.Connection | None = None) -> Config:
+    """Return an Alembic configuration for stackmap's migration scripts."""
+    config = Config()
+    config.set_main_option("script_location", "stackmap:migrations")
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    """Return the newest schema revision this version of stackmap knows."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    """Return the schema revision of the database, or None for an empty one."""
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Apply migrations up to a revision (head by default) in one transaction."""
+    with engine.execution_options(sqlite_immediate=True).begin() as conn:
+        command.upgrade(alembic_config(conn), revision)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Revert migrations down to a revision ("base" empties the schema)."""
+    with engine.execution_options(sqlite_immediate=True).begin() as conn:
+        command.downgrade(alembic_config(conn), revision)
+
+
+def open_database(url: str, *, migrate: bool = True) -> Engine:
+    """Return an engine for the catalog at url, its schema brought up to date.
+
+    Raises DatabaseUnavailableError naming the (masked) URL when the database cannot be
+    reached or was written by a newer stackmap.
+    """
+    engine = make_engine(url)
+    try:
+        revision = current_revision(engine)
+        if revision is not None and not _known_revision(revision):
+            engine.dispose()
+            raise DatabaseUnavailableError(
+                f"{mask_url(url)}: schema revision {revision} is newer than this stackmap; "
+                "upgrade stackmap"
+            )
+        if migrate and revision != head_revision():
+            upgrade(engine)
+    except OperationalError as exc:
+        engine.dispose()
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise DatabaseUnavailableError(f"cannot open {mask_url(url)}: {reason}") from exc
+    return engine
+
+
+def _known_revision(revision: str) -> bool:
+    try:
+        return ScriptDirectory.from_config(alembic_config()).get_revision(revision) is not None
+    except ResolutionError:
+        return False

@@ -1,0 +1,482 @@
+"""The application API: every read and write of the user's inventory, used by the CLI and TUI.
+
+Each method runs in its own transaction; a failure leaves the catalog exactly as it was.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, select
+
+from stackmap import db
+from stackmap.errors import DuplicateError, InvalidValueError, NotFoundError
+from stackmap.models import (
+    Change,
+    ChangeAction,
+    Contract,
+    ImportBatch,
+    Integration,
+    Owner,
+    Tool,
+    ToolCapability,
+    ToolStatus,
+    Vendor,
+    name_key,
+    utcnow,
+)
+from stackmap.reference import Reference, load_reference
+from stackmap.schemas import ContractFields, IntegrationFields, ToolFields
+from stackmap.terms import current_terms
+from stackmap.views import ChangeView, ContractView, IntegrationView, ToolDetail, ToolSummary
+from stackmap.writer import Outcome, ToolRecord, Writer
+
+ENV_ACTOR = "STACKMAP_USER"
+
+
+def default_actor() -> str:
+    """Return who is making changes: $STACKMAP_USER, else the login name."""
+    try:
+        return os.environ.get(ENV_ACTOR) or getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+@dataclass
+class LoadResult:
+    """What a bulk load did (or, in a dry run, would do)."""
+
+    batch_id: int | None
+    tools: list[Outcome] = field(default_factory=list)
+    integrations: list[Outcome] = field(default_factory=list)
+    dry_run: bool = False
+
+    def counts(self) -> dict[str, int]:
+        """Return how many tools and integrations were created, updated and left unchanged."""
+        result: dict[str, int] = {}
+        for kind, outcomes in (("tools", self.tools), ("integrations", self.integrations)):
+            for action in ("created", "updated", "unchanged"):
+                result[f"{kind}_{action}"] = sum(1 for o in outcomes if o.action == action)
+        return result
+
+
+class Inventory:
+    """The user's catalog of tools, contracts, owners and integrations, with its history."""
+
+    def __init__(self, engine: sa.Engine, reference: Reference, actor: str | None = None) -> None:
+        self.engine = engine
+        self.reference = reference
+        self.actor = actor or default_actor()
+
+    @classmethod
+    def open(
+        cls,
+        url: str | None = None,
+        *,
+        reference_dirs: Sequence[Path] = (),
+        actor: str | None = None,
+    ) -> Inventory:
+        """Open (creating and migrating as needed) the catalog at url or the default location."""
+        reference = load_reference(reference_dirs)
+        return cls(db.open_database(db.resolve_url(url)), reference, actor)
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
+    @property
+    def location(self) -> str:
+        """The database URL with any password masked."""
+        return db.mask_url(self.engine.url)
+
+    def _writer(self, session: Session, batch_id: int | None = None) -> Writer:
+        return Writer(session, self.reference, self.actor, batch_id)
+
+    # --- writes ---------------------------------------------------------------------------
+
+    def add_tool(
+        self,
+        fields: ToolFields,
+        contract: ContractFields | None = None,
+        *,
+        allow_same_product: bool = False,
+    ) -> ToolDetail:
+        """Add a new tool; raises DuplicateError if it (or its library product) is present."""
+        with db.session_scope(self.engine, write=True) as session:
+            if not allow_same_product:
+                product = self.reference.product(fields.name)
+                if product is not None:
+                    twin = session.exec(
+                        select(Tool.name).where(Tool.library_product == product.name)
+                    ).first()
+                    if twin is not None and name_key(twin) != name_key(fields.name):
+                        raise DuplicateError(
+                            f"{fields.name!r} is {product.name}, already in the catalog as "
+                            f"{twin!r} (use --allow-same-product for a second instance)"
+                        )
+            writer = self._writer(session)
+            writer.upsert_tools([ToolRecord(fields, contract)], create_only=True)
+            writer.flush_history()
+        return self.tool(fields.name)
+
+    def edit_tool(
+        self,
+        name: str,
+        changes: dict[str, Any],
+        contract_changes: dict[str, Any] | None = None,
+        *,
+        rename: str | None = None,
+    ) -> ToolDetail:
+        """Change fields of a tool (capabilities given here replace the tool's list)."""
+        with db.session_scope(self.engine, write=True) as session:
+            tool = self._get_tool(session, name)
+            writer = self._writer(session)
+            if rename is not None and name_key(rename) != tool.key:
+                self._rename(session, writer, tool, rename)
+            capabilities = changes.pop("capabilities", None)
+            fields = ToolFields.model_validate({"name": tool.name, **changes})
+            fields.__pydantic_fields_set__ = {"name", *changes}
+            terms = ContractFields.model_validate(contract_changes) if contract_changes else None
+            writer.upsert_tools([ToolRecord(fields, terms)], update_only=True)
+            if capabilities is not None:
+                checked = ToolFields(name=tool.name, capabilities=capabilities)
+                writer.check_tool(checked)
+                assert tool.id is not None
+                writer.set_capabilities(tool.id, tool.name, checked.capabilities)
+            writer.flush_history()
+            final = tool.name
+        return self.tool(final)
+
+    def _rename(self, session: Session, writer: Writer, tool: Tool, new_name: str) -> None:
+        new_name = " ".join(new_name.split())
+        if not new_name:
+            raise InvalidValueError("a tool's name cannot be empty")
+        if session.exec(select(Tool.id).where(Tool.key == name_key(new_name))).first():
+            raise DuplicateError(f"a tool named {new_name!r} is already in the catalog")
+        old = tool.name
+        session.execute(
+            sa.update(Tool)
+            .where(Tool.id == tool.id)  # type: ignore[arg-type]
+            .values(name=new_name, key=name_key(new_name), updated_at=utcnow())
+        )
+        assert tool.id is not None
+        writer.record("tool", tool.id, new_name, ChangeAction.UPDATE, {"name": [old, new_name]})
+        tool.name, tool.key = new_name, name_key(new_name)
+
+    def retire_tool(self, name: str, note: str | None = None) -> ToolDetail:
+        """Mark a tool retired (kept, with its history, for the record)."""
+        changes: dict[str, Any] = {"status": ToolStatus.RETIRED}
+        if note:
+            changes["notes"] = note
+        return self.edit_tool(name, changes)
+
+    def add_integration(self, fields: IntegrationFields) -> IntegrationView:
+        """Add an integration between two catalog tools; DuplicateError if the route exists."""
+        with db.session_scope(self.engine, write=True) as session:
+            writer = self._writer(session)
+            outcome = writer.upsert_integrations([fields])[0]
+            if outcome.action != "created":
+                raise DuplicateError(
+                    f"{outcome.label} by {fields.method.value} is already in the catalog"
+                )
+            writer.flush_history()
+        found = [
+            i
+            for i in self.integrations(fields.source)
+            if name_key(i.target) == name_key(fields.target) and i.method == fields.method.value
+        ]
+        return found[0]
+
+    def load(
+        self,
+        tools: Sequence[ToolRecord],
+        integrations: Sequence[IntegrationFields] = (),
+        *,
+        kind: str,
+        file_name: str,
+        sha256: str,
+        profile: str | None = None,
+        dry_run: bool = False,
+    ) -> LoadResult:
+        """Upsert tools and integrations in one transaction, recorded as one import batch.
+
+        With dry_run the same work is done and then rolled back, so the result is the exact
+        diff the real load would make.
+        """
+        with Session(self.engine.execution_options(sqlite_immediate=True)) as session:
+            try:
+                batch = ImportBatch(
+                    actor=self.actor, kind=kind, file_name=file_name, sha256=sha256, profile=profile
+                )
+                session.add(batch)
+                session.flush()
+                writer = self._writer(session, batch.id)
+                result = LoadResult(batch.id, dry_run=dry_run)
+                result.tools = writer.upsert_tools(tools)
+                if integrations:
+                    result.integrations = writer.upsert_integrations(integrations)
+                writer.flush_history()
+                batch.counts = result.counts()
+                session.add(batch)
+                if dry_run:
+                    session.rollback()
+                    result.batch_id = None
+                else:
+                    session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+        return result
+
+    # --- reads ----------------------------------------------------------------------------
+
+    def _get_tool(self, session: Session, name: str) -> Tool:
+        tool = session.exec(select(Tool).where(Tool.key == name_key(name))).first()
+        if tool is None:
+            product = self.reference.product(name)
+            if product is not None:
+                tool = session.exec(
+                    select(Tool).where(Tool.library_product == product.name)
+                ).first()
+        if tool is None:
+            raise NotFoundError(f"no tool named {name!r} in the catalog")
+        return tool
+
+    def tools(
+        self,
+        *,
+        status: Sequence[str] = (),
+        search: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+        today: date | None = None,
+    ) -> list[ToolSummary]:
+        """Return tools sorted by name, filtered and paged in the query."""
+        with Session(self.engine) as session:
+            stmt = select(Tool).order_by(Tool.key)
+            if status:
+                stmt = stmt.where(Tool.status.in_(list(status)))  # type: ignore[attr-defined]
+            if search:
+                stmt = stmt.where(Tool.key.contains(name_key(search), autoescape=True))  # type: ignore[attr-defined]
+            if limit is not None:
+                stmt = stmt.limit(limit)
+            stmt = stmt.offset(offset)
+            tools = list(session.exec(stmt))
+            return self._summaries(session, tools, today or date.today())
+
+    def _summaries(self, session: Session, tools: list[Tool], today: date) -> list[ToolSummary]:
+        if not tools:
+            return []
+        ids = [t.id for t in tools]
+        everything = len(ids) > 500  # past this, reading whole tables beats long IN lists
+        names = self._names(session, Vendor, {t.vendor_id for t in tools}, everything)
+        owners = self._names(
+            session,
+            Owner,
+            {t.business_owner_id for t in tools} | {t.technical_owner_id for t in tools},
+            everything,
+        )
+        capabilities: dict[int, list[str]] = {}
+        contracts: dict[int, list[ContractView]] = {}
+        links: dict[int, int] = {}
+        cap_stmt = sa.select(ToolCapability.tool_id, ToolCapability.capability).order_by(
+            ToolCapability.capability
+        )
+        contract_stmt = select(Contract)
+        out_stmt = sa.select(Integration.source_tool_id, sa.func.count()).group_by(
+            Integration.source_tool_id
+        )
+        in_stmt = sa.select(Integration.target_tool_id, sa.func.count()).group_by(
+            Integration.target_tool_id
+        )
+        if not everything:
+            cap_stmt = cap_stmt.where(ToolCapability.tool_id.in_(ids))  # type: ignore[attr-defined]
+            contract_stmt = contract_stmt.where(Contract.tool_id.in_(ids))  # type: ignore[attr-defined]
+            out_stmt = out_stmt.where(Integration.source_tool_id.in_(ids))  # type: ignore[attr-defined]
+            in_stmt = in_stmt.where(Integration.target_tool_id.in_(ids))  # type: ignore[attr-defined]
+        for tool_id, capability in session.execute(cap_stmt).tuples():
+            capabilities.setdefault(tool_id, []).append(capability)
+        for contract in session.exec(contract_stmt):
+            contracts.setdefault(contract.tool_id, []).append(_contract_view(contract))
+        for stmt in (out_stmt, in_stmt):
+            for tool_id, count in session.execute(stmt).tuples():
+                links[tool_id] = links.get(tool_id, 0) + count
+        summaries = []
+        for tool in tools:
+            assert tool.id is not None
+            terms = current_terms(contracts.get(tool.id, []), today)
+            summaries.append(
+                ToolSummary(
+                    id=tool.id,
+                    name=tool.name,
+                    vendor=names.get(tool.vendor_id) if tool.vendor_id else None,
+                    category=tool.category,
+                    status=tool.status,
+                    owner=owners.get(tool.business_owner_id) if tool.business_owner_id else None,
+                    technical_owner=owners.get(tool.technical_owner_id)
+                    if tool.technical_owner_id
+                    else None,
+                    annual_cost=terms.annual_cost,
+                    currency=terms.currency,
+                    renewal_date=terms.renewal_date,
+                    notice_days=terms.notice_days,
+                    seats_purchased=terms.seats_purchased,
+                    seats_active=terms.seats_active,
+                    capabilities=tuple(capabilities.get(tool.id, [])),
+                    integrations=links.get(tool.id, 0),
+                    disposition=tool.disposition,
+                    business_units=tuple(tool.business_units),
+                )
+            )
+        return summaries
+
+    @staticmethod
+    def _names(
+        session: Session,
+        model: type[Vendor] | type[Owner],
+        ids: set[int | None],
+        everything: bool = False,
+    ) -> dict[int, str]:
+        stmt = sa.select(model.id, model.name)
+        if not everything:
+            wanted = [i for i in ids if i is not None]
+            if not wanted:
+                return {}
+            stmt = stmt.where(model.id.in_(wanted))  # type: ignore[union-attr]
+        return {i: n for i, n in session.execute(stmt).tuples() if i is not None}
+
+    def tool(self, name: str, *, history_limit: int = 50) -> ToolDetail:
+        """Return everything about one tool (by name, or by a library alias of its product)."""
+        with Session(self.engine) as session:
+            tool = self._get_tool(session, name)
+            assert tool.id is not None
+            summary = self._summaries(session, [tool], date.today())[0]
+            contracts = session.exec(
+                select(Contract)
+                .where(Contract.tool_id == tool.id)
+                .order_by(Contract.start_date, Contract.id)  # type: ignore[arg-type]
+            )
+            history = session.exec(
+                select(Change)
+                .where(Change.entity_id == tool.id, Change.entity == "tool")
+                .order_by(Change.id.desc())  # type: ignore[union-attr]
+                .limit(history_limit)
+            )
+            return ToolDetail(
+                summary=summary,
+                description=tool.description,
+                website=tool.website,
+                tags=tuple(tool.tags),
+                notes=tool.notes,
+                journey_stages=tuple(tool.journey_stages),
+                decision_note=tool.decision_note,
+                decided_by=tool.decided_by,
+                decided_at=tool.decided_at,
+                library_product=tool.library_product,
+                extra=dict(tool.extra),
+                contracts=tuple(_contract_view(c) for c in contracts),
+                integrations=tuple(self._integrations(session, tool.id)),
+                history=tuple(_change_view(c) for c in history),
+            )
+
+    def integrations(self, tool: str | None = None) -> list[IntegrationView]:
+        """Return integrations (of one tool, in and out, when named), by source then target."""
+        with Session(self.engine) as session:
+            tool_id = None
+            if tool is not None:
+                tool_id = self._get_tool(session, tool).id
+            return self._integrations(session, tool_id)
+
+    @staticmethod
+    def _integrations(session: Session, tool_id: int | None) -> list[IntegrationView]:
+        source, target = aliased(Tool), aliased(Tool)
+        stmt = (
+            sa.select(Integration, source.name, target.name, Owner.name)
+            .join(source, Integration.source_tool_id == source.id)  # type: ignore[arg-type]
+            .join(target, Integration.target_tool_id == target.id)  # type: ignore[arg-type]
+            .outerjoin(Owner, Integration.owner_id == Owner.id)  # type: ignore[arg-type]
+            .order_by(source.key, target.key, Integration.method)
+        )
+        if tool_id is not None:
+            stmt = stmt.where(
+                sa.or_(Integration.source_tool_id == tool_id, Integration.target_tool_id == tool_id)
+            )
+        return [
+            IntegrationView(
+                id=row.id,  # type: ignore[arg-type]
+                source=src,
+                target=dst,
+                direction=row.direction,
+                method=row.method,
+                data_objects=tuple(row.data_objects),
+                frequency=row.frequency,
+                status=row.status,
+                owner=owner,
+                notes=row.notes,
+            )
+            for row, src, dst, owner in session.execute(stmt).tuples()
+        ]
+
+    def history(self, *, limit: int = 50) -> list[ChangeView]:
+        """Return the most recent changes, newest first."""
+        with Session(self.engine) as session:
+            rows = session.exec(select(Change).order_by(Change.id.desc()).limit(limit))  # type: ignore[union-attr]
+            return [_change_view(c) for c in rows]
+
+    def counts(self) -> dict[str, int]:
+        """Return how many of each kind of record the catalog holds."""
+        models: dict[str, Any] = {
+            "tools": Tool,
+            "vendors": Vendor,
+            "owners": Owner,
+            "contracts": Contract,
+            "integrations": Integration,
+            "changes": Change,
+            "import_batches": ImportBatch,
+        }
+        with Session(self.engine) as session:
+            return {
+                name: session.execute(sa.select(sa.func.count()).select_from(model)).scalar_one()
+                for name, model in models.items()
+            }
+
+
+def _contract_view(contract: Contract) -> ContractView:
+    assert contract.id is not None
+    return ContractView(
+        id=contract.id,
+        annual_cost=contract.annual_cost,
+        amount=contract.amount,
+        currency=contract.currency,
+        billing_period=contract.billing_period,
+        start_date=contract.start_date,
+        end_date=contract.end_date,
+        renewal_date=contract.renewal_date,
+        notice_days=contract.notice_days,
+        auto_renew=contract.auto_renew,
+        seats_purchased=contract.seats_purchased,
+        seats_assigned=contract.seats_assigned,
+        seats_active=contract.seats_active,
+        cost_centre=contract.cost_centre,
+        notes=contract.notes,
+    )
+
+
+def _change_view(change: Change) -> ChangeView:
+    return ChangeView(
+        at=change.at,
+        actor=change.actor,
+        entity=change.entity,
+        label=change.label,
+        action=change.action,
+        changes=dict(change.changes),
+        batch_id=change.batch_id,
+    )

@@ -1,0 +1,256 @@
+"""SQLModel tables of the user's inventory, and the enumerations their fields take.
+
+Enumerations are stored as short strings, not database enum types, so adding a value is a
+code change rather than a schema migration on PostgreSQL.
+"""
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+MONEY = sa.Numeric(14, 2)
+
+# Named constraints make migrations reproducible, and SQLite's batch mode needs names to alter them.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """Return the current time in UTC, the form every timestamp column stores."""
+    return datetime.now(UTC)
+
+
+def name_key(name: str) -> str:
+    """Return the identity of a name: case-folded with runs of white space collapsed.
+
+    "HubSpot  Marketing Hub" and "hubspot marketing hub" are the same tool.
+    """
+    return " ".join(name.split()).casefold()
+
+
+class ToolStatus(StrEnum):
+    EVALUATING = "evaluating"
+    ACTIVE = "active"
+    SUNSETTING = "sunsetting"
+    RETIRED = "retired"
+
+
+class Disposition(StrEnum):
+    """The TIME-style rationalisation decision, extended with Consolidate."""
+
+    TOLERATE = "tolerate"
+    INVEST = "invest"
+    MIGRATE = "migrate"
+    ELIMINATE = "eliminate"
+    CONSOLIDATE = "consolidate"
+
+
+class OwnerKind(StrEnum):
+    PERSON = "person"
+    TEAM = "team"
+
+
+class BillingPeriod(StrEnum):
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    ANNUAL = "annual"
+    MULTI_YEAR = "multi_year"
+    ONE_OFF = "one_off"
+
+
+class IntegrationDirection(StrEnum):
+    ONE_WAY = "one_way"
+    TWO_WAY = "two_way"
+
+
+class IntegrationMethod(StrEnum):
+    NATIVE = "native"
+    API = "api"
+    IPAAS = "ipaas"
+    FILE = "file"
+    MANUAL = "manual"
+
+
+class IntegrationStatus(StrEnum):
+    ACTIVE = "active"
+    BROKEN = "broken"
+    PLANNED = "planned"
+
+
+class Frequency(StrEnum):
+    REAL_TIME = "real_time"
+    HOURLY = "hourly"
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+    AD_HOC = "ad_hoc"
+
+
+class ChangeAction(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+
+
+def _enum_field(default: str | None = None, *, nullable: bool = True) -> Any:
+    return Field(default=default, sa_type=sa.String(20), nullable=nullable)
+
+
+def _json_list() -> Any:
+    return Field(default_factory=list, sa_type=sa.JSON, nullable=False)
+
+
+class Vendor(SQLModel, table=True):
+    """A company that sells one or more tools."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    key: str = Field(max_length=200, unique=True)
+    website: str | None = Field(default=None, max_length=500)
+    notes: str | None = Field(default=None, sa_type=sa.Text)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Owner(SQLModel, table=True):
+    """A person or a team accountable for tools, contracts or integrations."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    key: str = Field(max_length=200, unique=True)
+    kind: str = _enum_field(OwnerKind.PERSON, nullable=False)
+    email: str | None = Field(default=None, max_length=320)
+    team: str | None = Field(default=None, max_length=200)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Tool(SQLModel, table=True):
+    """One product the organisation uses, evaluates or is retiring."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    key: str = Field(max_length=200, unique=True)
+    vendor_id: int | None = Field(
+        default=None, foreign_key="vendor.id", ondelete="SET NULL", index=True
+    )
+    description: str | None = Field(default=None, sa_type=sa.Text)
+    category: str | None = Field(default=None, max_length=80)
+    status: str = _enum_field(ToolStatus.ACTIVE, nullable=False)
+    business_units: list[str] = _json_list()
+    website: str | None = Field(default=None, max_length=500)
+    tags: list[str] = _json_list()
+    notes: str | None = Field(default=None, sa_type=sa.Text)
+    journey_stages: list[str] = _json_list()
+    disposition: str | None = _enum_field()
+    decision_note: str | None = Field(default=None, sa_type=sa.Text)
+    decided_by: str | None = Field(default=None, max_length=200)
+    decided_at: datetime | None = None
+    business_owner_id: int | None = Field(
+        default=None, foreign_key="owner.id", ondelete="SET NULL", index=True
+    )
+    technical_owner_id: int | None = Field(
+        default=None, foreign_key="owner.id", ondelete="SET NULL", index=True
+    )
+    library_product: str | None = Field(default=None, max_length=200)
+    # Columns of an import that match no field land here, so nothing imported is thrown away.
+    extra: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON, nullable=False)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ToolCapability(SQLModel, table=True):
+    """A capability (a reference slug) that a tool provides."""
+
+    __tablename__ = "tool_capability"
+
+    tool_id: int = Field(foreign_key="tool.id", ondelete="CASCADE", primary_key=True)
+    capability: str = Field(max_length=80, primary_key=True, index=True)
+
+
+class Contract(SQLModel, table=True):
+    """A commercial agreement for a tool; a tool may have several over time."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    tool_id: int = Field(foreign_key="tool.id", ondelete="CASCADE", index=True)
+    annual_cost: Decimal | None = Field(default=None, sa_type=MONEY)
+    amount: Decimal | None = Field(default=None, sa_type=MONEY)
+    currency: str | None = Field(default=None, max_length=3)
+    billing_period: str | None = _enum_field()
+    start_date: date | None = None
+    end_date: date | None = None
+    renewal_date: date | None = Field(default=None, index=True)
+    notice_days: int | None = None
+    auto_renew: bool | None = None
+    seats_purchased: int | None = None
+    seats_assigned: int | None = None
+    seats_active: int | None = None
+    cost_centre: str | None = Field(default=None, max_length=100)
+    notes: str | None = Field(default=None, sa_type=sa.Text)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Integration(SQLModel, table=True):
+    """Data flowing from one tool to another."""
+
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "source_tool_id", "target_tool_id", "method", name="uq_integration_route"
+        ),
+        sa.CheckConstraint("source_tool_id <> target_tool_id", name="not_self"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_tool_id: int = Field(foreign_key="tool.id", ondelete="CASCADE", index=True)
+    target_tool_id: int = Field(foreign_key="tool.id", ondelete="CASCADE", index=True)
+    direction: str = _enum_field(IntegrationDirection.ONE_WAY, nullable=False)
+    method: str = _enum_field(IntegrationMethod.API, nullable=False)
+    data_objects: list[str] = _json_list()
+    frequency: str | None = _enum_field()
+    status: str = _enum_field(IntegrationStatus.ACTIVE, nullable=False)
+    owner_id: int | None = Field(default=None, foreign_key="owner.id", ondelete="SET NULL")
+    notes: str | None = Field(default=None, sa_type=sa.Text)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ImportBatch(SQLModel, table=True):
+    """One run of an import: which file, which profile, what it did."""
+
+    __tablename__ = "import_batch"
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    actor: str = Field(max_length=200)
+    kind: str = Field(max_length=40)
+    file_name: str = Field(max_length=500)
+    sha256: str = Field(max_length=64, index=True)
+    profile: str | None = Field(default=None, max_length=200)
+    counts: dict[str, int] = Field(default_factory=dict, sa_type=sa.JSON, nullable=False)
+
+
+class Change(SQLModel, table=True):
+    """One recorded change: who, when, to what, and each field's old and new value.
+
+    Rows refer to entities by id without a foreign key so the history outlives deletions.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    actor: str = Field(max_length=200)
+    entity: str = Field(max_length=40)
+    entity_id: int = Field(index=True)
+    label: str = Field(max_length=300)
+    action: str = _enum_field(nullable=False)
+    changes: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON, nullable=False)
+    batch_id: int | None = Field(
+        default=None, foreign_key="import_batch.id", ondelete="SET NULL", index=True
+    )

@@ -1,0 +1,355 @@
+"""The reference model: capability areas, the landscape taxonomy, the product library, journey
+stages and maturity stages, loaded from YAML files and validated.
+
+The defaults ship in the repo's `catalog/` folder (inside the wheel as `stackmap/_reference`).
+A user's reference directory may hold any of the same files: by default its entries extend the
+defaults (an entry with the same slug or name replaces the shipped one); a file whose top level
+says `replace: true` replaces the shipped file entirely.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from importlib.resources import files
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+import yaml
+from platformdirs import user_config_dir
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from stackmap.errors import ReferenceDataError
+from stackmap.models import name_key
+
+# libyaml parses the 700-product library about ten times faster than the pure-Python loader.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+ENV_REFERENCE = "STACKMAP_REFERENCE_DIR"
+E = TypeVar("E", bound=BaseModel)
+FILES = ("capabilities.yaml", "categories.yaml", "products.yaml", "journey.yaml", "maturity.yaml")
+
+
+class _Entry(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Capability(_Entry):
+    slug: str
+    name: str
+    description: str
+    required: bool = False
+
+
+class Area(_Entry):
+    slug: str
+    name: str
+    description: str
+    capabilities: tuple[Capability, ...]
+
+
+class Subcategory(_Entry):
+    slug: str
+    name: str
+    capabilities: tuple[str, ...]
+
+
+class Category(_Entry):
+    slug: str
+    name: str
+    subcategories: tuple[Subcategory, ...]
+
+
+class Product(_Entry):
+    name: str
+    vendor: str
+    category: str
+    capabilities: tuple[str, ...]
+    aliases: tuple[str, ...] = ()
+    website: str | None = None
+    source: str | None = None
+
+
+class JourneyStage(_Entry):
+    slug: str
+    name: str
+    side: Literal["acquisition", "expansion"]
+    description: str
+
+
+class MaturitySignals(_Entry):
+    min_required_coverage: float = Field(ge=0, le=1)
+    min_integrated_share: float = Field(ge=0, le=1)
+    measurement: bool
+    process_tooling: bool
+
+
+class MaturityStage(_Entry):
+    slug: str
+    level: int
+    name: str
+    summary: str
+    stack_traits: tuple[str, ...]
+    signals: MaturitySignals
+
+
+@dataclass(frozen=True)
+class Reference:
+    """The loaded, validated reference model, with lookups by slug and by product name."""
+
+    areas: tuple[Area, ...]
+    categories: tuple[Category, ...]
+    products: tuple[Product, ...]
+    journey: tuple[JourneyStage, ...]
+    maturity: tuple[MaturityStage, ...]
+    sources: tuple[Path, ...] = field(default=())
+
+    @cached_property
+    def capabilities(self) -> dict[str, Capability]:
+        """Every capability by slug."""
+        return {c.slug: c for a in self.areas for c in a.capabilities}
+
+    @cached_property
+    def area_of(self) -> dict[str, str]:
+        """The area slug of each capability slug."""
+        return {c.slug: a.slug for a in self.areas for c in a.capabilities}
+
+    @cached_property
+    def subcategories(self) -> dict[str, Subcategory]:
+        """Every landscape subcategory by slug."""
+        return {s.slug: s for c in self.categories for s in c.subcategories}
+
+    @cached_property
+    def category_of(self) -> dict[str, str]:
+        """The top-level category name of each subcategory slug."""
+        return {s.slug: c.name for c in self.categories for s in c.subcategories}
+
+    @cached_property
+    def required_capabilities(self) -> tuple[str, ...]:
+        """Slugs of the capabilities a stack is expected to cover (the default gap set)."""
+        return tuple(c.slug for a in self.areas for c in a.capabilities if c.required)
+
+    @cached_property
+    def _product_index(self) -> dict[str, Product]:
+        index: dict[str, Product] = {}
+        for product in self.products:
+            for name in (product.name, *product.aliases):
+                index[name_key(name)] = product
+        return index
+
+    def product(self, name: str) -> Product | None:
+        """Return the library product with this name or alias (any case), or None."""
+        return self._product_index.get(name_key(name))
+
+    def capability_slug(self, text: str) -> str | None:
+        """Return the capability slug matching a slug or a display name (any case), or None."""
+        wanted = name_key(text).replace(" ", "-")
+        if wanted in self.capabilities:
+            return wanted
+        for capability in self.capabilities.values():
+            if name_key(capability.name) == name_key(text):
+                return capability.slug
+        return None
+
+    def subcategory_slug(self, text: str) -> str | None:
+        """Return the subcategory slug matching a slug or a display name (any case), or None."""
+        if text in self.subcategories:
+            return text
+        for sub in self.subcategories.values():
+            if name_key(sub.name) == name_key(text) or name_key(sub.slug) == name_key(text):
+                return sub.slug
+        return None
+
+
+def default_reference_dir() -> Path:
+    """Return the folder of the shipped reference files (wheel copy, else the repo's catalog/)."""
+    packaged = Path(str(files("stackmap"))) / "_reference"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "catalog"
+
+
+def user_reference_dir() -> Path:
+    """Return the per-user folder whose reference files, when present, extend the defaults."""
+    return Path(user_config_dir("stackmap", appauthor=False)) / "reference"
+
+
+def reference_dirs(extra: Sequence[Path] = ()) -> list[Path]:
+    """Return the folders to load, defaults first, each later one extending the earlier."""
+    dirs = [default_reference_dir()]
+    if user_reference_dir().is_dir():
+        dirs.append(user_reference_dir())
+    env = os.environ.get(ENV_REFERENCE)
+    if env:
+        dirs.append(Path(env))
+    dirs.extend(extra)
+    return dirs
+
+
+def load_reference(extra: Sequence[Path] = ()) -> Reference:
+    """Load and validate the reference model from the default files and any extra folders.
+
+    Raises ReferenceDataError naming the file and the entry at fault.
+    """
+    dirs = reference_dirs(extra)
+    for directory in dirs[1:]:
+        if not directory.is_dir():
+            raise ReferenceDataError(f"{directory}: reference directory not found")
+    merged: dict[str, dict[str, Any]] = {}
+    for directory in dirs:
+        for filename in FILES:
+            path = directory / filename
+            if path.is_file():
+                merged[filename] = _merge_file(merged.get(filename), _read_yaml(path), filename)
+    missing = [f for f in FILES if f not in merged]
+    if missing:
+        raise ReferenceDataError(f"{dirs[0]}: reference file(s) missing: {', '.join(missing)}")
+    reference = Reference(
+        areas=_entries(Area, merged, "capabilities.yaml", "areas"),
+        categories=_entries(Category, merged, "categories.yaml", "categories"),
+        products=_entries(Product, merged, "products.yaml", "products"),
+        journey=_entries(JourneyStage, merged, "journey.yaml", "stages"),
+        maturity=_entries(MaturityStage, merged, "maturity.yaml", "stages"),
+        sources=tuple(dirs),
+    )
+    problems = validate(reference)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise ReferenceDataError(f"reference data inconsistent: {problems[0]}{more}")
+    return reference
+
+
+def validate(reference: Reference) -> list[str]:
+    """Return every inconsistency in the reference model, as sentences; empty when sound."""
+    problems: list[str] = []
+    problems += _duplicates("capability", (c.slug for a in reference.areas for c in a.capabilities))
+    problems += _duplicates("area", (a.slug for a in reference.areas))
+    problems += _duplicates(
+        "subcategory", (s.slug for c in reference.categories for s in c.subcategories)
+    )
+    problems += _duplicates("journey stage", (s.slug for s in reference.journey))
+    problems += _duplicates("maturity stage", (s.slug for s in reference.maturity))
+    problems += _duplicates("product name", (name_key(p.name) for p in reference.products))
+    problems += _duplicates(
+        "product name or alias",
+        (
+            name_key(n)
+            for p in reference.products
+            for n in {name_key(x) for x in (p.name, *p.aliases)}
+        ),
+    )
+    known = reference.capabilities
+    for sub in reference.subcategories.values():
+        if not sub.capabilities:
+            problems.append(f"subcategory {sub.slug} maps to no capability")
+        problems += [
+            f"subcategory {sub.slug} maps to unknown capability {c}"
+            for c in sub.capabilities
+            if c not in known
+        ]
+    for product in reference.products:
+        if product.category not in reference.subcategories:
+            problems.append(f"product {product.name} has unknown category {product.category}")
+        problems += [
+            f"product {product.name} has unknown capability {c}"
+            for c in product.capabilities
+            if c not in known
+        ]
+    levels = [s.level for s in reference.maturity]
+    if levels != sorted(levels):
+        problems.append("maturity stages are not in ascending level order")
+    return problems
+
+
+def _duplicates(what: str, values: Iterable[str]) -> list[str]:
+    seen: set[str] = set()
+    problems = []
+    for value in values:
+        if value in seen:
+            problems.append(f"{what} {value!r} appears more than once")
+        seen.add(value)
+    return problems
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "not valid YAML"
+        raise ReferenceDataError(f"{path}: {problem}{where}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ReferenceDataError(f"{path}: cannot read reference file: {detail}") from exc
+    if not isinstance(data, dict):
+        raise ReferenceDataError(f"{path}: expected a mapping at the top level")
+    return data
+
+
+# How each file's entries are identified when a user file extends the shipped one.
+_LISTS: dict[str, tuple[str, str, str | None, str | None]] = {
+    "capabilities.yaml": ("areas", "slug", "capabilities", "slug"),
+    "categories.yaml": ("categories", "slug", "subcategories", "slug"),
+    "products.yaml": ("products", "name", None, None),
+    "journey.yaml": ("stages", "slug", None, None),
+    "maturity.yaml": ("stages", "slug", None, None),
+}
+
+
+def _merge_file(
+    base: dict[str, Any] | None, extra: dict[str, Any], filename: str
+) -> dict[str, Any]:
+    if base is None or extra.get("replace") is True:
+        return {k: v for k, v in extra.items() if k != "replace"}
+    list_key, id_key, child_key, child_id = _LISTS[filename]
+    merged = dict(base)
+    merged[list_key] = _merge_list(
+        base.get(list_key) or [], extra.get(list_key) or [], id_key, child_key, child_id
+    )
+    return merged
+
+
+def _merge_list(
+    base: list[Any], extra: list[Any], id_key: str, child_key: str | None, child_id: str | None
+) -> list[Any]:
+    def ident(entry: Any) -> str:
+        return name_key(str(entry.get(id_key, ""))) if isinstance(entry, dict) else ""
+
+    result = list(base)
+    position = {ident(e): i for i, e in enumerate(result)}
+    for entry in extra:
+        i = position.get(ident(entry))
+        if i is None:
+            position[ident(entry)] = len(result)
+            result.append(entry)
+        elif child_key and child_id and isinstance(entry, dict) and child_key in entry:
+            old = result[i]
+            children = _merge_list(old.get(child_key) or [], entry[child_key], child_id, None, None)
+            result[i] = {**old, **entry, child_key: children}
+        else:
+            result[i] = entry
+    return result
+
+
+def _entries(
+    model: type[E], merged: dict[str, dict[str, Any]], filename: str, key: str
+) -> tuple[E, ...]:
+    value = merged[filename].get(key)
+    if not isinstance(value, list):
+        raise ReferenceDataError(f"{filename}: expected a list under {key!r}")
+    entries = []
+    for number, raw in enumerate(value, 1):
+        try:
+            entries.append(model.model_validate(raw))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            label = raw.get("slug") or raw.get("name") if isinstance(raw, dict) else None
+            where = ".".join(str(p) for p in first["loc"]) or "entry"
+            raise ReferenceDataError(
+                f"{filename}: {key} entry {number}"
+                + (f" ({label})" if label else "")
+                + f": {where}: {first['msg']}"
+            ) from exc
+    return tuple(entries)

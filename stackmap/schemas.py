@@ -1,0 +1,144 @@
+"""Validated inputs for writing to the inventory: tools, contracts and integrations.
+
+Table models skip validation (SQLModel's `table=True`), so every value from a person or a file
+passes through these first. Reference checks (category, capabilities, journey stages) need the
+loaded reference model and happen in the application API.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from stackmap.models import (
+    BillingPeriod,
+    Disposition,
+    Frequency,
+    IntegrationDirection,
+    IntegrationMethod,
+    IntegrationStatus,
+    ToolStatus,
+)
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+Count = Annotated[int, Field(ge=0, le=10_000_000)]
+Money = Annotated[Decimal, Field(ge=0, le=Decimal("999999999999.99"), decimal_places=2)]
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+def _clean_list(values: Any) -> list[str]:
+    if values is None:
+        return []
+    if isinstance(values, str):
+        values = [values]
+    seen: dict[str, None] = {}
+    for value in values:
+        text = " ".join(str(value).split())
+        if text:
+            seen.setdefault(text, None)
+    return list(seen)
+
+
+class ToolFields(_Input):
+    """Everything a person can say about a tool (all optional but the name)."""
+
+    name: Name
+    vendor: Name | None = None
+    description: str | None = None
+    category: str | None = None
+    status: ToolStatus = ToolStatus.ACTIVE
+    business_units: list[str] = Field(default_factory=list)
+    website: ShortText | None = None
+    tags: list[str] = Field(default_factory=list)
+    notes: str | None = None
+    journey_stages: list[str] = Field(default_factory=list)
+    disposition: Disposition | None = None
+    decision_note: str | None = None
+    business_owner: Name | None = None
+    technical_owner: Name | None = None
+    capabilities: list[str] = Field(default_factory=list)
+    extra: dict[str, Any] = Field(default_factory=dict)
+
+    _lists = field_validator(
+        "business_units", "tags", "journey_stages", "capabilities", mode="before"
+    )(_clean_list)
+
+
+class ContractFields(_Input):
+    """The terms of one contract; annual_cost is derived from amount and period when absent."""
+
+    annual_cost: Money | None = None
+    amount: Money | None = None
+    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] | None = None
+    billing_period: BillingPeriod | None = None
+    term_months: Annotated[int, Field(ge=1, le=240)] | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    renewal_date: date | None = None
+    notice_days: Annotated[int, Field(ge=0, le=3650)] | None = None
+    auto_renew: bool | None = None
+    seats_purchased: Count | None = None
+    seats_assigned: Count | None = None
+    seats_active: Count | None = None
+    cost_centre: ShortText | None = None
+    notes: str | None = None
+
+    @field_validator("currency", mode="before")
+    @classmethod
+    def _upper(cls, value: Any) -> Any:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    def annualised(self) -> Decimal | None:
+        """Return the yearly cost: as given, or amount scaled by its billing period."""
+        if self.annual_cost is not None:
+            return self.annual_cost
+        if self.amount is None:
+            return None
+        return annualise(self.amount, self.billing_period, self.term_months)
+
+    def is_empty(self) -> bool:
+        """True when no term at all was given (no contract should be recorded)."""
+        return all(v is None for v in self.model_dump().values())
+
+
+def annualise(
+    amount: Decimal, period: BillingPeriod | None, term_months: int | None = None
+) -> Decimal | None:
+    """Return amount as a yearly figure for its billing period; None when it cannot be known.
+
+    A multi-year amount needs its term in months; a one-off amount has no yearly figure.
+    """
+    factors = {
+        BillingPeriod.MONTHLY: Decimal(12),
+        BillingPeriod.QUARTERLY: Decimal(4),
+        BillingPeriod.ANNUAL: Decimal(1),
+        None: Decimal(1),  # a cost with no period stated is, in every export we know, yearly
+    }
+    if period in factors:
+        return (amount * factors[period]).quantize(Decimal("0.01"))
+    if period is BillingPeriod.MULTI_YEAR and term_months:
+        return (amount * Decimal(12) / Decimal(term_months)).quantize(Decimal("0.01"))
+    return None
+
+
+class IntegrationFields(_Input):
+    """One integration between two tools, named by their catalog names."""
+
+    source: Name
+    target: Name
+    direction: IntegrationDirection = IntegrationDirection.ONE_WAY
+    method: IntegrationMethod = IntegrationMethod.API
+    data_objects: list[str] = Field(default_factory=list)
+    frequency: Frequency | None = None
+    status: IntegrationStatus = IntegrationStatus.ACTIVE
+    owner: Name | None = None
+    notes: str | None = None
+
+    _lists = field_validator("data_objects", mode="before")(_clean_list)

@@ -1,0 +1,155 @@
+"""Read models the application API returns: plain frozen dataclasses, free of the ORM session."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+
+def jsonable(value: Any) -> Any:
+    """Return value in a form json.dumps accepts: dates as ISO text, money as a number."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True)
+class ContractView:
+    """One contract's terms."""
+
+    id: int
+    annual_cost: Decimal | None
+    amount: Decimal | None
+    currency: str | None
+    billing_period: str | None
+    start_date: date | None
+    end_date: date | None
+    renewal_date: date | None
+    notice_days: int | None
+    auto_renew: bool | None
+    seats_purchased: int | None
+    seats_assigned: int | None
+    seats_active: int | None
+    cost_centre: str | None
+    notes: str | None
+
+    @property
+    def decide_by(self) -> date | None:
+        """The last day to give notice before the renewal (renewal date minus notice period)."""
+        if self.renewal_date is None:
+            return None
+        return self.renewal_date - timedelta(days=self.notice_days or 0)
+
+
+@dataclass(frozen=True)
+class ToolSummary:
+    """A tool as listed: identity, ownership, current cost and terms, capability and link counts."""
+
+    id: int
+    name: str
+    vendor: str | None
+    category: str | None
+    status: str
+    owner: str | None
+    technical_owner: str | None
+    annual_cost: Decimal | None
+    currency: str | None
+    renewal_date: date | None
+    notice_days: int | None
+    seats_purchased: int | None
+    seats_active: int | None
+    capabilities: tuple[str, ...]
+    integrations: int
+    disposition: str | None
+    business_units: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the documented JSON object for `stackmap tools --json`."""
+        data = asdict(self)
+        data.pop("id")
+        return {k: jsonable(v) for k, v in data.items()}
+
+
+@dataclass(frozen=True)
+class IntegrationView:
+    """An integration with both ends named."""
+
+    id: int
+    source: str
+    target: str
+    direction: str
+    method: str
+    data_objects: tuple[str, ...]
+    frequency: str | None
+    status: str
+    owner: str | None
+    notes: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("id")
+        return {k: jsonable(v) for k, v in data.items()}
+
+
+@dataclass(frozen=True)
+class ChangeView:
+    """One entry of the history."""
+
+    at: datetime
+    actor: str
+    entity: str
+    label: str
+    action: str
+    changes: dict[str, Any]
+    batch_id: int | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: jsonable(v) for k, v in asdict(self).items()}
+
+
+@dataclass(frozen=True)
+class ToolDetail:
+    """Everything the catalog knows about one tool."""
+
+    summary: ToolSummary
+    description: str | None
+    website: str | None
+    tags: tuple[str, ...]
+    notes: str | None
+    journey_stages: tuple[str, ...]
+    decision_note: str | None
+    decided_by: str | None
+    decided_at: datetime | None
+    library_product: str | None
+    extra: dict[str, Any]
+    contracts: tuple[ContractView, ...]
+    integrations: tuple[IntegrationView, ...]
+    history: tuple[ChangeView, ...] = field(default=())
+
+    def to_json(self) -> dict[str, Any]:
+        data = self.summary.to_json()
+        for key in ("description", "website", "notes", "decision_note", "decided_by"):
+            data[key] = getattr(self, key)
+        data["tags"] = list(self.tags)
+        data["journey_stages"] = list(self.journey_stages)
+        data["decided_at"] = jsonable(self.decided_at)
+        data["library_product"] = self.library_product
+        data["extra"] = jsonable(self.extra)
+        data["contracts"] = [
+            {
+                **{k: jsonable(v) for k, v in asdict(c).items() if k != "id"},
+                "decide_by": jsonable(c.decide_by),
+            }
+            for c in self.contracts
+        ]
+        data["integrations"] = [i.to_json() for i in self.integrations]
+        data["history"] = [h.to_json() for h in self.history]
+        return data

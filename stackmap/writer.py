@@ -1,0 +1,695 @@
+"""Set-based writes of tools, contracts, capabilities and integrations, with their history.
+
+Every write of the application API goes through a Writer inside one session, so a whole import
+is one transaction and each change leaves a Change row. Rows are read and written in bulk
+(a handful of statements per batch, not one per row), which keeps 20,000-row imports fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from stackmap.errors import DuplicateError, InvalidValueError, NotFoundError
+from stackmap.models import (
+    ChangeAction,
+    Contract,
+    Integration,
+    Owner,
+    Tool,
+    ToolCapability,
+    Vendor,
+    name_key,
+    utcnow,
+)
+from stackmap.reference import Reference
+from stackmap.schemas import ContractFields, IntegrationFields, ToolFields
+from stackmap.views import jsonable
+
+CHUNK = 900  # stays under SQLite's default limit of bound parameters per statement
+
+# Tool fields stored as they are given; owners, vendor and capabilities are resolved separately.
+_PLAIN_FIELDS = (
+    "description",
+    "category",
+    "status",
+    "business_units",
+    "website",
+    "tags",
+    "notes",
+    "journey_stages",
+    "disposition",
+    "decision_note",
+    "extra",
+)
+_CONTRACT_FIELDS = (
+    "annual_cost",
+    "amount",
+    "currency",
+    "billing_period",
+    "start_date",
+    "end_date",
+    "renewal_date",
+    "notice_days",
+    "auto_renew",
+    "seats_purchased",
+    "seats_assigned",
+    "seats_active",
+    "cost_centre",
+    "notes",
+)
+_INTEGRATION_FIELDS = ("direction", "data_objects", "frequency", "status", "notes")
+
+
+@dataclass
+class ToolRecord:
+    """One tool to create or update; only the fields a source actually gave are written."""
+
+    fields: ToolFields
+    contract: ContractFields | None = None
+    source_row: int | None = None
+
+
+@dataclass
+class Outcome:
+    """What a write did to one tool or integration, and which fields changed (old, new)."""
+
+    label: str
+    action: str  # "created", "updated" or "unchanged"
+    changes: dict[str, list[Any]] = field(default_factory=dict)
+    source_row: int | None = None
+
+
+def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(values), CHUNK):
+        yield values[start : start + CHUNK]
+
+
+class Writer:
+    """Writes validated records inside one session; history rows are flushed at the end."""
+
+    def __init__(
+        self, session: Session, reference: Reference, actor: str, batch_id: int | None = None
+    ) -> None:
+        self.session = session
+        self.reference = reference
+        self.actor = actor
+        self.batch_id = batch_id
+        self._history: list[dict[str, Any]] = []
+        self._created: dict[tuple[str, int], dict[str, Any]] = {}
+        self._names: dict[str, dict[int, str]] = {}
+
+    # --- history --------------------------------------------------------------------------
+
+    def record(
+        self, entity: str, entity_id: int, label: str, action: ChangeAction, changes: dict[str, Any]
+    ) -> None:
+        """Queue a Change row; written by flush_history()."""
+        row = {
+            "at": utcnow(),
+            "actor": self.actor,
+            "entity": entity,
+            "entity_id": entity_id,
+            "label": label[:300],
+            "action": action.value,
+            "changes": jsonable(changes),
+            "batch_id": self.batch_id,
+        }
+        self._history.append(row)
+        if action is ChangeAction.CREATE:
+            self._created[(entity, entity_id)] = row
+
+    def flush_history(self) -> None:
+        """Write the queued Change rows in bulk."""
+        from stackmap.models import Change
+
+        for chunk in _chunks(self._history):
+            self.session.execute(sa.insert(Change), list(chunk))
+        self._history.clear()
+        self._created.clear()
+
+    # --- vendors and owners ---------------------------------------------------------------
+
+    def _ensure_named(
+        self, model: type[Vendor] | type[Owner], names: Iterable[str]
+    ) -> dict[str, int]:
+        wanted = {name_key(n): " ".join(n.split()) for n in names if n and n.strip()}
+        if not wanted:
+            return {}
+        found: dict[str, int] = {}
+        keys = list(wanted)
+        for chunk in _chunks(keys):
+            rows = self.session.execute(
+                sa.select(model.id, model.key).where(model.key.in_(chunk))  # type: ignore[attr-defined]
+            )
+            found.update({k: i for i, k in rows})
+        missing = [
+            {"name": wanted[k], "key": k, "created_at": utcnow()} for k in keys if k not in found
+        ]
+        if missing:
+            rows = self.session.execute(
+                sa.insert(model).returning(model.id, model.key),
+                missing,  # type: ignore[arg-type]
+            )
+            for entity_id, key in rows:
+                found[key] = entity_id
+                self._names.setdefault(model.__name__, {})[entity_id] = wanted[key]
+                self.record(
+                    model.__tablename__,
+                    entity_id,
+                    wanted[key],
+                    ChangeAction.CREATE,  # type: ignore[arg-type]
+                    {"name": [None, wanted[key]]},
+                )
+        return found
+
+    # --- tools ----------------------------------------------------------------------------
+
+    def check_tool(self, fields: ToolFields) -> None:
+        """Raise InvalidValueError when a field names something the reference model lacks."""
+        ref = self.reference
+        if fields.category is not None and fields.category not in ref.subcategories:
+            raise InvalidValueError(
+                f"unknown category {fields.category!r} for {fields.name}; "
+                "see `stackmap reference categories`"
+            )
+        for capability in fields.capabilities:
+            if capability not in ref.capabilities:
+                raise InvalidValueError(
+                    f"unknown capability {capability!r} for {fields.name}; "
+                    "see `stackmap reference capabilities`"
+                )
+        stages = {s.slug for s in ref.journey}
+        for stage in fields.journey_stages:
+            if stage not in stages:
+                raise InvalidValueError(
+                    f"unknown journey stage {stage!r} for {fields.name}; "
+                    f"use one of {', '.join(sorted(stages))}"
+                )
+
+    def _with_library(self, fields: ToolFields) -> tuple[ToolFields, str | None, set[str]]:
+        """Fill vendor, category, capabilities and website from the product library.
+
+        Returns the completed fields, the library product's name and the names of the fields
+        the library filled (which only ever fill blanks, never overwrite a person's value).
+        """
+        product = self.reference.product(fields.name)
+        if product is None:
+            return fields, None, set()
+        given = fields.model_fields_set
+        fill: dict[str, Any] = {}
+        if "vendor" not in given or fields.vendor is None:
+            fill["vendor"] = product.vendor
+        if "category" not in given or fields.category is None:
+            fill["category"] = product.category
+        if not fields.capabilities:
+            fill["capabilities"] = list(product.capabilities)
+        if ("website" not in given or fields.website is None) and product.website:
+            fill["website"] = product.website
+        updated = fields.model_copy(update=fill)
+        # model_copy keeps the original fields_set; mark the filled fields as given.
+        updated.__pydantic_fields_set__ = set(given) | set(fill)
+        return updated, product.name, set(fill)
+
+    def upsert_tools(
+        self, records: Sequence[ToolRecord], *, create_only: bool = False, update_only: bool = False
+    ) -> list[Outcome]:
+        """Create or update tools by name (or by library product), with contracts and capabilities.
+
+        Returns one Outcome per record, in order; records naming one tool twice are merged, the
+        later values winning. create_only raises DuplicateError for a tool that exists;
+        update_only raises NotFoundError for one that does not.
+        """
+        prepared = []
+        for record in records:
+            fields, product, filled = self._with_library(record.fields)
+            self.check_tool(fields)
+            prepared.append((record, fields, product, filled))
+
+        vendor_ids = self._ensure_named(Vendor, (f.vendor for _, f, _, _ in prepared if f.vendor))
+        owner_ids = self._ensure_named(
+            Owner,
+            [n for _, f, _, _ in prepared for n in (f.business_owner, f.technical_owner) if n],
+        )
+        existing = self._existing_tools([(name_key(f.name), p) for _, f, p, _ in prepared])
+
+        outcomes: list[Outcome] = []
+        new_rows: dict[str, dict[str, Any]] = {}  # key -> insert row, for in-batch merging
+        owner_of: list[str] = []  # the key of the tool each record lands on
+        updates: dict[int, dict[str, Any]] = {}
+        capabilities: list[tuple[str, str]] = []
+        for record, fields, product, filled in prepared:
+            key = name_key(fields.name)
+            current = existing.get(key) or (existing.get(f"product:{product}") if product else None)
+            values = self._tool_values(fields, product, vendor_ids, owner_ids)
+            if current is None:
+                if update_only:
+                    raise NotFoundError(f"no tool named {fields.name!r} in the catalog")
+                if key in new_rows:
+                    if create_only:
+                        raise DuplicateError(f"{fields.name!r} is given twice")
+                    new_rows[key].update(values)
+                    outcomes.append(
+                        Outcome(new_rows[key]["name"], "created", {}, record.source_row)
+                    )
+                else:
+                    new_rows[key] = {"name": fields.name, "key": key, **self._defaults(), **values}
+                    outcomes.append(Outcome(fields.name, "created", {}, record.source_row))
+                owner_of.append(key)
+                capabilities += [(key, c) for c in fields.capabilities]
+                continue
+            if create_only:
+                same = current.name if current.key == key else f"{current.name} ({product})"
+                raise DuplicateError(f"{fields.name!r} is already in the catalog as {same!r}")
+            assert current.id is not None
+            # What the library suggests only fills blanks on a tool people already described.
+            column_of = {"vendor": "vendor_id", "category": "category", "website": "website"}
+            for name in filled & column_of.keys():
+                if getattr(current, column_of[name]) is not None:
+                    values.pop(column_of[name], None)
+            if "capabilities" not in filled:
+                capabilities += [(current.key, c) for c in fields.capabilities]
+            changes = {
+                k: [getattr(current, k), v] for k, v in values.items() if getattr(current, k) != v
+            }
+            owner_of.append(current.key)
+            if changes:
+                updates.setdefault(current.id, {"id": current.id}).update(
+                    {k: v[1] for k, v in changes.items()}, updated_at=utcnow()
+                )
+                self.record(
+                    "tool", current.id, current.name, ChangeAction.UPDATE, self._readable(changes)
+                )
+            outcomes.append(
+                Outcome(
+                    current.name, "updated" if changes else "unchanged", changes, record.source_row
+                )
+            )
+            # Two records for one tool in one batch: the second sees the first's values.
+            for k, (_, new) in changes.items():
+                setattr(current, k, new)
+            existing[current.key] = current
+
+        ids = {k: t.id for k, t in existing.items() if not k.startswith("product:")}
+        pending = list(new_rows.values())
+        for chunk in _chunks(pending):
+            rows = self.session.execute(
+                sa.insert(Tool).returning(Tool.id, Tool.key, sort_by_parameter_order=True),  # type: ignore[arg-type]
+                list(chunk),
+            ).all()
+            for row, (tool_id, key) in zip(chunk, rows, strict=True):
+                ids[key] = tool_id
+                created = {
+                    k: [None, v]
+                    for k, v in row.items()
+                    if v not in (None, [], {}) and k not in ("key", "created_at", "updated_at")
+                }
+                self.record(
+                    "tool", tool_id, row["name"], ChangeAction.CREATE, self._readable(created)
+                )
+        if updates:
+            self.session.execute(sa.update(Tool), list(updates.values()))
+
+        tool_ids: list[int] = [ids[k] for k in owner_of]  # type: ignore[misc]
+        labels = {tool_ids[i]: o.label for i, o in enumerate(outcomes)}
+        self._add_capabilities([(ids[k], c) for k, c in capabilities], labels)  # type: ignore[misc]
+        self._upsert_contracts(
+            [
+                (tool_ids[i], outcomes[i], r.contract)
+                for i, (r, _, _, _) in enumerate(prepared)
+                if r.contract is not None and not r.contract.is_empty()
+            ]
+        )
+        return outcomes
+
+    def _readable(self, changes: dict[str, list[Any]]) -> dict[str, list[Any]]:
+        """Return changes with vendor and owner ids replaced by their names, for the history."""
+        readable = {}
+        for column, (old, new) in changes.items():
+            model: type[Vendor] | type[Owner] | None = None
+            if column == "vendor_id":
+                model = Vendor
+            elif column.endswith("owner_id"):
+                model = Owner
+            if model is None:
+                readable[column] = [old, new]
+            else:
+                readable[column.removesuffix("_id")] = [
+                    self._name_of(model, old),
+                    self._name_of(model, new),
+                ]
+        return readable
+
+    def _name_of(self, model: type[Vendor] | type[Owner], entity_id: int | None) -> str | None:
+        if entity_id is None:
+            return None
+        cache = self._names.setdefault(model.__name__, {})
+        if entity_id not in cache:
+            cache[entity_id] = self.session.execute(
+                sa.select(model.name).where(model.id == entity_id)  # type: ignore[arg-type]
+            ).scalar_one()
+        return cache[entity_id]
+
+    def _defaults(self) -> dict[str, Any]:
+        # Every insert row carries every column, so one executemany (and its RETURNING order)
+        # covers the whole batch.
+        now = utcnow()
+        return {
+            "vendor_id": None,
+            "description": None,
+            "category": None,
+            "website": None,
+            "notes": None,
+            "disposition": None,
+            "decision_note": None,
+            "decided_by": None,
+            "decided_at": None,
+            "business_owner_id": None,
+            "technical_owner_id": None,
+            "library_product": None,
+            "business_units": [],
+            "tags": [],
+            "journey_stages": [],
+            "extra": {},
+            "status": "active",
+            "created_at": now,
+            "updated_at": now,
+        }
+
+    def _tool_values(
+        self,
+        fields: ToolFields,
+        product: str | None,
+        vendors: dict[str, int],
+        owners: dict[str, int],
+    ) -> dict[str, Any]:
+        given = fields.model_fields_set
+        values: dict[str, Any] = {}
+        for name in _PLAIN_FIELDS:
+            if name in given:
+                value = getattr(fields, name)
+                values[name] = value.value if hasattr(value, "value") else value
+        if "extra" in values and not values["extra"]:
+            del values["extra"]
+        if "vendor" in given:
+            values["vendor_id"] = vendors.get(name_key(fields.vendor)) if fields.vendor else None
+        for attr, column in (
+            ("business_owner", "business_owner_id"),
+            ("technical_owner", "technical_owner_id"),
+        ):
+            if attr in given:
+                owner = getattr(fields, attr)
+                values[column] = owners.get(name_key(owner)) if owner else None
+        if product is not None:
+            values["library_product"] = product
+        return values
+
+    def _existing_tools(self, wanted: list[tuple[str, str | None]]) -> dict[str, Tool]:
+        keys = sorted({k for k, _ in wanted})
+        products = sorted({p for _, p in wanted if p})
+        found: dict[str, Tool] = {}
+        for chunk in _chunks(keys):
+            for tool in self.session.exec(select(Tool).where(Tool.key.in_(chunk))):  # type: ignore[attr-defined]
+                found[tool.key] = tool
+        by_product: dict[str, list[Tool]] = {}
+        for chunk in _chunks(products):
+            stmt = select(Tool).where(Tool.library_product.in_(chunk))  # type: ignore[union-attr]
+            for tool in self.session.exec(stmt):
+                by_product.setdefault(tool.library_product or "", []).append(tool)
+        for product, tools in by_product.items():
+            # Only an unambiguous match: two tools of one product (two orgs) are not merged.
+            if len(tools) == 1:
+                found[f"product:{product}"] = found.get(tools[0].key, tools[0])
+        return found
+
+    def _add_capabilities(
+        self, pairs: list[tuple[int | None, str]], labels: dict[int, str]
+    ) -> None:
+        rows = list({(t, c): None for t, c in pairs if t is not None})
+        if not rows:
+            return
+        existing: set[tuple[int, str]] = set()
+        tool_ids = sorted({t for t, _ in rows})
+        for chunk in _chunks(tool_ids):
+            existing.update(
+                self.session.execute(
+                    sa.select(ToolCapability.tool_id, ToolCapability.capability).where(
+                        ToolCapability.tool_id.in_(chunk)  # type: ignore[attr-defined]
+                    )
+                ).tuples()
+            )
+        new = [{"tool_id": t, "capability": c} for t, c in rows if (t, c) not in existing]
+        for chunk in _chunks(new):
+            self.session.execute(sa.insert(ToolCapability), list(chunk))
+        added: dict[int, list[str]] = {}
+        for row in new:
+            added.setdefault(row["tool_id"], []).append(row["capability"])
+        for tool_id, caps in added.items():
+            created = self._created.get(("tool", tool_id))
+            if created is not None:
+                created["changes"]["capabilities"] = [None, caps]
+                continue
+            self.record(
+                "tool",
+                tool_id,
+                labels.get(tool_id, str(tool_id)),
+                ChangeAction.UPDATE,
+                {"capabilities": [None, caps]},
+            )
+
+    def set_capabilities(self, tool_id: int, label: str, capabilities: list[str]) -> None:
+        """Replace a tool's capabilities with exactly this list, recording what changed."""
+        current = set(
+            self.session.execute(
+                sa.select(ToolCapability.capability).where(ToolCapability.tool_id == tool_id)
+            ).scalars()
+        )
+        wanted = set(capabilities)
+        if current == wanted:
+            return
+        self.session.execute(
+            sa.delete(ToolCapability).where(ToolCapability.tool_id == tool_id)  # type: ignore[arg-type]
+        )
+        if wanted:
+            self.session.execute(
+                sa.insert(ToolCapability),
+                [{"tool_id": tool_id, "capability": c} for c in sorted(wanted)],
+            )
+        self.record(
+            "tool",
+            tool_id,
+            label,
+            ChangeAction.UPDATE,
+            {"capabilities": [sorted(current), sorted(wanted)]},
+        )
+
+    # --- contracts ------------------------------------------------------------------------
+
+    def _upsert_contracts(self, items: list[tuple[int | None, Outcome, ContractFields]]) -> None:
+        tool_ids = sorted({t for t, _, _ in items if t is not None})
+        existing: dict[int, list[Contract]] = {}
+        for chunk in _chunks(tool_ids):
+            stmt = select(Contract).where(Contract.tool_id.in_(chunk))  # type: ignore[attr-defined]
+            for contract in self.session.exec(stmt):
+                existing.setdefault(contract.tool_id, []).append(contract)
+        inserts: list[tuple[Outcome, dict[str, Any]]] = []
+        updates: list[dict[str, Any]] = []
+        for tool_id, outcome, terms in items:
+            assert tool_id is not None
+            values = self._contract_values(terms)
+            match = _matching_contract(existing.get(tool_id, []), terms)
+            if match is None:
+                now = utcnow()
+                inserts.append(
+                    (
+                        outcome,
+                        {
+                            "tool_id": tool_id,
+                            "created_at": now,
+                            "updated_at": now,
+                            **dict.fromkeys(_CONTRACT_FIELDS),
+                            **values,
+                        },
+                    )
+                )
+                continue
+            changes = {
+                k: [getattr(match, k), v] for k, v in values.items() if getattr(match, k) != v
+            }
+            if changes:
+                updates.append(
+                    {
+                        "id": match.id,
+                        **{k: v[1] for k, v in changes.items()},
+                        "updated_at": utcnow(),
+                    }
+                )
+                for k, (_, new) in changes.items():
+                    setattr(match, k, new)
+                self.record("contract", match.id, outcome.label, ChangeAction.UPDATE, changes)  # type: ignore[arg-type]
+                outcome.changes.update({f"contract.{k}": v for k, v in changes.items()})
+                if outcome.action == "unchanged":
+                    outcome.action = "updated"
+        for chunk in _chunks(inserts):
+            rows = (
+                self.session.execute(
+                    sa.insert(Contract).returning(Contract.id, sort_by_parameter_order=True),  # type: ignore[arg-type]
+                    [row for _, row in chunk],
+                )
+                .scalars()
+                .all()
+            )
+            for (outcome, row), contract_id in zip(chunk, rows, strict=True):
+                terms = {
+                    k: [None, v] for k, v in row.items() if k in _CONTRACT_FIELDS and v is not None
+                }
+                self.record("contract", contract_id, outcome.label, ChangeAction.CREATE, terms)
+                if outcome.action == "unchanged":
+                    outcome.action = "updated"
+                    outcome.changes.update({f"contract.{k}": v for k, v in terms.items()})
+        if updates:
+            self.session.execute(sa.update(Contract), updates)
+
+    @staticmethod
+    def _contract_values(terms: ContractFields) -> dict[str, Any]:
+        given = terms.model_fields_set
+        values: dict[str, Any] = {}
+        for name in _CONTRACT_FIELDS:
+            if name in given:
+                value = getattr(terms, name)
+                values[name] = value.value if hasattr(value, "value") else value
+        annual = terms.annualised()
+        if annual is not None:
+            values["annual_cost"] = annual
+        return values
+
+    # --- integrations ---------------------------------------------------------------------
+
+    def upsert_integrations(self, records: Sequence[IntegrationFields]) -> list[Outcome]:
+        """Create or update integrations keyed by (source, target, method)."""
+        names = {name_key(n) for r in records for n in (r.source, r.target)}
+        tools: dict[str, tuple[int, str]] = {}
+        for chunk in _chunks(sorted(names)):
+            rows = self.session.execute(
+                sa.select(Tool.key, Tool.id, Tool.name).where(Tool.key.in_(chunk))  # type: ignore[attr-defined]
+            )
+            tools.update({k: (i, n) for k, i, n in rows})
+        owner_ids = self._ensure_named(Owner, [r.owner for r in records if r.owner])
+        resolved = []
+        for record in records:
+            ends = []
+            for end in (record.source, record.target):
+                if name_key(end) not in tools:
+                    raise NotFoundError(f"no tool named {end!r} in the catalog")
+                ends.append(tools[name_key(end)])
+            if ends[0][0] == ends[1][0]:
+                raise InvalidValueError(f"{record.source!r} cannot integrate with itself")
+            resolved.append((record, ends[0], ends[1]))
+
+        existing: dict[tuple[int, int, str], Integration] = {}
+        source_ids = sorted({s[0] for _, s, _ in resolved})
+        for chunk in _chunks(source_ids):
+            stmt = select(Integration).where(Integration.source_tool_id.in_(chunk))  # type: ignore[attr-defined]
+            for row in self.session.exec(stmt):
+                existing[(row.source_tool_id, row.target_tool_id, row.method)] = row
+        outcomes: list[Outcome] = []
+        inserts: list[tuple[str, dict[str, Any]]] = []
+        updates: list[dict[str, Any]] = []
+        for record, (source_id, source), (target_id, target) in resolved:
+            label = f"{source} → {target}"
+            values = {
+                k: _plain(getattr(record, k))
+                for k in _INTEGRATION_FIELDS
+                if k in record.model_fields_set
+            }
+            if "owner" in record.model_fields_set:
+                values["owner_id"] = owner_ids.get(name_key(record.owner)) if record.owner else None
+            current = existing.get((source_id, target_id, record.method.value))
+            if current is None:
+                now = utcnow()
+                row = {
+                    "source_tool_id": source_id,
+                    "target_tool_id": target_id,
+                    "method": record.method.value,
+                    "direction": record.direction.value,
+                    "status": record.status.value,
+                    "data_objects": [],
+                    "frequency": None,
+                    "owner_id": None,
+                    "notes": None,
+                    "created_at": now,
+                    "updated_at": now,
+                    **values,
+                }
+                inserts.append((label, row))
+                outcomes.append(Outcome(label, "created"))
+                continue
+            changes = {
+                k: [getattr(current, k), v] for k, v in values.items() if getattr(current, k) != v
+            }
+            if changes:
+                updates.append(
+                    {
+                        "id": current.id,
+                        **{k: v[1] for k, v in changes.items()},
+                        "updated_at": utcnow(),
+                    }
+                )
+                self.record("integration", current.id, label, ChangeAction.UPDATE, changes)  # type: ignore[arg-type]
+                for k, (_, new) in changes.items():
+                    setattr(current, k, new)
+            outcomes.append(Outcome(label, "updated" if changes else "unchanged", changes))
+        # The same route twice in one batch: keep the last, as a spreadsheet reader would expect.
+        unique: dict[tuple[int, int, str], tuple[str, dict[str, Any]]] = {}
+        for label, row in inserts:
+            unique[(row["source_tool_id"], row["target_tool_id"], row["method"])] = (label, row)
+        pending = list(unique.values())
+        for chunk in _chunks(pending):
+            ids = (
+                self.session.execute(
+                    sa.insert(Integration).returning(Integration.id, sort_by_parameter_order=True),  # type: ignore[arg-type]
+                    [row for _, row in chunk],
+                )
+                .scalars()
+                .all()
+            )
+            for (label, row), integration_id in zip(chunk, ids, strict=True):
+                self.record(
+                    "integration",
+                    integration_id,
+                    label,
+                    ChangeAction.CREATE,
+                    {
+                        k: [None, v]
+                        for k, v in row.items()
+                        if k in ("method", *_INTEGRATION_FIELDS) and v not in (None, [])
+                    },
+                )
+        if updates:
+            self.session.execute(sa.update(Integration), updates)
+        return outcomes
+
+
+def _plain(value: Any) -> Any:
+    return value.value if hasattr(value, "value") else value
+
+
+def _matching_contract(contracts: list[Contract], terms: ContractFields) -> Contract | None:
+    """Return the contract these terms update: the one starting on the same day, else the latest.
+
+    A new start date that differs from every recorded one is a new contract (a renewal signed
+    on new terms); terms without a start date update the most recent contract.
+    """
+    if not contracts:
+        return None
+    if terms.start_date is not None:
+        for contract in contracts:
+            if contract.start_date == terms.start_date:
+                return contract
+        if all(c.start_date is not None for c in contracts):
+            return None
+    return max(contracts, key=lambda c: (c.start_date or c.created_at.date(), c.id or 0))
