@@ -132,6 +132,20 @@ def load_subcategories() -> dict[str, list[str]]:
     }
 
 
+# Subcategories whose capabilities are one coherent bundle every product in them provides.
+# Elsewhere a subcategory is a mixed bag ("iPaaS, Cloud/Data Integration & Tag Management"), so
+# a product gets the subcategory's first capability plus the ones its line names.
+_BUNDLED = {"marketing-automation", "abm", "cdp", "dmp"}
+
+
+def _capabilities(sub: str, defaults: list[str], extra: str) -> list[str]:
+    """Return a curated product's capabilities; "=a,b" in the list means exactly a and b."""
+    if extra.startswith("="):
+        return [c for c in extra[1:].split(",") if c]
+    base = defaults if sub in _BUNDLED else defaults[:1]
+    return list(dict.fromkeys(base + [c for c in extra.split(",") if c]))
+
+
 def curated(subcategories: dict[str, list[str]]) -> list[dict[str, Any]]:
     products = []
     for line_no, line in enumerate(CURATED.read_text(encoding="utf-8").splitlines(), 1):
@@ -143,7 +157,7 @@ def curated(subcategories: dict[str, list[str]]) -> list[dict[str, Any]]:
         name, vendor, sub, extra, aliases, website = fields
         if sub not in subcategories:
             raise SystemExit(f"{CURATED.name}:{line_no}: unknown subcategory {sub!r}")
-        caps = list(dict.fromkeys(subcategories[sub] + [c for c in extra.split(",") if c]))
+        caps = _capabilities(sub, subcategories[sub], extra)
         product: dict[str, Any] = {
             "name": name,
             "vendor": vendor,

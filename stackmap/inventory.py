@@ -147,8 +147,7 @@ class Inventory:
             terms = ContractFields.model_validate(contract_changes) if contract_changes else None
             writer.upsert_tools([ToolRecord(fields, terms)], update_only=True)
             if capabilities is not None:
-                checked = ToolFields(name=tool.name, capabilities=capabilities)
-                writer.check_tool(checked)
+                checked = writer.check_tool(ToolFields(name=tool.name, capabilities=capabilities))
                 assert tool.id is not None
                 writer.set_capabilities(tool.id, tool.name, checked.capabilities)
             writer.flush_history()

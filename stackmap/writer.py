@@ -169,9 +169,15 @@ class Writer:
 
     # --- tools ----------------------------------------------------------------------------
 
-    def check_tool(self, fields: ToolFields) -> None:
-        """Raise InvalidValueError when a field names something the reference model lacks."""
+    def check_tool(self, fields: ToolFields) -> ToolFields:
+        """Return fields with category and capabilities as reference slugs (display names are
+        accepted); raise InvalidValueError for anything the reference model lacks."""
         ref = self.reference
+        given = set(fields.model_fields_set)
+        if fields.category is not None:
+            fields.category = ref.subcategory_slug(fields.category) or fields.category
+        fields.capabilities = [ref.capability_slug(c) or c for c in fields.capabilities]
+        fields.__pydantic_fields_set__ = given
         if fields.category is not None and fields.category not in ref.subcategories:
             raise InvalidValueError(
                 f"unknown category {fields.category!r} for {fields.name}; "
@@ -190,6 +196,7 @@ class Writer:
                     f"unknown journey stage {stage!r} for {fields.name}; "
                     f"use one of {', '.join(sorted(stages))}"
                 )
+        return fields
 
     def _with_library(self, fields: ToolFields) -> tuple[ToolFields, str | None, set[str]]:
         """Fill vendor, category, capabilities and website from the product library.
@@ -227,7 +234,7 @@ class Writer:
         prepared = []
         for record in records:
             fields, product, filled = self._with_library(record.fields)
-            self.check_tool(fields)
+            fields = self.check_tool(fields)
             prepared.append((record, fields, product, filled))
 
         vendor_ids = self._ensure_named(Vendor, (f.vendor for _, f, _, _ in prepared if f.vendor))

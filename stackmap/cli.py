@@ -1,0 +1,785 @@
+"""The `stackmap` command line: a thin Typer layer over the application API.
+
+Errors are one line on stderr with a documented exit code (see the README); `--json` writes
+JSON only on stdout.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+from sqlalchemy.exc import SQLAlchemyError
+from typer.core import TyperGroup
+
+from stackmap import __version__, db
+from stackmap.demo import DEFAULT_OUTPUT, run_demo
+from stackmap.errors import DatabaseUnavailableError, StackmapError
+from stackmap.inventory import Inventory
+from stackmap.models import (
+    BillingPeriod,
+    Disposition,
+    Frequency,
+    IntegrationDirection,
+    IntegrationMethod,
+    IntegrationStatus,
+    ToolStatus,
+)
+from stackmap.reference import load_reference
+from stackmap.schemas import ContractFields, IntegrationFields, ToolFields
+from stackmap.views import jsonable
+
+EX_SOFTWARE = 70
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def fail(message: str, exit_code: int) -> typer.Exit:
+    """Print one error line on stderr; return the Exit to raise with the exit code."""
+    err.print(Text(f"stackmap: error: {message}"))
+    return typer.Exit(exit_code)
+
+
+class Group(TyperGroup):
+    """Turns every error into one line on stderr, unless --debug asks for the traceback."""
+
+    def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except (typer.TyperException, typer.Exit, typer.Abort):
+            raise  # usage errors and exits: Typer reports them itself
+        except StackmapError as exc:
+            if _debug(ctx):
+                traceback.print_exc()
+            raise fail(str(exc), exc.exit_code) from exc
+        except KeyboardInterrupt:
+            raise fail("interrupted; nothing was changed", 130) from None
+        except SQLAlchemyError as exc:
+            if _debug(ctx):
+                traceback.print_exc()
+            reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+            raise fail(f"database error: {reason}", DatabaseUnavailableError.exit_code) from exc
+        except Exception as exc:
+            if _debug(ctx):
+                raise
+            raise fail(
+                f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
+                EX_SOFTWARE,
+            ) from exc
+
+
+def _debug(ctx: typer.Context) -> bool:
+    root = ctx.find_root()
+    return bool(root.obj and root.obj.get("debug"))
+
+
+app = typer.Typer(
+    cls=Group,
+    help="Take stock of a marketing technology stack: what you have, what it costs, what overlaps.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+tool_app = typer.Typer(help="Show, add, edit and retire one tool.", no_args_is_help=True)
+integrations_app = typer.Typer(help="List and add integrations between tools.")
+reference_app = typer.Typer(
+    help="Show the reference model: areas, capabilities, categories, products."
+)
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+app.add_typer(tool_app, name="tool")
+app.add_typer(integrations_app, name="integrations")
+app.add_typer(reference_app, name="reference")
+app.add_typer(db_app, name="db")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"stackmap {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    database: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            envvar=db.ENV_URL,
+            show_envvar=True,
+            help="Catalog database: a SQLite file path or any SQLAlchemy URL "
+            "(postgresql+psycopg://…). Default: the per-user data directory.",
+        ),
+    ] = None,
+    reference: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--reference", help="A folder of reference files extending (or replacing) the defaults."
+        ),
+    ] = None,
+    actor: Annotated[
+        str | None, typer.Option("--actor", help="Name recorded in the history for changes.")
+    ] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """Take stock of a marketing technology stack: what you have, what it costs, what overlaps."""
+    ctx.obj = {"db": database, "reference": reference or [], "actor": actor, "debug": debug}
+
+
+def _inventory(ctx: typer.Context) -> Inventory:
+    obj = ctx.find_root().obj
+    inventory = Inventory.open(obj["db"], reference_dirs=obj["reference"], actor=obj["actor"])
+    ctx.call_on_close(inventory.close)
+    return inventory
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(jsonable(data), indent=2, ensure_ascii=False) + "\n")
+
+
+def _money(amount: Decimal | None, currency: str | None) -> str:
+    if amount is None:
+        return "—"
+    return f"{currency or ''} {amount:,.0f}".strip()
+
+
+def _text(value: Any) -> Text:
+    """User data as plain text: a vendor named "[red]X" must not restyle the table."""
+    if value is None or value == "":
+        return Text("—", style="dim")
+    if isinstance(value, list | tuple):
+        return Text(", ".join(map(str, value)))
+    return Text(str(value))
+
+
+# --- catalog ---------------------------------------------------------------------------------
+
+
+@app.command()
+def init(ctx: typer.Context) -> None:
+    """Create the catalog database (or bring its schema up to date) and say where it is."""
+    inventory = _inventory(ctx)
+    out.print(Text(f"Catalog ready at {inventory.location}"))
+
+
+@app.command()
+def info(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")] = False,
+) -> None:
+    """Show the version, the database location (password masked), schema revision and counts."""
+    inventory = _inventory(ctx)
+    data = {
+        "version": __version__,
+        "database": inventory.location,
+        "schema_revision": db.current_revision(inventory.engine),
+        "reference": [str(p) for p in inventory.reference.sources],
+        "reference_counts": {
+            "areas": len(inventory.reference.areas),
+            "capabilities": len(inventory.reference.capabilities),
+            "categories": len(inventory.reference.categories),
+            "subcategories": len(inventory.reference.subcategories),
+            "products": len(inventory.reference.products),
+        },
+        "counts": inventory.counts(),
+    }
+    if as_json:
+        _print_json(data)
+        return
+    out.print(Text(f"stackmap {__version__}"))
+    out.print(Text(f"Database:  {data['database']} (schema {data['schema_revision']})"))
+    out.print(Text(f"Reference: {', '.join(data['reference'])}"))
+    ref = data["reference_counts"]
+    out.print(
+        Text(
+            f"           {ref['areas']} areas, {ref['capabilities']} capabilities, "
+            f"{ref['subcategories']} subcategories, {ref['products']} products"
+        )
+    )
+    out.print(
+        Text(
+            "Catalog:   "
+            + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in data["counts"].items())
+        )
+    )
+
+
+@app.command()
+def tools(
+    ctx: typer.Context,
+    status: Annotated[
+        list[ToolStatus] | None, typer.Option("--status", help="Only tools with this status.")
+    ] = None,
+    search: Annotated[
+        str | None, typer.Option("--search", help="Only names containing this.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")] = False,
+) -> None:
+    """List the tools in the catalog with owner, cost, renewal and capabilities."""
+    inventory = _inventory(ctx)
+    rows = inventory.tools(status=[s.value for s in status or []], search=search)
+    if as_json:
+        _print_json([row.to_json() for row in rows])
+        return
+    table = Table(title=f"{len(rows)} tools", title_justify="left")
+    for column in (
+        "Tool",
+        "Vendor",
+        "Category",
+        "Status",
+        "Owner",
+        "Annual cost",
+        "Renewal",
+        "Seats",
+        "Links",
+    ):
+        table.add_column(
+            column, justify="right" if column in ("Annual cost", "Seats", "Links") else "left"
+        )
+    for row in rows:
+        seats = f"{row.seats_active or 0}/{row.seats_purchased}" if row.seats_purchased else "—"
+        table.add_row(
+            _text(row.name),
+            _text(row.vendor),
+            _text(row.category),
+            _text(row.status),
+            _text(row.owner),
+            _text(_money(row.annual_cost, row.currency)),
+            _text(row.renewal_date.isoformat() if row.renewal_date else None),
+            _text(seats),
+            _text(row.integrations),
+        )
+    out.print(table)
+
+
+@app.command()
+def history(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="How many changes.")] = 30,
+    as_json: Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")] = False,
+) -> None:
+    """Show the most recent changes to the catalog: who, when, what (old → new)."""
+    rows = _inventory(ctx).history(limit=limit)
+    if as_json:
+        _print_json([r.to_json() for r in rows])
+        return
+    table = Table(title="Recent changes", title_justify="left")
+    for column in ("When (UTC)", "Who", "What", "Action", "Changes"):
+        table.add_column(column)
+    for r in rows:
+        changes = "; ".join(f"{k}: {_short(v[0])} → {_short(v[1])}" for k, v in r.changes.items())
+        table.add_row(
+            _text(r.at.strftime("%Y-%m-%d %H:%M")),
+            _text(r.actor),
+            _text(f"{r.entity} {r.label}"),
+            _text(r.action),
+            _text(changes),
+        )
+    out.print(table)
+
+
+def _short(value: Any) -> str:
+    text = (
+        "—"
+        if value is None
+        else ", ".join(map(str, value))
+        if isinstance(value, list)
+        else str(value)
+    )
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+# --- one tool ---------------------------------------------------------------------------------
+
+# The options `tool add` and `tool edit` share, declared once: (name, type, option).
+_TOOL_OPTIONS: list[tuple[str, Any, Any]] = [
+    ("vendor", str | None, typer.Option("--vendor", help="Vendor (company) name.")),
+    (
+        "category",
+        str | None,
+        typer.Option("--category", help="Landscape subcategory (slug or name)."),
+    ),
+    ("status", ToolStatus | None, typer.Option("--status", help="Lifecycle status.")),
+    ("description", str | None, typer.Option("--description", help="What the tool is used for.")),
+    (
+        "business_owner",
+        str | None,
+        typer.Option("--owner", help="Business owner (person or team)."),
+    ),
+    (
+        "technical_owner",
+        str | None,
+        typer.Option("--technical-owner", help="Technical owner or admin."),
+    ),
+    (
+        "business_units",
+        list[str] | None,
+        typer.Option("--business-unit", help="Business unit (repeatable)."),
+    ),
+    ("website", str | None, typer.Option("--website", help="Product website.")),
+    ("tags", list[str] | None, typer.Option("--tag", help="Tag (repeatable).")),
+    ("notes", str | None, typer.Option("--notes", help="Free-form notes.")),
+    (
+        "journey_stages",
+        list[str] | None,
+        typer.Option("--journey-stage", help="Customer-journey stage served (repeatable)."),
+    ),
+    (
+        "capabilities",
+        list[str] | None,
+        typer.Option("--capability", help="Capability provided (repeatable; slug or name)."),
+    ),
+    (
+        "disposition",
+        Disposition | None,
+        typer.Option("--disposition", help="Rationalisation decision."),
+    ),
+    ("decision_note", str | None, typer.Option("--decision-note", help="Why that decision.")),
+    ("annual_cost", Decimal | None, typer.Option("--annual-cost", help="Cost per year.")),
+    ("amount", Decimal | None, typer.Option("--amount", help="Amount per billing period.")),
+    ("currency", str | None, typer.Option("--currency", help="ISO currency code, e.g. USD.")),
+    (
+        "billing_period",
+        BillingPeriod | None,
+        typer.Option("--billing-period", help="How often the amount is billed."),
+    ),
+    (
+        "term_months",
+        int | None,
+        typer.Option("--term-months", help="Contract term in months (multi-year amounts)."),
+    ),
+    (
+        "start_date",
+        date | None,
+        typer.Option("--start-date", formats=["%Y-%m-%d"], help="Contract start (YYYY-MM-DD)."),
+    ),
+    (
+        "end_date",
+        date | None,
+        typer.Option("--end-date", formats=["%Y-%m-%d"], help="Contract end (YYYY-MM-DD)."),
+    ),
+    (
+        "renewal_date",
+        date | None,
+        typer.Option("--renewal-date", formats=["%Y-%m-%d"], help="Next renewal (YYYY-MM-DD)."),
+    ),
+    ("notice_days", int | None, typer.Option("--notice-days", help="Notice period in days.")),
+    (
+        "auto_renew",
+        bool | None,
+        typer.Option("--auto-renew/--no-auto-renew", help="Renews automatically."),
+    ),
+    ("seats_purchased", int | None, typer.Option("--seats-purchased", help="Licences bought.")),
+    (
+        "seats_assigned",
+        int | None,
+        typer.Option("--seats-assigned", help="Licences assigned to people."),
+    ),
+    ("seats_active", int | None, typer.Option("--seats-active", help="Licences actively used.")),
+    ("cost_centre", str | None, typer.Option("--cost-centre", help="Finance cost centre.")),
+]
+_CONTRACT_KEYS = set(ContractFields.model_fields) - {"notes"}
+
+
+def _with_options(
+    *leading: inspect.Parameter,
+) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Give a command the shared tool options after its own leading parameters."""
+
+    def decorate(func: Callable[..., None]) -> Callable[..., None]:
+        params = list(leading) + [
+            inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=option, annotation=kind)
+            for name, kind, option in _TOOL_OPTIONS
+        ]
+        func.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+        return func
+
+    return decorate
+
+
+def _split(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    given = {k: (v.value if hasattr(v, "value") else v) for k, v in values.items() if v is not None}
+    contract = {k: v for k, v in given.items() if k in _CONTRACT_KEYS}
+    tool = {k: v for k, v in given.items() if k not in _CONTRACT_KEYS}
+    return tool, contract
+
+
+def _ctx_param() -> inspect.Parameter:
+    return inspect.Parameter(
+        "ctx", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=typer.Context
+    )
+
+
+def _name_param(help_text: str) -> inspect.Parameter:
+    return inspect.Parameter(
+        "name",
+        inspect.Parameter.POSITIONAL_OR_KEYWORD,
+        default=typer.Argument(..., help=help_text),
+        annotation=str,
+    )
+
+
+def _print_detail(inventory: Inventory, name: str, as_json: bool = False) -> None:
+    detail = inventory.tool(name)
+    if as_json:
+        _print_json(detail.to_json())
+        return
+    s = detail.summary
+    ref = inventory.reference
+    out.print(Text(s.name, style="bold"))
+    lines = [
+        ("Vendor", s.vendor),
+        (
+            "Category",
+            ref.subcategories[s.category].name if s.category in ref.subcategories else s.category,
+        ),
+        ("Status", s.status),
+        ("Business owner", s.owner),
+        ("Technical owner", s.technical_owner),
+        ("Business units", ", ".join(s.business_units) or None),
+        ("Annual cost", _money(s.annual_cost, s.currency) if s.annual_cost is not None else None),
+        ("Renewal", s.renewal_date.isoformat() if s.renewal_date else None),
+        ("Notice", f"{s.notice_days} days" if s.notice_days is not None else None),
+        (
+            "Seats (active/bought)",
+            f"{s.seats_active or 0}/{s.seats_purchased}" if s.seats_purchased else None,
+        ),
+        (
+            "Capabilities",
+            ", ".join(
+                ref.capabilities[c].name if c in ref.capabilities else c for c in s.capabilities
+            )
+            or None,
+        ),
+        ("Journey", ", ".join(detail.journey_stages) or None),
+        (
+            "Disposition",
+            f"{s.disposition} — {detail.decision_note or ''}".rstrip(" —")
+            if s.disposition
+            else None,
+        ),
+        ("Library product", detail.library_product),
+        ("Website", detail.website),
+        ("Notes", detail.notes),
+    ]
+    lines += [(f"{k} (imported)", str(v)) for k, v in detail.extra.items()]
+    for label, value in lines:
+        if value:
+            out.print(Text(f"  {label:<22}") + Text(str(value)))
+    if detail.contracts:
+        out.print(Text("  Contracts", style="bold"))
+        for c in detail.contracts:
+            term = f"{c.start_date or '?'} → {c.end_date or 'open'}"
+            renew = f", renews {c.renewal_date} (decide by {c.decide_by})" if c.renewal_date else ""
+            out.print(Text(f"    {term}: {_money(c.annual_cost, c.currency)}/year{renew}"))
+    if detail.integrations:
+        out.print(Text("  Integrations", style="bold"))
+        for i in detail.integrations:
+            out.print(Text(f"    {i.source} → {i.target} ({i.method}, {i.status})"))
+
+
+@tool_app.command("show")
+def tool_show(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Tool name (or a product alias, e.g. SFMC).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")] = False,
+) -> None:
+    """Show everything the catalog knows about one tool."""
+    _print_detail(_inventory(ctx), name, as_json)
+
+
+@tool_app.command("add")
+@_with_options(
+    _ctx_param(),
+    _name_param("Name of the tool as your team calls it."),
+    inspect.Parameter(
+        "allow_same_product",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=typer.Option(
+            "--allow-same-product", help="Allow a second tool of the same library product."
+        ),
+        annotation=bool,
+    ),
+)
+def tool_add(
+    ctx: typer.Context, name: str, allow_same_product: bool = False, **options: Any
+) -> None:
+    """Add a tool; vendor, category and capabilities come from the product library when known."""
+    inventory = _inventory(ctx)
+    tool, contract = _split(options)
+    fields = ToolFields.model_validate({"name": name, **tool})
+    terms = ContractFields.model_validate(contract) if contract else None
+    detail = inventory.add_tool(fields, terms, allow_same_product=allow_same_product)
+    out.print(Text(f"Added {detail.summary.name}"))
+    _print_detail(inventory, detail.summary.name)
+
+
+@tool_app.command("edit")
+@_with_options(
+    _ctx_param(),
+    _name_param("Name of the tool to change."),
+    inspect.Parameter(
+        "rename",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=typer.Option("--rename", help="New name."),
+        annotation=str | None,
+    ),
+)
+def tool_edit(ctx: typer.Context, name: str, rename: str | None = None, **options: Any) -> None:
+    """Change a tool's fields and current contract; only the options given change."""
+    inventory = _inventory(ctx)
+    tool, contract = _split(options)
+    if not tool and not contract and rename is None:
+        raise fail("nothing to change: give at least one option (see --help)", 64)
+    detail = inventory.edit_tool(name, tool, contract or None, rename=rename)
+    out.print(Text(f"Updated {detail.summary.name}"))
+
+
+@tool_app.command("retire")
+def tool_retire(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Name of the tool to retire.")],
+    note: Annotated[str | None, typer.Option("--note", help="Why it is retired.")] = None,
+) -> None:
+    """Mark a tool retired; it stays in the catalog with its history."""
+    detail = _inventory(ctx).retire_tool(name, note)
+    out.print(Text(f"Retired {detail.summary.name}"))
+
+
+# --- integrations -----------------------------------------------------------------------------
+
+
+@integrations_app.callback(invoke_without_command=True)
+def integrations_list(
+    ctx: typer.Context,
+    tool: Annotated[
+        str | None, typer.Option("--tool", help="Only integrations of this tool.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")] = False,
+) -> None:
+    """List integrations (`stackmap integrations`), or add one (`stackmap integrations add`)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    rows = _inventory(ctx).integrations(tool)
+    if as_json:
+        _print_json([r.to_json() for r in rows])
+        return
+    table = Table(title=f"{len(rows)} integrations", title_justify="left")
+    for column in ("From", "To", "Direction", "Method", "Data", "Frequency", "Status", "Owner"):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(
+            _text(r.source),
+            _text(r.target),
+            _text(r.direction),
+            _text(r.method),
+            _text(r.data_objects),
+            _text(r.frequency),
+            _text(r.status),
+            _text(r.owner),
+        )
+    out.print(table)
+
+
+@integrations_app.command("add")
+def integrations_add(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(help="Tool the data comes from.")],
+    target: Annotated[str, typer.Argument(help="Tool the data goes to.")],
+    method: Annotated[
+        IntegrationMethod, typer.Option("--method", help="How it is connected.")
+    ] = IntegrationMethod.API,
+    direction: Annotated[
+        IntegrationDirection, typer.Option("--direction")
+    ] = IntegrationDirection.ONE_WAY,
+    data_objects: Annotated[
+        list[str] | None, typer.Option("--data", help="Data object carried (repeatable).")
+    ] = None,
+    frequency: Annotated[Frequency | None, typer.Option("--frequency")] = None,
+    status: Annotated[IntegrationStatus, typer.Option("--status")] = IntegrationStatus.ACTIVE,
+    owner: Annotated[str | None, typer.Option("--owner", help="Who keeps it running.")] = None,
+) -> None:
+    """Add an integration: data flowing from SOURCE to TARGET."""
+    fields = IntegrationFields(
+        source=source,
+        target=target,
+        method=method,
+        direction=direction,
+        data_objects=data_objects or [],
+        frequency=frequency,
+        status=status,
+        owner=owner,
+    )
+    view = _inventory(ctx).add_integration(fields)
+    out.print(Text(f"Added {view.source} → {view.target} ({view.method})"))
+
+
+# --- reference --------------------------------------------------------------------------------
+
+
+def _reference(ctx: typer.Context) -> Any:
+    return load_reference(ctx.find_root().obj["reference"])
+
+
+@reference_app.callback(invoke_without_command=True)
+def reference_areas(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")] = False,
+) -> None:
+    """Show the five capability areas and their capabilities (`stackmap reference`)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    ref = _reference(ctx)
+    if as_json:
+        _print_json([a.model_dump() for a in ref.areas])
+        return
+    for area in ref.areas:
+        out.print(Text(f"{area.name}", style="bold") + Text(f" — {area.description}"))
+        for c in area.capabilities:
+            mark = "*" if c.required else " "
+            out.print(Text(f"  {mark} {c.slug:<28} {c.name}"))
+    out.print(
+        Text("* expected in a typical B2B stack (the default set for gap analysis)", style="dim")
+    )
+
+
+@reference_app.command("capabilities")
+def reference_capabilities(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")] = False,
+) -> None:
+    """List every capability with its area and description."""
+    ref = _reference(ctx)
+    rows = [
+        {
+            "slug": c.slug,
+            "name": c.name,
+            "area": a.slug,
+            "required": c.required,
+            "description": c.description,
+        }
+        for a in ref.areas
+        for c in a.capabilities
+    ]
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table()
+    for column in ("Capability", "Name", "Area", "Required", "Description"):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(
+            *(
+                _text("yes" if v is True else "" if v is False else v)
+                for v in (r["slug"], r["name"], r["area"], r["required"], r["description"])
+            )
+        )
+    out.print(table)
+
+
+@reference_app.command("categories")
+def reference_categories(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")] = False,
+) -> None:
+    """List the landscape categories and subcategories with the capabilities each maps to."""
+    ref = _reference(ctx)
+    if as_json:
+        _print_json([c.model_dump() for c in ref.categories])
+        return
+    for category in ref.categories:
+        out.print(Text(category.name, style="bold"))
+        for sub in category.subcategories:
+            out.print(
+                Text(f"  {sub.slug:<42} {sub.name}  ")
+                + Text(", ".join(sub.capabilities), style="dim")
+            )
+
+
+@reference_app.command("products")
+def reference_products(
+    ctx: typer.Context,
+    search: Annotated[
+        str | None,
+        typer.Option("--search", help="Only products whose name or alias contains this."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")] = False,
+) -> None:
+    """List the product library: vendor, category, capabilities and aliases."""
+    ref = _reference(ctx)
+    needle = (search or "").casefold()
+    rows = [
+        p
+        for p in ref.products
+        if not needle or any(needle in n.casefold() for n in (p.name, *p.aliases))
+    ]
+    if as_json:
+        _print_json([p.model_dump() for p in rows])
+        return
+    table = Table(title=f"{len(rows)} products", title_justify="left")
+    for column in ("Product", "Vendor", "Category", "Also known as"):
+        table.add_column(column)
+    for p in rows:
+        table.add_row(_text(p.name), _text(p.vendor), _text(p.category), _text(p.aliases))
+    out.print(table)
+
+
+# --- database ---------------------------------------------------------------------------------
+
+
+@db_app.command("upgrade")
+def db_upgrade(ctx: typer.Context) -> None:
+    """Apply pending schema migrations (opening the catalog does this too)."""
+    obj = ctx.find_root().obj
+    url = db.resolve_url(obj["db"])
+    engine = db.open_database(url, migrate=False)
+    try:
+        before = db.current_revision(engine)
+        db.upgrade(engine)
+        after = db.current_revision(engine)
+    finally:
+        engine.dispose()
+    message = "already at" if before == after else f"upgraded from {before or 'empty'} to"
+    out.print(Text(f"{db.mask_url(url)}: {message} schema {after}"))
+
+
+# --- demo -------------------------------------------------------------------------------------
+
+
+@app.command()
+def demo(
+    ctx: typer.Context,
+    output: Annotated[
+        Path, typer.Option("--output", help="Folder for the demo catalog and files.")
+    ] = DEFAULT_OUTPUT,
+    as_json: Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")] = False,
+) -> None:
+    """Build a catalog from the bundled sample files and print what stackmap found."""
+    obj = ctx.find_root().obj
+    report = run_demo(
+        output, database=obj["db"], reference_dirs=obj["reference"], actor=obj["actor"]
+    )
+    if as_json:
+        _print_json(report.to_json())
+        return
+    for line in report.lines():
+        out.print(Text(line))
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the CLI (the `stackmap` console script)."""
+    app(args=list(argv) if argv is not None else None, prog_name="stackmap")

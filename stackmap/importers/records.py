@@ -1,0 +1,92 @@
+"""Rows keyed by catalog field names → validated tool and integration records.
+
+Errors name the file, the row and the column, in one line, so a person can fix the cell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from stackmap.errors import InvalidValueError
+from stackmap.schemas import ContractFields, IntegrationFields, ToolFields
+from stackmap.writer import ToolRecord
+
+M = TypeVar("M", bound=BaseModel)
+TOOL_FIELDS = tuple(ToolFields.model_fields)
+CONTRACT_FIELDS = tuple(f for f in ContractFields.model_fields if f != "notes")
+INTEGRATION_FIELDS = tuple(IntegrationFields.model_fields)
+# Catalog field names people see in sheets, where they differ from the schema's.
+CONTRACT_ALIASES = {"contract_notes": "notes"}
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    """One row of a source file: its number as the user sees it and its cells by field name."""
+
+    number: int
+    cells: Mapping[str, Any]
+    columns: Mapping[str, str]  # field name -> the column header as written in the file
+
+
+def _validate(model: type[M], values: dict[str, Any], row: SourceRow, file: str) -> M:
+    try:
+        return model.model_validate(values)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else ""
+        column = row.columns.get(field, field)
+        value = values.get(field)
+        shown = f" {str(value)[:60]!r}" if value not in (None, "") else ""
+        raise InvalidValueError(
+            f"{file}: row {row.number}, column {column!r}:{shown} {first['msg'].lower()}"
+        ) from exc
+
+
+def tool_records(rows: Iterable[SourceRow], file: str) -> list[ToolRecord]:
+    """Return one ToolRecord per row; blank cells are not given (they change nothing)."""
+    records = []
+    for row in rows:
+        tool: dict[str, Any] = {}
+        contract: dict[str, Any] = {}
+        extra: dict[str, Any] = {}
+        for field, value in row.cells.items():
+            if value is None or value == "" or value == []:
+                continue
+            if field in TOOL_FIELDS:
+                tool[field] = value
+            elif field in CONTRACT_FIELDS:
+                contract[field] = value
+            elif field in CONTRACT_ALIASES:
+                contract[CONTRACT_ALIASES[field]] = value
+            else:
+                extra[row.columns.get(field, field)] = value
+        if "name" not in tool:
+            raise InvalidValueError(f"{file}: row {row.number}: no tool name")
+        if extra:
+            tool["extra"] = extra
+        records.append(
+            ToolRecord(
+                fields=_validate(ToolFields, tool, row, file),
+                contract=_validate(ContractFields, contract, row, file) if contract else None,
+                source_row=row.number,
+            )
+        )
+    return records
+
+
+def integration_records(rows: Iterable[SourceRow], file: str) -> list[IntegrationFields]:
+    """Return one IntegrationFields per row."""
+    records = []
+    for row in rows:
+        values = {
+            k: v for k, v in row.cells.items() if k in INTEGRATION_FIELDS and v not in (None, "")
+        }
+        for end in ("source", "target"):
+            if end not in values:
+                raise InvalidValueError(f"{file}: row {row.number}: no {end} tool")
+        records.append(_validate(IntegrationFields, values, row, file))
+    return records
