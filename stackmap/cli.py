@@ -37,7 +37,7 @@ from stackmap.models import (
     ToolStatus,
 )
 from stackmap.reference import load_reference
-from stackmap.schemas import ContractFields, IntegrationFields, ToolFields
+from stackmap.schemas import ContractFields, IntegrationFields, ToolFields, parse
 from stackmap.views import jsonable
 
 EX_SOFTWARE = 70
@@ -183,7 +183,7 @@ def info(
 ) -> None:
     """Show the version, the database location (password masked), schema revision and counts."""
     inventory = _inventory(ctx)
-    data = {
+    data: dict[str, Any] = {
         "version": __version__,
         "database": inventory.location,
         "schema_revision": db.current_revision(inventory.engine),
@@ -402,13 +402,28 @@ def _with_options(
 
     def decorate(func: Callable[..., None]) -> Callable[..., None]:
         params = list(leading) + [
-            inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=option, annotation=kind)
+            inspect.Parameter(
+                name,
+                inspect.Parameter.KEYWORD_ONLY,
+                default=None,
+                annotation=Annotated[kind, option],
+            )
             for name, kind, option in _TOOL_OPTIONS
         ]
         func.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
         return func
 
     return decorate
+
+
+def _option_name(field: str) -> str:
+    """Return the option a person typed for a field, for error messages."""
+    for name, _, option in _TOOL_OPTIONS:
+        if name == field:
+            # In Annotated form Typer keeps the first declaration where a default would be.
+            decls = [d for d in (option.default, *option.param_decls) if isinstance(d, str)]
+            return decls[0].split("/")[0]
+    return "--" + field.replace("_", "-")
 
 
 def _split(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -428,8 +443,7 @@ def _name_param(help_text: str) -> inspect.Parameter:
     return inspect.Parameter(
         "name",
         inspect.Parameter.POSITIONAL_OR_KEYWORD,
-        default=typer.Argument(..., help=help_text),
-        annotation=str,
+        annotation=Annotated[str, typer.Argument(help=help_text, show_default=False)],
     )
 
 
@@ -509,10 +523,13 @@ def tool_show(
     inspect.Parameter(
         "allow_same_product",
         inspect.Parameter.KEYWORD_ONLY,
-        default=typer.Option(
-            "--allow-same-product", help="Allow a second tool of the same library product."
-        ),
-        annotation=bool,
+        default=False,
+        annotation=Annotated[
+            bool,
+            typer.Option(
+                "--allow-same-product", help="Allow a second tool of the same library product."
+            ),
+        ],
     ),
 )
 def tool_add(
@@ -521,8 +538,8 @@ def tool_add(
     """Add a tool; vendor, category and capabilities come from the product library when known."""
     inventory = _inventory(ctx)
     tool, contract = _split(options)
-    fields = ToolFields.model_validate({"name": name, **tool})
-    terms = ContractFields.model_validate(contract) if contract else None
+    fields = parse(ToolFields, {"name": name, **tool}, _option_name)
+    terms = parse(ContractFields, contract, _option_name) if contract else None
     detail = inventory.add_tool(fields, terms, allow_same_product=allow_same_product)
     out.print(Text(f"Added {detail.summary.name}"))
     _print_detail(inventory, detail.summary.name)
@@ -535,8 +552,8 @@ def tool_add(
     inspect.Parameter(
         "rename",
         inspect.Parameter.KEYWORD_ONLY,
-        default=typer.Option("--rename", help="New name."),
-        annotation=str | None,
+        default=None,
+        annotation=Annotated[str | None, typer.Option("--rename", help="New name.")],
     ),
 )
 def tool_edit(ctx: typer.Context, name: str, rename: str | None = None, **options: Any) -> None:
@@ -614,15 +631,18 @@ def integrations_add(
     owner: Annotated[str | None, typer.Option("--owner", help="Who keeps it running.")] = None,
 ) -> None:
     """Add an integration: data flowing from SOURCE to TARGET."""
-    fields = IntegrationFields(
-        source=source,
-        target=target,
-        method=method,
-        direction=direction,
-        data_objects=data_objects or [],
-        frequency=frequency,
-        status=status,
-        owner=owner,
+    fields = parse(
+        IntegrationFields,
+        {
+            "source": source,
+            "target": target,
+            "method": method,
+            "direction": direction,
+            "data_objects": data_objects or [],
+            "frequency": frequency,
+            "status": status,
+            "owner": owner,
+        },
     )
     view = _inventory(ctx).add_integration(fields)
     out.print(Text(f"Added {view.source} → {view.target} ({view.method})"))

@@ -15,6 +15,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.script.revision import ResolutionError
+from alembic.util.exc import CommandError
 from platformdirs import user_data_dir
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
@@ -191,5 +192,5 @@ def open_database(url: str, *, migrate: bool = True) -> Engine:
 def _known_revision(revision: str) -> bool:
     try:
         return ScriptDirectory.from_config(alembic_config()).get_revision(revision) is not None
-    except ResolutionError:
+    except (ResolutionError, CommandError):
         return False

@@ -152,7 +152,7 @@ def _report(
     for t in active:
         if t.annual_cost is not None:
             spend[t.currency or "?"] += t.annual_cost
-    renewals = []
+    renewals: list[dict[str, Any]] = []
     for t in active:
         if t.renewal_date and today <= t.renewal_date <= today + timedelta(days=90):
             decide_by = t.renewal_date - timedelta(days=t.notice_days or 0)

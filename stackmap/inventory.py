@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from stackmap import db
 from stackmap.errors import DuplicateError, InvalidValueError, NotFoundError
@@ -34,7 +34,7 @@ from stackmap.models import (
     utcnow,
 )
 from stackmap.reference import Reference, load_reference
-from stackmap.schemas import ContractFields, IntegrationFields, ToolFields
+from stackmap.schemas import ContractFields, IntegrationFields, ToolFields, parse
 from stackmap.terms import current_terms
 from stackmap.views import ChangeView, ContractView, IntegrationView, ToolDetail, ToolSummary
 from stackmap.writer import Outcome, ToolRecord, Writer
@@ -115,7 +115,7 @@ class Inventory:
                 product = self.reference.product(fields.name)
                 if product is not None:
                     twin = session.exec(
-                        select(Tool.name).where(Tool.library_product == product.name)
+                        select(col(Tool.name)).where(col(Tool.library_product) == product.name)
                     ).first()
                     if twin is not None and name_key(twin) != name_key(fields.name):
                         raise DuplicateError(
@@ -142,9 +142,9 @@ class Inventory:
             if rename is not None and name_key(rename) != tool.key:
                 self._rename(session, writer, tool, rename)
             capabilities = changes.pop("capabilities", None)
-            fields = ToolFields.model_validate({"name": tool.name, **changes})
+            fields = parse(ToolFields, {"name": tool.name, **changes})
             fields.__pydantic_fields_set__ = {"name", *changes}
-            terms = ContractFields.model_validate(contract_changes) if contract_changes else None
+            terms = parse(ContractFields, contract_changes) if contract_changes else None
             writer.upsert_tools([ToolRecord(fields, terms)], update_only=True)
             if capabilities is not None:
                 checked = writer.check_tool(ToolFields(name=tool.name, capabilities=capabilities))
@@ -158,12 +158,12 @@ class Inventory:
         new_name = " ".join(new_name.split())
         if not new_name:
             raise InvalidValueError("a tool's name cannot be empty")
-        if session.exec(select(Tool.id).where(Tool.key == name_key(new_name))).first():
+        if session.exec(select(col(Tool.id)).where(col(Tool.key) == name_key(new_name))).first():
             raise DuplicateError(f"a tool named {new_name!r} is already in the catalog")
         old = tool.name
         session.execute(
             sa.update(Tool)
-            .where(Tool.id == tool.id)  # type: ignore[arg-type]
+            .where(col(Tool.id) == tool.id)
             .values(name=new_name, key=name_key(new_name), updated_at=utcnow())
         )
         assert tool.id is not None
@@ -238,12 +238,12 @@ class Inventory:
     # --- reads ----------------------------------------------------------------------------
 
     def _get_tool(self, session: Session, name: str) -> Tool:
-        tool = session.exec(select(Tool).where(Tool.key == name_key(name))).first()
+        tool = session.exec(select(Tool).where(col(Tool.key) == name_key(name))).first()
         if tool is None:
             product = self.reference.product(name)
             if product is not None:
                 tool = session.exec(
-                    select(Tool).where(Tool.library_product == product.name)
+                    select(Tool).where(col(Tool.library_product) == product.name)
                 ).first()
         if tool is None:
             raise NotFoundError(f"no tool named {name!r} in the catalog")
@@ -260,11 +260,11 @@ class Inventory:
     ) -> list[ToolSummary]:
         """Return tools sorted by name, filtered and paged in the query."""
         with Session(self.engine) as session:
-            stmt = select(Tool).order_by(Tool.key)
+            stmt = select(Tool).order_by(col(Tool.key))
             if status:
-                stmt = stmt.where(Tool.status.in_(list(status)))  # type: ignore[attr-defined]
+                stmt = stmt.where(col(Tool.status).in_(list(status)))
             if search:
-                stmt = stmt.where(Tool.key.contains(name_key(search), autoescape=True))  # type: ignore[attr-defined]
+                stmt = stmt.where(col(Tool.key).contains(name_key(search), autoescape=True))
             if limit is not None:
                 stmt = stmt.limit(limit)
             stmt = stmt.offset(offset)
@@ -286,27 +286,27 @@ class Inventory:
         capabilities: dict[int, list[str]] = {}
         contracts: dict[int, list[ContractView]] = {}
         links: dict[int, int] = {}
-        cap_stmt = sa.select(ToolCapability.tool_id, ToolCapability.capability).order_by(
-            ToolCapability.capability
+        cap_stmt = sa.select(col(ToolCapability.tool_id), col(ToolCapability.capability)).order_by(
+            col(ToolCapability.capability)
         )
         contract_stmt = select(Contract)
-        out_stmt = sa.select(Integration.source_tool_id, sa.func.count()).group_by(
-            Integration.source_tool_id
+        out_stmt = sa.select(col(Integration.source_tool_id), sa.func.count()).group_by(
+            col(Integration.source_tool_id)
         )
-        in_stmt = sa.select(Integration.target_tool_id, sa.func.count()).group_by(
-            Integration.target_tool_id
+        in_stmt = sa.select(col(Integration.target_tool_id), sa.func.count()).group_by(
+            col(Integration.target_tool_id)
         )
         if not everything:
-            cap_stmt = cap_stmt.where(ToolCapability.tool_id.in_(ids))  # type: ignore[attr-defined]
-            contract_stmt = contract_stmt.where(Contract.tool_id.in_(ids))  # type: ignore[attr-defined]
-            out_stmt = out_stmt.where(Integration.source_tool_id.in_(ids))  # type: ignore[attr-defined]
-            in_stmt = in_stmt.where(Integration.target_tool_id.in_(ids))  # type: ignore[attr-defined]
-        for tool_id, capability in session.execute(cap_stmt).tuples():
+            cap_stmt = cap_stmt.where(col(ToolCapability.tool_id).in_(ids))
+            contract_stmt = contract_stmt.where(col(Contract.tool_id).in_(ids))
+            out_stmt = out_stmt.where(col(Integration.source_tool_id).in_(ids))
+            in_stmt = in_stmt.where(col(Integration.target_tool_id).in_(ids))
+        for tool_id, capability in session.execute(cap_stmt):
             capabilities.setdefault(tool_id, []).append(capability)
         for contract in session.exec(contract_stmt):
             contracts.setdefault(contract.tool_id, []).append(_contract_view(contract))
         for stmt in (out_stmt, in_stmt):
-            for tool_id, count in session.execute(stmt).tuples():
+            for tool_id, count in session.execute(stmt):
                 links[tool_id] = links.get(tool_id, 0) + count
         summaries = []
         for tool in tools:
@@ -344,13 +344,13 @@ class Inventory:
         ids: set[int | None],
         everything: bool = False,
     ) -> dict[int, str]:
-        stmt = sa.select(model.id, model.name)
+        stmt = sa.select(col(model.id), col(model.name))
         if not everything:
             wanted = [i for i in ids if i is not None]
             if not wanted:
                 return {}
-            stmt = stmt.where(model.id.in_(wanted))  # type: ignore[union-attr]
-        return {i: n for i, n in session.execute(stmt).tuples() if i is not None}
+            stmt = stmt.where(col(model.id).in_(wanted))
+        return {i: n for i, n in session.execute(stmt) if i is not None}
 
     def tool(self, name: str, *, history_limit: int = 50) -> ToolDetail:
         """Return everything about one tool (by name, or by a library alias of its product)."""
@@ -360,13 +360,13 @@ class Inventory:
             summary = self._summaries(session, [tool], date.today())[0]
             contracts = session.exec(
                 select(Contract)
-                .where(Contract.tool_id == tool.id)
-                .order_by(Contract.start_date, Contract.id)  # type: ignore[arg-type]
+                .where(col(Contract.tool_id) == tool.id)
+                .order_by(col(Contract.start_date), col(Contract.id))
             )
             history = session.exec(
                 select(Change)
-                .where(Change.entity_id == tool.id, Change.entity == "tool")
-                .order_by(Change.id.desc())  # type: ignore[union-attr]
+                .where(col(Change.entity_id) == tool.id, col(Change.entity) == "tool")
+                .order_by(col(Change.id).desc())
                 .limit(history_limit)
             )
             return ToolDetail(
@@ -398,19 +398,22 @@ class Inventory:
     def _integrations(session: Session, tool_id: int | None) -> list[IntegrationView]:
         source, target = aliased(Tool), aliased(Tool)
         stmt = (
-            sa.select(Integration, source.name, target.name, Owner.name)
-            .join(source, Integration.source_tool_id == source.id)  # type: ignore[arg-type]
-            .join(target, Integration.target_tool_id == target.id)  # type: ignore[arg-type]
-            .outerjoin(Owner, Integration.owner_id == Owner.id)  # type: ignore[arg-type]
-            .order_by(source.key, target.key, Integration.method)
+            sa.select(Integration, col(source.name), col(target.name), col(Owner.name))
+            .join(source, col(Integration.source_tool_id) == col(source.id))
+            .join(target, col(Integration.target_tool_id) == col(target.id))
+            .outerjoin(Owner, col(Integration.owner_id) == col(Owner.id))
+            .order_by(col(source.key), col(target.key), col(Integration.method))
         )
         if tool_id is not None:
             stmt = stmt.where(
-                sa.or_(Integration.source_tool_id == tool_id, Integration.target_tool_id == tool_id)
+                sa.or_(
+                    col(Integration.source_tool_id) == tool_id,
+                    col(Integration.target_tool_id) == tool_id,
+                )
             )
         return [
             IntegrationView(
-                id=row.id,  # type: ignore[arg-type]
+                id=row.id,
                 source=src,
                 target=dst,
                 direction=row.direction,
@@ -421,13 +424,13 @@ class Inventory:
                 owner=owner,
                 notes=row.notes,
             )
-            for row, src, dst, owner in session.execute(stmt).tuples()
+            for row, src, dst, owner in session.execute(stmt)
         ]
 
     def history(self, *, limit: int = 50) -> list[ChangeView]:
         """Return the most recent changes, newest first."""
         with Session(self.engine) as session:
-            rows = session.exec(select(Change).order_by(Change.id.desc()).limit(limit))  # type: ignore[union-attr]
+            rows = session.exec(select(Change).order_by(col(Change.id).desc()).limit(limit))
             return [_change_view(c) for c in rows]
 
     def counts(self) -> dict[str, int]:

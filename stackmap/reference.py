@@ -239,6 +239,10 @@ def validate(reference: Reference) -> list[str]:
             for n in {name_key(x) for x in (p.name, *p.aliases)}
         ),
     )
+    for product in reference.products:
+        own = [name_key(n) for n in (product.name, *product.aliases)]
+        if len(own) != len(set(own)):
+            problems.append(f"product {product.name} repeats its own name or an alias")
     known = reference.capabilities
     for sub in reference.subcategories.values():
         if not sub.capabilities:

@@ -7,12 +7,21 @@ loaded reference model and happen in the application API.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
 
+from stackmap.errors import InvalidValueError
 from stackmap.models import (
     BillingPeriod,
     Disposition,
@@ -23,6 +32,8 @@ from stackmap.models import (
     ToolStatus,
 )
 
+M = TypeVar("M", bound=BaseModel)
+
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
 Count = Annotated[int, Field(ge=0, le=10_000_000)]
@@ -31,6 +42,25 @@ Money = Annotated[Decimal, Field(ge=0, le=Decimal("999999999999.99"), decimal_pl
 
 class _Input(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+def parse(model: type[M], values: dict[str, Any], where: Callable[[str], str] = str) -> M:
+    """Validate values into model; raise InvalidValueError as one line naming the field.
+
+    where(field) says where the bad value came from ("--currency", "tools.csv: row 4,
+    column 'Currency'"), so the message points at the cell or option to fix.
+    """
+    try:
+        return model.model_validate(values)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else ""
+        value = values.get(field)
+        shown = f" {str(value)[:60]!r}" if value not in (None, "", []) else ""
+        message = first["msg"].removeprefix("Value error, ")
+        raise InvalidValueError(
+            f"{where(field)}:{shown} {message[:1].lower()}{message[1:]}"
+        ) from exc
 
 
 def _clean_list(values: Any) -> list[str]:
@@ -76,7 +106,7 @@ class ContractFields(_Input):
 
     annual_cost: Money | None = None
     amount: Money | None = None
-    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] | None = None
+    currency: str | None = None
     billing_period: BillingPeriod | None = None
     term_months: Annotated[int, Field(ge=1, le=240)] | None = None
     start_date: date | None = None
@@ -92,8 +122,13 @@ class ContractFields(_Input):
 
     @field_validator("currency", mode="before")
     @classmethod
-    def _upper(cls, value: Any) -> Any:
-        return value.strip().upper() if isinstance(value, str) else value
+    def _currency(cls, value: Any) -> Any:
+        if value is None:
+            return None
+        code = str(value).strip().upper()
+        if len(code) != 3 or not code.isalpha():
+            raise ValueError("not a three-letter ISO 4217 currency code such as USD or EUR")
+        return code
 
     def annualised(self) -> Decimal | None:
         """Return the yearly cost: as given, or amount scaled by its billing period."""

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import TypeVar
 
 from stackmap.views import ContractView
 
@@ -23,11 +24,12 @@ class CurrentTerms:
 
 
 NO_TERMS = CurrentTerms(None, None, None, None, None, None)
+N = TypeVar("N", int, Decimal)
 
 
-def _sum(values: Sequence[int | Decimal | None]) -> int | Decimal | None:
+def _sum(values: Sequence[N | None]) -> N | None:
     known = [v for v in values if v is not None]
-    return sum(known) if known else None  # type: ignore[return-value]
+    return sum(known[1:], known[0]) if known else None
 
 
 def current_contracts(contracts: Sequence[ContractView], today: date) -> list[ContractView]:
@@ -62,10 +64,10 @@ def current_terms(contracts: Sequence[ContractView], today: date) -> CurrentTerm
     pool = upcoming or [c for c in current if c.renewal_date is not None]
     next_renewal = min(pool, key=lambda c: c.renewal_date or date.max) if pool else None
     return CurrentTerms(
-        annual_cost=_sum([c.annual_cost for c in current]),  # type: ignore[arg-type]
+        annual_cost=_sum([c.annual_cost for c in current]),
         currency=next(iter(c.currency for c in current if c.currency), None),
         renewal_date=next_renewal.renewal_date if next_renewal else None,
         notice_days=next_renewal.notice_days if next_renewal else None,
-        seats_purchased=_sum([c.seats_purchased for c in current]),  # type: ignore[arg-type]
-        seats_active=_sum([c.seats_active for c in current]),  # type: ignore[arg-type]
+        seats_purchased=_sum([c.seats_purchased for c in current]),
+        seats_active=_sum([c.seats_active for c in current]),
     )

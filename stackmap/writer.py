@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from stackmap.errors import DuplicateError, InvalidValueError, NotFoundError
 from stackmap.models import (
@@ -144,7 +144,7 @@ class Writer:
         keys = list(wanted)
         for chunk in _chunks(keys):
             rows = self.session.execute(
-                sa.select(model.id, model.key).where(model.key.in_(chunk))  # type: ignore[attr-defined]
+                sa.select(col(model.id), col(model.key)).where(col(model.key).in_(chunk))
             )
             found.update({k: i for i, k in rows})
         missing = [
@@ -152,17 +152,17 @@ class Writer:
         ]
         if missing:
             rows = self.session.execute(
-                sa.insert(model).returning(model.id, model.key),
-                missing,  # type: ignore[arg-type]
+                sa.insert(model).returning(col(model.id), col(model.key)),
+                missing,
             )
             for entity_id, key in rows:
                 found[key] = entity_id
                 self._names.setdefault(model.__name__, {})[entity_id] = wanted[key]
                 self.record(
-                    model.__tablename__,
+                    str(model.__tablename__),
                     entity_id,
                     wanted[key],
-                    ChangeAction.CREATE,  # type: ignore[arg-type]
+                    ChangeAction.CREATE,
                     {"name": [None, wanted[key]]},
                 )
         return found
@@ -301,11 +301,17 @@ class Writer:
                 setattr(current, k, new)
             existing[current.key] = current
 
-        ids = {k: t.id for k, t in existing.items() if not k.startswith("product:")}
+        ids: dict[str, int] = {
+            k: t.id
+            for k, t in existing.items()
+            if t.id is not None and not k.startswith("product:")
+        }
         pending = list(new_rows.values())
         for chunk in _chunks(pending):
             rows = self.session.execute(
-                sa.insert(Tool).returning(Tool.id, Tool.key, sort_by_parameter_order=True),  # type: ignore[arg-type]
+                sa.insert(Tool).returning(
+                    col(Tool.id), col(Tool.key), sort_by_parameter_order=True
+                ),
                 list(chunk),
             ).all()
             for row, (tool_id, key) in zip(chunk, rows, strict=True):
@@ -321,9 +327,9 @@ class Writer:
         if updates:
             self.session.execute(sa.update(Tool), list(updates.values()))
 
-        tool_ids: list[int] = [ids[k] for k in owner_of]  # type: ignore[misc]
+        tool_ids = [ids[k] for k in owner_of]
         labels = {tool_ids[i]: o.label for i, o in enumerate(outcomes)}
-        self._add_capabilities([(ids[k], c) for k, c in capabilities], labels)  # type: ignore[misc]
+        self._add_capabilities([(ids[k], c) for k, c in capabilities], labels)
         self._upsert_contracts(
             [
                 (tool_ids[i], outcomes[i], r.contract)
@@ -357,7 +363,7 @@ class Writer:
         cache = self._names.setdefault(model.__name__, {})
         if entity_id not in cache:
             cache[entity_id] = self.session.execute(
-                sa.select(model.name).where(model.id == entity_id)  # type: ignore[arg-type]
+                sa.select(col(model.name)).where(col(model.id) == entity_id)
             ).scalar_one()
         return cache[entity_id]
 
@@ -420,11 +426,11 @@ class Writer:
         products = sorted({p for _, p in wanted if p})
         found: dict[str, Tool] = {}
         for chunk in _chunks(keys):
-            for tool in self.session.exec(select(Tool).where(Tool.key.in_(chunk))):  # type: ignore[attr-defined]
+            for tool in self.session.exec(select(Tool).where(col(Tool.key).in_(chunk))):
                 found[tool.key] = tool
         by_product: dict[str, list[Tool]] = {}
         for chunk in _chunks(products):
-            stmt = select(Tool).where(Tool.library_product.in_(chunk))  # type: ignore[union-attr]
+            stmt = select(Tool).where(col(Tool.library_product).in_(chunk))
             for tool in self.session.exec(stmt):
                 by_product.setdefault(tool.library_product or "", []).append(tool)
         for product, tools in by_product.items():
@@ -433,10 +439,9 @@ class Writer:
                 found[f"product:{product}"] = found.get(tools[0].key, tools[0])
         return found
 
-    def _add_capabilities(
-        self, pairs: list[tuple[int | None, str]], labels: dict[int, str]
-    ) -> None:
-        rows = list({(t, c): None for t, c in pairs if t is not None})
+    def _add_capabilities(self, pairs: list[tuple[int, str]], labels: dict[int, str]) -> None:
+        """Add capabilities tools lack (an import never removes one a person recorded)."""
+        rows = list(dict.fromkeys(pairs))
         if not rows:
             return
         existing: set[tuple[int, str]] = set()
@@ -444,12 +449,14 @@ class Writer:
         for chunk in _chunks(tool_ids):
             existing.update(
                 self.session.execute(
-                    sa.select(ToolCapability.tool_id, ToolCapability.capability).where(
-                        ToolCapability.tool_id.in_(chunk)  # type: ignore[attr-defined]
+                    sa.select(col(ToolCapability.tool_id), col(ToolCapability.capability)).where(
+                        col(ToolCapability.tool_id).in_(chunk)
                     )
-                ).tuples()
+                )
             )
-        new = [{"tool_id": t, "capability": c} for t, c in rows if (t, c) not in existing]
+        new: list[dict[str, Any]] = [
+            {"tool_id": t, "capability": c} for t, c in rows if (t, c) not in existing
+        ]
         for chunk in _chunks(new):
             self.session.execute(sa.insert(ToolCapability), list(chunk))
         added: dict[int, list[str]] = {}
@@ -472,14 +479,16 @@ class Writer:
         """Replace a tool's capabilities with exactly this list, recording what changed."""
         current = set(
             self.session.execute(
-                sa.select(ToolCapability.capability).where(ToolCapability.tool_id == tool_id)
+                sa.select(col(ToolCapability.capability)).where(
+                    col(ToolCapability.tool_id) == tool_id
+                )
             ).scalars()
         )
         wanted = set(capabilities)
         if current == wanted:
             return
         self.session.execute(
-            sa.delete(ToolCapability).where(ToolCapability.tool_id == tool_id)  # type: ignore[arg-type]
+            sa.delete(ToolCapability).where(col(ToolCapability.tool_id) == tool_id)
         )
         if wanted:
             self.session.execute(
@@ -496,17 +505,16 @@ class Writer:
 
     # --- contracts ------------------------------------------------------------------------
 
-    def _upsert_contracts(self, items: list[tuple[int | None, Outcome, ContractFields]]) -> None:
-        tool_ids = sorted({t for t, _, _ in items if t is not None})
+    def _upsert_contracts(self, items: list[tuple[int, Outcome, ContractFields]]) -> None:
+        tool_ids = sorted({t for t, _, _ in items})
         existing: dict[int, list[Contract]] = {}
         for chunk in _chunks(tool_ids):
-            stmt = select(Contract).where(Contract.tool_id.in_(chunk))  # type: ignore[attr-defined]
+            stmt = select(Contract).where(col(Contract.tool_id).in_(chunk))
             for contract in self.session.exec(stmt):
                 existing.setdefault(contract.tool_id, []).append(contract)
         inserts: list[tuple[Outcome, dict[str, Any]]] = []
         updates: list[dict[str, Any]] = []
         for tool_id, outcome, terms in items:
-            assert tool_id is not None
             values = self._contract_values(terms)
             match = _matching_contract(existing.get(tool_id, []), terms)
             if match is None:
@@ -537,27 +545,28 @@ class Writer:
                 )
                 for k, (_, new) in changes.items():
                     setattr(match, k, new)
-                self.record("contract", match.id, outcome.label, ChangeAction.UPDATE, changes)  # type: ignore[arg-type]
+                assert match.id is not None
+                self.record("contract", match.id, outcome.label, ChangeAction.UPDATE, changes)
                 outcome.changes.update({f"contract.{k}": v for k, v in changes.items()})
                 if outcome.action == "unchanged":
                     outcome.action = "updated"
         for chunk in _chunks(inserts):
             rows = (
                 self.session.execute(
-                    sa.insert(Contract).returning(Contract.id, sort_by_parameter_order=True),  # type: ignore[arg-type]
+                    sa.insert(Contract).returning(col(Contract.id), sort_by_parameter_order=True),
                     [row for _, row in chunk],
                 )
                 .scalars()
                 .all()
             )
             for (outcome, row), contract_id in zip(chunk, rows, strict=True):
-                terms = {
+                created = {
                     k: [None, v] for k, v in row.items() if k in _CONTRACT_FIELDS and v is not None
                 }
-                self.record("contract", contract_id, outcome.label, ChangeAction.CREATE, terms)
+                self.record("contract", contract_id, outcome.label, ChangeAction.CREATE, created)
                 if outcome.action == "unchanged":
                     outcome.action = "updated"
-                    outcome.changes.update({f"contract.{k}": v for k, v in terms.items()})
+                    outcome.changes.update({f"contract.{k}": v for k, v in created.items()})
         if updates:
             self.session.execute(sa.update(Contract), updates)
 
@@ -582,7 +591,9 @@ class Writer:
         tools: dict[str, tuple[int, str]] = {}
         for chunk in _chunks(sorted(names)):
             rows = self.session.execute(
-                sa.select(Tool.key, Tool.id, Tool.name).where(Tool.key.in_(chunk))  # type: ignore[attr-defined]
+                sa.select(col(Tool.key), col(Tool.id), col(Tool.name)).where(
+                    col(Tool.key).in_(chunk)
+                )
             )
             tools.update({k: (i, n) for k, i, n in rows})
         owner_ids = self._ensure_named(Owner, [r.owner for r in records if r.owner])
@@ -600,9 +611,9 @@ class Writer:
         existing: dict[tuple[int, int, str], Integration] = {}
         source_ids = sorted({s[0] for _, s, _ in resolved})
         for chunk in _chunks(source_ids):
-            stmt = select(Integration).where(Integration.source_tool_id.in_(chunk))  # type: ignore[attr-defined]
-            for row in self.session.exec(stmt):
-                existing[(row.source_tool_id, row.target_tool_id, row.method)] = row
+            stmt = select(Integration).where(col(Integration.source_tool_id).in_(chunk))
+            for link in self.session.exec(stmt):
+                existing[(link.source_tool_id, link.target_tool_id, link.method)] = link
         outcomes: list[Outcome] = []
         inserts: list[tuple[str, dict[str, Any]]] = []
         updates: list[dict[str, Any]] = []
@@ -618,7 +629,7 @@ class Writer:
             current = existing.get((source_id, target_id, record.method.value))
             if current is None:
                 now = utcnow()
-                row = {
+                row: dict[str, Any] = {
                     "source_tool_id": source_id,
                     "target_tool_id": target_id,
                     "method": record.method.value,
@@ -646,7 +657,8 @@ class Writer:
                         "updated_at": utcnow(),
                     }
                 )
-                self.record("integration", current.id, label, ChangeAction.UPDATE, changes)  # type: ignore[arg-type]
+                assert current.id is not None
+                self.record("integration", current.id, label, ChangeAction.UPDATE, changes)
                 for k, (_, new) in changes.items():
                     setattr(current, k, new)
             outcomes.append(Outcome(label, "updated" if changes else "unchanged", changes))
@@ -658,7 +670,9 @@ class Writer:
         for chunk in _chunks(pending):
             ids = (
                 self.session.execute(
-                    sa.insert(Integration).returning(Integration.id, sort_by_parameter_order=True),  # type: ignore[arg-type]
+                    sa.insert(Integration).returning(
+                        col(Integration.id), sort_by_parameter_order=True
+                    ),
                     [row for _, row in chunk],
                 )
                 .scalars()

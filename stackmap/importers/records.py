@@ -9,10 +9,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from stackmap.errors import InvalidValueError
-from stackmap.schemas import ContractFields, IntegrationFields, ToolFields
+from stackmap.schemas import ContractFields, IntegrationFields, ToolFields, parse
 from stackmap.writer import ToolRecord
 
 M = TypeVar("M", bound=BaseModel)
@@ -33,17 +33,11 @@ class SourceRow:
 
 
 def _validate(model: type[M], values: dict[str, Any], row: SourceRow, file: str) -> M:
-    try:
-        return model.model_validate(values)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = str(first["loc"][0]) if first["loc"] else ""
-        column = row.columns.get(field, field)
-        value = values.get(field)
-        shown = f" {str(value)[:60]!r}" if value not in (None, "") else ""
-        raise InvalidValueError(
-            f"{file}: row {row.number}, column {column!r}:{shown} {first['msg'].lower()}"
-        ) from exc
+    return parse(
+        model,
+        values,
+        lambda field: f"{file}: row {row.number}, column {row.columns.get(field, field)!r}",
+    )
 
 
 def tool_records(rows: Iterable[SourceRow], file: str) -> list[ToolRecord]:

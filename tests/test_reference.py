@@ -1,0 +1,171 @@
+"""The shipped reference model loads, is consistent, and users can extend or replace it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from stackmap.errors import ReferenceDataError
+from stackmap.models import name_key
+from stackmap.reference import Reference, default_reference_dir, load_reference, validate
+
+
+def test_the_shipped_reference_model_has_no_inconsistency(reference: Reference) -> None:
+    assert validate(reference) == []
+
+
+def test_the_five_capability_areas_of_marketing_operations_are_present(reference: Reference) -> None:
+    assert [a.slug for a in reference.areas] == [
+        "technology",
+        "data-management",
+        "measurement",
+        "process",
+        "execution",
+    ]
+    assert all(len(a.capabilities) >= 5 for a in reference.areas)
+    assert all(c.description for c in reference.capabilities.values())
+
+
+def test_well_known_capabilities_exist_and_some_are_required(reference: Reference) -> None:
+    for slug in ("email-marketing", "marketing-automation", "crm", "cdp", "web-analytics",
+                 "attribution", "dashboards", "tag-management", "ipaas", "consent-management",
+                 "data-enrichment", "lead-management", "project-management", "budgeting", "dam",
+                 "cms", "ab-testing", "webinars-events", "social-media-management", "seo",
+                 "search-social-advertising"):
+        assert slug in reference.capabilities, slug
+    assert "crm" in reference.required_capabilities
+    assert "cdp" not in reference.required_capabilities
+
+
+def test_the_landscape_has_six_categories_and_forty_nine_subcategories(reference: Reference) -> None:
+    assert [c.name for c in reference.categories] == [
+        "Advertising & Promotion",
+        "Content & Experience",
+        "Social & Relationships",
+        "Commerce & Sales",
+        "Data",
+        "Management",
+    ]
+    assert len(reference.subcategories) == 49
+
+
+def test_every_subcategory_maps_to_existing_capabilities(reference: Reference) -> None:
+    for sub in reference.subcategories.values():
+        assert sub.capabilities
+        assert set(sub.capabilities) <= set(reference.capabilities), sub.slug
+
+
+def test_the_product_library_has_over_300_products_with_unique_names_and_aliases(
+    reference: Reference,
+) -> None:
+    assert len(reference.products) >= 300
+    names = [name_key(n) for p in reference.products for n in {p.name, *p.aliases}]
+    assert len(names) == len(set(names))
+    for product in reference.products:
+        assert product.category in reference.subcategories, product.name
+        assert product.capabilities and set(product.capabilities) <= set(reference.capabilities)
+
+
+@pytest.mark.parametrize(
+    ("alias", "product"),
+    [
+        ("SFMC", "Salesforce Marketing Cloud Engagement"),
+        ("aem", "Adobe Experience Manager Sites"),
+        ("MSD", "Microsoft Dynamics 365 Sales"),
+        ("Pardot", "Marketing Cloud Account Engagement"),
+        ("Sendinblue", "Brevo"),
+        ("  google   ANALYTICS ", "Google Analytics 4"),
+    ],
+)
+def test_aliases_people_use_resolve_to_the_product(reference: Reference, alias: str, product: str) -> None:
+    found = reference.product(alias)
+    assert found is not None and found.name == product
+
+
+def test_segment_derived_entries_are_credited_and_cleaned_of_connector_suffixes(
+    reference: Reference,
+) -> None:
+    derived = [p for p in reference.products if p.source == "segment"]
+    assert derived
+    assert not [p.name for p in derived if "(Actions)" in p.name or p.name.endswith(" V2")]
+    header = (default_reference_dir() / "products.yaml").read_text(encoding="utf-8")[:600]
+    assert "CC BY 4.0" in header
+
+
+def test_journey_stages_cover_acquisition_and_expansion(reference: Reference) -> None:
+    sides = {s.side for s in reference.journey}
+    assert sides == {"acquisition", "expansion"}
+
+
+def test_maturity_stages_rise_in_level_with_stack_traits(reference: Reference) -> None:
+    assert [s.level for s in reference.maturity] == [1, 2, 3, 4, 5]
+    assert all(s.stack_traits for s in reference.maturity)
+
+
+def test_a_user_reference_folder_extends_the_defaults(tmp_path: Path) -> None:
+    (tmp_path / "products.yaml").write_text(
+        "products:\n"
+        "  - {name: Acme Journeys, vendor: Acme, category: marketing-automation,"
+        " capabilities: [marketing-automation], aliases: [AJ]}\n"
+        "  - {name: Brevo, vendor: Brevo SAS, category: email-marketing,"
+        " capabilities: [email-marketing], aliases: [Sendinblue]}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "capabilities.yaml").write_text(
+        "areas:\n  - slug: technology\n    capabilities:\n"
+        "      - {slug: crm, name: CRM, description: Ours, required: false}\n",
+        encoding="utf-8",
+    )
+    default = load_reference()
+    extended = load_reference([tmp_path])
+    assert len(extended.products) == len(default.products) + 1
+    assert extended.product("aj").name == "Acme Journeys"  # type: ignore[union-attr]
+    assert extended.product("Brevo").vendor == "Brevo SAS"  # type: ignore[union-attr]
+    assert "crm" not in extended.required_capabilities
+
+
+def test_a_user_file_saying_replace_replaces_the_shipped_one(tmp_path: Path) -> None:
+    (tmp_path / "journey.yaml").write_text(
+        "replace: true\nstages:\n  - {slug: buy, name: Buy, side: acquisition, description: x}\n",
+        encoding="utf-8",
+    )
+    assert [s.slug for s in load_reference([tmp_path]).journey] == ["buy"]
+
+
+def test_an_unknown_capability_in_a_user_file_is_reported_by_name(tmp_path: Path) -> None:
+    (tmp_path / "products.yaml").write_text(
+        "products:\n  - {name: Acme, vendor: Acme, category: crm, capabilities: [telepathy]}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ReferenceDataError, match="Acme has unknown capability telepathy"):
+        load_reference([tmp_path])
+
+
+def test_a_duplicate_alias_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "products.yaml").write_text(
+        "products:\n  - {name: Acme, vendor: Acme, category: crm, capabilities: [crm],"
+        " aliases: [SFMC]}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ReferenceDataError, match="'sfmc' appears more than once"):
+        load_reference([tmp_path])
+
+
+def test_broken_yaml_names_the_file_line_and_column(tmp_path: Path) -> None:
+    (tmp_path / "journey.yaml").write_text("stages:\n  - {slug: a, name: b: c}\n", encoding="utf-8")
+    with pytest.raises(ReferenceDataError, match=r"journey.yaml: .* at line 2, column \d+"):
+        load_reference([tmp_path])
+
+
+def test_a_misspelt_field_is_reported_with_the_entry(tmp_path: Path) -> None:
+    (tmp_path / "journey.yaml").write_text(
+        "stages:\n  - {slug: a, name: A, side: acquisition, descripton: typo}\n", encoding="utf-8"
+    )
+    with pytest.raises(ReferenceDataError, match=r"journey.yaml: stages entry \d+ \(a\)"):
+        load_reference([tmp_path])
+
+
+def test_a_missing_reference_folder_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ReferenceDataError, match="not found"):
+        load_reference([tmp_path / "nope"])
