@@ -123,7 +123,11 @@ class Inventory:
                             f"{twin!r} (use --allow-same-product for a second instance)"
                         )
             writer = self._writer(session)
-            writer.upsert_tools([ToolRecord(fields, contract)], create_only=True)
+            writer.upsert_tools(
+                [ToolRecord(fields, contract)],
+                create_only=True,
+                match_product=not allow_same_product,
+            )
             writer.flush_history()
         return self.tool(fields.name)
 

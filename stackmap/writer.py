@@ -223,13 +223,19 @@ class Writer:
         return updated, product.name, set(fill)
 
     def upsert_tools(
-        self, records: Sequence[ToolRecord], *, create_only: bool = False, update_only: bool = False
+        self,
+        records: Sequence[ToolRecord],
+        *,
+        create_only: bool = False,
+        update_only: bool = False,
+        match_product: bool = True,
     ) -> list[Outcome]:
         """Create or update tools by name (or by library product), with contracts and capabilities.
 
         Returns one Outcome per record, in order; records naming one tool twice are merged, the
         later values winning. create_only raises DuplicateError for a tool that exists;
-        update_only raises NotFoundError for one that does not.
+        update_only raises NotFoundError for one that does not. match_product=False matches by
+        name only, for a deliberate second instance of a product.
         """
         prepared = []
         for record in records:
@@ -242,7 +248,9 @@ class Writer:
             Owner,
             [n for _, f, _, _ in prepared for n in (f.business_owner, f.technical_owner) if n],
         )
-        existing = self._existing_tools([(name_key(f.name), p) for _, f, p, _ in prepared])
+        existing = self._existing_tools(
+            [(name_key(f.name), p if match_product else None) for _, f, p, _ in prepared]
+        )
 
         outcomes: list[Outcome] = []
         new_rows: dict[str, dict[str, Any]] = {}  # key -> insert row, for in-batch merging
@@ -270,8 +278,11 @@ class Writer:
                 capabilities += [(key, c) for c in fields.capabilities]
                 continue
             if create_only:
-                same = current.name if current.key == key else f"{current.name} ({product})"
-                raise DuplicateError(f"{fields.name!r} is already in the catalog as {same!r}")
+                if current.key == key:
+                    raise DuplicateError(f"{current.name!r} is already in the catalog")
+                raise DuplicateError(
+                    f"{fields.name!r} is {product}, already in the catalog as {current.name!r}"
+                )
             assert current.id is not None
             # What the library suggests only fills blanks on a tool people already described.
             column_of = {"vendor": "vendor_id", "category": "category", "website": "website"}

@@ -19,8 +19,16 @@ def test_an_empty_database_upgrades_to_head_and_back_down(backend_url: str) -> N
         assert db.current_revision(engine) == db.head_revision()
         with engine.connect() as conn:
             tables = set(sa.inspect(conn).get_table_names())
-        assert {"tool", "vendor", "owner", "contract", "integration", "tool_capability",
-                "change", "import_batch"} <= tables
+        assert {
+            "tool",
+            "vendor",
+            "owner",
+            "contract",
+            "integration",
+            "tool_capability",
+            "change",
+            "import_batch",
+        } <= tables
         db.downgrade(engine, "base")
         with engine.connect() as conn:
             assert set(sa.inspect(conn).get_table_names()) <= {"alembic_version"}

@@ -15,7 +15,9 @@ def test_the_shipped_reference_model_has_no_inconsistency(reference: Reference) 
     assert validate(reference) == []
 
 
-def test_the_five_capability_areas_of_marketing_operations_are_present(reference: Reference) -> None:
+def test_the_five_capability_areas_of_marketing_operations_are_present(
+    reference: Reference,
+) -> None:
     assert [a.slug for a in reference.areas] == [
         "technology",
         "data-management",
@@ -28,17 +30,37 @@ def test_the_five_capability_areas_of_marketing_operations_are_present(reference
 
 
 def test_well_known_capabilities_exist_and_some_are_required(reference: Reference) -> None:
-    for slug in ("email-marketing", "marketing-automation", "crm", "cdp", "web-analytics",
-                 "attribution", "dashboards", "tag-management", "ipaas", "consent-management",
-                 "data-enrichment", "lead-management", "project-management", "budgeting", "dam",
-                 "cms", "ab-testing", "webinars-events", "social-media-management", "seo",
-                 "search-social-advertising"):
+    for slug in (
+        "email-marketing",
+        "marketing-automation",
+        "crm",
+        "cdp",
+        "web-analytics",
+        "attribution",
+        "dashboards",
+        "tag-management",
+        "ipaas",
+        "consent-management",
+        "data-enrichment",
+        "lead-management",
+        "project-management",
+        "budgeting",
+        "dam",
+        "cms",
+        "ab-testing",
+        "webinars-events",
+        "social-media-management",
+        "seo",
+        "search-social-advertising",
+    ):
         assert slug in reference.capabilities, slug
     assert "crm" in reference.required_capabilities
     assert "cdp" not in reference.required_capabilities
 
 
-def test_the_landscape_has_six_categories_and_forty_nine_subcategories(reference: Reference) -> None:
+def test_the_landscape_has_six_categories_and_forty_nine_subcategories(
+    reference: Reference,
+) -> None:
     assert [c.name for c in reference.categories] == [
         "Advertising & Promotion",
         "Content & Experience",
@@ -78,7 +100,9 @@ def test_the_product_library_has_over_300_products_with_unique_names_and_aliases
         ("  google   ANALYTICS ", "Google Analytics 4"),
     ],
 )
-def test_aliases_people_use_resolve_to_the_product(reference: Reference, alias: str, product: str) -> None:
+def test_aliases_people_use_resolve_to_the_product(
+    reference: Reference, alias: str, product: str
+) -> None:
     found = reference.product(alias)
     assert found is not None and found.name == product
 

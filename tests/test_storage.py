@@ -11,7 +11,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from stackmap import db
-from stackmap.errors import DatabaseUnavailableError, DuplicateError, InvalidValueError, NotFoundError
+from stackmap.errors import (
+    DatabaseUnavailableError,
+    DuplicateError,
+    InvalidValueError,
+    NotFoundError,
+)
 from stackmap.inventory import Inventory
 from stackmap.models import Change, Contract, ImportBatch, Integration, Tool, ToolCapability
 from stackmap.schemas import ContractFields, IntegrationFields, ToolFields
@@ -40,11 +45,15 @@ def _stack(inventory: Inventory) -> None:
     )
     inventory.add_tool(ToolFields(name="Salesforce Sales Cloud"))
     inventory.add_integration(
-        IntegrationFields(source="HubSpot Marketing Hub", target="Salesforce Sales Cloud", method="native")
+        IntegrationFields(
+            source="HubSpot Marketing Hub", target="Salesforce Sales Cloud", method="native"
+        )
     )
 
 
-def test_a_tool_with_contract_capabilities_and_integration_round_trips(backend_inventory: Inventory) -> None:
+def test_a_tool_with_contract_capabilities_and_integration_round_trips(
+    backend_inventory: Inventory,
+) -> None:
     _stack(backend_inventory)
     detail = backend_inventory.tool("hubspot marketing hub")
     assert detail.summary.vendor == "HubSpot"
@@ -91,7 +100,9 @@ def test_an_integration_from_a_tool_to_itself_is_refused_by_the_database(
             session.commit()
 
 
-def test_every_write_is_recorded_in_the_history_with_who_and_what(backend_inventory: Inventory) -> None:
+def test_every_write_is_recorded_in_the_history_with_who_and_what(
+    backend_inventory: Inventory,
+) -> None:
     _stack(backend_inventory)
     backend_inventory.edit_tool("Salesforce Sales Cloud", {"status": "sunsetting"})
     latest = backend_inventory.history(limit=1)[0]
@@ -110,8 +121,10 @@ def test_loading_the_same_records_twice_changes_nothing_the_second_time(
     backend_inventory: Inventory,
 ) -> None:
     records = [
-        ToolRecord(ToolFields(name=f"Tool {i}", vendor=f"Vendor {i % 7}", capabilities=["crm"]),
-                   ContractFields(annual_cost=Decimal(1000 + i), currency="EUR"))
+        ToolRecord(
+            ToolFields(name=f"Tool {i}", vendor=f"Vendor {i % 7}", capabilities=["crm"]),
+            ContractFields(annual_cost=Decimal(1000 + i), currency="EUR"),
+        )
         for i in range(1200)  # more than one chunk of bound parameters
     ]
     first = backend_inventory.load(records, kind="tools", file_name="a.csv", sha256="0" * 64)
@@ -121,7 +134,9 @@ def test_loading_the_same_records_twice_changes_nothing_the_second_time(
     assert second.counts()["tools_unchanged"] == 1200
     after = _dump(backend_inventory)
     # Only the second batch row is new.
-    assert [t for t in after if t[0] != "import_batch"] == [t for t in before if t[0] != "import_batch"]
+    assert [t for t in after if t[0] != "import_batch"] == [
+        t for t in before if t[0] != "import_batch"
+    ]
     with Session(backend_inventory.engine) as session:
         batches = session.exec(select(ImportBatch).order_by(ImportBatch.id)).all()
         assert [b.counts["tools_created"] for b in batches] == [1200, 0]
@@ -143,9 +158,14 @@ def test_a_dry_run_reports_the_diff_and_writes_nothing(backend_inventory: Invent
     _stack(backend_inventory)
     before = _dump(backend_inventory)
     result = backend_inventory.load(
-        [ToolRecord(ToolFields(name="Salesforce Sales Cloud", status="sunsetting")),
-         ToolRecord(ToolFields(name="Brand New Tool"))],
-        kind="tools", file_name="x.csv", sha256="2" * 64, dry_run=True,
+        [
+            ToolRecord(ToolFields(name="Salesforce Sales Cloud", status="sunsetting")),
+            ToolRecord(ToolFields(name="Brand New Tool")),
+        ],
+        kind="tools",
+        file_name="x.csv",
+        sha256="2" * 64,
+        dry_run=True,
     )
     assert [(o.label, o.action) for o in result.tools] == [
         ("Salesforce Sales Cloud", "updated"),
@@ -158,9 +178,13 @@ def test_a_dry_run_reports_the_diff_and_writes_nothing(backend_inventory: Invent
 
 def test_the_same_tool_twice_in_one_load_is_merged(backend_inventory: Inventory) -> None:
     result = backend_inventory.load(
-        [ToolRecord(ToolFields(name="Asana", tags=["pm"])),
-         ToolRecord(ToolFields(name="asana", notes="second row"))],
-        kind="tools", file_name="x.csv", sha256="3" * 64,
+        [
+            ToolRecord(ToolFields(name="Asana", tags=["pm"])),
+            ToolRecord(ToolFields(name="asana", notes="second row")),
+        ],
+        kind="tools",
+        file_name="x.csv",
+        sha256="3" * 64,
     )
     assert backend_inventory.counts()["tools"] == 1
     detail = backend_inventory.tool("Asana")
@@ -168,12 +192,17 @@ def test_the_same_tool_twice_in_one_load_is_merged(backend_inventory: Inventory)
     assert [o.action for o in result.tools] == ["created", "created"]
 
 
-def test_a_renamed_product_in_a_second_file_updates_the_same_tool(backend_inventory: Inventory) -> None:
-    backend_inventory.load([ToolRecord(ToolFields(name="Pardot"))], kind="tools",
-                           file_name="a.csv", sha256="4" * 64)
+def test_a_renamed_product_in_a_second_file_updates_the_same_tool(
+    backend_inventory: Inventory,
+) -> None:
+    backend_inventory.load(
+        [ToolRecord(ToolFields(name="Pardot"))], kind="tools", file_name="a.csv", sha256="4" * 64
+    )
     result = backend_inventory.load(
         [ToolRecord(ToolFields(name="Marketing Cloud Account Engagement", notes="renamed"))],
-        kind="tools", file_name="b.csv", sha256="5" * 64,
+        kind="tools",
+        file_name="b.csv",
+        sha256="5" * 64,
     )
     assert backend_inventory.counts()["tools"] == 1
     assert result.tools[0].label == "Pardot"
@@ -188,7 +217,9 @@ def test_unknown_reference_values_are_refused_with_a_pointer(backend_inventory: 
     assert backend_inventory.counts()["tools"] == 0
 
 
-def test_display_names_are_accepted_for_category_and_capabilities(backend_inventory: Inventory) -> None:
+def test_display_names_are_accepted_for_category_and_capabilities(
+    backend_inventory: Inventory,
+) -> None:
     detail = backend_inventory.add_tool(
         ToolFields(name="Homegrown CRM", category="CRM", capabilities=["Lead management"])
     )
@@ -200,7 +231,7 @@ def test_adding_an_existing_tool_is_a_duplicate(backend_inventory: Inventory) ->
     _stack(backend_inventory)
     with pytest.raises(DuplicateError):
         backend_inventory.add_tool(ToolFields(name="salesforce  SALES cloud"))
-    with pytest.raises(DuplicateError, match="already in the catalog as 'Salesforce Sales Cloud'"):
+    with pytest.raises(DuplicateError, match="is Salesforce Sales Cloud, already in the catalog"):
         backend_inventory.add_tool(ToolFields(name="SFDC"))
 
 

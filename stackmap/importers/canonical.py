@@ -62,11 +62,13 @@ def read_rows(path: Path, known: tuple[str, ...]) -> Iterator[SourceRow]:
         raise NotFoundError(f"{path}: file not found")
     if path.stat().st_size > MAX_BYTES:
         raise InvalidValueError(f"{path.name}: larger than {MAX_BYTES // 2**20} MB")
+    data = path.read_bytes()
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        row = data[: exc.start].count(b"\n") + 1
         raise InvalidValueError(
-            f"{path.name}: not UTF-8 text (byte {exc.start}); save it as CSV UTF-8"
+            f"{path.name}: row {row}: not UTF-8 text; save it as CSV UTF-8"
         ) from exc
     if "\x00" in text:
         raise InvalidValueError(f"{path.name}: not a text file (contains NUL bytes)")

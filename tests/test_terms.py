@@ -1,0 +1,87 @@
+"""Which contracts are current, and the figures a listing shows for a tool."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from stackmap.models import BillingPeriod
+from stackmap.schemas import ContractFields, annualise
+from stackmap.terms import current_contracts, current_terms
+from stackmap.views import ContractView
+
+TODAY = date(2026, 11, 22)
+
+
+def contract(id: int, **terms: object) -> ContractView:
+    fields = dict.fromkeys(ContractView.__dataclass_fields__)
+    fields.update(id=id, **terms)
+    return ContractView(**fields)  # type: ignore[arg-type]
+
+
+def test_a_contract_without_an_end_date_is_current() -> None:
+    open_ended = contract(1, start_date=date(2020, 1, 1))
+    assert current_contracts([open_ended], TODAY) == [open_ended]
+
+
+def test_ended_contracts_give_way_to_the_current_one() -> None:
+    old = contract(1, end_date=date(2025, 12, 31), annual_cost=Decimal(100), currency="USD")
+    new = contract(2, end_date=date(2027, 12, 31), annual_cost=Decimal(150), currency="USD")
+    assert current_terms([old, new], TODAY).annual_cost == Decimal(150)
+
+
+def test_a_lapsed_tool_shows_what_its_last_contract_cost() -> None:
+    older = contract(1, end_date=date(2024, 12, 31), annual_cost=Decimal(90))
+    last = contract(2, end_date=date(2025, 12, 31), annual_cost=Decimal(100))
+    assert current_contracts([older, last], TODAY) == [last]
+
+
+def test_concurrent_contracts_in_one_currency_add_up_seats_and_cost() -> None:
+    base = contract(
+        1, annual_cost=Decimal(1000), currency="EUR", seats_purchased=10, seats_active=4
+    )
+    addon = contract(2, annual_cost=Decimal(500), currency="EUR", seats_purchased=5)
+    terms = current_terms([base, addon], TODAY)
+    assert (terms.annual_cost, terms.currency, terms.seats_purchased, terms.seats_active) == (
+        Decimal(1500),
+        "EUR",
+        15,
+        4,
+    )
+
+
+def test_contracts_in_different_currencies_are_never_added_together() -> None:
+    usd = contract(1, annual_cost=Decimal(1000), currency="USD")
+    eur1 = contract(2, annual_cost=Decimal(200), currency="EUR")
+    eur2 = contract(3, annual_cost=Decimal(300), currency="EUR")
+    terms = current_terms([usd, eur1, eur2], TODAY)
+    assert (terms.annual_cost, terms.currency) == (Decimal(500), "EUR")
+
+
+def test_the_next_upcoming_renewal_and_its_notice_are_shown() -> None:
+    a = contract(1, renewal_date=date(2027, 5, 1), notice_days=90)
+    b = contract(2, renewal_date=date(2027, 2, 1), notice_days=30)
+    terms = current_terms([a, b], TODAY)
+    assert (terms.renewal_date, terms.notice_days) == (date(2027, 2, 1), 30)
+
+
+def test_the_decide_by_date_is_the_renewal_minus_the_notice_period() -> None:
+    assert contract(1, renewal_date=date(2027, 3, 1), notice_days=60).decide_by == date(
+        2026, 12, 31
+    )
+    assert contract(1, renewal_date=date(2027, 3, 1)).decide_by == date(2027, 3, 1)
+    assert contract(1).decide_by is None
+
+
+def test_amounts_are_annualised_by_their_billing_period() -> None:
+    assert annualise(Decimal("100"), BillingPeriod.MONTHLY) == Decimal("1200.00")
+    assert annualise(Decimal("100"), BillingPeriod.QUARTERLY) == Decimal("400.00")
+    assert annualise(Decimal("100"), BillingPeriod.ANNUAL) == Decimal("100.00")
+    assert annualise(Decimal("90000"), BillingPeriod.MULTI_YEAR, 36) == Decimal("30000.00")
+    assert annualise(Decimal("90000"), BillingPeriod.MULTI_YEAR) is None
+    assert annualise(Decimal("5000"), BillingPeriod.ONE_OFF) is None
+
+
+def test_a_given_annual_cost_wins_over_the_billed_amount() -> None:
+    terms = ContractFields(annual_cost=Decimal(999), amount=Decimal(100), billing_period="monthly")
+    assert terms.annualised() == Decimal(999)
