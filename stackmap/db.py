@@ -3,9 +3,12 @@ connection settings, sessions and schema migrations."""
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +57,21 @@ def mask_url(url: str | URL) -> str:
         return "<unparseable database URL>"
 
 
+def _json_default(value: Any) -> Any:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if hasattr(value, "value"):  # an enumeration member
+        return value.value
+    raise TypeError(f"cannot store {type(value).__name__} as JSON")
+
+
+def json_dumps(value: Any) -> str:
+    """Serialise JSON columns: dates as ISO text, money as numbers, Unicode kept as is."""
+    return json.dumps(value, default=_json_default, ensure_ascii=False)
+
+
 def _sqlite_file(url: URL) -> Path | None:
     database = url.database
     if not database or database == ":memory:" or database.startswith("file:"):
@@ -69,12 +87,15 @@ def make_engine(url: str) -> Engine:
         raise DatabaseUnavailableError(f"not a database URL: {mask_url(url)}") from exc
     if parsed.get_backend_name() != "sqlite":
         try:
-            return sa.create_engine(parsed, pool_pre_ping=True)
+            return sa.create_engine(parsed, pool_pre_ping=True, json_serializer=json_dumps)
         except (ArgumentError, ImportError) as exc:
             raise DatabaseUnavailableError(f"{mask_url(url)}: {exc}") from exc
 
     path = _sqlite_file(parsed)
-    kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False}}
+    kwargs: dict[str, Any] = {
+        "connect_args": {"check_same_thread": False},
+        "json_serializer": json_dumps,
+    }
     if path is None:
         # One shared connection, so every thread (Textual workers included) sees the same data.
         kwargs["poolclass"] = StaticPool

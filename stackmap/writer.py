@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from stackmap.errors import DuplicateError, InvalidValueError, NotFoundError
 from stackmap.models import (
+    Change,
     ChangeAction,
     Contract,
     Integration,
@@ -28,7 +29,6 @@ from stackmap.models import (
 )
 from stackmap.reference import Reference
 from stackmap.schemas import ContractFields, IntegrationFields, ToolFields
-from stackmap.views import jsonable
 
 CHUNK = 900  # stays under SQLite's default limit of bound parameters per statement
 
@@ -116,7 +116,7 @@ class Writer:
             "entity_id": entity_id,
             "label": label[:300],
             "action": action.value,
-            "changes": jsonable(changes),
+            "changes": changes,
             "batch_id": self.batch_id,
         }
         self._history.append(row)
@@ -125,12 +125,65 @@ class Writer:
 
     def flush_history(self) -> None:
         """Write the queued Change rows in bulk."""
-        from stackmap.models import Change
-
-        for chunk in _chunks(self._history):
-            self.session.execute(sa.insert(Change), list(chunk))
+        self._insert(Change, self._history)
         self._history.clear()
         self._created.clear()
+
+    # --- set-based statements ----------------------------------------------------------
+    # Core statements on the tables, not ORM bulk operations: the ORM's per-row bookkeeping
+    # costs more than the database work at 20,000 rows.
+
+    def _insert(self, model: type[SQLModel], rows: Sequence[dict[str, Any]]) -> None:
+        table = model.__table__  # type: ignore[attr-defined]
+        connection = self.session.connection()
+        for chunk in _chunks(rows):
+            connection.execute(table.insert(), list(chunk))
+
+    def _insert_returning_ids(
+        self, model: type[SQLModel], rows: Sequence[dict[str, Any]]
+    ) -> list[int]:
+        """Insert rows and return their new ids, in the order of the rows.
+
+        The ids are reserved first and inserted explicitly: SQLite cannot return the ids of a
+        multi-row insert in order, and falls back to one statement per row.
+        """
+        if not rows:
+            return []
+        ids = self._reserve_ids(model, len(rows))
+        self._insert(model, [{**row, "id": i} for row, i in zip(rows, ids, strict=True)])
+        return ids
+
+    def _reserve_ids(self, model: type[SQLModel], count: int) -> list[int]:
+        table = model.__table__  # type: ignore[attr-defined]
+        connection = self.session.connection()
+        if connection.dialect.name == "postgresql":
+            # Sequences hand out ids safely to concurrent transactions.
+            stmt = sa.text(
+                "SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
+                "FROM generate_series(1, :count)"
+            )
+            return list(connection.execute(stmt, {"table": table.name, "count": count}).scalars())
+        # SQLite: writers hold the database's write lock (BEGIN IMMEDIATE), so the highest id
+        # cannot move under us; this is the id SQLite itself would assign next.
+        highest = connection.execute(sa.select(sa.func.max(table.c.id))).scalar() or 0
+        return list(range(highest + 1, highest + 1 + count))
+
+    def _update_by_id(self, model: type[SQLModel], rows: Sequence[dict[str, Any]]) -> None:
+        """Update rows by primary key; rows changing the same columns share one statement."""
+        table = model.__table__  # type: ignore[attr-defined]
+        connection = self.session.connection()
+        groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for row in rows:
+            groups.setdefault(tuple(sorted(k for k in row if k != "id")), []).append(row)
+        for columns, group in groups.items():
+            stmt = (
+                table.update()
+                .where(table.c.id == sa.bindparam("row_id"))
+                .values({c: sa.bindparam(f"new_{c}") for c in columns})
+            )
+            params = [{"row_id": r["id"], **{f"new_{c}": r[c] for c in columns}} for r in group]
+            for chunk in _chunks(params):
+                connection.execute(stmt, list(chunk))
 
     # --- vendors and owners ---------------------------------------------------------------
 
@@ -147,15 +200,13 @@ class Writer:
                 sa.select(col(model.id), col(model.key)).where(col(model.key).in_(chunk))
             )
             found.update({k: i for i, k in rows})
-        missing = [
-            {"name": wanted[k], "key": k, "created_at": utcnow()} for k in keys if k not in found
-        ]
+        missing = [k for k in keys if k not in found]
         if missing:
-            rows = self.session.execute(
-                sa.insert(model).returning(col(model.id), col(model.key)),
-                missing,
+            now = utcnow()
+            new_ids = self._insert_returning_ids(
+                model, [{"name": wanted[k], "key": k, "created_at": now} for k in missing]
             )
-            for entity_id, key in rows:
+            for entity_id, key in zip(new_ids, missing, strict=True):
                 found[key] = entity_id
                 self._names.setdefault(model.__name__, {})[entity_id] = wanted[key]
                 self.record(
@@ -318,25 +369,15 @@ class Writer:
             if t.id is not None and not k.startswith("product:")
         }
         pending = list(new_rows.values())
-        for chunk in _chunks(pending):
-            rows = self.session.execute(
-                sa.insert(Tool).returning(
-                    col(Tool.id), col(Tool.key), sort_by_parameter_order=True
-                ),
-                list(chunk),
-            ).all()
-            for row, (tool_id, key) in zip(chunk, rows, strict=True):
-                ids[key] = tool_id
-                created = {
-                    k: [None, v]
-                    for k, v in row.items()
-                    if v not in (None, [], {}) and k not in ("key", "created_at", "updated_at")
-                }
-                self.record(
-                    "tool", tool_id, row["name"], ChangeAction.CREATE, self._readable(created)
-                )
-        if updates:
-            self.session.execute(sa.update(Tool), list(updates.values()))
+        for row, tool_id in zip(pending, self._insert_returning_ids(Tool, pending), strict=True):
+            ids[row["key"]] = tool_id
+            created = {
+                k: [None, v]
+                for k, v in row.items()
+                if v not in (None, [], {}) and k not in ("key", "created_at", "updated_at")
+            }
+            self.record("tool", tool_id, row["name"], ChangeAction.CREATE, self._readable(created))
+        self._update_by_id(Tool, list(updates.values()))
 
         tool_ids = [ids[k] for k in owner_of]
         labels = {tool_ids[i]: o.label for i, o in enumerate(outcomes)}
@@ -468,8 +509,7 @@ class Writer:
         new: list[dict[str, Any]] = [
             {"tool_id": t, "capability": c} for t, c in rows if (t, c) not in existing
         ]
-        for chunk in _chunks(new):
-            self.session.execute(sa.insert(ToolCapability), list(chunk))
+        self._insert(ToolCapability, new)
         added: dict[int, list[str]] = {}
         for row in new:
             added.setdefault(row["tool_id"], []).append(row["capability"])
@@ -501,11 +541,9 @@ class Writer:
         self.session.execute(
             sa.delete(ToolCapability).where(col(ToolCapability.tool_id) == tool_id)
         )
-        if wanted:
-            self.session.execute(
-                sa.insert(ToolCapability),
-                [{"tool_id": tool_id, "capability": c} for c in sorted(wanted)],
-            )
+        self._insert(
+            ToolCapability, [{"tool_id": tool_id, "capability": c} for c in sorted(wanted)]
+        )
         self.record(
             "tool",
             tool_id,
@@ -561,25 +599,16 @@ class Writer:
                 outcome.changes.update({f"contract.{k}": v for k, v in changes.items()})
                 if outcome.action == "unchanged":
                     outcome.action = "updated"
-        for chunk in _chunks(inserts):
-            rows = (
-                self.session.execute(
-                    sa.insert(Contract).returning(col(Contract.id), sort_by_parameter_order=True),
-                    [row for _, row in chunk],
-                )
-                .scalars()
-                .all()
-            )
-            for (outcome, row), contract_id in zip(chunk, rows, strict=True):
-                created = {
-                    k: [None, v] for k, v in row.items() if k in _CONTRACT_FIELDS and v is not None
-                }
-                self.record("contract", contract_id, outcome.label, ChangeAction.CREATE, created)
-                if outcome.action == "unchanged":
-                    outcome.action = "updated"
-                    outcome.changes.update({f"contract.{k}": v for k, v in created.items()})
-        if updates:
-            self.session.execute(sa.update(Contract), updates)
+        new_ids = self._insert_returning_ids(Contract, [row for _, row in inserts])
+        for (outcome, row), contract_id in zip(inserts, new_ids, strict=True):
+            created = {
+                k: [None, v] for k, v in row.items() if k in _CONTRACT_FIELDS and v is not None
+            }
+            self.record("contract", contract_id, outcome.label, ChangeAction.CREATE, created)
+            if outcome.action == "unchanged":
+                outcome.action = "updated"
+                outcome.changes.update({f"contract.{k}": v for k, v in created.items()})
+        self._update_by_id(Contract, updates)
 
     @staticmethod
     def _contract_values(terms: ContractFields) -> dict[str, Any]:
@@ -678,31 +707,15 @@ class Writer:
         for label, row in inserts:
             unique[(row["source_tool_id"], row["target_tool_id"], row["method"])] = (label, row)
         pending = list(unique.values())
-        for chunk in _chunks(pending):
-            ids = (
-                self.session.execute(
-                    sa.insert(Integration).returning(
-                        col(Integration.id), sort_by_parameter_order=True
-                    ),
-                    [row for _, row in chunk],
-                )
-                .scalars()
-                .all()
-            )
-            for (label, row), integration_id in zip(chunk, ids, strict=True):
-                self.record(
-                    "integration",
-                    integration_id,
-                    label,
-                    ChangeAction.CREATE,
-                    {
-                        k: [None, v]
-                        for k, v in row.items()
-                        if k in ("method", *_INTEGRATION_FIELDS) and v not in (None, [])
-                    },
-                )
-        if updates:
-            self.session.execute(sa.update(Integration), updates)
+        new_ids = self._insert_returning_ids(Integration, [row for _, row in pending])
+        for (label, row), integration_id in zip(pending, new_ids, strict=True):
+            created = {
+                k: [None, v]
+                for k, v in row.items()
+                if k in ("method", *_INTEGRATION_FIELDS) and v not in (None, [])
+            }
+            self.record("integration", integration_id, label, ChangeAction.CREATE, created)
+        self._update_by_id(Integration, updates)
         return outcomes
 
 
