@@ -4,6 +4,7 @@ Enumerations are stored as short strings, not database enum types, so adding a v
 code change rather than a schema migration on PostgreSQL.
 """
 
+import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -35,6 +36,24 @@ def name_key(name: str) -> str:
     "HubSpot  Marketing Hub" and "hubspot marketing hub" are the same tool.
     """
     return " ".join(name.split()).casefold()
+
+
+_LEGAL_SUFFIX = re.compile(
+    r"[,.]?\s+(inc|incorporated|llc|l\.l\.c|ltd|limited|gmbh|corp|corporation|co|company|plc|"
+    r"ag|sa|s\.a|sas|bv|b\.v|nv|pty|pte|srl|oy|ab|as|aps|kk)\.?$",
+    re.IGNORECASE,
+)
+
+
+def vendor_key(name: str) -> str:
+    """Return a vendor's identity: "HubSpot, Inc." and "Hubspot" are one vendor."""
+    text = " ".join(name.split())
+    while True:
+        shorter = _LEGAL_SUFFIX.sub("", text)
+        if shorter == text or not shorter:
+            break
+        text = shorter
+    return name_key(text)
 
 
 class ToolStatus(StrEnum):
@@ -78,6 +97,7 @@ class IntegrationMethod(StrEnum):
     IPAAS = "ipaas"
     FILE = "file"
     MANUAL = "manual"
+    UNKNOWN = "unknown"  # a sheet listed the connection without saying how it works
 
 
 class IntegrationStatus(StrEnum):

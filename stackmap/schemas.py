@@ -92,6 +92,13 @@ class ToolFields(_Input):
     disposition: Disposition | None = None
     decision_note: str | None = None
     business_owner: Name | None = None
+    business_owner_email: (
+        Annotated[
+            str,
+            StringConstraints(strip_whitespace=True, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$"),
+        ]
+        | None
+    ) = None
     technical_owner: Name | None = None
     capabilities: list[str] = Field(default_factory=list)
     extra: dict[str, Any] = Field(default_factory=dict)

@@ -7,6 +7,7 @@ is one transaction and each change leaves a Change row. Rows are read and writte
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,11 +22,13 @@ from stackmap.models import (
     Contract,
     Integration,
     Owner,
+    OwnerKind,
     Tool,
     ToolCapability,
     Vendor,
     name_key,
     utcnow,
+    vendor_key,
 )
 from stackmap.reference import Reference
 from stackmap.schemas import ContractFields, IntegrationFields, ToolFields
@@ -72,6 +75,8 @@ class ToolRecord:
     fields: ToolFields
     contract: ContractFields | None = None
     source_row: int | None = None
+    # The library product this tool is, when an importer matched it by a fuzzy name.
+    product: str | None = None
 
 
 @dataclass
@@ -82,6 +87,18 @@ class Outcome:
     action: str  # "created", "updated" or "unchanged"
     changes: dict[str, list[Any]] = field(default_factory=dict)
     source_row: int | None = None
+
+
+_TEAM_WORDS = re.compile(
+    r"\b(team|teams|department|dept|group|squad|ops|operations|office|committee|agency|"
+    r"marketing|sales|it|finance|legal|procurement|engineering|support)\b",
+    re.IGNORECASE,
+)
+
+
+def owner_kind(name: str) -> OwnerKind:
+    """Guess whether an owner is a team ("Marketing Ops", "IT") or a person ("Dana Lee")."""
+    return OwnerKind.TEAM if _TEAM_WORDS.search(name) else OwnerKind.PERSON
 
 
 def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
@@ -188,9 +205,17 @@ class Writer:
     # --- vendors and owners ---------------------------------------------------------------
 
     def _ensure_named(
-        self, model: type[Vendor] | type[Owner], names: Iterable[str]
+        self,
+        model: type[Vendor] | type[Owner],
+        names: Iterable[str],
+        emails: dict[str, str] | None = None,
     ) -> dict[str, int]:
-        wanted = {name_key(n): " ".join(n.split()) for n in names if n and n.strip()}
+        """Return ids by key for these names, creating the vendors or owners that are new.
+
+        New owners get their email when one is known, and "team" as kind when the name says so.
+        """
+        key_of = vendor_key if model is Vendor else name_key
+        wanted = {key_of(n): " ".join(n.split()) for n in names if n and n.strip()}
         if not wanted:
             return {}
         found: dict[str, int] = {}
@@ -203,9 +228,14 @@ class Writer:
         missing = [k for k in keys if k not in found]
         if missing:
             now = utcnow()
-            new_ids = self._insert_returning_ids(
-                model, [{"name": wanted[k], "key": k, "created_at": now} for k in missing]
-            )
+            created: list[dict[str, Any]] = [
+                {"name": wanted[k], "key": k, "created_at": now} for k in missing
+            ]
+            if model is Owner:
+                for row in created:
+                    row["email"] = (emails or {}).get(row["key"])
+                    row["kind"] = owner_kind(row["name"]).value
+            new_ids = self._insert_returning_ids(model, created)
             for entity_id, key in zip(new_ids, missing, strict=True):
                 found[key] = entity_id
                 self._names.setdefault(model.__name__, {})[entity_id] = wanted[key]
@@ -249,13 +279,15 @@ class Writer:
                 )
         return fields
 
-    def _with_library(self, fields: ToolFields) -> tuple[ToolFields, str | None, set[str]]:
+    def _with_library(
+        self, fields: ToolFields, product_name: str | None = None
+    ) -> tuple[ToolFields, str | None, set[str]]:
         """Fill vendor, category, capabilities and website from the product library.
 
         Returns the completed fields, the library product's name and the names of the fields
         the library filled (which only ever fill blanks, never overwrite a person's value).
         """
-        product = self.reference.product(fields.name)
+        product = self.reference.product(product_name or fields.name)
         if product is None:
             return fields, None, set()
         given = fields.model_fields_set
@@ -290,7 +322,7 @@ class Writer:
         """
         prepared = []
         for record in records:
-            fields, product, filled = self._with_library(record.fields)
+            fields, product, filled = self._with_library(record.fields, record.product)
             fields = self.check_tool(fields)
             prepared.append((record, fields, product, filled))
 
@@ -298,6 +330,11 @@ class Writer:
         owner_ids = self._ensure_named(
             Owner,
             [n for _, f, _, _ in prepared for n in (f.business_owner, f.technical_owner) if n],
+            emails={
+                name_key(f.business_owner): f.business_owner_email
+                for _, f, _, _ in prepared
+                if f.business_owner and f.business_owner_email
+            },
         )
         existing = self._existing_tools(
             [(name_key(f.name), p if match_product else None) for _, f, p, _ in prepared]
@@ -461,7 +498,7 @@ class Writer:
         if "extra" in values and not values["extra"]:
             del values["extra"]
         if "vendor" in given:
-            values["vendor_id"] = vendors.get(name_key(fields.vendor)) if fields.vendor else None
+            values["vendor_id"] = vendors.get(vendor_key(fields.vendor)) if fields.vendor else None
         for attr, column in (
             ("business_owner", "business_owner_id"),
             ("technical_owner", "technical_owner_id"),

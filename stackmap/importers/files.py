@@ -1,0 +1,219 @@
+"""Open spreadsheet and text files safely and return their sheets as rows of cells.
+
+The real type comes from the bytes, not the extension. Archives are checked before anything
+is inflated (size, member count, total and ratio), since neither zipfile nor the workbook
+readers bound decompression. Every problem is an InvalidValueError naming the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import python_calamine as calamine
+
+from stackmap.errors import InvalidValueError, NotFoundError
+
+MAX_FILE_BYTES = 200 * 2**20
+MAX_ZIP_MEMBERS = 10_000
+MAX_UNCOMPRESSED = 1 * 2**30
+MIN_RATIO = 0.01  # a member inflating more than 100-fold is treated as a bomb
+MAX_ROWS = 250_000
+MAX_COLUMNS = 1_000
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+@dataclass
+class Sheet:
+    """One sheet's cells, row by row, as the reader gives them (text, numbers, dates)."""
+
+    name: str
+    rows: list[list[Any]]
+    merged_rows: frozenset[int] = frozenset()  # rows where a merged range starts
+    visible: bool = True
+    notes: list[str] = field(default_factory=list)
+
+
+def detect_kind(path: Path, head: bytes) -> str:
+    """Return "xlsx", "ods", "xls", "text", or raise naming what the file really is."""
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = set(archive.namelist())
+        except zipfile.BadZipFile:
+            raise InvalidValueError(f"{path.name}: a damaged or truncated zip file") from None
+        if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
+            return "xlsx"
+        if "content.xml" in names and "mimetype" in names:
+            return "ods"
+        if "word/document.xml" in names:
+            raise InvalidValueError(f"{path.name}: a Word document, not a spreadsheet")
+        raise InvalidValueError(f"{path.name}: a zip archive, not a spreadsheet")
+    if head.startswith(_OLE2):
+        with path.open("rb") as handle:
+            sample = handle.read(2**20)
+        if "EncryptionInfo".encode("utf-16-le") in sample:
+            raise InvalidValueError(
+                f"{path.name}: the workbook is password-protected; save an unprotected copy"
+            )
+        return "xls"
+    if head.startswith(b"%PDF"):
+        raise InvalidValueError(f"{path.name}: a PDF, not a spreadsheet")
+    if head[:4] in (b"\x89PNG", b"GIF8") or head[:3] == b"\xff\xd8\xff":
+        raise InvalidValueError(f"{path.name}: an image, not a spreadsheet")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "text"  # UTF-16 with a byte order mark
+    if b"\x00" in head:
+        raise InvalidValueError(f"{path.name}: not a spreadsheet or text file (binary data)")
+    return "text"
+
+
+def check_archive(path: Path) -> None:
+    """Refuse a zip whose declared contents are too many, too large or too compressed."""
+    with zipfile.ZipFile(path) as archive:
+        members = archive.infolist()
+        if len(members) > MAX_ZIP_MEMBERS:
+            raise InvalidValueError(f"{path.name}: {len(members)} parts in the workbook archive")
+        total = 0
+        for member in members:
+            if member.flag_bits & 0x1:
+                raise InvalidValueError(f"{path.name}: the workbook archive is encrypted")
+            total += member.file_size
+            if member.file_size > 2**20 and member.compress_size < member.file_size * MIN_RATIO:
+                raise InvalidValueError(
+                    f"{path.name}: {member.filename} would inflate "
+                    f"{member.file_size // max(member.compress_size, 1)}-fold (a zip bomb?)"
+                )
+        if total > MAX_UNCOMPRESSED:
+            raise InvalidValueError(
+                f"{path.name}: the workbook inflates to {total // 2**20} MB, over the "
+                f"{MAX_UNCOMPRESSED // 2**20} MB limit"
+            )
+
+
+def read_sheets(path: Path) -> list[Sheet]:
+    """Return every sheet of a workbook, or the one sheet of a CSV/TSV text file."""
+    if not path.is_file():
+        raise NotFoundError(f"{path}: file not found")
+    size = path.stat().st_size
+    if size == 0:
+        raise InvalidValueError(f"{path.name}: the file is empty")
+    if size > MAX_FILE_BYTES:
+        raise InvalidValueError(f"{path.name}: {size // 2**20} MB, over the 200 MB limit")
+    with path.open("rb") as handle:
+        head = handle.read(8192)
+    kind = detect_kind(path, head)
+    if kind in ("xlsx", "ods"):
+        check_archive(path)
+    if kind == "text":
+        return [read_text(path)]
+    return _read_workbook(path)
+
+
+def _read_workbook(path: Path) -> list[Sheet]:
+    try:
+        workbook = calamine.CalamineWorkbook.from_path(str(path))
+    except calamine.PasswordError:
+        raise InvalidValueError(
+            f"{path.name}: the workbook is password-protected; save an unprotected copy"
+        ) from None
+    except (calamine.CalamineError, calamine.ZipError, calamine.XmlError, ValueError) as exc:
+        raise InvalidValueError(
+            f"{path.name}: cannot read the workbook ({_first_line(exc)})"
+        ) from exc
+    try:
+        sheets = []
+        for meta in workbook.sheets_metadata:
+            if meta.typ != calamine.SheetTypeEnum.WorkSheet:
+                continue
+            try:
+                sheet = workbook.get_sheet_by_name(meta.name)
+                rows = _bounded_rows(path, meta.name, sheet.iter_rows())
+                merged = frozenset(start[0] for start, _ in (sheet.merged_cell_ranges or []))
+            except (calamine.CalamineError, calamine.XmlError, calamine.ZipError) as exc:
+                raise InvalidValueError(
+                    f"{path.name}: sheet {meta.name!r} cannot be read ({_first_line(exc)})"
+                ) from exc
+            visible = meta.visible == calamine.SheetVisibleEnum.Visible
+            sheets.append(Sheet(meta.name, rows, merged, visible))
+    finally:
+        workbook.close()
+    if not sheets:
+        raise InvalidValueError(f"{path.name}: the workbook has no worksheets")
+    return sheets
+
+
+def _bounded_rows(path: Path, sheet: str, rows: Any) -> list[list[Any]]:
+    result: list[list[Any]] = []
+    for number, row in enumerate(rows, 1):
+        if number > MAX_ROWS:
+            raise InvalidValueError(
+                f"{path.name}: sheet {sheet!r} has more than {MAX_ROWS:,} rows; split the file"
+            )
+        cells = list(row[:MAX_COLUMNS])
+        while cells and cells[-1] in ("", None):
+            cells.pop()
+        result.append(cells)
+    while result and not result[-1]:
+        result.pop()
+    return result
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:200] if text else type(exc).__name__
+
+
+def decode_text(path: Path, data: bytes) -> str:
+    """Decode UTF-8 (with or without BOM), UTF-16 with a BOM, else Windows-1252."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise InvalidValueError(f"{path.name}: damaged UTF-16 text") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def read_text(path: Path) -> Sheet:
+    """Read a CSV, TSV or semicolon-separated file, sniffing its delimiter."""
+    text = decode_text(path, path.read_bytes())
+    if not text.strip():
+        raise InvalidValueError(f"{path.name}: the file is empty")
+    sample = text[:65536]
+    try:
+        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t|")
+    except csv.Error:
+        dialect = _count_dialect(sample)
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        rows = _bounded_rows(path, path.stem, ([c.strip() for c in r] for r in reader))
+    except csv.Error as exc:
+        raise InvalidValueError(f"{path.name}: row {reader.line_num}: {exc}") from exc
+    return Sheet(path.stem, rows)
+
+
+def _count_dialect(sample: str) -> type[csv.Dialect]:
+    lines = [line for line in sample.splitlines()[:50] if line.strip()]
+    best = max(",;\t|", key=lambda d: sum(line.count(d) for line in lines))
+
+    class Sniffed(csv.excel):
+        delimiter = best
+
+    return Sniffed
+
+
+def sheet_names(sheets: Sequence[Sheet]) -> str:
+    """Return the sheet names for a message: 'Tools', 'Integrations'."""
+    return ", ".join(repr(s.name) for s in sheets)

@@ -1,0 +1,670 @@
+"""Find the header row of a sheet and map its columns to catalog fields.
+
+Spreadsheets say "Application Name", "ACV (USD)", "Term End", "Cancellation Notice Period".
+Headers are compared after normalising case, punctuation, units in brackets and word order;
+a unit in brackets is kept as a hint (a currency, a period). Built-in synonyms come from real
+exports of SaaS-management, procurement, finance and asset tools and from hand-made audits.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz, process, utils
+
+from stackmap.importers.values import CURRENCIES, text_of
+from stackmap.models import BillingPeriod
+
+TOOL_SYNONYMS: dict[str, list[str]] = {
+    "name": [
+        "name",
+        "tool",
+        "tool name",
+        "application",
+        "application name",
+        "app",
+        "app name",
+        "product",
+        "product name",
+        "software",
+        "software name",
+        "platform",
+        "system",
+        "solution",
+        "service",
+        "subscription",
+        "subscription name",
+        "saas application",
+        "technology",
+        "martech tool",
+        "tool product",
+        "software title",
+        "title",
+    ],
+    "vendor": [
+        "vendor",
+        "vendor name",
+        "supplier",
+        "supplier name",
+        "publisher",
+        "manufacturer",
+        "company",
+        "provider",
+        "seller",
+        "vendor company",
+        "brand",
+    ],
+    "description": [
+        "description",
+        "purpose",
+        "use case",
+        "used for",
+        "what it does",
+        "business purpose",
+        "summary",
+        "function",
+    ],
+    "category": [
+        "category",
+        "type",
+        "tool category",
+        "application category",
+        "app category",
+        "martech category",
+        "classification",
+        "subcategory",
+        "landscape category",
+        "tool type",
+        "software category",
+    ],
+    "status": [
+        "status",
+        "lifecycle",
+        "lifecycle status",
+        "state",
+        "app status",
+        "subscription status",
+        "license status",
+        "licence status",
+        "tool status",
+    ],
+    "business_units": [
+        "business unit",
+        "business units",
+        "department",
+        "departments",
+        "team",
+        "teams",
+        "division",
+        "bu",
+        "org",
+        "organisation",
+        "organization",
+        "region",
+        "used by",
+    ],
+    "website": ["website", "url", "web site", "homepage", "domain", "vendor website", "link"],
+    "tags": ["tags", "labels", "keywords", "tag"],
+    "notes": ["notes", "comments", "comment", "remarks", "additional info", "note"],
+    "journey_stages": [
+        "journey stage",
+        "journey stages",
+        "funnel stage",
+        "customer journey",
+        "lifecycle stage",
+    ],
+    "disposition": [
+        "disposition",
+        "decision",
+        "recommendation",
+        "rationalisation decision",
+        "rationalization decision",
+        "time category",
+        "action",
+    ],
+    "decision_note": [
+        "decision note",
+        "rationale",
+        "decision rationale",
+        "justification",
+        "reason",
+    ],
+    "business_owner": [
+        "owner",
+        "business owner",
+        "app owner",
+        "application owner",
+        "owner name",
+        "primary owner",
+        "budget owner",
+        "contract owner",
+        "requester",
+        "accountable",
+        "responsible",
+        "owned by",
+        "business contact",
+    ],
+    "business_owner_email": [
+        "owner email",
+        "business owner email",
+        "app owner email",
+        "owner e mail",
+        "contact email",
+        "email",
+        "owner mail",
+    ],
+    "technical_owner": [
+        "technical owner",
+        "admin",
+        "administrator",
+        "it owner",
+        "system owner",
+        "tech owner",
+        "platform owner",
+        "system admin",
+        "primary admin",
+        "technical contact",
+        "it contact",
+    ],
+    "capabilities": ["capabilities", "capability", "functionality", "features"],
+    "integrations": [
+        "connected apps",
+        "integrations",
+        "integrates with",
+        "connected to",
+        "connections",
+        "connected systems",
+        "syncs with",
+        "integrated with",
+        "data flows to",
+    ],
+    "annual_cost": [
+        "annual cost",
+        "annual spend",
+        "yearly cost",
+        "cost per year",
+        "acv",
+        "annual contract value",
+        "arr",
+        "annual value",
+        "annual price",
+        "total annual cost",
+        "annualised cost",
+        "annualized cost",
+        "yearly spend",
+        "annual fee",
+        "yearly fee",
+        "annual amount",
+        "annual subscription cost",
+        "cost annual",
+        "spend annual",
+        "annual license cost",
+        "annual licence cost",
+    ],
+    "amount": [
+        "cost",
+        "price",
+        "amount",
+        "fee",
+        "contract value",
+        "subscription cost",
+        "license cost",
+        "licence cost",
+        "list price",
+        "spend",
+        "contract amount",
+        "total cost",
+        "subscription fee",
+        "contract price",
+        "value",
+    ],
+    "currency": ["currency", "ccy", "currency code", "cur"],
+    "billing_period": [
+        "billing period",
+        "billing frequency",
+        "billing cycle",
+        "payment frequency",
+        "billing",
+        "invoice frequency",
+        "payment schedule",
+        "billing term",
+        "plan period",
+        "payment terms",
+    ],
+    "term_months": [
+        "term months",
+        "contract term",
+        "term length",
+        "contract length",
+        "duration",
+        "contract duration",
+        "term",
+    ],
+    "start_date": [
+        "start date",
+        "contract start",
+        "start",
+        "effective date",
+        "subscription start",
+        "purchase date",
+        "signed date",
+        "date signed",
+        "contract start date",
+        "term start",
+        "commencement date",
+    ],
+    "end_date": [
+        "end date",
+        "contract end",
+        "term end",
+        "expiry",
+        "expiration",
+        "expiry date",
+        "expiration date",
+        "subscription end",
+        "valid until",
+        "end",
+        "contract end date",
+        "term end date",
+    ],
+    "renewal_date": [
+        "renewal date",
+        "renewal",
+        "next renewal",
+        "renews on",
+        "renewal due",
+        "auto renewal date",
+        "next renewal date",
+        "renewal deadline",
+        "renews",
+        "contract renewal date",
+    ],
+    "notice_days": [
+        "notice period",
+        "cancellation notice period",
+        "notice",
+        "cancellation notice",
+        "notice days",
+        "days notice",
+        "termination notice",
+        "opt out notice",
+        "notice period days",
+        "cancellation period",
+        "non renewal notice",
+    ],
+    "auto_renew": [
+        "auto renew",
+        "auto renewal",
+        "automatic renewal",
+        "autorenew",
+        "evergreen",
+        "renews automatically",
+        "auto renews",
+    ],
+    "seats_purchased": [
+        "seats purchased",
+        "seats",
+        "licenses",
+        "licences",
+        "license count",
+        "licence count",
+        "seats bought",
+        "purchased seats",
+        "total seats",
+        "licenses purchased",
+        "licences purchased",
+        "quantity",
+        "qty",
+        "entitlements",
+        "users purchased",
+        "purchased licenses",
+        "contracted seats",
+        "seat count",
+    ],
+    "seats_assigned": [
+        "seats assigned",
+        "assigned seats",
+        "licenses assigned",
+        "provisioned",
+        "provisioned users",
+        "assigned users",
+        "assigned",
+        "licences assigned",
+        "users",
+        "user count",
+    ],
+    "seats_active": [
+        "seats active",
+        "active seats",
+        "active users",
+        "used seats",
+        "seats used",
+        "licenses used",
+        "licences used",
+        "active licenses",
+        "active licences",
+        "utilized",
+        "utilised",
+        "active in last 30 days",
+        "logins last 30 days",
+        "active users 30 days",
+        "monthly active users",
+    ],
+    "cost_centre": [
+        "cost centre",
+        "cost center",
+        "cost code",
+        "gl code",
+        "gl account",
+        "budget code",
+        "cost centre code",
+    ],
+}
+# Headers that name a cost together with its period ("Monthly cost" is an amount per month).
+PERIOD_HEADERS: dict[str, BillingPeriod] = {
+    "monthly cost": BillingPeriod.MONTHLY,
+    "monthly fee": BillingPeriod.MONTHLY,
+    "mrr": BillingPeriod.MONTHLY,
+    "cost per month": BillingPeriod.MONTHLY,
+    "monthly spend": BillingPeriod.MONTHLY,
+    "monthly price": BillingPeriod.MONTHLY,
+    "price per month": BillingPeriod.MONTHLY,
+    "monthly amount": BillingPeriod.MONTHLY,
+    "quarterly cost": BillingPeriod.QUARTERLY,
+    "quarterly fee": BillingPeriod.QUARTERLY,
+    "tcv": BillingPeriod.MULTI_YEAR,
+    "total contract value": BillingPeriod.MULTI_YEAR,
+}
+INTEGRATION_SYNONYMS: dict[str, list[str]] = {
+    "source": [
+        "source",
+        "from",
+        "source system",
+        "source tool",
+        "from system",
+        "from tool",
+        "origin",
+        "sender",
+        "upstream",
+        "source app",
+        "system a",
+    ],
+    "target": [
+        "target",
+        "to",
+        "destination",
+        "target system",
+        "destination system",
+        "to system",
+        "to tool",
+        "target tool",
+        "receiver",
+        "downstream",
+        "destination app",
+        "system b",
+    ],
+    "direction": ["direction", "flow direction", "sync direction", "flow"],
+    "method": [
+        "method",
+        "integration method",
+        "integration type",
+        "connection type",
+        "connector",
+        "mechanism",
+        "via",
+        "how",
+        "type",
+        "connection",
+    ],
+    "data_objects": [
+        "data",
+        "data objects",
+        "objects",
+        "fields",
+        "data synced",
+        "what data",
+        "entities",
+        "records",
+        "data object",
+    ],
+    "frequency": ["frequency", "sync frequency", "schedule", "cadence", "how often", "interval"],
+    "status": ["status", "state", "health", "integration status"],
+    "owner": ["owner", "integration owner", "maintained by", "responsible", "admin"],
+    "notes": ["notes", "comments", "comment", "remarks"],
+}
+SPEND_SYNONYMS: dict[str, list[str]] = {
+    "supplier": [
+        "supplier",
+        "vendor",
+        "supplier name",
+        "vendor name",
+        "payee",
+        "merchant",
+        "creditor",
+        "beneficiary",
+        "company",
+    ],
+    "amount": [
+        "amount",
+        "invoice amount",
+        "net amount",
+        "total",
+        "gross amount",
+        "value",
+        "amount paid",
+        "paid amount",
+        "line amount",
+        "spend",
+        "cost",
+    ],
+    "currency": ["currency", "ccy", "currency code"],
+    "date": [
+        "date",
+        "invoice date",
+        "posting date",
+        "payment date",
+        "document date",
+        "transaction date",
+        "period",
+    ],
+    "description": ["description", "memo", "line description", "narrative", "details", "item"],
+    "cost_centre": [
+        "cost centre",
+        "cost center",
+        "cost code",
+        "department",
+        "gl code",
+        "gl account",
+    ],
+    "invoice": [
+        "invoice",
+        "invoice number",
+        "invoice no",
+        "document number",
+        "reference",
+        "po number",
+    ],
+}
+REQUIRED = {
+    "tools": ("name",),
+    "integrations": ("source", "target"),
+    "spend": ("supplier", "amount"),
+}
+SYNONYMS = {"tools": TOOL_SYNONYMS, "integrations": INTEGRATION_SYNONYMS, "spend": SPEND_SYNONYMS}
+HEADER_SCAN_ROWS = 30
+_BRACKETS = re.compile(r"[(\[{]([^)\]}]*)[)\]}]")
+_SYMBOL_CURRENCY = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR"}
+
+
+def normalise(header: str) -> str:
+    """Return a header as lower-case words in sorted order, without units in brackets."""
+    text = _BRACKETS.sub(" ", header.casefold())
+    text = re.sub(r"\bno\.|#", " number ", text)
+    text = re.sub(r"[^0-9a-z]+", " ", text)
+    return " ".join(sorted(text.split()))
+
+
+def unit_hint(header: str) -> str | None:
+    """Return the unit a header names in brackets or after a slash: a currency code or period."""
+    for inner in _BRACKETS.findall(header):
+        inner = inner.strip()
+        if inner.upper() in CURRENCIES:
+            return str(inner.upper())
+        if inner in _SYMBOL_CURRENCY:
+            return str(_SYMBOL_CURRENCY[inner])
+    for symbol, code in _SYMBOL_CURRENCY.items():
+        if symbol in header:
+            return code
+    for word in re.findall(r"\b[A-Za-z]{3}\b", header):
+        if word.upper() in CURRENCIES and word.isupper():
+            return str(word)
+    return None
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a sheet and what it means."""
+
+    index: int
+    header: str
+    field: str | None  # None: kept as an extra attribute
+    currency: str | None = None
+    period: BillingPeriod | None = None
+    how: str = "synonym"  # synonym, profile, fuzzy, extra
+
+
+@dataclass
+class HeaderMap:
+    """Where the header is and what each column means."""
+
+    kind: str
+    header_rows: tuple[int, ...]  # 0-based indexes of the row(s) forming the header
+    columns: list[Column]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def data_start(self) -> int:
+        return self.header_rows[-1] + 1
+
+    def field_column(self, name: str) -> Column | None:
+        return next((c for c in self.columns if c.field == name), None)
+
+
+class _Matcher:
+    def __init__(self, synonyms: dict[str, list[str]], extra: dict[str, str] | None = None):
+        self.exact: dict[str, str] = {}
+        for target, words in synonyms.items():
+            for word in [target.replace("_", " "), *words]:
+                self.exact.setdefault(normalise(word), target)
+        for header, target in (extra or {}).items():
+            self.exact[normalise(header)] = target
+        self.choices = list(self.exact)
+
+    def match(self, header: str) -> tuple[str | None, str]:
+        key = normalise(header)
+        if not key:
+            return None, "extra"
+        if key in self.exact:
+            return self.exact[key], "synonym"
+        if len(key) >= 6:
+            found = process.extractOne(
+                key,
+                self.choices,
+                scorer=fuzz.ratio,
+                processor=utils.default_process,
+                score_cutoff=90,
+            )
+            if found is not None:
+                return self.exact[found[0]], "fuzzy"
+        return None, "extra"
+
+
+def detect_header(
+    rows: Sequence[Sequence[Any]],
+    kind: str,
+    *,
+    merged_rows: frozenset[int] = frozenset(),
+    profile: dict[str, str] | None = None,
+) -> HeaderMap | None:
+    """Find the header row among the first rows of a sheet and map its columns.
+
+    Title and note rows above the header are skipped; a grouped header of two rows ("Contract"
+    spanning "Start" and "End") is read as one. Returns None when no row looks like a header of
+    this kind (too few recognised columns, or a required one missing).
+    """
+    matcher = _Matcher(
+        {**SYNONYMS[kind], **({} if kind != "tools" else {k: [k] for k in PERIOD_HEADERS})}, profile
+    )
+    best: tuple[int, int, tuple[int, ...], list[Column]] | None = None
+    for index in range(min(len(rows), HEADER_SCAN_ROWS)):
+        candidates: list[tuple[tuple[int, ...], list[str]]] = [((index,), _texts(rows[index]))]
+        if index > 0 and any(_texts(rows[index - 1])):
+            candidates.append(
+                (
+                    (index - 1, index),
+                    _grouped(rows[index - 1], rows[index], (index - 1) in merged_rows),
+                )
+            )
+        for header_rows, texts in candidates:
+            columns = _map(texts, matcher, kind)
+            fields = [c.field for c in columns if c.field]
+            if not all(r in fields for r in REQUIRED[kind]):
+                continue
+            score = len(set(fields))
+            if score < 2:
+                continue
+            key = (score, -len(header_rows))
+            if best is None or key > (best[0], best[1]):
+                best = (score, -len(header_rows), header_rows, columns)
+    if best is None:
+        return None
+    return HeaderMap(kind, best[2], best[3])
+
+
+def _texts(row: Sequence[Any]) -> list[str]:
+    return [text_of(cell) for cell in row]
+
+
+def _grouped(top: Sequence[Any], bottom: Sequence[Any], merged: bool) -> list[str]:
+    """Combine a group row and a header row: "Contract" over "Start" reads "Contract Start"."""
+    width = max(len(top), len(bottom))
+    groups: list[str] = []
+    current = ""
+    for i in range(width):
+        text = text_of(top[i]) if i < len(top) else ""
+        if text:
+            current = text
+        elif not merged:
+            current = current if i > 0 and groups and groups[-1] else ""
+        groups.append(text or current)
+    result = []
+    for i in range(width):
+        sub = text_of(bottom[i]) if i < len(bottom) else ""
+        group = groups[i]
+        result.append(f"{group} {sub}".strip() if sub else group)
+    return result
+
+
+def _map(texts: list[str], matcher: _Matcher, kind: str) -> list[Column]:
+    columns: list[Column] = []
+    taken: set[str] = set()
+    for index, text in enumerate(texts):
+        if not text:
+            continue
+        target, how = matcher.match(text)
+        if target is None and " " in text:
+            # "Contract Start" did not match: try the words after the group ("Start").
+            target, how = matcher.match(text.split(" ", 1)[1])
+        period = None
+        if target in PERIOD_HEADERS:
+            period = PERIOD_HEADERS[target]
+            target = "amount"
+        if target is not None and target in taken:
+            target, how = None, "extra"
+        if target is not None:
+            taken.add(target)
+        columns.append(Column(index, text, target, unit_hint(text), period, how))
+    return columns

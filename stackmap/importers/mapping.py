@@ -1,0 +1,283 @@
+"""Turn a sheet's data rows into typed cells keyed by catalog field, with every issue noted.
+
+A cell that cannot be read becomes an error naming row, column, value and reason; a cell that
+says "TBD" becomes a warning and stays blank; total and subtotal rows are skipped and said so.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from stackmap.importers.files import Sheet
+from stackmap.importers.headers import Column, HeaderMap
+from stackmap.importers.records import SourceRow
+from stackmap.importers.values import (
+    UNKNOWN,
+    Money,
+    numeric_date_order,
+    parse_bool,
+    parse_count,
+    parse_date,
+    parse_days,
+    parse_direction,
+    parse_frequency,
+    parse_list,
+    parse_method,
+    parse_money,
+    parse_period,
+    parse_status,
+    term_months,
+    text_of,
+)
+from stackmap.models import BillingPeriod, Disposition, IntegrationStatus
+
+DATE_FIELDS = ("start_date", "end_date", "renewal_date", "date")
+_TOTAL = re.compile(r"^(grand\s+)?(sub\s*-?\s*)?totals?\b|^sum\b|^total\s", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Issue:
+    """Something about one cell or row that the person importing should know."""
+
+    row: int
+    column: str
+    value: str
+    reason: str
+    severity: str  # "error" rejects the row; "warning" and "skipped" do not
+
+    def line(self, file: str) -> str:
+        where = f"row {self.row}" + (f", column {self.column!r}" if self.column else "")
+        shown = f" {self.value[:60]!r}" if self.value else ""
+        return f"{file}: {where}:{shown} {self.reason}"
+
+
+@dataclass
+class MappedSheet:
+    """A sheet read through its header map: typed rows and the issues found on the way."""
+
+    sheet: str
+    header: HeaderMap
+    rows: list[SourceRow] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "error"]
+
+
+def _disposition(value: Any) -> Disposition | None:
+    low = text_of(value).casefold()
+    if not low:
+        return None
+    table = [
+        (r"toler|keep|maintain|retain|hold", Disposition.TOLERATE),
+        (r"invest|grow|expand|strategic", Disposition.INVEST),
+        (r"migrat|replac|move", Disposition.MIGRATE),
+        (r"elimin|retire|cut|remove|cancel|sunset|kill", Disposition.ELIMINATE),
+        (r"consolid|merge|combine", Disposition.CONSOLIDATE),
+    ]
+    for pattern, result in table:
+        if re.search(pattern, low):
+            return result
+    raise ValueError("not a disposition (tolerate, invest, migrate, eliminate, consolidate)")
+
+
+def _integration_status(value: Any) -> IntegrationStatus | None:
+    low = text_of(value).casefold()
+    if not low:
+        return None
+    if re.search(r"broken|fail|error|down|not working|issue|erroring", low):
+        return IntegrationStatus.BROKEN
+    if re.search(r"plan|todo|to do|propos|future|roadmap|backlog|not started", low):
+        return IntegrationStatus.PLANNED
+    if re.search(r"active|live|working|ok|on|yes|running|healthy|production", low):
+        return IntegrationStatus.ACTIVE
+    raise ValueError("not an integration status (active, broken, planned)")
+
+
+def _months(value: Any) -> int | None:
+    text = text_of(value).casefold()
+    if not text:
+        return None
+    years = term_months(text)
+    if years:
+        return years
+    match = re.match(r"^(\d+)\s*(m|mo|mos|months?)?$", text)
+    if not match:
+        raise ValueError("not a term in months or years")
+    return int(match.group(1))
+
+
+def _text(value: Any) -> str | None:
+    return text_of(value) or None
+
+
+# Parsers by field for everything that is not money or a date.
+PARSERS: dict[str, Callable[[Any], Any]] = {
+    "status": parse_status,
+    "disposition": _disposition,
+    "business_units": parse_list,
+    "tags": parse_list,
+    "journey_stages": parse_list,
+    "capabilities": parse_list,
+    "integrations": parse_list,
+    "data_objects": parse_list,
+    "billing_period": parse_period,
+    "term_months": _months,
+    "notice_days": parse_days,
+    "auto_renew": parse_bool,
+    "seats_purchased": parse_count,
+    "seats_assigned": parse_count,
+    "seats_active": parse_count,
+    "direction": parse_direction,
+    "method": parse_method,
+    "frequency": parse_frequency,
+    "currency": lambda v: text_of(v).upper() or None,
+}
+STATUS_PARSERS = {"integrations": _integration_status}
+
+
+def date_order(sheet: Sheet, header: HeaderMap, file: str) -> bool | None:
+    """Return True (day first), False (month first) or None from the sheet's own dates.
+
+    Raises ValueError when one sheet holds dates that force both readings.
+    """
+    seen: dict[str, tuple[int, str]] = {}
+    columns = [c for c in header.columns if c.field in DATE_FIELDS]
+    for offset, row in enumerate(sheet.rows[header.data_start :]):
+        for column in columns:
+            value = row[column.index] if column.index < len(row) else None
+            order = numeric_date_order(value)
+            if order and order not in seen:
+                seen[order] = (header.data_start + offset + 1, text_of(value))
+    if len(seen) == 2:
+        (r1, v1), (r2, v2) = seen["dayfirst"], seen["monthfirst"]
+        raise ValueError(
+            f"{file}: dates mix day-first (row {r1}: {v1!r}) and month-first "
+            f"(row {r2}: {v2!r}) order"
+        )
+    if "dayfirst" in seen:
+        return True
+    if "monthfirst" in seen:
+        return False
+    return None
+
+
+def map_rows(
+    sheet: Sheet,
+    header: HeaderMap,
+    *,
+    dayfirst: bool | None = None,
+    default_currency: str | None = None,
+) -> MappedSheet:
+    """Return the typed rows of a sheet below its header, skipping blank and total rows."""
+    mapped = MappedSheet(sheet.name, header)
+    columns = {c.field or f"extra:{c.header}": c for c in header.columns}
+    key_field = {"tools": "name", "integrations": "source", "spend": "supplier"}[header.kind]
+    key_column = columns[key_field]
+    status_parser = STATUS_PARSERS.get(header.kind, parse_status)
+    for offset, raw in enumerate(sheet.rows[header.data_start :]):
+        number = header.data_start + offset + 1
+        if not any(text_of(c) for c in raw):
+            continue
+        key_text = text_of(raw[key_column.index]) if key_column.index < len(raw) else ""
+        if _TOTAL.match(key_text) or (not key_text and _looks_like_total(raw, header)):
+            mapped.issues.append(
+                Issue(number, key_column.header, key_text, "total row skipped", "skipped")
+            )
+            continue
+        cells: dict[str, Any] = {}
+        names: dict[str, str] = {}
+        rejected = False
+        for name, column in columns.items():
+            value = raw[column.index] if column.index < len(raw) else None
+            if text_of(value) == "":
+                continue
+            try:
+                parsed = _parse(name, column, value, dayfirst, default_currency, status_parser)
+            except ValueError as exc:
+                mapped.issues.append(
+                    Issue(number, column.header, text_of(value), str(exc), "error")
+                )
+                rejected = True
+                continue
+            if parsed is UNKNOWN:
+                mapped.issues.append(
+                    Issue(number, column.header, text_of(value), "not known; left blank", "warning")
+                )
+                continue
+            if isinstance(parsed, dict):
+                for sub, sub_value in parsed.items():
+                    cells.setdefault(sub, sub_value)
+                    names.setdefault(sub, column.header)
+            else:
+                key = name if column.field else column.header
+                cells[key] = parsed
+                names[key] = column.header
+        if not cells.get(key_field):
+            mapped.issues.append(
+                Issue(number, key_column.header, "", "no name; row skipped", "error")
+            )
+            continue
+        if not rejected:
+            mapped.rows.append(SourceRow(number, cells, names))
+    return mapped
+
+
+def _parse(
+    name: str,
+    column: Column,
+    value: Any,
+    dayfirst: bool | None,
+    default_currency: str | None,
+    status_parser: Callable[[Any], Any],
+) -> Any:
+    if column.field is None:
+        return value.isoformat() if hasattr(value, "isoformat") else text_of(value)
+    if column.field in ("annual_cost", "amount"):
+        return _money(column, value, default_currency)
+    if column.field in DATE_FIELDS:
+        return parse_date(value, dayfirst)
+    if column.field == "status":
+        return status_parser(value)
+    if column.field == "billing_period":
+        period = parse_period(value)
+        months = term_months(value) if period is BillingPeriod.MULTI_YEAR else None
+        return {"billing_period": period, **({"term_months": months} if months else {})}
+    parser: Callable[[Any], Any] = PARSERS.get(column.field, _text)
+    return parser(value)
+
+
+def _money(column: Column, value: Any, default_currency: str | None) -> Any:
+    money = parse_money(value, column.currency or default_currency)
+    if money is None or money is UNKNOWN:
+        return money
+    assert isinstance(money, Money)
+    if money.amount < 0:
+        raise ValueError("a negative amount")
+    period = money.period or column.period
+    result: dict[str, Any] = {}
+    if column.field == "annual_cost" and period in (None, BillingPeriod.ANNUAL):
+        result["annual_cost"] = money.amount
+    else:
+        result["amount"] = money.amount
+        result["billing_period"] = period or BillingPeriod.ANNUAL
+    if money.currency:
+        result["currency"] = money.currency
+    return result
+
+
+def _looks_like_total(raw: list[Any], header: HeaderMap) -> bool:
+    """A row with no name but amounts, under a header that has money columns."""
+    money = [c.index for c in header.columns if c.field in ("annual_cost", "amount")]
+    texts = [text_of(c) for c in raw]
+    numbers = [
+        i
+        for i, c in enumerate(raw)
+        if isinstance(c, int | float | Decimal) and not isinstance(c, bool)
+    ]
+    return bool(money) and any(i in money for i in numbers) and sum(1 for t in texts if t) <= 3
