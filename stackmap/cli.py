@@ -26,6 +26,7 @@ from typer.core import TyperGroup
 from stackmap import __version__, db
 from stackmap.demo import DEFAULT_OUTPUT, run_demo
 from stackmap.errors import DatabaseUnavailableError, StackmapError
+from stackmap.export.safe import atomic_write, safe_text
 from stackmap.inventory import Inventory
 from stackmap.models import (
     BillingPeriod,
@@ -646,6 +647,156 @@ def integrations_add(
     )
     view = _inventory(ctx).add_integration(fields)
     out.print(Text(f"Added {view.source} → {view.target} ({view.method})"))
+
+
+# --- import -----------------------------------------------------------------------------------
+
+
+@app.command("import")
+def import_file(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="Workbook (xlsx, xlsm, xls, ods) or CSV/TSV file.")],
+    sheet: Annotated[str | None, typer.Option("--sheet", help="Read this sheet only.")] = None,
+    profile: Annotated[
+        str | None, typer.Option("--profile", help="A saved column mapping (name or YAML path).")
+    ] = None,
+    dayfirst: Annotated[
+        bool | None,
+        typer.Option(
+            "--dayfirst/--monthfirst",
+            help="How numeric dates like 03/04/2027 are written (inferred when the file shows).",
+        ),
+    ] = None,
+    currency: Annotated[
+        str | None, typer.Option("--currency", help="Currency of amounts that do not say.")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would change; write nothing.")
+    ] = False,
+    skip_invalid: Annotated[
+        bool, typer.Option("--skip-invalid", help="Import the valid rows, skip rows with errors.")
+    ] = False,
+    rejects: Annotated[
+        Path | None,
+        typer.Option(
+            "--rejects", help="Write every problem (row, column, value, reason) to a CSV."
+        ),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Write the result as JSON to stdout.")
+    ] = False,
+) -> None:
+    """Import tools and integrations from a spreadsheet as people keep them (one transaction)."""
+    inventory = _inventory(ctx)
+    with err.status(f"Reading {path.name}…"):
+        plan = inventory.plan_import(
+            path,
+            sheet=sheet,
+            profile=profile,
+            dayfirst=dayfirst,
+            currency=currency.upper() if currency else None,
+        )
+    if rejects is not None:
+        _write_issues(rejects, plan)
+    with err.status("Matching and writing…"):
+        result = inventory.apply_import(plan, dry_run=dry_run, skip_invalid=skip_invalid)
+    if as_json:
+        _print_json(_import_json(plan, result))
+        return
+    for line in _import_lines(plan, result):
+        out.print(Text(line))
+
+
+def _write_issues(path: Path, plan: Any) -> None:
+    import csv
+
+    with atomic_write(path, newline="", encoding="utf-8") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(["file", "row", "column", "value", "severity", "reason"])
+        for issue in plan.issues:
+            writer.writerow(
+                [
+                    safe_text(str(v))
+                    for v in (
+                        plan.file,
+                        issue.row,
+                        issue.column,
+                        issue.value,
+                        issue.severity,
+                        issue.reason,
+                    )
+                ]
+            )
+
+
+def _import_json(plan: Any, result: Any) -> dict[str, Any]:
+    return {
+        "file": plan.file,
+        "sha256": plan.sha256,
+        "profile": plan.profile,
+        "dry_run": result.dry_run,
+        "batch_id": result.batch_id,
+        "counts": result.counts(),
+        "sheets": [
+            {
+                "name": s.name,
+                "kind": s.kind,
+                "header_row": s.header_row,
+                "rows": s.rows,
+                "columns": [{"header": h, "field": f, "how": how} for h, f, how in s.columns],
+            }
+            for s in plan.sheets
+        ],
+        "tools": [
+            {"name": o.label, "action": o.action, "row": o.source_row, "changes": o.changes}
+            for o in result.tools
+        ],
+        "integrations": [
+            {"name": o.label, "action": o.action, "changes": o.changes} for o in result.integrations
+        ],
+        "issues": [
+            {
+                "row": i.row,
+                "column": i.column,
+                "value": i.value,
+                "severity": i.severity,
+                "reason": i.reason,
+            }
+            for i in plan.issues
+        ],
+        "notes": plan.notes,
+    }
+
+
+def _import_lines(plan: Any, result: Any) -> list[str]:
+    lines = []
+    for s in plan.sheets:
+        mapped = ", ".join(f"{h} → {f}" for h, f, how in s.columns if f)
+        extra = [h for h, f, how in s.columns if f is None and how != "ignore"]
+        lines.append(f"Sheet {s.name!r}: {s.kind}, header on row {s.header_row}, {s.rows} rows")
+        lines.append(f"  columns: {mapped}")
+        if extra:
+            lines.append(f"  kept as extra attributes: {', '.join(extra)}")
+    verb = "Would write" if result.dry_run else "Imported"
+    counts = result.counts()
+    lines.append(
+        f"{verb}: {counts['tools_created']} tools created, {counts['tools_updated']} updated, "
+        f"{counts['tools_unchanged']} unchanged; {counts['integrations_created']} integrations "
+        f"created, {counts['integrations_updated']} updated"
+    )
+    for outcome in result.tools:
+        if outcome.action == "updated":
+            changes = "; ".join(
+                f"{k}: {_short(v[0])} → {_short(v[1])}" for k, v in outcome.changes.items()
+            )
+            lines.append(f"  ~ {outcome.label}: {changes}")
+        elif outcome.action == "created" and result.dry_run:
+            lines.append(f"  + {outcome.label}")
+    for note in plan.notes:
+        lines.append(f"  note: {note}")
+    for issue in plan.issues:
+        lines.append(f"  {issue.severity}: {issue.line(plan.file)}")
+    return lines
 
 
 # --- reference --------------------------------------------------------------------------------

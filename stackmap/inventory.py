@@ -19,6 +19,8 @@ from sqlmodel import Session, col, select
 
 from stackmap import db
 from stackmap.errors import DuplicateError, InvalidValueError, NotFoundError
+from stackmap.importers.profiles import load_profile
+from stackmap.importers.spreadsheet import ExistingTool, ImportPlan, plan_import
 from stackmap.models import (
     Change,
     ChangeAction,
@@ -240,6 +242,57 @@ class Inventory:
                 session.rollback()
                 raise
         return result
+
+    def plan_import(
+        self,
+        path: Path,
+        *,
+        sheet: str | None = None,
+        profile: str | None = None,
+        dayfirst: bool | None = None,
+        currency: str | None = None,
+    ) -> ImportPlan:
+        """Read a spreadsheet or CSV and return what importing it would write (writes nothing)."""
+        with Session(self.engine) as session:
+            existing = [
+                ExistingTool(name, product)
+                for name, product in session.execute(sa.select(TOOL.c.name, TOOL.c.library_product))
+            ]
+        return plan_import(
+            path,
+            self.reference,
+            existing,
+            sheet=sheet,
+            profile=load_profile(profile) if profile else None,
+            dayfirst=dayfirst,
+            currency=currency,
+        )
+
+    def apply_import(
+        self, plan: ImportPlan, *, dry_run: bool = False, skip_invalid: bool = False
+    ) -> LoadResult:
+        """Write a planned import in one transaction (or, with dry_run, report the exact diff).
+
+        Rows with errors stop the import (nothing is written) unless skip_invalid is set, in
+        which case the valid rows are imported and the invalid ones listed.
+        """
+        if plan.errors and not skip_invalid:
+            first = plan.errors[0].line(plan.file)
+            more = len(plan.errors) - 1
+            raise InvalidValueError(
+                first + (f" (and {more} more; --rejects FILE lists them)" if more else "")
+            )
+        if not plan.tools and not plan.integrations:
+            raise InvalidValueError(f"{plan.file}: no rows to import")
+        return self.load(
+            plan.tools,
+            plan.integrations,
+            kind="spreadsheet",
+            file_name=plan.file,
+            sha256=plan.sha256,
+            profile=plan.profile,
+            dry_run=dry_run,
+        )
 
     # --- reads ----------------------------------------------------------------------------
 

@@ -561,12 +561,16 @@ class _Matcher:
                 self.exact.setdefault(normalise(word), target)
         for header, target in (extra or {}).items():
             self.exact[normalise(header)] = target
+            self.exact[f"!{header.strip().casefold()}"] = target
         self.choices = list(self.exact)
 
     def match(self, header: str) -> tuple[str | None, str]:
         key = normalise(header)
         if not key:
             return None, "extra"
+        profiled = self.exact.get(f"!{header.strip().casefold()}")
+        if profiled is not None:
+            return profiled, "profile"
         if key in self.exact:
             return self.exact[key], "synonym"
         if len(key) >= 6:
@@ -662,6 +666,9 @@ def _map(texts: list[str], matcher: _Matcher, kind: str) -> list[Column]:
         if target in PERIOD_HEADERS:
             period = PERIOD_HEADERS[target]
             target = "amount"
+        if target == "ignore":
+            columns.append(Column(index, text, None, how="ignore"))
+            continue
         if target is not None and target in taken:
             target, how = None, "extra"
         if target is not None:

@@ -176,7 +176,7 @@ def map_rows(
 ) -> MappedSheet:
     """Return the typed rows of a sheet below its header, skipping blank and total rows."""
     mapped = MappedSheet(sheet.name, header)
-    columns = {c.field or f"extra:{c.header}": c for c in header.columns}
+    columns = {c.field or f"extra:{c.header}": c for c in header.columns if c.how != "ignore"}
     key_field = {"tools": "name", "integrations": "source", "spend": "supplier"}[header.kind]
     key_column = columns[key_field]
     status_parser = STATUS_PARSERS.get(header.kind, parse_status)

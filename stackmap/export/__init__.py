@@ -1,0 +1,1 @@
+"""Writers of files people open elsewhere (Excel, browsers, CSV), safe against injection."""

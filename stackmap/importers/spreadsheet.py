@@ -1,0 +1,316 @@
+"""Plan an import of a spreadsheet people keep: find the sheets and headers, read the values,
+match names, merge duplicates, and say everything that was done or doubted (no database)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from stackmap.errors import InvalidValueError
+from stackmap.importers.canonical import sha256_of
+from stackmap.importers.files import Sheet, read_sheets, sheet_names
+from stackmap.importers.headers import HeaderMap, detect_header
+from stackmap.importers.mapping import Issue, MappedSheet, date_order, map_rows
+from stackmap.importers.matching import ProductMatcher, similar_names
+from stackmap.importers.profiles import Profile
+from stackmap.importers.records import SourceRow, integration_records, tool_records
+from stackmap.models import name_key
+from stackmap.reference import Reference
+from stackmap.schemas import IntegrationFields
+from stackmap.writer import ToolRecord
+
+
+@dataclass(frozen=True)
+class ExistingTool:
+    """A tool already in the catalog, as the importer needs to know it."""
+
+    name: str
+    product: str | None
+
+
+@dataclass
+class SheetPlan:
+    """What was found on one sheet."""
+
+    name: str
+    kind: str
+    header_row: int  # 1-based, as the spreadsheet shows it
+    columns: list[tuple[str, str | None, str]]  # header, field (None: extra), how matched
+    rows: int
+
+
+@dataclass
+class ImportPlan:
+    """Everything an import would write, and what a person should know about it."""
+
+    file: str
+    sha256: str
+    profile: str | None
+    sheets: list[SheetPlan] = field(default_factory=list)
+    tools: list[ToolRecord] = field(default_factory=list)
+    integrations: list[IntegrationFields] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "error"]
+
+
+def plan_import(
+    path: Path,
+    reference: Reference,
+    existing: Sequence[ExistingTool] = (),
+    *,
+    sheet: str | None = None,
+    profile: Profile | None = None,
+    dayfirst: bool | None = None,
+    currency: str | None = None,
+) -> ImportPlan:
+    """Read a workbook or CSV and return the records it holds, with every issue found.
+
+    Raises InvalidValueError (naming the file) when nothing in it can be imported.
+    """
+    sheets = read_sheets(path)
+    plan = ImportPlan(path.name, sha256_of(path), profile.name if profile else None)
+    wanted_sheet = sheet or (profile.sheet if profile else None)
+    currency = currency or (profile.currency if profile else None)
+    if dayfirst is None and profile is not None:
+        dayfirst = profile.dayfirst
+    chosen = _choose_sheets(path, sheets, wanted_sheet, profile)
+    mapped: dict[str, MappedSheet] = {}
+    for kind, (found, header) in chosen.items():
+        order = _date_order(found, header, path.name, dayfirst)
+        result = map_rows(found, header, dayfirst=order, default_currency=currency)
+        mapped[kind] = result
+        plan.issues += result.issues
+        plan.sheets.append(
+            SheetPlan(
+                found.name,
+                kind,
+                header.header_rows[-1] + 1,
+                [(c.header, c.field, c.how) for c in header.columns],
+                len(result.rows),
+            )
+        )
+    matcher = ProductMatcher(reference)
+    if "tools" in mapped:
+        _plan_tools(plan, mapped["tools"].rows, matcher, existing, currency)
+    links = _links_from_tool_rows(mapped["tools"].rows) if "tools" in mapped else []
+    if "integrations" in mapped:
+        links += _integration_rows(plan, mapped["integrations"].rows)
+    plan.integrations = _resolve_links(plan, links, matcher, existing)
+    return plan
+
+
+def _choose_sheets(
+    path: Path, sheets: list[Sheet], wanted: str | None, profile: Profile | None
+) -> dict[str, tuple[Sheet, HeaderMap]]:
+    if wanted is not None:
+        named = [s for s in sheets if name_key(s.name) == name_key(wanted)]
+        if not named:
+            raise InvalidValueError(
+                f"{path.name}: no sheet named {wanted!r}; sheets: {sheet_names(sheets)}"
+            )
+        sheets = named
+    columns = profile.columns if profile else None
+    found: dict[str, tuple[int, Sheet, HeaderMap]] = {}
+    for candidate in sorted(sheets, key=lambda s: not s.visible):
+        headers = {
+            kind: detect_header(
+                candidate.rows, kind, merged_rows=candidate.merged_rows, profile=columns
+            )
+            for kind in ("tools", "integrations")
+        }
+        scores = {k: len({c.field for c in h.columns if c.field}) for k, h in headers.items() if h}
+        if not scores:
+            continue
+        kind = max(scores, key=lambda k: (scores[k], k == "tools"))
+        header = headers[kind]
+        assert header is not None
+        if kind not in found or scores[kind] > found[kind][0]:
+            found[kind] = (scores[kind], candidate, header)
+    if not found:
+        raise InvalidValueError(
+            f"{path.name}: no sheet has a column naming the tool (e.g. Tool, Application, "
+            f"Product) or integration ends (From, To); sheets: {sheet_names(sheets)}"
+        )
+    return {kind: (s, h) for kind, (_, s, h) in found.items()}
+
+
+def _date_order(sheet: Sheet, header: HeaderMap, file: str, dayfirst: bool | None) -> bool | None:
+    try:
+        inferred = date_order(sheet, header, file)
+    except ValueError as exc:
+        if dayfirst is not None:
+            return dayfirst
+        raise InvalidValueError(f"{exc}; say --dayfirst or --monthfirst") from None
+    return dayfirst if dayfirst is not None else inferred
+
+
+def _plan_tools(
+    plan: ImportPlan,
+    rows: list[SourceRow],
+    matcher: ProductMatcher,
+    existing: Sequence[ExistingTool],
+    currency: str | None,
+) -> None:
+    groups: dict[str, list[SourceRow]] = {}
+    products: dict[str, str] = {}
+    for row in rows:
+        name = str(row.cells["name"])
+        match = matcher.match(name)
+        identity = name_key(name)
+        if match is not None and match.how != "possible":
+            identity = f"product:{match.target}"
+            products[identity] = match.target
+            if match.how == "fuzzy":
+                plan.notes.append(
+                    f"row {row.number}: {name!r} read as {match.target} ({match.score:.0f}% alike)"
+                )
+        elif match is not None:
+            plan.notes.append(
+                f"row {row.number}: {name!r} may be {match.target} ({match.score:.0f}% alike); "
+                "not assumed — add it as an alias if it is"
+            )
+        groups.setdefault(identity, []).append(row)
+    for identity, group in groups.items():
+        row = group[0] if len(group) == 1 else _merge(plan, group)
+        cells = dict(row.cells)
+        cells.pop("integrations", None)
+        try:
+            record = tool_records([SourceRow(row.number, cells, row.columns)], plan.file)[0]
+        except InvalidValueError as exc:
+            plan.issues.append(Issue(row.number, "", "", str(exc).split(": ", 2)[-1], "error"))
+            continue
+        record.product = products.get(identity)
+        contract = record.contract
+        if (
+            contract is not None
+            and contract.currency is None
+            and (contract.amount is not None or contract.annual_cost is not None)
+        ):
+            if currency:
+                contract.currency = currency
+            else:
+                plan.issues.append(
+                    Issue(
+                        row.number,
+                        row.columns.get("annual_cost") or row.columns.get("amount", ""),
+                        "",
+                        "amount without a currency (use --currency)",
+                        "warning",
+                    )
+                )
+        plan.tools.append(record)
+    known = [t.name for t in existing]
+    for name, other, score in similar_names([r.fields.name for r in plan.tools], known):
+        plan.notes.append(
+            f"{name!r} looks like {other!r}, already in the catalog ({score:.0f}% alike); "
+            "imported as a separate tool — rename one if they are the same"
+        )
+
+
+def _merge(plan: ImportPlan, group: list[SourceRow]) -> SourceRow:
+    """Merge rows naming one tool: later non-blank cells fill in and win, and say so."""
+    cells: dict[str, Any] = {}
+    columns: dict[str, str] = {}
+    for row in group:
+        for key, value in row.cells.items():
+            if key in cells and key != "name" and cells[key] != value:
+                plan.notes.append(
+                    f"row {row.number}: {row.columns.get(key, key)!r} {value!r} replaces "
+                    f"{cells[key]!r} from an earlier row of {cells['name']!r}"
+                )
+            if key not in cells or key != "name":
+                cells[key] = value
+            columns.setdefault(key, row.columns.get(key, key))
+    numbers = ", ".join(str(r.number) for r in group)
+    plan.notes.append(f"rows {numbers} name the same tool ({cells['name']!r}) and were merged")
+    return SourceRow(group[0].number, cells, columns)
+
+
+def _links_from_tool_rows(rows: list[SourceRow]) -> list[tuple[int, dict[str, Any]]]:
+    links = []
+    for row in rows:
+        for target in row.cells.get("integrations") or []:
+            links.append(
+                (row.number, {"source": row.cells["name"], "target": target, "method": "unknown"})
+            )
+    return links
+
+
+def _integration_rows(plan: ImportPlan, rows: list[SourceRow]) -> list[tuple[int, dict[str, Any]]]:
+    links = []
+    for row in rows:
+        try:
+            record = integration_records([row], plan.file)[0]
+        except InvalidValueError as exc:
+            plan.issues.append(Issue(row.number, "", "", str(exc).split(": ", 2)[-1], "error"))
+            continue
+        links.append((row.number, record.model_dump(exclude_unset=True)))
+    return links
+
+
+def _resolve_links(
+    plan: ImportPlan,
+    links: list[tuple[int, dict[str, Any]]],
+    matcher: ProductMatcher,
+    existing: Sequence[ExistingTool],
+) -> list[IntegrationFields]:
+    """Name each end by the tool it means (in the catalog or in this file), or report it."""
+    by_key: dict[str, str] = {}
+    by_product: dict[str, list[str]] = {}
+    for tool in existing:
+        by_key[name_key(tool.name)] = tool.name
+        if tool.product:
+            by_product.setdefault(tool.product, []).append(tool.name)
+    for record in plan.tools:
+        by_key.setdefault(name_key(record.fields.name), record.fields.name)
+        if record.product:
+            by_product.setdefault(record.product, []).append(record.fields.name)
+        product = matcher.reference.product(record.fields.name)
+        if product is not None:
+            by_product.setdefault(product.name, []).append(record.fields.name)
+
+    def resolve(written: str) -> str | None:
+        if name_key(written) in by_key:
+            return by_key[name_key(written)]
+        match = matcher.match(written)
+        if match is not None and match.how != "possible":
+            names = list(dict.fromkeys(by_product.get(match.target, [])))
+            if len(names) == 1:
+                return names[0]
+        close = similar_names([written], list(by_key.values()))
+        return close[0][1] if close else None
+
+    result: list[IntegrationFields] = []
+    seen: set[tuple[str, str, str]] = set()
+    for number, values in links:
+        ends = {end: resolve(str(values[end])) for end in ("source", "target")}
+        missing = [str(values[e]) for e, name in ends.items() if name is None]
+        if missing:
+            plan.issues.append(
+                Issue(
+                    number,
+                    "",
+                    ", ".join(missing),
+                    "no such tool in the catalog or this file; link skipped",
+                    "warning",
+                )
+            )
+            continue
+        if ends["source"] == ends["target"]:
+            continue
+        key = (
+            name_key(ends["source"] or ""),
+            name_key(ends["target"] or ""),
+            str(values.get("method", "")),
+        )
+        if key in seen:
+            continue
+        seen.add(key)
+        result.append(IntegrationFields.model_validate({**values, **ends}))
+    return result
