@@ -53,6 +53,7 @@ class Subcategory(_Entry):
     slug: str
     name: str
     capabilities: tuple[str, ...]
+    aliases: tuple[str, ...] = ()  # what teams write in their own "category" columns
 
 
 class Category(_Entry):
@@ -152,14 +153,19 @@ class Reference:
                 return capability.slug
         return None
 
+    @cached_property
+    def _subcategory_index(self) -> dict[str, str]:
+        index: dict[str, str] = {}
+        for sub in self.subcategories.values():
+            for name in (sub.slug, sub.name, *sub.aliases):
+                index.setdefault(name_key(name), sub.slug)
+        return index
+
     def subcategory_slug(self, text: str) -> str | None:
-        """Return the subcategory slug matching a slug or a display name (any case), or None."""
+        """Return the subcategory a slug, display name or alias (any case) names, or None."""
         if text in self.subcategories:
             return text
-        for sub in self.subcategories.values():
-            if name_key(sub.name) == name_key(text) or name_key(sub.slug) == name_key(text):
-                return sub.slug
-        return None
+        return self._subcategory_index.get(name_key(text))
 
 
 def default_reference_dir() -> Path:
@@ -227,6 +233,10 @@ def validate(reference: Reference) -> list[str]:
     problems += _duplicates("area", (a.slug for a in reference.areas))
     problems += _duplicates(
         "subcategory", (s.slug for c in reference.categories for s in c.subcategories)
+    )
+    problems += _duplicates(
+        "subcategory alias",
+        (name_key(a) for c in reference.categories for s in c.subcategories for a in s.aliases),
     )
     problems += _duplicates("journey stage", (s.slug for s in reference.journey))
     problems += _duplicates("maturity stage", (s.slug for s in reference.maturity))

@@ -392,7 +392,10 @@ class Writer:
                 )
             outcomes.append(
                 Outcome(
-                    current.name, "updated" if changes else "unchanged", changes, record.source_row
+                    current.name,
+                    "updated" if changes else "unchanged",
+                    self._readable(changes),
+                    record.source_row,
                 )
             )
             # Two records for one tool in one batch: the second sees the first's values.
@@ -738,7 +741,9 @@ class Writer:
                 self.record("integration", current.id, label, ChangeAction.UPDATE, changes)
                 for k, (_, new) in changes.items():
                     setattr(current, k, new)
-            outcomes.append(Outcome(label, "updated" if changes else "unchanged", changes))
+            outcomes.append(
+                Outcome(label, "updated" if changes else "unchanged", self._readable(changes))
+            )
         # The same route twice in one batch: keep the last, as a spreadsheet reader would expect.
         unique: dict[tuple[int, int, str], tuple[str, dict[str, Any]]] = {}
         for label, row in inserts:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import python_calamine as calamine
+from defusedxml import ElementTree
 
 from stackmap.errors import InvalidValueError, NotFoundError
 
@@ -37,6 +39,8 @@ class Sheet:
     merged_rows: frozenset[int] = frozenset()  # rows where a merged range starts
     visible: bool = True
     notes: list[str] = field(default_factory=list)
+    # Cells (0-based row, column) holding a formula whose result was never saved in the file.
+    uncached: frozenset[tuple[int, int]] = frozenset()
 
 
 def detect_kind(path: Path, head: bytes) -> str:
@@ -115,6 +119,55 @@ def read_sheets(path: Path) -> list[Sheet]:
     return _read_workbook(path)
 
 
+_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"[^>]*?(?:/>|>(.*?)</c>)', re.DOTALL)
+
+
+def uncached_formulas(path: Path) -> dict[str, frozenset[tuple[int, int]]]:
+    """Return, by sheet name, the formula cells of an xlsx that carry no cached value.
+
+    The readers return such a cell as empty; a person should hear that it is a formula Excel
+    never calculated (a file written by a script), not an empty cell.
+    """
+    result: dict[str, frozenset[tuple[int, int]]] = {}
+    try:
+        with zipfile.ZipFile(path) as archive:
+            targets = _sheet_targets(archive)
+            for name, member in targets.items():
+                data = archive.read(member)
+                if b"<f" not in data:
+                    continue
+                cells = set()
+                for letters, number, inner in _CELL.findall(data):
+                    if inner and b"<f" in inner and b"<v" not in inner:
+                        cells.add((int(number) - 1, _column_index(letters.decode())))
+                if cells:
+                    result[name] = frozenset(cells)
+    except (KeyError, zipfile.BadZipFile, ElementTree.ParseError):
+        return {}
+    return result
+
+
+def _sheet_targets(archive: zipfile.ZipFile) -> dict[str, str]:
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    by_id = {r.get("Id"): r.get("Target", "") for r in rels}
+    targets = {}
+    for sheet in workbook.iterfind("m:sheets/m:sheet", ns):
+        target = by_id.get(sheet.get(rel), "")
+        target = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        targets[sheet.get("name", "")] = target
+    return targets
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for letter in letters:
+        index = index * 26 + ord(letter) - 64
+    return index - 1
+
+
 def _read_workbook(path: Path) -> list[Sheet]:
     try:
         workbook = calamine.CalamineWorkbook.from_path(str(path))
@@ -126,6 +179,7 @@ def _read_workbook(path: Path) -> list[Sheet]:
         raise InvalidValueError(
             f"{path.name}: cannot read the workbook ({_first_line(exc)})"
         ) from exc
+    uncached = uncached_formulas(path) if zipfile.is_zipfile(path) else {}
     try:
         sheets = []
         for meta in workbook.sheets_metadata:
@@ -140,7 +194,11 @@ def _read_workbook(path: Path) -> list[Sheet]:
                     f"{path.name}: sheet {meta.name!r} cannot be read ({_first_line(exc)})"
                 ) from exc
             visible = meta.visible == calamine.SheetVisibleEnum.Visible
-            sheets.append(Sheet(meta.name, rows, merged, visible))
+            sheets.append(
+                Sheet(
+                    meta.name, rows, merged, visible, uncached=uncached.get(meta.name, frozenset())
+                )
+            )
     finally:
         workbook.close()
     if not sheets:

@@ -296,6 +296,9 @@ TOOL_SYNONYMS: dict[str, list[str]] = {
         "non renewal notice",
     ],
     "auto_renew": [
+        "renewal type",
+        "renewal method",
+        "renewal terms",
         "auto renew",
         "auto renewal",
         "automatic renewal",

@@ -48,11 +48,13 @@ class Issue:
     value: str
     reason: str
     severity: str  # "error" rejects the row; "warning" and "skipped" do not
+    sheet: str = ""  # named in messages when the workbook has several sheets
 
     def line(self, file: str) -> str:
+        place = f"{file} [{self.sheet}]" if self.sheet else file
         where = f"row {self.row}" + (f", column {self.column!r}" if self.column else "")
         shown = f" {self.value[:60]!r}" if self.value else ""
-        return f"{file}: {where}:{shown} {self.reason}"
+        return f"{place}: {where}:{shown} {self.reason}"
 
 
 @dataclass
@@ -173,8 +175,12 @@ def map_rows(
     *,
     dayfirst: bool | None = None,
     default_currency: str | None = None,
+    label: str = "",
 ) -> MappedSheet:
-    """Return the typed rows of a sheet below its header, skipping blank and total rows."""
+    """Return the typed rows of a sheet below its header, skipping blank and total rows.
+
+    label names the sheet in issues (empty when the file has only one sheet).
+    """
     mapped = MappedSheet(sheet.name, header)
     columns = {c.field or f"extra:{c.header}": c for c in header.columns if c.how != "ignore"}
     key_field = {"tools": "name", "integrations": "source", "spend": "supplier"}[header.kind]
@@ -182,12 +188,18 @@ def map_rows(
     status_parser = STATUS_PARSERS.get(header.kind, parse_status)
     for offset, raw in enumerate(sheet.rows[header.data_start :]):
         number = header.data_start + offset + 1
-        if not any(text_of(c) for c in raw):
+        filled = [c for c in raw if text_of(c)]
+        if not filled:
+            continue
+        if offset + header.data_start in sheet.merged_rows and len(filled) == 1:
+            mapped.issues.append(
+                Issue(number, "", text_of(filled[0]), "section heading skipped", "skipped", label)
+            )
             continue
         key_text = text_of(raw[key_column.index]) if key_column.index < len(raw) else ""
         if _TOTAL.match(key_text) or (not key_text and _looks_like_total(raw, header)):
             mapped.issues.append(
-                Issue(number, key_column.header, key_text, "total row skipped", "skipped")
+                Issue(number, key_column.header, key_text, "total row skipped", "skipped", label)
             )
             continue
         cells: dict[str, Any] = {}
@@ -196,18 +208,37 @@ def map_rows(
         for name, column in columns.items():
             value = raw[column.index] if column.index < len(raw) else None
             if text_of(value) == "":
+                if (number - 1, column.index) in sheet.uncached:
+                    mapped.issues.append(
+                        Issue(
+                            number,
+                            column.header,
+                            "",
+                            "a formula with no saved result; left blank (open and save the file in "
+                            "Excel, or type the value)",
+                            "warning",
+                            label,
+                        )
+                    )
                 continue
             try:
                 parsed = _parse(name, column, value, dayfirst, default_currency, status_parser)
             except ValueError as exc:
                 mapped.issues.append(
-                    Issue(number, column.header, text_of(value), str(exc), "error")
+                    Issue(number, column.header, text_of(value), str(exc), "error", label)
                 )
                 rejected = True
                 continue
             if parsed is UNKNOWN:
                 mapped.issues.append(
-                    Issue(number, column.header, text_of(value), "not known; left blank", "warning")
+                    Issue(
+                        number,
+                        column.header,
+                        text_of(value),
+                        "not known; left blank",
+                        "warning",
+                        label,
+                    )
                 )
                 continue
             if isinstance(parsed, dict):
@@ -220,11 +251,11 @@ def map_rows(
                 names[key] = column.header
         if not cells.get(key_field):
             mapped.issues.append(
-                Issue(number, key_column.header, "", "no name; row skipped", "error")
+                Issue(number, key_column.header, "", "no name; row skipped", "error", label)
             )
             continue
         if not rejected:
-            mapped.rows.append(SourceRow(number, cells, names))
+            mapped.rows.append(SourceRow(number, cells, names, label))
     return mapped
 
 

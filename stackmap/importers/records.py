@@ -30,6 +30,7 @@ class SourceRow:
     number: int
     cells: Mapping[str, Any]
     columns: Mapping[str, str]  # field name -> the column header as written in the file
+    sheet: str = ""  # the sheet's name, when the file has several
 
 
 def _validate(model: type[M], values: dict[str, Any], row: SourceRow, file: str) -> M:

@@ -3,6 +3,7 @@ match names, merge duplicates, and say everything that was done or doubted (no d
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ from stackmap.importers.mapping import Issue, MappedSheet, date_order, map_rows
 from stackmap.importers.matching import ProductMatcher, similar_names
 from stackmap.importers.profiles import Profile
 from stackmap.importers.records import SourceRow, integration_records, tool_records
+from stackmap.importers.values import CURRENCIES
 from stackmap.models import name_key
 from stackmap.reference import Reference
 from stackmap.schemas import IntegrationFields
@@ -83,7 +85,11 @@ def plan_import(
     mapped: dict[str, MappedSheet] = {}
     for kind, (found, header) in chosen.items():
         order = _date_order(found, header, path.name, dayfirst)
-        result = map_rows(found, header, dayfirst=order, default_currency=currency)
+        label = found.name if len(sheets) > 1 else ""
+        sheet_currency = currency or _stated_currency(plan, found, header)
+        result = map_rows(
+            found, header, dayfirst=order, default_currency=sheet_currency, label=label
+        )
         mapped[kind] = result
         plan.issues += result.issues
         plan.sheets.append(
@@ -140,6 +146,26 @@ def _choose_sheets(
     return {kind: (s, h) for kind, (_, s, h) in found.items()}
 
 
+_CURRENCY_NOTE = re.compile(
+    r"\b(?:amounts?|figures?|costs?|prices?|values?|spend|numbers?)\b[^.\n]*?\bin\s+"
+    r"(?P<code>[A-Z]{3})\b",
+)
+
+
+def _stated_currency(plan: ImportPlan, sheet: Sheet, header: HeaderMap) -> str | None:
+    """Return the currency a note above the header states ("amounts in USD unless stated")."""
+    for index in range(header.header_rows[0]):
+        for cell in sheet.rows[index]:
+            match = _CURRENCY_NOTE.search(str(cell or ""))
+            if match and match.group("code") in CURRENCIES:
+                code = match.group("code")
+                plan.notes.append(
+                    f"amounts that name no currency are read as {code}, as row {index + 1} says"
+                )
+                return code
+    return None
+
+
 def _date_order(sheet: Sheet, header: HeaderMap, file: str, dayfirst: bool | None) -> bool | None:
     try:
         inferred = date_order(sheet, header, file)
@@ -159,6 +185,7 @@ def _plan_tools(
 ) -> None:
     groups: dict[str, list[SourceRow]] = {}
     products: dict[str, str] = {}
+    no_currency: list[SourceRow] = []
     for row in rows:
         name = str(row.cells["name"])
         match = matcher.match(name)
@@ -180,10 +207,16 @@ def _plan_tools(
         row = group[0] if len(group) == 1 else _merge(plan, group)
         cells = dict(row.cells)
         cells.pop("integrations", None)
+        _to_reference_terms(plan, row, cells, matcher.reference)
+        email = cells.get("business_owner_email")
+        if email and not cells.get("business_owner"):
+            cells["business_owner"] = _name_from_email(str(email))
         try:
             record = tool_records([SourceRow(row.number, cells, row.columns)], plan.file)[0]
         except InvalidValueError as exc:
-            plan.issues.append(Issue(row.number, "", "", str(exc).split(": ", 2)[-1], "error"))
+            plan.issues.append(
+                Issue(row.number, "", "", str(exc).split(": ", 2)[-1], "error", row.sheet)
+            )
             continue
         record.product = products.get(identity)
         contract = record.contract
@@ -195,22 +228,93 @@ def _plan_tools(
             if currency:
                 contract.currency = currency
             else:
-                plan.issues.append(
-                    Issue(
-                        row.number,
-                        row.columns.get("annual_cost") or row.columns.get("amount", ""),
-                        "",
-                        "amount without a currency (use --currency)",
-                        "warning",
-                    )
-                )
+                no_currency.append(row)
         plan.tools.append(record)
+    if no_currency:
+        first = no_currency[0]
+        rows_text = ", ".join(str(r.number) for r in no_currency[:8])
+        more = ", …" if len(no_currency) > 8 else ""
+        column = first.columns.get("annual_cost") or first.columns.get("amount", "")
+        plan.issues.append(
+            Issue(
+                first.number,
+                column,
+                "",
+                f"{len(no_currency)} amount(s) name no currency (rows {rows_text}{more}); "
+                "stored without one; say --currency",
+                "warning",
+                first.sheet,
+            )
+        )
     known = [t.name for t in existing]
     for name, other, score in similar_names([r.fields.name for r in plan.tools], known):
         plan.notes.append(
             f"{name!r} looks like {other!r}, already in the catalog ({score:.0f}% alike); "
             "imported as a separate tool — rename one if they are the same"
         )
+
+
+def _to_reference_terms(
+    plan: ImportPlan, row: SourceRow, cells: dict[str, Any], reference: Reference
+) -> None:
+    """Translate a team's own category, capability and stage words into the reference model's.
+
+    A category the taxonomy does not know stays with the tool as written (an extra attribute)
+    and the product library's category is used instead; unknown capabilities are reported.
+    """
+    category = cells.get("category")
+    if category:
+        slug = reference.subcategory_slug(str(category))
+        if slug is None:
+            column = row.columns.get("category", "category")
+            cells.pop("category")
+            cells[f"{column} (as written)"] = category
+            plan.issues.append(
+                Issue(
+                    row.number,
+                    column,
+                    str(category),
+                    "not a landscape category; kept as written",
+                    "warning",
+                    row.sheet,
+                )
+            )
+        else:
+            cells["category"] = slug
+    for key, resolve in (
+        ("capabilities", reference.capability_slug),
+        ("journey_stages", lambda t: _stage(reference, t)),
+    ):
+        values = cells.get(key) or []
+        known = [resolve(v) for v in values]
+        for value, slug in zip(values, known, strict=True):
+            if slug is None:
+                plan.issues.append(
+                    Issue(
+                        row.number,
+                        row.columns.get(key, key),
+                        str(value),
+                        f"not a known {key.replace('_', ' ')[:-1]}; skipped",
+                        "warning",
+                        row.sheet,
+                    )
+                )
+        if values:
+            cells[key] = [s for s in known if s]
+
+
+def _name_from_email(email: str) -> str:
+    """Return a person's name from an address like priya.natarajan@example.com."""
+    local = email.split("@")[0]
+    words = [w for w in re.split(r"[._\-+]+", local) if w and not w.isdigit()]
+    return " ".join(w.capitalize() for w in words) or email
+
+
+def _stage(reference: Reference, text: str) -> str | None:
+    for stage in reference.journey:
+        if name_key(text) in (name_key(stage.slug), name_key(stage.name)):
+            return stage.slug
+    return None
 
 
 def _merge(plan: ImportPlan, group: list[SourceRow]) -> SourceRow:
@@ -229,34 +333,38 @@ def _merge(plan: ImportPlan, group: list[SourceRow]) -> SourceRow:
             columns.setdefault(key, row.columns.get(key, key))
     numbers = ", ".join(str(r.number) for r in group)
     plan.notes.append(f"rows {numbers} name the same tool ({cells['name']!r}) and were merged")
-    return SourceRow(group[0].number, cells, columns)
+    return SourceRow(group[0].number, cells, columns, group[0].sheet)
 
 
-def _links_from_tool_rows(rows: list[SourceRow]) -> list[tuple[int, dict[str, Any]]]:
-    links = []
+Link = tuple[int, str, dict[str, Any]]  # row number, sheet label, integration values
+
+
+def _links_from_tool_rows(rows: list[SourceRow]) -> list[Link]:
+    links: list[Link] = []
     for row in rows:
         for target in row.cells.get("integrations") or []:
-            links.append(
-                (row.number, {"source": row.cells["name"], "target": target, "method": "unknown"})
-            )
+            values = {"source": row.cells["name"], "target": target, "method": "unknown"}
+            links.append((row.number, row.sheet, values))
     return links
 
 
-def _integration_rows(plan: ImportPlan, rows: list[SourceRow]) -> list[tuple[int, dict[str, Any]]]:
+def _integration_rows(plan: ImportPlan, rows: list[SourceRow]) -> list[Link]:
     links = []
     for row in rows:
         try:
             record = integration_records([row], plan.file)[0]
         except InvalidValueError as exc:
-            plan.issues.append(Issue(row.number, "", "", str(exc).split(": ", 2)[-1], "error"))
+            plan.issues.append(
+                Issue(row.number, "", "", str(exc).split(": ", 2)[-1], "error", row.sheet)
+            )
             continue
-        links.append((row.number, record.model_dump(exclude_unset=True)))
+        links.append((row.number, row.sheet, record.model_dump(exclude_unset=True)))
     return links
 
 
 def _resolve_links(
     plan: ImportPlan,
-    links: list[tuple[int, dict[str, Any]]],
+    links: list[Link],
     matcher: ProductMatcher,
     existing: Sequence[ExistingTool],
 ) -> list[IntegrationFields]:
@@ -268,12 +376,17 @@ def _resolve_links(
         if tool.product:
             by_product.setdefault(tool.product, []).append(tool.name)
     for record in plan.tools:
-        by_key.setdefault(name_key(record.fields.name), record.fields.name)
-        if record.product:
-            by_product.setdefault(record.product, []).append(record.fields.name)
-        product = matcher.reference.product(record.fields.name)
-        if product is not None:
-            by_product.setdefault(product.name, []).append(record.fields.name)
+        product = record.product or getattr(
+            matcher.reference.product(record.fields.name), "name", None
+        )
+        # A record that updates a catalog tool of the same product lands on that tool's name.
+        same = list(dict.fromkeys(by_product.get(product, []))) if product else []
+        landing = by_key.get(name_key(record.fields.name)) or (
+            same[0] if len(same) == 1 else record.fields.name
+        )
+        by_key.setdefault(name_key(record.fields.name), landing)
+        if product and not same:
+            by_product.setdefault(product, []).append(landing)
 
     def resolve(written: str) -> str | None:
         if name_key(written) in by_key:
@@ -288,7 +401,7 @@ def _resolve_links(
 
     result: list[IntegrationFields] = []
     seen: set[tuple[str, str, str]] = set()
-    for number, values in links:
+    for number, sheet, values in links:
         ends = {end: resolve(str(values[end])) for end in ("source", "target")}
         missing = [str(values[e]) for e, name in ends.items() if name is None]
         if missing:
@@ -299,6 +412,7 @@ def _resolve_links(
                     ", ".join(missing),
                     "no such tool in the catalog or this file; link skipped",
                     "warning",
+                    sheet,
                 )
             )
             continue
