@@ -713,7 +713,7 @@ def team_audit(path: Path) -> None:
                 and values[0] != "Amplitude"
             ):
                 # Amplitude's formula keeps no cached value, as in a file saved by a script.
-                formulas[f"H{row}"] = float(eval(values[7][1:]))  # noqa: S307 (our own literal)
+                formulas[f"H{row}"] = float(eval(values[7][1:]))  # our own literal, not user input
             if number == 1:
                 row += 1  # a blank row in the middle, as people leave them
             row += 1

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from stackmap import db
-from stackmap.importers.canonical import read_integrations, read_tools, sha256_of
 from stackmap.inventory import Inventory, LoadResult
 from stackmap.reference import Reference, load_reference
 from stackmap.views import ToolSummary, jsonable
@@ -20,12 +19,17 @@ from stackmap.views import ToolSummary, jsonable
 DEFAULT_OUTPUT = Path("stackmap-output")
 
 
+# The files a team would bring, in the order they would import them: the SaaS-management
+# export first (what is paid for), then the team's own audit (what it is and who owns it).
+SAMPLE_FILES = ("saas-management-export.csv", "team-audit.xlsx")
+
+
 def default_samples_dir() -> Path:
-    """Return the bundled sample files (wheel copy, else the repo's imports/demo)."""
-    packaged = Path(str(files("stackmap"))) / "_samples" / "demo"
+    """Return the bundled sample files (wheel copy, else the repo's imports/)."""
+    packaged = Path(str(files("stackmap"))) / "_samples"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parent.parent / "imports" / "demo"
+    return Path(__file__).resolve().parent.parent / "imports"
 
 
 @dataclass
@@ -119,21 +123,10 @@ def run_demo(
         db.open_database(db.resolve_url(database)), reference, actor or "stackmap demo"
     )
     try:
-        tools_file, links_file = samples / "tools.csv", samples / "integrations.csv"
         loads: dict[str, LoadResult] = {}
-        loads[tools_file.name] = inventory.load(
-            read_tools(tools_file),
-            kind="tools",
-            file_name=tools_file.name,
-            sha256=sha256_of(tools_file),
-        )
-        loads[links_file.name] = inventory.load(
-            [],
-            read_integrations(links_file),
-            kind="integrations",
-            file_name=links_file.name,
-            sha256=sha256_of(links_file),
-        )
+        for name in SAMPLE_FILES:
+            plan = inventory.plan_import(samples / name)
+            loads[name] = inventory.apply_import(plan)
         summaries = inventory.tools()
         return _report(inventory.location, loads, summaries, reference, today or date.today())
     finally:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-CORE = ["stackmap.inventory", "stackmap.demo", "stackmap.importers.canonical", "stackmap.writer"]
+CORE = ["stackmap.inventory", "stackmap.demo", "stackmap.importers.spreadsheet", "stackmap.writer"]
 
 
 @pytest.mark.parametrize("module", CORE)

@@ -1,4 +1,4 @@
-"""`stackmap demo` builds a catalog from the bundled samples and reports what it found."""
+"""`stackmap demo` imports the bundled sample files and reports what it found."""
 
 from __future__ import annotations
 
@@ -11,17 +11,21 @@ from typer.testing import CliRunner
 from stackmap.cli import app
 from stackmap.demo import run_demo
 
+TODAY = date(2026, 11, 22)
 
-def test_the_demo_loads_every_sample_tool_and_integration(tmp_path: Path) -> None:
-    report = run_demo(tmp_path, today=date(2026, 11, 22))
-    assert report.loads["tools.csv"]["tools_created"] == 48
-    assert report.loads["integrations.csv"]["integrations_created"] == 46
-    assert (report.tools, report.active_tools) == (48, 45)
+
+def test_the_demo_imports_both_sample_files(tmp_path: Path) -> None:
+    report = run_demo(tmp_path, today=TODAY)
+    assert report.loads["saas-management-export.csv"]["tools_created"] == 15
+    audit = report.loads["team-audit.xlsx"]
+    assert (audit["tools_created"], audit["tools_updated"]) == (29, 2)
+    assert audit["integrations_created"] == 46
+    assert (report.tools, report.active_tools) == (44, 42)
     assert (tmp_path / "demo.db").is_file()
 
 
 def test_the_demo_reports_renewals_overlaps_gaps_silos_and_waste(tmp_path: Path) -> None:
-    report = run_demo(tmp_path, today=date(2026, 11, 22))
+    report = run_demo(tmp_path, today=TODAY)
     bynder = next(r for r in report.renewals if r["tool"] == "Bynder")
     assert (bynder["renewal_date"], bynder["decide_by"], bynder["overdue"]) == (
         date(2026, 11, 30),
@@ -38,19 +42,16 @@ def test_the_demo_reports_renewals_overlaps_gaps_silos_and_waste(tmp_path: Path)
     assert "Data quality and deduplication" in report.uncovered
     assert "Canva" in report.unconnected and "Salesforce Sales Cloud" not in report.unconnected
     assert {"tool": "Bynder", "seats_active": 8, "seats_purchased": 40} in report.underused
-    assert report.spend["EUR"] == 28000
+    assert report.spend["GBP"] == 9000
 
 
-def test_running_the_demo_twice_gives_the_same_catalog(tmp_path: Path) -> None:
-    first = run_demo(tmp_path, today=date(2026, 11, 22))
-    second = run_demo(tmp_path, today=date(2026, 11, 22))
-    assert first.to_json() == second.to_json()
+def test_running_the_demo_twice_gives_the_same_report(tmp_path: Path) -> None:
+    assert run_demo(tmp_path, today=TODAY).to_json() == run_demo(tmp_path, today=TODAY).to_json()
 
 
 def test_the_demo_command_prints_its_findings(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["demo", "--output", str(tmp_path)], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
-    assert "Loaded tools.csv: 48 tools created" in result.stdout
-    assert "Renewals in the next 90 days" in result.stdout or "annual spend" in result.stdout
+    assert "Loaded saas-management-export.csv: 15 tools created" in result.stdout
     as_json = CliRunner().invoke(app, ["demo", "--output", str(tmp_path), "--json"])
-    assert json.loads(as_json.stdout)["tools"] == 48
+    assert json.loads(as_json.stdout)["tools"] == 44

@@ -8,6 +8,7 @@ readers bound decompression. Every problem is an InvalidValueError naming the fi
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 import zipfile
@@ -41,6 +42,15 @@ class Sheet:
     notes: list[str] = field(default_factory=list)
     # Cells (0-based row, column) holding a formula whose result was never saved in the file.
     uncached: frozenset[tuple[int, int]] = frozenset()
+
+
+def sha256_of(path: Path) -> str:
+    """Return the hex SHA-256 of a file, read in blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def detect_kind(path: Path, head: bytes) -> str:
@@ -119,6 +129,7 @@ def read_sheets(path: Path) -> list[Sheet]:
     return _read_workbook(path)
 
 
+_CACHED = re.compile(rb"<v>[^<]+</v>")  # an empty <v/> is what script-written files carry
 _CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"[^>]*?(?:/>|>(.*?)</c>)', re.DOTALL)
 
 
@@ -138,7 +149,7 @@ def uncached_formulas(path: Path) -> dict[str, frozenset[tuple[int, int]]]:
                     continue
                 cells = set()
                 for letters, number, inner in _CELL.findall(data):
-                    if inner and b"<f" in inner and b"<v" not in inner:
+                    if inner and b"<f" in inner and not _CACHED.search(inner):
                         cells.add((int(number) - 1, _column_index(letters.decode())))
                 if cells:
                     result[name] = frozenset(cells)

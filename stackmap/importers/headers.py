@@ -595,12 +595,13 @@ def detect_header(
     *,
     merged_rows: frozenset[int] = frozenset(),
     profile: dict[str, str] | None = None,
+    min_fields: int = 2,
 ) -> HeaderMap | None:
     """Find the header row among the first rows of a sheet and map its columns.
 
     Title and note rows above the header are skipped; a grouped header of two rows ("Contract"
     spanning "Start" and "End") is read as one. Returns None when no row looks like a header of
-    this kind (too few recognised columns, or a required one missing).
+    this kind (fewer than min_fields recognised columns, or a required one missing).
     """
     matcher = _Matcher(
         {**SYNONYMS[kind], **({} if kind != "tools" else {k: [k] for k in PERIOD_HEADERS})}, profile
@@ -621,7 +622,7 @@ def detect_header(
             if not all(r in fields for r in REQUIRED[kind]):
                 continue
             score = len(set(fields))
-            if score < 2:
+            if score < min_fields:
                 continue
             key = (score, -len(header_rows))
             if best is None or key > (best[0], best[1]):

@@ -42,7 +42,8 @@ def _scorer(a: str, b: str, **_: Any) -> float:
 _EDITION = re.compile(
     r"(\.(io|com|ai|co)\b|\s+(enterprise|ent|pro|professional|business|team|teams|premium|"
     r"plus|standard|basic|starter|growth|suite|edition|plan|license|licence|subscription|"
-    r"annual|seats?|platform|cloud|saas|inc|llc|ltd)\.?)+$",
+    r"annual|seats?|platform|cloud|saas|inc|llc|ltd|grid|ultimate|advanced|elite|corporate|"
+    r"unlimited|essentials|guru|lite|free)\.?)+$",
     re.IGNORECASE,
 )
 

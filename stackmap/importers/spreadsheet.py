@@ -10,8 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from stackmap.errors import InvalidValueError
-from stackmap.importers.canonical import sha256_of
-from stackmap.importers.files import Sheet, read_sheets, sheet_names
+from stackmap.importers.files import Sheet, read_sheets, sha256_of, sheet_names
 from stackmap.importers.headers import HeaderMap, detect_header
 from stackmap.importers.mapping import Issue, MappedSheet, date_order, map_rows
 from stackmap.importers.matching import ProductMatcher, similar_names
@@ -126,7 +125,12 @@ def _choose_sheets(
     for candidate in sorted(sheets, key=lambda s: not s.visible):
         headers = {
             kind: detect_header(
-                candidate.rows, kind, merged_rows=candidate.merged_rows, profile=columns
+                candidate.rows,
+                kind,
+                merged_rows=candidate.merged_rows,
+                profile=columns,
+                # A sheet the person named, or the only one, may be a bare list of names.
+                min_fields=1 if len(sheets) == 1 else 2,
             )
             for kind in ("tools", "integrations")
         }

@@ -7,6 +7,7 @@ an empty cell, or raises ValueError with a short reason a person can act on. "Un
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -198,6 +199,8 @@ def parse_money(value: Any, default_currency: str | None = None) -> Money | _Unk
 
 
 def _cents(amount: Decimal) -> Decimal:
+    if not amount.is_finite() or abs(amount) >= Decimal("1e12"):
+        raise ValueError("not a plausible amount")
     return amount.quantize(Decimal("0.01"))
 
 
@@ -343,7 +346,7 @@ def parse_count(value: Any) -> int | _Unknown | None:
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        if float(value) != int(value):
+        if not math.isfinite(value) or float(value) != int(value):
             raise ValueError("not a whole number")
         return int(value)
     low = text_of(value).casefold()
@@ -406,6 +409,8 @@ def parse_days(value: Any) -> int | _Unknown | None:
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, int | float):
+        if not math.isfinite(value) or value < 0 or value > 3650:
+            raise ValueError("not a number of days")
         return int(value)
     low = text_of(value).casefold()
     if not low:
@@ -482,8 +487,8 @@ _METHOD = [
         r"native|built[- ]?in|out of the box|ootb|connector|marketplace|app\b|plugin|plug-in",
         IntegrationMethod.NATIVE,
     ),
-    (r"csv|file|sftp|ftp|export|import|upload|spreadsheet|excel", IntegrationMethod.FILE),
     (r"manual|copy|paste|by hand|human", IntegrationMethod.MANUAL),
+    (r"csv|file|sftp|ftp|export|import|upload|spreadsheet|excel", IntegrationMethod.FILE),
     (r"api|custom|webhook|script|code|rest|graphql|sdk", IntegrationMethod.API),
 ]
 _DIRECTION = [

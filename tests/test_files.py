@@ -1,0 +1,117 @@
+"""Opening files safely: the real type from the bytes, bombs refused, text decoded."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from stackmap.errors import InvalidValueError, NotFoundError
+from stackmap.importers.files import read_sheets, sha256_of
+
+
+def xlsx(path: Path, rows: list[list[object]]) -> Path:
+    wb = Workbook()
+    for row in rows:
+        wb.active.append(row)
+    wb.save(path)
+    return path
+
+
+def test_a_workbook_is_read_whatever_its_extension(tmp_path: Path) -> None:
+    path = xlsx(tmp_path / "export.csv", [["Tool", "Vendor"], ["Canva", "Canva"]])
+    assert read_sheets(path)[0].rows == [["Tool", "Vendor"], ["Canva", "Canva"]]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("empty.xlsx", b"", "empty.xlsx: the file is empty"),
+        ("notes.xlsx", b"just some text\nnot a sheet\n", None),
+        ("report.xlsx", b"%PDF-1.7\n...", "report.xlsx: a PDF, not a spreadsheet"),
+        ("logo.xlsx", b"\x89PNG\r\n\x1a\n....", "logo.xlsx: an image, not a spreadsheet"),
+        ("blob.xlsx", b"\x00\x01\x02\x03binary", "blob.xlsx: not a spreadsheet or text file"),
+        (
+            "locked.xlsx",
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+            + b"\x00" * 100
+            + "EncryptionInfo".encode("utf-16-le"),
+            "locked.xlsx: the workbook is password-protected",
+        ),
+    ],
+)
+def test_files_that_are_not_what_they_say_get_one_clear_line(
+    tmp_path: Path, name: str, content: bytes, message: str | None
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    if message is None:  # text named .xlsx is read as the text it is
+        assert read_sheets(path)[0].rows == [["just some text"], ["not a sheet"]]
+        return
+    with pytest.raises(InvalidValueError) as caught:
+        read_sheets(path)
+    assert str(caught.value).startswith(message)
+    assert "\n" not in str(caught.value)
+
+
+def test_a_truncated_workbook_is_reported(tmp_path: Path) -> None:
+    good = xlsx(tmp_path / "good.xlsx", [["Tool"], ["Canva"]])
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    with pytest.raises(InvalidValueError, match=r"^broken.xlsx: "):
+        read_sheets(broken)
+
+
+def test_a_zip_bomb_is_refused_before_inflating(tmp_path: Path) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"\x00" * (60 * 2**20))
+    path = tmp_path / "bomb.xlsx"
+    path.write_bytes(buffer.getvalue())
+    assert path.stat().st_size < 200_000
+    with pytest.raises(InvalidValueError, match=r"bomb.xlsx: .*would inflate \d+-fold"):
+        read_sheets(path)
+
+
+def test_a_zip_that_is_not_a_workbook_is_named_as_such(tmp_path: Path) -> None:
+    path = tmp_path / "photos.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("a.jpg", b"x")
+    with pytest.raises(InvalidValueError, match="a zip archive, not a spreadsheet"):
+        read_sheets(path)
+
+
+def test_windows_1252_and_utf8_bom_text_is_decoded(tmp_path: Path) -> None:
+    cp1252 = tmp_path / "a.csv"
+    cp1252.write_bytes("Tool,Vendor\r\nCafé Analytics,Café Labs\r\n".encode("cp1252"))
+    bom = tmp_path / "b.csv"
+    bom.write_bytes("\ufeffTool,Vendor\nCafé,X\n".encode())
+    assert read_sheets(cp1252)[0].rows[1] == ["Café Analytics", "Café Labs"]
+    assert read_sheets(bom)[0].rows[0] == ["Tool", "Vendor"]
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t", "|", ","])
+def test_the_delimiter_is_sniffed(tmp_path: Path, delimiter: str) -> None:
+    path = tmp_path / "x.txt"
+    path.write_text(
+        f"Tool{delimiter}Cost\nCanva{delimiter}1,2\nAsana{delimiter}3\n", encoding="utf-8"
+    )
+    rows = read_sheets(path)[0].rows
+    assert rows[0] == ["Tool", "Cost"]
+    assert rows[2] == ["Asana", "3"]
+
+
+def test_a_missing_file_is_not_found(tmp_path: Path) -> None:
+    with pytest.raises(NotFoundError, match="file not found"):
+        read_sheets(tmp_path / "nope.xlsx")
+
+
+def test_the_fingerprint_is_the_sha256(tmp_path: Path) -> None:
+    path = tmp_path / "x"
+    path.write_bytes(b"abc")
+    assert sha256_of(path) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"

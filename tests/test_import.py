@@ -1,0 +1,215 @@
+"""Importing the spreadsheets people keep: the bundled samples, idempotence, errors, the CLI."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from openpyxl import Workbook
+from typer.testing import CliRunner
+
+from stackmap.cli import app
+from stackmap.errors import InvalidValueError
+from stackmap.inventory import Inventory
+
+SAMPLES = Path(__file__).resolve().parent.parent / "imports"
+AUDIT = SAMPLES / "team-audit.xlsx"
+SAAS = SAMPLES / "saas-management-export.csv"
+
+
+def dump(inventory: Inventory) -> list[object]:
+    with inventory.engine.connect() as conn:
+        metadata = sa.MetaData()
+        metadata.reflect(conn)
+        return [
+            (name, conn.execute(sa.select(table).order_by(*table.primary_key.columns)).all())
+            for name, table in sorted(metadata.tables.items())
+        ]
+
+
+def xlsx(path: Path, rows: list[list[object]]) -> Path:
+    wb = Workbook()
+    for row in rows:
+        wb.active.append(row)
+    wb.save(path)
+    return path
+
+
+def test_the_team_audit_is_read_past_its_titles_sections_and_totals(inventory: Inventory) -> None:
+    plan = inventory.plan_import(AUDIT)
+    stack = next(s for s in plan.sheets if s.kind == "tools")
+    assert (stack.name, stack.header_row) == ("Stack", 5)
+    names = [t.fields.name for t in plan.tools]
+    assert "CRM & Sales" not in names and not [n for n in names if "Total" in n]
+    skipped = [i.reason for i in plan.issues if i.severity == "skipped"]
+    assert skipped.count("section heading skipped") == 4
+    assert skipped.count("total row skipped") == 5
+    assert not plan.errors
+
+
+def test_the_audit_values_are_read_as_meant(inventory: Inventory) -> None:
+    inventory.apply_import(inventory.plan_import(AUDIT))
+    salesforce = inventory.tool("Salesforce")
+    assert salesforce.library_product == "Salesforce Sales Cloud"
+    assert salesforce.summary.annual_cost == Decimal("186000.00")
+    assert salesforce.summary.currency == "USD"  # "amounts in USD unless stated" on row 2
+    outreach = inventory.tool("Outreach").contracts[0]
+    assert (outreach.start_date, outreach.renewal_date) == (date(2025, 9, 1), date(2026, 8, 31))
+    hubspot = inventory.tool("Hubspot").summary
+    assert (hubspot.annual_cost, hubspot.currency) == (Decimal("43200.00"), "USD")
+    hootsuite = inventory.tool("Hootsuite").summary
+    assert (hootsuite.annual_cost, hootsuite.currency) == (Decimal("9000.00"), "GBP")
+    assert inventory.tool("Hotjar").summary.currency == "EUR"
+    assert inventory.tool("Unbounce").summary.annual_cost == Decimal("7200.00")  # cached formula
+    assert inventory.tool("Clearbit").contracts[0].renewal_date == date(2027, 2, 1)  # "Feb 2027"
+    assert inventory.tool("Salesforce").extra["Internal ID"] == "NW-051"  # hidden column kept
+
+
+def test_what_cannot_be_read_is_said_not_guessed(inventory: Inventory) -> None:
+    plan = inventory.plan_import(AUDIT)
+    lines = [i.line(plan.file) for i in plan.issues]
+    assert "team-audit.xlsx [Stack]: row 23, column 'Cost': 'TBD' not known; left blank" in lines
+    assert any(
+        "row 34, column 'Cost'" in line and "formula with no saved result" in line for line in lines
+    )
+    assert any("'Mystery Tool' no such tool" in line for line in lines)
+    assert "rows 7, 51 name the same tool ('Salesforce') and were merged" in plan.notes
+
+
+def test_the_saas_export_is_read_in_windows_1252_with_us_dates(inventory: Inventory) -> None:
+    inventory.apply_import(inventory.plan_import(SAAS))
+    cafe = inventory.tool("Café Analytics Pro")
+    assert cafe.summary.status == "evaluating"
+    assert cafe.contracts[0].end_date == date(2027, 2, 28)
+    slack = inventory.tool("Slack Enterprise Grid")
+    assert slack.library_product == "Slack"
+    assert slack.summary.owner == "Ravi Shah"  # from the owner's email address
+    assert slack.contracts[0].auto_renew is True
+    assert inventory.tool("Qualtrics CustomerXM").contracts[0].auto_renew is False
+    assert inventory.counts()["tools"] == 15  # the repeated HubSpot line was merged
+
+
+def test_importing_the_same_file_twice_changes_nothing(inventory: Inventory) -> None:
+    inventory.apply_import(inventory.plan_import(AUDIT))
+    before = [t for t in dump(inventory) if t[0] not in ("import_batch", "change")]
+    again = inventory.apply_import(inventory.plan_import(AUDIT))
+    assert again.counts()["tools_created"] == 0 and again.counts()["tools_updated"] == 0
+    assert again.counts()["integrations_created"] == 0
+    assert [t for t in dump(inventory) if t[0] not in ("import_batch", "change")] == before
+
+
+def test_a_second_file_naming_products_differently_updates_the_same_tools(
+    inventory: Inventory,
+) -> None:
+    inventory.apply_import(inventory.plan_import(SAAS))
+    result = inventory.apply_import(inventory.plan_import(AUDIT))
+    assert inventory.tool("Salesforce").summary.name == "Salesforce Sales Cloud"
+    assert inventory.tool("Hubspot").summary.name == "HubSpot Marketing Hub Professional"
+    updated = {o.label for o in result.tools if o.action == "updated"}
+    assert {"Salesforce Sales Cloud", "HubSpot Marketing Hub Professional"} <= updated
+    links = {(i.source, i.target) for i in inventory.integrations()}
+    assert ("Segment", "Intercom") in links  # Intercom came from the first file
+
+
+def test_a_bad_cell_stops_the_import_naming_file_row_and_column(
+    inventory: Inventory, tmp_path: Path
+) -> None:
+    inventory.apply_import(inventory.plan_import(SAAS))
+    before = dump(inventory)
+    path = xlsx(
+        tmp_path / "bad.xlsx",
+        [
+            ["Tool", "Seats", "Renewal"],
+            ["Canva", "lots", "2027-01-01"],
+            ["Asana", 40, "31/02/2027"],
+            ["Miro", 10, "2027-05-01"],
+        ],
+    )
+    plan = inventory.plan_import(path)
+    with pytest.raises(InvalidValueError) as caught:
+        inventory.apply_import(plan)
+    assert str(caught.value) == (
+        "bad.xlsx: row 2, column 'Seats': 'lots' not a whole number "
+        "(and 1 more; --rejects FILE lists them)"
+    )
+    assert dump(inventory) == before
+    result = inventory.apply_import(plan, skip_invalid=True)
+    assert [o.label for o in result.tools] == ["Miro"]
+
+
+def test_a_dry_run_reports_the_diff_and_writes_nothing(inventory: Inventory) -> None:
+    before = dump(inventory)
+    result = inventory.apply_import(inventory.plan_import(AUDIT), dry_run=True)
+    assert result.counts()["tools_created"] == 31
+    assert dump(inventory) == before
+
+
+def test_mixed_day_and_month_first_dates_are_refused_unless_told(
+    inventory: Inventory, tmp_path: Path
+) -> None:
+    path = tmp_path / "mixed.csv"
+    path.write_text("Tool,Renewal\nA,13/01/2027\nB,01/13/2027\n", encoding="utf-8")
+    with pytest.raises(InvalidValueError, match=r"dates mix day-first .* say --dayfirst"):
+        inventory.plan_import(path)
+
+
+def test_a_profile_names_the_columns_of_a_recurring_layout(
+    inventory: Inventory, tmp_path: Path
+) -> None:
+    profile = tmp_path / "finance.yaml"
+    profile.write_text(
+        "name: finance\ncurrency: EUR\ncolumns:\n  Ding: name\n  Kosten: annual_cost\n",
+        encoding="utf-8",
+    )
+    path = tmp_path / "f.csv"
+    path.write_text("Ding;Kosten\nCanva;1.200,00\n", encoding="utf-8")
+    plan = inventory.plan_import(path, profile=str(profile))
+    assert plan.profile == "finance"
+    assert plan.tools[0].contract is not None
+    assert (plan.tools[0].contract.annual_cost, plan.tools[0].contract.currency) == (
+        Decimal("1200.00"),
+        "EUR",
+    )
+
+
+def test_the_import_command_prints_the_mapping_and_the_result(tmp_path: Path) -> None:
+    db = str(tmp_path / "c.db")
+    result = CliRunner().invoke(
+        app, ["--db", db, "import", str(AUDIT), "--dry-run"], env={"COLUMNS": "200"}
+    )
+    assert result.exit_code == 0, result.output
+    assert "Sheet 'Stack': tools, header on row 5, 32 rows" in result.stdout
+    assert "Would write: 31 tools created" in result.stdout
+    as_json = CliRunner().invoke(app, ["--db", db, "import", str(SAAS), "--json"])
+    data = json.loads(as_json.stdout)
+    assert data["counts"]["tools_created"] == 15 and data["dry_run"] is False
+    assert data["sheets"][0]["columns"][0] == {
+        "header": "Application Name",
+        "field": "name",
+        "how": "synonym",
+    }
+
+
+def test_rejects_are_written_to_a_csv_that_cannot_run_formulas(tmp_path: Path) -> None:
+    path = xlsx(tmp_path / "bad.xlsx", [["Tool", "Seats"], ["+cmd|' /C calc'!A0", "lots"]])
+    rejects = tmp_path / "rejects.csv"
+    result = CliRunner().invoke(
+        app, ["--db", str(tmp_path / "c.db"), "import", str(path), "--rejects", str(rejects)]
+    )
+    assert result.exit_code == 65
+    assert result.stderr.startswith("stackmap: error: bad.xlsx: row 2, column 'Seats'")
+    rows = list(csv.reader(rejects.open(encoding="utf-8")))
+    assert rows[0] == ["file", "row", "column", "value", "severity", "reason"]
+    assert rows[1][:5] == ["bad.xlsx", "2", "Seats", "lots", "error"]
+
+
+def test_a_file_with_no_recognisable_sheet_says_what_it_looked_for(tmp_path: Path) -> None:
+    path = xlsx(tmp_path / "people.xlsx", [["Colour", "Size"], ["red", 3]])
+    result = CliRunner().invoke(app, ["--db", str(tmp_path / "c.db"), "import", str(path)])
+    assert result.exit_code == 65
+    assert "no sheet has a column naming the tool" in result.stderr
