@@ -182,33 +182,51 @@ def map_rows(
     label names the sheet in issues (empty when the file has only one sheet).
     """
     mapped = MappedSheet(sheet.name, header)
-    columns = {c.field or f"extra:{c.header}": c for c in header.columns if c.how != "ignore"}
-    key_field = {"tools": "name", "integrations": "source", "spend": "supplier"}[header.kind]
-    key_column = columns[key_field]
     status_parser = STATUS_PARSERS.get(header.kind, parse_status)
+    # Everything that depends only on the column is worked out once, not once per cell.
+    plan: list[tuple[str, Column, Callable[[Any], Any]]] = []
+    names: dict[str, str] = {}  # field -> header, shared by every row of the sheet
+    for column in header.columns:
+        if column.how == "ignore":
+            continue
+        key = column.field or column.header
+        plan.append((key, column, _parser_for(column, dayfirst, default_currency, status_parser)))
+        names[key] = column.header
+        if column.field in ("annual_cost", "amount"):
+            for sub in ("annual_cost", "amount", "billing_period", "currency"):
+                names.setdefault(sub, column.header)
+        if column.field == "billing_period":
+            names.setdefault("term_months", column.header)
+    key_field = {"tools": "name", "integrations": "source", "spend": "supplier"}[header.kind]
+    key_column = header.field_column(key_field)
+    assert key_column is not None
+    key_index = key_column.index
     for offset, raw in enumerate(sheet.rows[header.data_start :]):
         number = header.data_start + offset + 1
-        filled = [c for c in raw if text_of(c)]
-        if not filled:
+        if not any(_present(c) for c in raw):
             continue
-        if offset + header.data_start in sheet.merged_rows and len(filled) == 1:
-            mapped.issues.append(
-                Issue(number, "", text_of(filled[0]), "section heading skipped", "skipped", label)
-            )
-            continue
-        key_text = text_of(raw[key_column.index]) if key_column.index < len(raw) else ""
+        if number - 1 in sheet.merged_rows:
+            filled = [c for c in raw if _present(c)]
+            if len(filled) == 1:
+                mapped.issues.append(
+                    Issue(
+                        number, "", text_of(filled[0]), "section heading skipped", "skipped", label
+                    )
+                )
+                continue
+        key_text = text_of(raw[key_index]) if key_index < len(raw) else ""
         if _TOTAL.match(key_text) or (not key_text and _looks_like_total(raw, header)):
             mapped.issues.append(
                 Issue(number, key_column.header, key_text, "total row skipped", "skipped", label)
             )
             continue
         cells: dict[str, Any] = {}
-        names: dict[str, str] = {}
         rejected = False
-        for name, column in columns.items():
-            value = raw[column.index] if column.index < len(raw) else None
-            if text_of(value) == "":
-                if (number - 1, column.index) in sheet.uncached:
+        width = len(raw)
+        for key, column, parser in plan:
+            value = raw[column.index] if column.index < width else None
+            if not _present(value):
+                if sheet.uncached and (number - 1, column.index) in sheet.uncached:
                     mapped.issues.append(
                         Issue(
                             number,
@@ -222,7 +240,7 @@ def map_rows(
                     )
                 continue
             try:
-                parsed = _parse(name, column, value, dayfirst, default_currency, status_parser)
+                parsed = parser(value)
             except ValueError as exc:
                 mapped.issues.append(
                     Issue(number, column.header, text_of(value), str(exc), "error", label)
@@ -240,15 +258,11 @@ def map_rows(
                         label,
                     )
                 )
-                continue
-            if isinstance(parsed, dict):
+            elif isinstance(parsed, dict):
                 for sub, sub_value in parsed.items():
                     cells.setdefault(sub, sub_value)
-                    names.setdefault(sub, column.header)
-            else:
-                key = name if column.field else column.header
+            elif parsed is not None and parsed != []:
                 cells[key] = parsed
-                names[key] = column.header
         if not cells.get(key_field):
             mapped.issues.append(
                 Issue(number, key_column.header, "", "no name; row skipped", "error", label)
@@ -259,32 +273,48 @@ def map_rows(
     return mapped
 
 
-def _parse(
-    name: str,
+def _present(value: Any) -> bool:
+    """True for a cell with content (readers give "" for empty cells)."""
+    if value is None:
+        return False
+    if isinstance(value, str):
+        return bool(value) and not value.isspace()
+    return True
+
+
+def _parser_for(
     column: Column,
-    value: Any,
     dayfirst: bool | None,
     default_currency: str | None,
     status_parser: Callable[[Any], Any],
-) -> Any:
-    if column.field is None:
-        return value.isoformat() if hasattr(value, "isoformat") else text_of(value)
-    if column.field in ("annual_cost", "amount"):
-        return _money(column, value, default_currency)
-    if column.field in DATE_FIELDS:
-        return parse_date(value, dayfirst)
-    if column.field == "status":
-        return status_parser(value)
-    if column.field == "billing_period":
-        period = parse_period(value)
-        months = term_months(value) if period is BillingPeriod.MULTI_YEAR else None
-        return {"billing_period": period, **({"term_months": months} if months else {})}
-    parser: Callable[[Any], Any] = PARSERS.get(column.field, _text)
-    return parser(value)
+) -> Callable[[Any], Any]:
+    """Return the function that reads this column's cells."""
+    field = column.field
+    if field is None:
+        return lambda v: v.isoformat() if hasattr(v, "isoformat") else text_of(v)
+    if field in ("annual_cost", "amount"):
+        currency = column.currency or default_currency
+        return lambda v: _money(column, v, currency)
+    if field in DATE_FIELDS:
+        return lambda v: parse_date(v, dayfirst)
+    if field == "status":
+        return status_parser
+    if field == "billing_period":
+        return _billing
+
+    return PARSERS.get(field, _text)
 
 
-def _money(column: Column, value: Any, default_currency: str | None) -> Any:
-    money = parse_money(value, column.currency or default_currency)
+def _billing(value: Any) -> dict[str, Any] | None:
+    period = parse_period(value)
+    if period is None:
+        return None
+    months = term_months(value) if period is BillingPeriod.MULTI_YEAR else None
+    return {"billing_period": period, **({"term_months": months} if months else {})}
+
+
+def _money(column: Column, value: Any, currency: str | None) -> Any:
+    money = parse_money(value, currency)
     if money is None or money is UNKNOWN:
         return money
     assert isinstance(money, Money)

@@ -9,10 +9,11 @@ match a tool: one vendor sells many products.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy
 from rapidfuzz import fuzz, process, utils
 
 from stackmap.models import name_key
@@ -63,9 +64,9 @@ class ProductMatcher:
             for name in (product.name, *product.aliases):
                 self._names[name] = product.name
         self._choices = list(self._names)
+        self._processed = [utils.default_process(c) for c in self._choices]
 
-    def match(self, written: str) -> Match | None:
-        """Return the product a name means, a possible one, or None."""
+    def _exact(self, written: str) -> Match | None:
         product = self.reference.product(written)
         if product is not None:
             how = "exact" if name_key(product.name) == name_key(written) else "alias"
@@ -74,36 +75,82 @@ class ProductMatcher:
         product = self.reference.product(bare) if bare != written.strip() else None
         if product is not None:
             return Match(written, product.name, 100.0, "edition")
-        if len(written.strip()) < MIN_FUZZY_LENGTH:
-            return None
-        found = process.extractOne(
-            written,
-            self._choices,
-            scorer=_scorer,
-            processor=utils.default_process,
+        return None
+
+    def match(self, written: str) -> Match | None:
+        """Return the product a name means, a possible one, or None."""
+        return self.match_many([written])[0]
+
+    def match_many(self, names: Sequence[str]) -> list[Match | None]:
+        """Match many names at once: exact look-ups first, then one native fuzzy pass.
+
+        The fuzzy pass scores every remaining name against every library name in compiled
+        code on all cores, so 20,000 names take about a second, not minutes.
+        """
+        results: list[Match | None] = [self._exact(n) for n in names]
+        pending = [
+            i
+            for i, n in enumerate(names)
+            if results[i] is None and len(n.strip()) >= MIN_FUZZY_LENGTH
+        ]
+        if not pending:
+            return results
+        queries = [utils.default_process(names[i]) for i in pending]
+        scores = process.cdist(
+            queries,
+            self._processed,
+            scorer=fuzz.token_sort_ratio,
+            dtype=numpy.uint8,
             score_cutoff=SUGGEST,
+            workers=-1,
         )
-        if found is None:
-            return None
-        choice, score, _ = found
-        return Match(
-            written, self._names[choice], score, "fuzzy" if score >= ACCEPT else "possible"
-        )
+        best = scores.argmax(axis=1)
+        for row, index in enumerate(pending):
+            column = int(best[row])
+            if scores[row, column] < SUGGEST:
+                continue
+            # token_sort_ratio forgives word order; plain ratio keeps "HubSpot CRM" from
+            # counting as "HubSpot": the lower of the two decides.
+            score = _scorer(queries[row], self._processed[column])
+            if score >= SUGGEST:
+                how = "fuzzy" if score >= ACCEPT else "possible"
+                results[index] = Match(names[index], self._names[self._choices[column]], score, how)
+        return results
 
 
 def similar_names(
     names: Iterable[str], known: Iterable[str], cutoff: float = ACCEPT
 ) -> list[tuple[str, str, float]]:
-    """Return (name, known name, score) for names that closely resemble a different known name."""
+    """Return (name, known name, score) for names that closely resemble a different known name.
+
+    Names are compared within blocks that share their first three letters, so a large import
+    into a large catalog stays near-linear instead of comparing every pair.
+    """
     known_list = list(dict.fromkeys(known))
     known_keys = {name_key(k) for k in known_list}
+    blocks: dict[str, list[str]] = {}
+    for other in known_list:
+        blocks.setdefault(_block(other), []).append(other)
     result = []
     for name in names:
         if name_key(name) in known_keys or len(name.strip()) < MIN_FUZZY_LENGTH:
             continue
+        candidates = blocks.get(_block(name), [])
+        if not candidates:
+            continue
         found = process.extractOne(
-            name, known_list, scorer=_scorer, processor=utils.default_process, score_cutoff=cutoff
+            utils.default_process(name),
+            [utils.default_process(c) for c in candidates],
+            scorer=fuzz.token_sort_ratio,
+            processor=None,
+            score_cutoff=cutoff,
         )
         if found is not None:
-            result.append((name, found[0], found[1]))
+            score = _scorer(utils.default_process(name), found[0])
+            if score >= cutoff:
+                result.append((name, candidates[found[2]], score))
     return result
+
+
+def _block(name: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", name.casefold())[:3]

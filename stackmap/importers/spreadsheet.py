@@ -190,9 +190,9 @@ def _plan_tools(
     groups: dict[str, list[SourceRow]] = {}
     products: dict[str, str] = {}
     no_currency: list[SourceRow] = []
-    for row in rows:
+    matches = matcher.match_many([str(row.cells["name"]) for row in rows])
+    for row, match in zip(rows, matches, strict=True):
         name = str(row.cells["name"])
-        match = matcher.match(name)
         identity = name_key(name)
         if match is not None and match.how != "possible":
             identity = f"product:{match.target}"
