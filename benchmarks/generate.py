@@ -13,14 +13,73 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-CATEGORIES = ["CRM", "Marketing automation", "Analytics", "BI", "CDP", "Email", "Social", "SEO",
-              "Webinars", "DAM", "Project management", "Enrichment", "Chat", "Attribution",
-              "Landing pages", "Advertising", "Surveys", "Video", "Integration", "Privacy"]
+CATEGORIES = [
+    "CRM",
+    "Marketing automation",
+    "Analytics",
+    "BI",
+    "CDP",
+    "Email",
+    "Social",
+    "SEO",
+    "Webinars",
+    "DAM",
+    "Project management",
+    "Enrichment",
+    "Chat",
+    "Attribution",
+    "Landing pages",
+    "Advertising",
+    "Surveys",
+    "Video",
+    "Integration",
+    "Privacy",
+]
 TEAMS = ["Marketing", "Sales", "Product", "Customer Success", "Data", "Finance", "Brand", "Web"]
-FIRST = ["Alicia", "Marcus", "Priya", "Tom", "Jonas", "Lena", "Mira", "Nora", "Eva", "Ravi",
-         "Sam", "Hannah", "Dana", "Omar", "Chen", "Fatima", "Lucas", "Ines", "Kofi", "Yuki"]
-LAST = ["Gomez", "Feld", "Natarajan", "Becker", "Weber", "Kraus", "Olsen", "Ali", "Lindqvist",
-        "Shah", "Ortiz", "Cho", "Lee", "Haddad", "Wang", "Khan", "Silva", "Moreau", "Mensah", "Sato"]
+FIRST = [
+    "Alicia",
+    "Marcus",
+    "Priya",
+    "Tom",
+    "Jonas",
+    "Lena",
+    "Mira",
+    "Nora",
+    "Eva",
+    "Ravi",
+    "Sam",
+    "Hannah",
+    "Dana",
+    "Omar",
+    "Chen",
+    "Fatima",
+    "Lucas",
+    "Ines",
+    "Kofi",
+    "Yuki",
+]
+LAST = [
+    "Gomez",
+    "Feld",
+    "Natarajan",
+    "Becker",
+    "Weber",
+    "Kraus",
+    "Olsen",
+    "Ali",
+    "Lindqvist",
+    "Shah",
+    "Ortiz",
+    "Cho",
+    "Lee",
+    "Haddad",
+    "Wang",
+    "Khan",
+    "Silva",
+    "Moreau",
+    "Mensah",
+    "Sato",
+]
 METHODS = ["Native", "API", "Zapier", "CSV export", "Manual upload", "Webhook"]
 FREQUENCIES = ["Real-time", "Hourly", "Daily", "Weekly", "Ad hoc"]
 
@@ -77,21 +136,23 @@ def synthetic_stack(tools: int, integrations: int, seed: int = 7) -> SyntheticSt
         start = today - timedelta(days=rng.randrange(30, 900))
         renewal = today + timedelta(days=rng.randrange(-30, 700))
         seats = rng.choice([None, 5, 10, 25, 50, 100, 250])
-        result.append(SyntheticTool(
-            name=f"Tool {i:05d} {rng.choice(CATEGORIES)}",
-            vendor=vendor,
-            category=rng.choice(CATEGORIES),
-            owner=f"{rng.choice(FIRST)} {rng.choice(LAST)}",
-            team="; ".join(rng.sample(TEAMS, rng.randrange(1, 3))),
-            cost=cost,
-            billing=billing,
-            start=start if rng.random() < 0.7 else start.strftime("%d/%m/%Y"),
-            renewal=renewal if rng.random() < 0.7 else renewal.strftime("%d %b %Y"),
-            notice=rng.choice(["30 days", "60", "90 days", "3 months", ""]),
-            auto_renew=rng.choice(["Yes", "No", "Y", "TRUE", ""]),
-            seats=seats,
-            active=None if seats is None else rng.randrange(0, seats + 1),
-        ))
+        result.append(
+            SyntheticTool(
+                name=f"Tool {i:05d} {rng.choice(CATEGORIES)}",
+                vendor=vendor,
+                category=rng.choice(CATEGORIES),
+                owner=f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+                team="; ".join(rng.sample(TEAMS, rng.randrange(1, 3))),
+                cost=cost,
+                billing=billing,
+                start=start if rng.random() < 0.7 else start.strftime("%d/%m/%Y"),
+                renewal=renewal if rng.random() < 0.7 else renewal.strftime("%d %b %Y"),
+                notice=rng.choice(["30 days", "60", "90 days", "3 months", ""]),
+                auto_renew=rng.choice(["Yes", "No", "Y", "TRUE", ""]),
+                seats=seats,
+                active=None if seats is None else rng.randrange(0, seats + 1),
+            )
+        )
     links = []
     names = [t.name for t in result]
     seen = set()
@@ -104,9 +165,22 @@ def synthetic_stack(tools: int, integrations: int, seed: int = 7) -> SyntheticSt
     return SyntheticStack(result, links)
 
 
-HEADERS = ["Application Name", "Vendor", "Category", "Business Owner", "Department", "Cost",
-           "Billing", "Start", "Renewal Date", "Notice Period", "Auto-renew?", "Seats Purchased",
-           "Active Users", "Internal ID"]
+HEADERS = [
+    "Application Name",
+    "Vendor",
+    "Category",
+    "Business Owner",
+    "Department",
+    "Cost",
+    "Billing",
+    "Start",
+    "Renewal Date",
+    "Notice Period",
+    "Auto-renew?",
+    "Seats Purchased",
+    "Active Users",
+    "Internal ID",
+]
 
 
 def write_workbook(path: Path, stack: SyntheticStack) -> Path:
@@ -118,8 +192,24 @@ def write_workbook(path: Path, stack: SyntheticStack) -> Path:
     sheet.append([])
     sheet.append(HEADERS)
     for i, t in enumerate(stack.tools):
-        sheet.append([t.name, t.vendor, t.category, t.owner, t.team, t.cost, t.billing, t.start,
-                      t.renewal, t.notice, t.auto_renew, t.seats, t.active, f"APP-{i:06d}"])
+        sheet.append(
+            [
+                t.name,
+                t.vendor,
+                t.category,
+                t.owner,
+                t.team,
+                t.cost,
+                t.billing,
+                t.start,
+                t.renewal,
+                t.notice,
+                t.auto_renew,
+                t.seats,
+                t.active,
+                f"APP-{i:06d}",
+            ]
+        )
     links = wb.create_sheet("Integrations")
     links.append(["From", "To", "How", "How often"])
     for link in stack.integrations:

@@ -1,0 +1,89 @@
+"""Import speed: a vendor workbook of N tools imported end to end, against merely reading it.
+
+Each measurement runs in a fresh process, so peak memory (max RSS) is that step's alone, and
+all of them run side by side in one invocation so the ratios compare like with like.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def _measure(step: str, workbook: Path, database: Path) -> dict[str, float]:
+    started = time.perf_counter()
+    if step == "calamine":
+        from stackmap.importers.files import read_sheets
+
+        read_sheets(workbook)
+    elif step == "pandas":
+        import pandas
+
+        pandas.read_excel(workbook, sheet_name=None, engine="openpyxl")
+    elif step == "stackmap":
+        from stackmap.inventory import Inventory
+
+        inventory = Inventory.open(str(database), actor="benchmark")
+        plan = inventory.plan_import(workbook)
+        inventory.apply_import(plan)
+        inventory.close()
+    else:
+        raise SystemExit(f"unknown step {step}")
+    seconds = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"seconds": seconds, "peak_mb": peak_mb}
+
+
+def measure(step: str, workbook: Path, database: Path) -> dict[str, float] | None:
+    """Run one step in a child process; None when it cannot run here (pandas missing)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks.import_speed", step, str(workbook), str(database)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        if "No module named 'pandas'" in result.stderr:
+            return None
+        raise RuntimeError(result.stderr.strip().splitlines()[-1])
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def run(tools: int) -> list[tuple[str, str]]:
+    """Return (figure, value) rows for an import of a generated workbook of `tools` tools."""
+    from benchmarks.generate import synthetic_stack, write_workbook
+
+    folder = Path(tempfile.mkdtemp(prefix="stackmap-bench-"))
+    workbook = write_workbook(folder / "vendor.xlsx", synthetic_stack(tools, tools))
+    read = measure("calamine", workbook, folder / "unused.db")
+    pandas = measure("pandas", workbook, folder / "unused.db")
+    full = measure("stackmap", workbook, folder / "catalog.db")
+    assert read is not None and full is not None
+    rows = [
+        (
+            "workbook",
+            f"{tools:,} tools + {tools:,} integrations, {workbook.stat().st_size / 2**20:.1f} MB",
+        ),
+        ("python-calamine read", f"{read['seconds']:.2f} s"),
+        (
+            "pandas.read_excel (openpyxl)",
+            f"{pandas['seconds']:.2f} s" if pandas else "pandas not installed",
+        ),
+        ("stackmap import, end to end", f"{full['seconds']:.2f} s, peak {full['peak_mb']:.0f} MB"),
+        ("import ÷ calamine read", f"{full['seconds'] / read['seconds']:.1f}× (target ≤ 4×)"),
+    ]
+    if pandas:
+        rows.append(
+            ("import ÷ pandas read", f"{full['seconds'] / pandas['seconds']:.2f}× (target < 1×)")
+        )
+    return rows
+
+
+if __name__ == "__main__":
+    step, workbook_arg, database_arg = sys.argv[1:4]
+    print(json.dumps(_measure(step, Path(workbook_arg), Path(database_arg))))
