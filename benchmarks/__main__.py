@@ -1,4 +1,4 @@
-"""Run every benchmark and print a table of figures and ratios: `python -m benchmarks [--tools N]`."""
+"""Run every benchmark and print a table of figures and ratios: `python -m benchmarks`."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--tools", type=int, default=20_000, help="size of the generated stack")
     args = parser.parse_args()
-    rows = [("Import", "")] + import_speed.run(args.tools)
+    rows = [("Import", ""), *import_speed.run(args.tools)]
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
         print(f"{name:<{width}}  {value}" if value else f"\n{name}\n{'-' * width}")

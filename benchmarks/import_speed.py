@@ -75,11 +75,11 @@ def run(tools: int) -> list[tuple[str, str]]:
             f"{pandas['seconds']:.2f} s" if pandas else "pandas not installed",
         ),
         ("stackmap import, end to end", f"{full['seconds']:.2f} s, peak {full['peak_mb']:.0f} MB"),
-        ("import ÷ calamine read", f"{full['seconds'] / read['seconds']:.1f}× (target ≤ 4×)"),
+        ("import ÷ calamine read", f"{full['seconds'] / read['seconds']:.1f}x (target ≤ 4x)"),
     ]
     if pandas:
         rows.append(
-            ("import ÷ pandas read", f"{full['seconds'] / pandas['seconds']:.2f}× (target < 1×)")
+            ("import ÷ pandas read", f"{full['seconds'] / pandas['seconds']:.2f}x (target < 1x)")
         )
     return rows
 
