@@ -3,7 +3,6 @@ connection settings, sessions and schema migrations."""
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
@@ -68,8 +68,11 @@ def _json_default(value: Any) -> Any:
 
 
 def json_dumps(value: Any) -> str:
-    """Serialise JSON columns: dates as ISO text, money as numbers, Unicode kept as is."""
-    return json.dumps(value, default=_json_default, ensure_ascii=False)
+    """Serialise JSON columns: dates as ISO text, money as numbers, Unicode kept as is.
+
+    orjson: a 20,000-tool import serialises about 150,000 JSON values (lists, extras, history).
+    """
+    return orjson.dumps(value, default=_json_default, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 def _sqlite_file(url: URL) -> Path | None:
