@@ -27,6 +27,7 @@ from stackmap import __version__, db
 from stackmap.demo import DEFAULT_OUTPUT, run_demo
 from stackmap.errors import DatabaseUnavailableError, StackmapError
 from stackmap.export.safe import atomic_write, safe_text
+from stackmap.export.template import write_template
 from stackmap.inventory import Inventory
 from stackmap.models import (
     BillingPeriod,
@@ -797,6 +798,16 @@ def _import_lines(plan: Any, result: Any) -> list[str]:
     for issue in plan.issues:
         lines.append(f"  {issue.severity}: {issue.line(plan.file)}")
     return lines
+
+
+@app.command()
+def template(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="Where to write the workbook (.xlsx).")],
+) -> None:
+    """Write a blank import workbook: stackmap's columns, dropdowns and a read-me sheet."""
+    written = write_template(path, _reference(ctx))
+    out.print(Text(f"Wrote {written}"))
 
 
 # --- reference --------------------------------------------------------------------------------

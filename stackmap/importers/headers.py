@@ -283,6 +283,7 @@ TOOL_SYNONYMS: dict[str, list[str]] = {
         "contract renewal date",
     ],
     "notice_days": [
+        "notice period days",
         "notice period",
         "cancellation notice period",
         "notice",

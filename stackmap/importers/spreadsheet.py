@@ -431,4 +431,14 @@ def _resolve_links(
             continue
         seen.add(key)
         result.append(IntegrationFields.model_validate({**values, **ends}))
-    return result
+    # A "connected apps" cell only says two tools are linked; a row saying how (either way
+    # round) describes the same link better.
+    described = {
+        frozenset((name_key(r.source), name_key(r.target))) for r in result if r.method != "unknown"
+    }
+    return [
+        r
+        for r in result
+        if r.method != "unknown"
+        or frozenset((name_key(r.source), name_key(r.target))) not in described
+    ]
