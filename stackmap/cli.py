@@ -686,9 +686,20 @@ def import_file(
     as_json: Annotated[
         bool, typer.Option("--json", help="Write the result as JSON to stdout.")
     ] = False,
+    spend: Annotated[
+        bool,
+        typer.Option(
+            "--spend",
+            help="The file is a finance spend report (invoice lines): add up annual spend per "
+            "supplier and record it on the matching tools.",
+        ),
+    ] = False,
 ) -> None:
     """Import tools and integrations from a spreadsheet as people keep them (one transaction)."""
     inventory = _inventory(ctx)
+    if spend:
+        _import_spend(inventory, path, sheet, dayfirst, currency, dry_run, as_json)
+        return
     with err.status(f"Reading {path.name}…"):
         plan = inventory.plan_import(
             path,
@@ -706,6 +717,76 @@ def import_file(
         return
     for line in _import_lines(plan, result):
         out.print(Text(line))
+
+
+def _import_spend(
+    inventory: Inventory,
+    path: Path,
+    sheet: str | None,
+    dayfirst: bool | None,
+    currency: str | None,
+    dry_run: bool,
+    as_json: bool,
+) -> None:
+    with err.status(f"Reading {path.name}…"):
+        plan = inventory.plan_spend(
+            path, sheet=sheet, dayfirst=dayfirst, currency=currency.upper() if currency else None
+        )
+    result = inventory.apply_spend(plan, dry_run=dry_run)
+    suppliers = [
+        {
+            "supplier": m.spend.supplier,
+            "currency": m.spend.currency,
+            "invoices": m.spend.invoices,
+            "amount": m.spend.amount,
+            "annual_amount": m.annual_amount,
+            "status": m.status,
+            "tool": m.tool,
+            "reason": m.reason,
+        }
+        for m in plan.matches
+    ]
+    if as_json:
+        _print_json(
+            {
+                "file": plan.file,
+                "period_start": plan.period_start,
+                "period_end": plan.period_end,
+                "months": plan.months,
+                "dry_run": dry_run,
+                "counts": result.counts(),
+                "suppliers": suppliers,
+            }
+        )
+        return
+    verb = "Would record" if dry_run else "Recorded"
+    out.print(
+        Text(
+            f"{plan.file}: invoices from {plan.period_start} to {plan.period_end} ({plan.months} "
+            f"months); annual spend is the total scaled to 12 months"
+        )
+    )
+    table = Table(
+        title=f"{verb} spend for {sum(1 for m in plan.matches if m.status == 'matched')} "
+        f"of {len(plan.matches)} suppliers",
+        title_justify="left",
+    )
+    for column in ("Supplier", "Annual spend", "Invoices", "Tool", "Why"):
+        table.add_column(
+            column, justify="right" if column in ("Annual spend", "Invoices") else "left"
+        )
+    for m in plan.matches:
+        table.add_row(
+            _text(m.spend.supplier),
+            _text(_money(m.annual_amount, m.spend.currency)),
+            _text(m.spend.invoices),
+            _text(m.tool),
+            _text(m.reason),
+        )
+    out.print(table)
+    for issue in plan.issues:
+        if issue.severity != "skipped":
+            out.print(Text(f"  {issue.severity}: {issue.line(plan.file)}"))
 
 
 def _write_issues(path: Path, plan: Any) -> None:

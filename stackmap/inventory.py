@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 from stackmap import db
 from stackmap.errors import DuplicateError, InvalidValueError, NotFoundError
 from stackmap.importers.profiles import load_profile
+from stackmap.importers.spend import CatalogTool, SpendPlan, plan_spend
 from stackmap.importers.spreadsheet import ExistingTool, ImportPlan, plan_import
 from stackmap.models import (
     Change,
@@ -61,12 +62,17 @@ class LoadResult:
     batch_id: int | None
     tools: list[Outcome] = field(default_factory=list)
     integrations: list[Outcome] = field(default_factory=list)
+    spend: list[Outcome] = field(default_factory=list)
     dry_run: bool = False
 
     def counts(self) -> dict[str, int]:
-        """Return how many tools and integrations were created, updated and left unchanged."""
+        """Return how many tools, integrations and spend records were created, updated and
+        left unchanged."""
         result: dict[str, int] = {}
-        for kind, outcomes in (("tools", self.tools), ("integrations", self.integrations)):
+        kinds = [("tools", self.tools), ("integrations", self.integrations)]
+        if self.spend:
+            kinds.append(("spend", self.spend))
+        for kind, outcomes in kinds:
             for action in ("created", "updated", "unchanged"):
                 result[f"{kind}_{action}"] = sum(1 for o in outcomes if o.action == action)
         return result
@@ -293,6 +299,65 @@ class Inventory:
             profile=plan.profile,
             dry_run=dry_run,
         )
+
+    def plan_spend(
+        self,
+        path: Path,
+        *,
+        sheet: str | None = None,
+        dayfirst: bool | None = None,
+        currency: str | None = None,
+    ) -> SpendPlan:
+        """Read a finance spend report and tie each supplier to a catalog tool (writes nothing)."""
+        with Session(self.engine) as session:
+            stmt = (
+                sa.select(TOOL.c.name, Vendor.name, TOOL.c.library_product)  # type: ignore[call-overload]
+                .select_from(TOOL)
+                .outerjoin(Vendor, TOOL.c.vendor_id == Vendor.id)
+            )
+            tools = [CatalogTool(n, v, p) for n, v, p in session.execute(stmt)]
+        return plan_spend(
+            path, self.reference, tools, sheet=sheet, dayfirst=dayfirst, currency=currency
+        )
+
+    def apply_spend(self, plan: SpendPlan, *, dry_run: bool = False) -> LoadResult:
+        """Record the matched suppliers' spend in one transaction, as one import batch."""
+        rows = [
+            {
+                "tool": m.tool,
+                "supplier": m.spend.supplier,
+                "currency": m.spend.currency,
+                "amount": m.spend.amount,
+                "annual_amount": m.annual_amount,
+                "period_start": plan.period_start,
+                "period_end": plan.period_end,
+                "invoices": m.spend.invoices,
+            }
+            for m in plan.matches
+            if m.status == "matched"
+        ]
+        with Session(self.engine.execution_options(sqlite_immediate=True)) as session:
+            try:
+                batch = ImportBatch(
+                    actor=self.actor, kind="spend", file_name=plan.file, sha256=plan.sha256
+                )
+                session.add(batch)
+                session.flush()
+                writer = self._writer(session, batch.id)
+                result = LoadResult(batch.id, dry_run=dry_run)
+                result.spend = writer.upsert_spend(rows)
+                writer.flush_history()
+                batch.counts = result.counts()
+                session.add(batch)
+                if dry_run:
+                    session.rollback()
+                    result.batch_id = None
+                else:
+                    session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+        return result
 
     # --- reads ----------------------------------------------------------------------------
 

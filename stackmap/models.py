@@ -242,6 +242,36 @@ class Integration(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
+class ToolSpend(SQLModel, table=True):
+    """What finance actually paid a supplier for a tool over a period (from invoice lines)."""
+
+    __tablename__ = "tool_spend"
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "tool_id",
+            "supplier_key",
+            "currency",
+            "period_start",
+            "period_end",
+            name="uq_tool_spend",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    tool_id: int = Field(foreign_key="tool.id", ondelete="CASCADE", index=True)
+    supplier: str = Field(max_length=300)
+    supplier_key: str = Field(max_length=300)
+    currency: str | None = Field(default=None, max_length=3)
+    amount: Decimal = Field(sa_type=MONEY)
+    annual_amount: Decimal = Field(sa_type=MONEY)
+    period_start: date
+    period_end: date
+    invoices: int
+    batch_id: int | None = Field(default=None, foreign_key="import_batch.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
 class ImportBatch(SQLModel, table=True):
     """One run of an import: which file, which profile, what it did."""
 

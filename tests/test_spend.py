@@ -1,0 +1,88 @@
+"""Finance spend reports: invoice lines become annual spend on the tools they pay for."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import sqlalchemy as sa
+from typer.testing import CliRunner
+
+from stackmap.cli import app
+from stackmap.inventory import Inventory
+from stackmap.models import ToolSpend
+
+SAMPLES = Path(__file__).resolve().parent.parent / "imports"
+AP = SAMPLES / "ap-spend-report.csv"
+
+
+def stocked(inventory: Inventory) -> Inventory:
+    for name in ("saas-management-export.csv", "team-audit.xlsx"):
+        inventory.apply_import(inventory.plan_import(SAMPLES / name))
+    return inventory
+
+
+def by_supplier(plan: object) -> dict[str, object]:
+    return {m.spend.supplier: m for m in plan.matches}  # type: ignore[attr-defined]
+
+
+def test_suppliers_are_tied_to_the_tools_they_bill_for(inventory: Inventory) -> None:
+    plan = stocked(inventory).plan_spend(AP)
+    assert (plan.period_start.isoformat(), plan.period_end.isoformat(), plan.months) == (
+        "2026-01-15",
+        "2026-12-15",
+        12,
+    )
+    matches = by_supplier(plan)
+    adobe = matches["Adobe Systems Software Ireland Ltd"]
+    assert (adobe.tool, adobe.status, adobe.annual_amount) == (
+        "Marketo",
+        "matched",
+        Decimal("78000.00"),
+    )
+    assert matches["HubSpot Inc"].tool == "HubSpot Marketing Hub Professional"
+    assert matches["HubSpot Inc"].spend.invoices == 12
+    assert matches["Hootsuite Media Inc"].spend.currency == "GBP"
+
+
+def test_suppliers_that_are_not_martech_are_listed_not_invented(inventory: Inventory) -> None:
+    plan = stocked(inventory).plan_spend(AP)
+    matches = by_supplier(plan)
+    for supplier in ("Regus Management Group", "Staples", "Lufthansa", "Unknown Vendor GmbH"):
+        assert matches[supplier].status == "not_martech"
+        assert matches[supplier].tool is None
+    before = inventory.counts()["tools"]
+    inventory.apply_spend(plan)
+    assert inventory.counts()["tools"] == before
+
+
+def test_a_martech_supplier_without_a_tool_is_pointed_out(inventory: Inventory) -> None:
+    plan = inventory.plan_spend(AP)  # an empty catalog
+    zoom = by_supplier(plan)["Zoom Video Communications"]
+    assert zoom.status == "not_in_catalog"
+    assert "add the tool" in zoom.reason
+
+
+def test_recording_the_same_report_twice_changes_nothing(inventory: Inventory) -> None:
+    stocked(inventory)
+    first = inventory.apply_spend(inventory.plan_spend(AP))
+    assert first.counts()["spend_created"] == 7
+    second = inventory.apply_spend(inventory.plan_spend(AP))
+    assert second.counts()["spend_unchanged"] == 7
+    with inventory.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(ToolSpend)).scalar() == 7
+
+
+def test_the_spend_command_reports_every_supplier(tmp_path: Path) -> None:
+    db = str(tmp_path / "c.db")
+    runner = CliRunner()
+    for name in ("saas-management-export.csv", "team-audit.xlsx"):
+        assert runner.invoke(app, ["--db", db, "import", str(SAMPLES / name)]).exit_code == 0
+    result = runner.invoke(app, ["--db", db, "import", "--spend", str(AP), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert len(data["suppliers"]) == 11
+    assert data["counts"]["spend_created"] == 7
+    regus = next(s for s in data["suppliers"] if s["supplier"] == "Regus Management Group")
+    assert (regus["status"], regus["annual_amount"]) == ("not_martech", 64800.0)
