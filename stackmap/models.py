@@ -8,6 +8,7 @@ import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -30,6 +31,7 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+@lru_cache(maxsize=65536)  # imports look up the same names many times over
 def name_key(name: str) -> str:
     """Return the identity of a name: case-folded with runs of white space collapsed.
 
@@ -45,6 +47,7 @@ _LEGAL_SUFFIX = re.compile(
 )
 
 
+@lru_cache(maxsize=16384)
 def vendor_key(name: str) -> str:
     """Return a vendor's identity: "HubSpot, Inc." and "Hubspot" are one vendor."""
     text = " ".join(name.split())

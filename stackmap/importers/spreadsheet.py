@@ -15,11 +15,11 @@ from stackmap.importers.headers import HeaderMap, detect_header
 from stackmap.importers.mapping import Issue, MappedSheet, date_order, map_rows
 from stackmap.importers.matching import ProductMatcher, similar_names
 from stackmap.importers.profiles import Profile
-from stackmap.importers.records import SourceRow, integration_records, tool_records
+from stackmap.importers.records import SourceRow, tool_records
 from stackmap.importers.values import CURRENCIES
 from stackmap.models import name_key
 from stackmap.reference import Reference
-from stackmap.schemas import IntegrationFields
+from stackmap.schemas import IntegrationFields, parse
 from stackmap.writer import ToolRecord
 
 
@@ -353,17 +353,11 @@ def _links_from_tool_rows(rows: list[SourceRow]) -> list[Link]:
 
 
 def _integration_rows(plan: ImportPlan, rows: list[SourceRow]) -> list[Link]:
-    links = []
-    for row in rows:
-        try:
-            record = integration_records([row], plan.file)[0]
-        except InvalidValueError as exc:
-            plan.issues.append(
-                Issue(row.number, "", "", str(exc).split(": ", 2)[-1], "error", row.sheet)
-            )
-            continue
-        links.append((row.number, row.sheet, record.model_dump(exclude_unset=True)))
-    return links
+    """Return the rows of an integrations sheet as links; they are validated once resolved."""
+    fields = set(IntegrationFields.model_fields)
+    return [
+        (row.number, row.sheet, {k: v for k, v in row.cells.items() if k in fields}) for row in rows
+    ]
 
 
 def _resolve_links(
@@ -430,7 +424,12 @@ def _resolve_links(
         if key in seen:
             continue
         seen.add(key)
-        result.append(IntegrationFields.model_validate({**values, **ends}))
+        try:
+            result.append(
+                parse(IntegrationFields, {**values, **ends}, lambda f, n=number: f"row {n}, {f}")
+            )
+        except InvalidValueError as exc:
+            plan.issues.append(Issue(number, "", "", str(exc), "error", sheet))
     # A "connected apps" cell only says two tools are linked; a row saying how (either way
     # round) describes the same link better.
     described = {

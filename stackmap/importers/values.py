@@ -135,6 +135,7 @@ _PERIODS: list[tuple[re.Pattern[str], BillingPeriod]] = [
     ),
     (re.compile(r"\bone[- ]?(off|time)\b|\bonce\b"), BillingPeriod.ONE_OFF),
 ]
+_SIMPLE_MONEY = re.compile(r"^([$€£])?\s?(\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?)$")
 _MULTIPLIERS = {
     "k": Decimal(1000),
     "m": Decimal(1_000_000),
@@ -160,6 +161,11 @@ def parse_money(value: Any, default_currency: str | None = None) -> Money | _Unk
     if isinstance(value, int | float | Decimal):
         return Money(_cents(Decimal(str(value))), default_currency)
     text = text_of(value)
+    simple = _SIMPLE_MONEY.match(text)
+    if simple:  # "$74,900", "1,234.56", "12000": most cells, read without the general parser
+        symbol, digits = simple.groups()
+        amount = Decimal(digits.replace(",", ""))
+        return Money(_cents(amount), _SYMBOLS[symbol] if symbol else default_currency)
     low = text.casefold()
     if not low:
         return None
