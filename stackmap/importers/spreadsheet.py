@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import partial
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -360,6 +361,10 @@ def _integration_rows(plan: ImportPlan, rows: list[SourceRow]) -> list[Link]:
     ]
 
 
+def _where(number: int, field: str) -> str:
+    return f"row {number}, {field}"
+
+
 def _resolve_links(
     plan: ImportPlan,
     links: list[Link],
@@ -425,9 +430,7 @@ def _resolve_links(
             continue
         seen.add(key)
         try:
-            result.append(
-                parse(IntegrationFields, {**values, **ends}, lambda f, n=number: f"row {n}, {f}")
-            )
+            result.append(parse(IntegrationFields, {**values, **ends}, partial(_where, number)))
         except InvalidValueError as exc:
             plan.issues.append(Issue(number, "", "", str(exc), "error", sheet))
     # A "connected apps" cell only says two tools are linked; a row saying how (either way
