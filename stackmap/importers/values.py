@@ -62,6 +62,12 @@ def text_of(value: Any) -> str:
     """Return a cell as stripped text ("" for empty)."""
     if value is None:
         return ""
+    if isinstance(value, str):
+        stripped = value.strip()
+        # Most cells hold no run of spaces or line break; only those need folding.
+        if "  " not in stripped and "\n" not in stripped and "\t" not in stripped:
+            return stripped
+        return " ".join(stripped.split())
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return " ".join(str(value).split())
