@@ -5,9 +5,11 @@ Each method runs in its own transaction; a failure leaves the catalog exactly as
 
 from __future__ import annotations
 
+import gc
 import getpass
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -45,6 +47,23 @@ from stackmap.writer import Outcome, ToolRecord, Writer
 ENV_ACTOR = "STACKMAP_USER"
 TOOL: sa.Table = Tool.__table__  # type: ignore[attr-defined]
 CONTRACT: sa.Table = Contract.__table__  # type: ignore[attr-defined]
+
+
+@contextmanager
+def bulk_work() -> Iterator[None]:
+    """Pause the cyclic garbage collector for one bulk operation.
+
+    An import allocates hundreds of thousands of short-lived objects while tens of thousands
+    stay alive; the collector's repeated full passes over them cost a quarter of the time.
+    Nothing in an import builds reference cycles that need collecting before it ends.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def default_actor() -> str:
@@ -224,7 +243,7 @@ class Inventory:
         With dry_run the same work is done and then rolled back, so the result is the exact
         diff the real load would make.
         """
-        with Session(self.engine.execution_options(sqlite_immediate=True)) as session:
+        with bulk_work(), Session(self.engine.execution_options(sqlite_immediate=True)) as session:
             try:
                 batch = ImportBatch(
                     actor=self.actor, kind=kind, file_name=file_name, sha256=sha256, profile=profile
@@ -264,6 +283,18 @@ class Inventory:
                 ExistingTool(name, product)
                 for name, product in session.execute(sa.select(TOOL.c.name, TOOL.c.library_product))
             ]
+        with bulk_work():
+            return self._plan(path, existing, sheet, profile, dayfirst, currency)
+
+    def _plan(
+        self,
+        path: Path,
+        existing: list[ExistingTool],
+        sheet: str | None,
+        profile: str | None,
+        dayfirst: bool | None,
+        currency: str | None,
+    ) -> ImportPlan:
         return plan_import(
             path,
             self.reference,
