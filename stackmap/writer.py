@@ -102,6 +102,25 @@ def owner_kind(name: str) -> OwnerKind:
     return OwnerKind.TEAM if _TEAM_WORDS.search(name) else OwnerKind.PERSON
 
 
+def _memoised(process: Any) -> Any:
+    """Wrap a bind processor so a value seen before (a date, the batch's timestamp) is
+    converted once; unhashable values (JSON lists) are converted every time."""
+    if process is None:
+        return None
+    cache: dict[Any, Any] = {}
+
+    def convert(value: Any) -> Any:
+        try:
+            return cache[value]
+        except KeyError:
+            result = cache[value] = process(value)
+            return result
+        except TypeError:
+            return process(value)
+
+    return convert
+
+
 def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
     for start in range(0, len(values), CHUNK):
         yield values[start : start + CHUNK]
@@ -118,6 +137,9 @@ class Writer:
         self.actor = actor
         self.batch_id = batch_id
         self._history: list[dict[str, Any]] = []
+        # One moment for everything one writer does: an import happens at one time, and equal
+        # timestamps let the bind processors below run once instead of once per row.
+        self.now = utcnow()
         self._created: dict[tuple[str, int], dict[str, Any]] = {}
         self._names: dict[str, dict[int, str]] = {}
 
@@ -128,7 +150,7 @@ class Writer:
     ) -> None:
         """Queue a Change row; written by flush_history()."""
         row = {
-            "at": utcnow(),
+            "at": self.now,
             "actor": self.actor,
             "entity": entity,
             "entity_id": entity_id,
@@ -171,7 +193,7 @@ class Writer:
             f"INSERT INTO {dialect.identifier_preparer.format_table(table)} "
             f"({', '.join(quote(n) for n in names)}) VALUES ({', '.join([marker] * len(names))})"
         )
-        plan = list(zip(names, processors, strict=True))
+        plan = [(name, _memoised(process)) for name, process in zip(names, processors, strict=True)]
         data = [
             tuple(
                 row.get(name) if process is None or row.get(name) is None else process(row[name])
@@ -252,7 +274,7 @@ class Writer:
             found.update({k: i for i, k in rows})
         missing = [k for k in keys if k not in found]
         if missing:
-            now = utcnow()
+            now = self.now
             created: list[dict[str, Any]] = [
                 {"name": wanted[k], "key": k, "created_at": now} for k in missing
             ]
@@ -410,7 +432,7 @@ class Writer:
             owner_of.append(current.key)
             if changes:
                 updates.setdefault(current.id, {"id": current.id}).update(
-                    {k: v[1] for k, v in changes.items()}, updated_at=utcnow()
+                    {k: v[1] for k, v in changes.items()}, updated_at=self.now
                 )
                 self.record(
                     "tool", current.id, current.name, ChangeAction.UPDATE, self._readable(changes)
@@ -487,7 +509,7 @@ class Writer:
     def _defaults(self) -> dict[str, Any]:
         # Every insert row carries every column, so one executemany (and its RETURNING order)
         # covers the whole batch.
-        now = utcnow()
+        now = self.now
         return {
             "vendor_id": None,
             "description": None,
@@ -632,7 +654,7 @@ class Writer:
             values = self._contract_values(terms)
             match = _matching_contract(existing.get(tool_id, []), terms)
             if match is None:
-                now = utcnow()
+                now = self.now
                 inserts.append(
                     (
                         outcome,
@@ -654,7 +676,7 @@ class Writer:
                     {
                         "id": match.id,
                         **{k: v[1] for k, v in changes.items()},
-                        "updated_at": utcnow(),
+                        "updated_at": self.now,
                     }
                 )
                 for k, (_, new) in changes.items():
@@ -709,7 +731,7 @@ class Writer:
             )
         }
         outcomes, inserts, updates = [], [], []
-        now = utcnow()
+        now = self.now
         for row in rows:
             tool_id = ids.get(name_key(row["tool"]))
             if tool_id is None:
@@ -818,7 +840,7 @@ class Writer:
                 values["owner_id"] = owner_ids.get(name_key(record.owner)) if record.owner else None
             current = existing.get((source_id, target_id, record.method.value))
             if current is None:
-                now = utcnow()
+                now = self.now
                 row: dict[str, Any] = {
                     "source_tool_id": source_id,
                     "target_tool_id": target_id,
@@ -844,7 +866,7 @@ class Writer:
                     {
                         "id": current.id,
                         **{k: v[1] for k, v in changes.items()},
-                        "updated_at": utcnow(),
+                        "updated_at": self.now,
                     }
                 )
                 assert current.id is not None
