@@ -8,7 +8,7 @@ from __future__ import annotations
 import gc
 import getpass
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -243,7 +243,27 @@ class Inventory:
         With dry_run the same work is done and then rolled back, so the result is the exact
         diff the real load would make.
         """
-        with bulk_work(), Session(self.engine.execution_options(sqlite_immediate=True)) as session:
+
+        def work(writer: Writer, result: LoadResult) -> None:
+            result.tools = writer.upsert_tools(tools)
+            if integrations:
+                result.integrations = writer.upsert_integrations(integrations)
+
+        with bulk_work():
+            return self._in_batch(kind, file_name, sha256, profile, dry_run, work)
+
+    def _in_batch(
+        self,
+        kind: str,
+        file_name: str,
+        sha256: str,
+        profile: str | None,
+        dry_run: bool,
+        work: Callable[[Writer, LoadResult], None],
+    ) -> LoadResult:
+        """Run work in one write transaction recorded as one import batch (rolled back when
+        dry_run), and return what it did."""
+        with Session(self.engine.execution_options(sqlite_immediate=True)) as session:
             try:
                 batch = ImportBatch(
                     actor=self.actor, kind=kind, file_name=file_name, sha256=sha256, profile=profile
@@ -252,9 +272,7 @@ class Inventory:
                 session.flush()
                 writer = self._writer(session, batch.id)
                 result = LoadResult(batch.id, dry_run=dry_run)
-                result.tools = writer.upsert_tools(tools)
-                if integrations:
-                    result.integrations = writer.upsert_integrations(integrations)
+                work(writer, result)
                 writer.flush_history()
                 batch.counts = result.counts()
                 session.add(batch)
@@ -367,28 +385,11 @@ class Inventory:
             for m in plan.matches
             if m.status == "matched"
         ]
-        with Session(self.engine.execution_options(sqlite_immediate=True)) as session:
-            try:
-                batch = ImportBatch(
-                    actor=self.actor, kind="spend", file_name=plan.file, sha256=plan.sha256
-                )
-                session.add(batch)
-                session.flush()
-                writer = self._writer(session, batch.id)
-                result = LoadResult(batch.id, dry_run=dry_run)
-                result.spend = writer.upsert_spend(rows)
-                writer.flush_history()
-                batch.counts = result.counts()
-                session.add(batch)
-                if dry_run:
-                    session.rollback()
-                    result.batch_id = None
-                else:
-                    session.commit()
-            except BaseException:
-                session.rollback()
-                raise
-        return result
+
+        def work(writer: Writer, result: LoadResult) -> None:
+            result.spend = writer.upsert_spend(rows)
+
+        return self._in_batch("spend", plan.file, plan.sha256, None, dry_run, work)
 
     # --- reads ----------------------------------------------------------------------------
 

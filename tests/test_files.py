@@ -7,18 +7,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
+from workbooks import xlsx
 
 from stackmap.errors import InvalidValueError, NotFoundError
 from stackmap.importers.files import read_sheets, sha256_of
-
-
-def xlsx(path: Path, rows: list[list[object]]) -> Path:
-    wb = Workbook()
-    for row in rows:
-        wb.active.append(row)
-    wb.save(path)
-    return path
 
 
 def test_a_workbook_is_read_whatever_its_extension(tmp_path: Path) -> None:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from openpyxl import Workbook
 from typer.testing import CliRunner
+from workbooks import xlsx
 
 from stackmap.cli import app
 from stackmap.errors import InvalidValueError
@@ -30,14 +30,6 @@ def dump(inventory: Inventory) -> list[object]:
             (name, conn.execute(sa.select(table).order_by(*table.primary_key.columns)).all())
             for name, table in sorted(metadata.tables.items())
         ]
-
-
-def xlsx(path: Path, rows: list[list[object]]) -> Path:
-    wb = Workbook()
-    for row in rows:
-        wb.active.append(row)
-    wb.save(path)
-    return path
 
 
 def test_the_team_audit_is_read_past_its_titles_sections_and_totals(inventory: Inventory) -> None:
