@@ -10,7 +10,8 @@ import inspect
 import json
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -18,6 +19,15 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.progress import Progress as RichProgress
 from rich.table import Table
 from rich.text import Text
 from sqlalchemy.exc import SQLAlchemyError
@@ -38,6 +48,7 @@ from stackmap.models import (
     IntegrationStatus,
     ToolStatus,
 )
+from stackmap.progress import SILENT, Progress
 from stackmap.reference import load_reference
 from stackmap.schemas import ContractFields, IntegrationFields, ToolFields, parse
 from stackmap.views import jsonable
@@ -700,23 +711,61 @@ def import_file(
     if spend:
         _import_spend(inventory, path, sheet, dayfirst, currency, dry_run, as_json)
         return
-    with err.status(f"Reading {path.name}…"):
+    with _progress() as progress:
         plan = inventory.plan_import(
             path,
             sheet=sheet,
             profile=profile,
             dayfirst=dayfirst,
             currency=currency.upper() if currency else None,
+            progress=progress,
         )
-    if rejects is not None:
-        _write_issues(rejects, plan)
-    with err.status("Matching and writing…"):
-        result = inventory.apply_import(plan, dry_run=dry_run, skip_invalid=skip_invalid)
+        if rejects is not None:
+            _write_issues(rejects, plan)
+        result = inventory.apply_import(
+            plan, dry_run=dry_run, skip_invalid=skip_invalid, progress=progress
+        )
     if as_json:
         _print_json(_import_json(plan, result))
         return
     for line in _import_lines(plan, result):
         out.print(Text(line))
+
+
+class _Bar:
+    """Draws the stages of an import on stderr (the Progress protocol, with Rich)."""
+
+    def __init__(self, bar: RichProgress) -> None:
+        self.bar = bar
+        self.task: TaskID | None = None
+        self.total = 1
+
+    def stage(self, description: str, total: int | None = None) -> None:
+        if self.task is not None:  # the previous stage is complete
+            self.bar.update(self.task, completed=self.total, total=self.total)
+        self.total = total or 1
+        self.task = self.bar.add_task(description, total=total)
+
+    def advance(self, steps: int = 1) -> None:
+        if self.task is not None:
+            self.bar.advance(self.task, steps)
+
+
+@contextmanager
+def _progress() -> Iterator[Progress]:
+    """Yield a progress reporter: bars on a terminal's stderr, nothing otherwise."""
+    if not err.is_terminal:
+        yield SILENT
+        return
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with RichProgress(*columns, console=err, transient=True) as bar:
+        yield _Bar(bar)
 
 
 def _import_spend(

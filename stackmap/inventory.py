@@ -38,6 +38,7 @@ from stackmap.models import (
     name_key,
     utcnow,
 )
+from stackmap.progress import SILENT, Progress
 from stackmap.reference import Reference, load_reference
 from stackmap.schemas import ContractFields, IntegrationFields, ToolFields, parse
 from stackmap.terms import current_terms
@@ -294,6 +295,7 @@ class Inventory:
         profile: str | None = None,
         dayfirst: bool | None = None,
         currency: str | None = None,
+        progress: Progress = SILENT,
     ) -> ImportPlan:
         """Read a spreadsheet or CSV and return what importing it would write (writes nothing)."""
         with Session(self.engine) as session:
@@ -302,7 +304,7 @@ class Inventory:
                 for name, product in session.execute(sa.select(TOOL.c.name, TOOL.c.library_product))
             ]
         with bulk_work():
-            return self._plan(path, existing, sheet, profile, dayfirst, currency)
+            return self._plan(path, existing, sheet, profile, dayfirst, currency, progress)
 
     def _plan(
         self,
@@ -312,6 +314,7 @@ class Inventory:
         profile: str | None,
         dayfirst: bool | None,
         currency: str | None,
+        progress: Progress,
     ) -> ImportPlan:
         return plan_import(
             path,
@@ -321,10 +324,16 @@ class Inventory:
             profile=load_profile(profile) if profile else None,
             dayfirst=dayfirst,
             currency=currency,
+            progress=progress,
         )
 
     def apply_import(
-        self, plan: ImportPlan, *, dry_run: bool = False, skip_invalid: bool = False
+        self,
+        plan: ImportPlan,
+        *,
+        dry_run: bool = False,
+        skip_invalid: bool = False,
+        progress: Progress = SILENT,
     ) -> LoadResult:
         """Write a planned import in one transaction (or, with dry_run, report the exact diff).
 
@@ -339,6 +348,7 @@ class Inventory:
             )
         if not plan.tools and not plan.integrations:
             raise InvalidValueError(f"{plan.file}: no rows to import")
+        progress.stage(f"Writing {len(plan.tools):,} tools and {len(plan.integrations):,} links")
         return self.load(
             plan.tools,
             plan.integrations,

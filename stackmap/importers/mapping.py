@@ -34,6 +34,7 @@ from stackmap.importers.values import (
     text_of,
 )
 from stackmap.models import BillingPeriod, Disposition, IntegrationStatus
+from stackmap.progress import SILENT, Progress
 
 DATE_FIELDS = ("start_date", "end_date", "renewal_date", "date")
 _TOTAL = re.compile(r"^(grand\s+)?(sub\s*-?\s*)?totals?\b|^sum\b|^total\s", re.IGNORECASE)
@@ -176,6 +177,7 @@ def map_rows(
     dayfirst: bool | None = None,
     default_currency: str | None = None,
     label: str = "",
+    progress: Progress = SILENT,
 ) -> MappedSheet:
     """Return the typed rows of a sheet below its header, skipping blank and total rows.
 
@@ -203,6 +205,8 @@ def map_rows(
     key_index = key_column.index
     for offset, raw in enumerate(sheet.rows[header.data_start :]):
         number = header.data_start + offset + 1
+        if offset % 1000 == 999:
+            progress.advance(1000)
         if not any(_present(c) for c in raw):
             continue
         if number - 1 in sheet.merged_rows:

@@ -19,6 +19,7 @@ from stackmap.importers.profiles import Profile
 from stackmap.importers.records import SourceRow, tool_records
 from stackmap.importers.values import CURRENCIES
 from stackmap.models import name_key
+from stackmap.progress import SILENT, Progress
 from stackmap.reference import Reference
 from stackmap.schemas import IntegrationFields, parse
 from stackmap.writer import ToolRecord
@@ -70,11 +71,13 @@ def plan_import(
     profile: Profile | None = None,
     dayfirst: bool | None = None,
     currency: str | None = None,
+    progress: Progress = SILENT,
 ) -> ImportPlan:
     """Read a workbook or CSV and return the records it holds, with every issue found.
 
     Raises InvalidValueError (naming the file) when nothing in it can be imported.
     """
+    progress.stage(f"Reading {path.name}")
     sheets = read_sheets(path)
     plan = ImportPlan(path.name, sha256_of(path), profile.name if profile else None)
     wanted_sheet = sheet or (profile.sheet if profile else None)
@@ -87,8 +90,14 @@ def plan_import(
         order = _date_order(found, header, path.name, dayfirst)
         label = found.name if len(sheets) > 1 else ""
         sheet_currency = currency or _stated_currency(plan, found, header)
+        progress.stage(f"Reading the {kind} on {found.name!r}", len(found.rows))
         result = map_rows(
-            found, header, dayfirst=order, default_currency=sheet_currency, label=label
+            found,
+            header,
+            dayfirst=order,
+            default_currency=sheet_currency,
+            label=label,
+            progress=progress,
         )
         mapped[kind] = result
         plan.issues += result.issues
@@ -101,6 +110,7 @@ def plan_import(
                 len(result.rows),
             )
         )
+    progress.stage("Matching names to products and tools")
     matcher = ProductMatcher(reference)
     if "tools" in mapped:
         _plan_tools(plan, mapped["tools"].rows, matcher, existing, currency)
