@@ -513,6 +513,16 @@ def _print_detail(inventory: Inventory, name: str, as_json: bool = False) -> Non
             term = f"{c.start_date or '?'} → {c.end_date or 'open'}"
             renew = f", renews {c.renewal_date} (decide by {c.decide_by})" if c.renewal_date else ""
             out.print(Text(f"    {term}: {_money(c.annual_cost, c.currency)}/year{renew}"))
+    if detail.spend:
+        out.print(Text("  Actual spend (finance reports)", style="bold"))
+        for sp in detail.spend:
+            out.print(
+                Text(
+                    f"    {sp.period_start} → {sp.period_end}: {_money(sp.amount, sp.currency)} in "
+                    f"{sp.invoices} invoice(s) from {sp.supplier} "
+                    f"({_money(sp.annual_amount, sp.currency)} a year)"
+                )
+            )
     if detail.integrations:
         out.print(Text("  Integrations", style="bold"))
         for i in detail.integrations:

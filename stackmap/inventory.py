@@ -33,6 +33,7 @@ from stackmap.models import (
     Owner,
     Tool,
     ToolCapability,
+    ToolSpend,
     ToolStatus,
     Vendor,
     name_key,
@@ -42,7 +43,14 @@ from stackmap.progress import SILENT, Progress
 from stackmap.reference import Reference, load_reference
 from stackmap.schemas import ContractFields, IntegrationFields, ToolFields, parse
 from stackmap.terms import current_terms
-from stackmap.views import ChangeView, ContractView, IntegrationView, ToolDetail, ToolSummary
+from stackmap.views import (
+    ChangeView,
+    ContractView,
+    IntegrationView,
+    SpendView,
+    ToolDetail,
+    ToolSummary,
+)
 from stackmap.writer import Outcome, ToolRecord, Writer
 
 ENV_ACTOR = "STACKMAP_USER"
@@ -552,6 +560,22 @@ class Inventory:
                 contracts=tuple(_contract_view(c) for c in contracts),
                 integrations=tuple(self._integrations(session, tool.id)),
                 history=tuple(_change_view(c) for c in history),
+                spend=tuple(
+                    SpendView(
+                        r.supplier,
+                        r.currency,
+                        r.amount,
+                        r.annual_amount,
+                        r.period_start,
+                        r.period_end,
+                        r.invoices,
+                    )
+                    for r in session.exec(
+                        select(ToolSpend)
+                        .where(col(ToolSpend.tool_id) == tool.id)
+                        .order_by(col(ToolSpend.period_end).desc())
+                    )
+                ),
             )
 
     def integrations(self, tool: str | None = None) -> list[IntegrationView]:

@@ -116,6 +116,22 @@ class ChangeView:
 
 
 @dataclass(frozen=True)
+class SpendView:
+    """What finance paid a supplier for a tool over a period, and its yearly equivalent."""
+
+    supplier: str
+    currency: str | None
+    amount: Decimal
+    annual_amount: Decimal
+    period_start: date
+    period_end: date
+    invoices: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: jsonable(v) for k, v in asdict(self).items()}
+
+
+@dataclass(frozen=True)
 class ToolDetail:
     """Everything the catalog knows about one tool."""
 
@@ -133,6 +149,7 @@ class ToolDetail:
     contracts: tuple[ContractView, ...]
     integrations: tuple[IntegrationView, ...]
     history: tuple[ChangeView, ...] = field(default=())
+    spend: tuple[SpendView, ...] = field(default=())
 
     def to_json(self) -> dict[str, Any]:
         data = self.summary.to_json()
@@ -152,4 +169,5 @@ class ToolDetail:
         ]
         data["integrations"] = [i.to_json() for i in self.integrations]
         data["history"] = [h.to_json() for h in self.history]
+        data["spend"] = [s.to_json() for s in self.spend]
         return data

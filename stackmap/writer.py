@@ -21,6 +21,7 @@ from stackmap.models import (
     ChangeAction,
     Contract,
     Integration,
+    IntegrationMethod,
     Owner,
     OwnerKind,
     Tool,
@@ -821,11 +822,13 @@ class Writer:
             resolved.append((record, ends[0], ends[1]))
 
         existing: dict[tuple[int, int, str], Integration] = {}
-        source_ids = sorted({s[0] for _, s, _ in resolved})
-        for chunk in _chunks(source_ids):
+        # Links from either end, so a pair already linked the other way round is seen too.
+        end_ids = sorted({e[0] for _, s, t in resolved for e in (s, t)})
+        for chunk in _chunks(end_ids):
             stmt = select(Integration).where(col(Integration.source_tool_id).in_(chunk))
             for link in self.session.exec(stmt):
                 existing[(link.source_tool_id, link.target_tool_id, link.method)] = link
+        linked = {frozenset((s, t)) for s, t, _ in existing}
         outcomes: list[Outcome] = []
         inserts: list[tuple[str, dict[str, Any]]] = []
         updates: list[dict[str, Any]] = []
@@ -838,7 +841,20 @@ class Writer:
             }
             if "owner" in record.model_fields_set:
                 values["owner_id"] = owner_ids.get(name_key(record.owner)) if record.owner else None
-            current = existing.get((source_id, target_id, record.method.value))
+            method = record.method.value
+            current = existing.get((source_id, target_id, method))
+            if current is None and method == IntegrationMethod.UNKNOWN:
+                if frozenset((source_id, target_id)) in linked:
+                    # "Connected apps" says what the catalog already knows in more detail.
+                    outcomes.append(Outcome(label, "unchanged"))
+                    continue
+            elif current is None:
+                current = existing.pop(
+                    (source_id, target_id, IntegrationMethod.UNKNOWN.value), None
+                )
+                if current is not None:  # a link known only vaguely now says how it works
+                    values["method"] = method
+                    existing[(source_id, target_id, method)] = current
             if current is None:
                 now = self.now
                 row: dict[str, Any] = {

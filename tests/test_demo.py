@@ -19,7 +19,7 @@ def test_the_demo_imports_both_sample_files(tmp_path: Path) -> None:
     assert report.loads["saas-management-export.csv"]["tools_created"] == 15
     audit = report.loads["team-audit.xlsx"]
     assert (audit["tools_created"], audit["tools_updated"]) == (29, 2)
-    assert audit["integrations_created"] == 33
+    assert audit["integrations_created"] == 32
     assert (report.tools, report.active_tools) == (44, 42)
     assert (tmp_path / "demo.db").is_file()
 

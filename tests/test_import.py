@@ -205,3 +205,23 @@ def test_a_file_with_no_recognisable_sheet_says_what_it_looked_for(tmp_path: Pat
     result = CliRunner().invoke(app, ["--db", str(tmp_path / "c.db"), "import", str(path)])
     assert result.exit_code == 65
     assert "no sheet has a column naming the tool" in result.stderr
+
+
+def test_a_link_known_vaguely_is_described_later_not_duplicated(
+    inventory: Inventory, tmp_path: Path
+) -> None:
+    tools = xlsx(
+        tmp_path / "tools.xlsx",
+        [["Tool", "Connected apps"], ["Canva", "Asana"], ["Asana", "Canva"]],
+    )
+    inventory.apply_import(inventory.plan_import(tools))
+    assert [(i.source, i.target, i.method) for i in inventory.integrations()] == [
+        ("Canva", "Asana", "unknown")
+    ]
+    links = xlsx(tmp_path / "links.xlsx", [["From", "To", "How"], ["Canva", "Asana", "Native"]])
+    inventory.apply_import(inventory.plan_import(links))
+    again = inventory.apply_import(inventory.plan_import(tools))
+    assert [(i.source, i.target, i.method) for i in inventory.integrations()] == [
+        ("Canva", "Asana", "native")
+    ]
+    assert again.counts()["integrations_created"] == 0

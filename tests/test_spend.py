@@ -64,6 +64,14 @@ def test_a_martech_supplier_without_a_tool_is_pointed_out(inventory: Inventory) 
     assert "add the tool" in zoom.reason
 
 
+def test_the_tool_shows_what_finance_paid(inventory: Inventory) -> None:
+    inventory.apply_spend(stocked(inventory).plan_spend(AP))
+    spend = inventory.tool("HubSpot Marketing Hub Professional").spend
+    assert [(s.supplier, s.invoices, s.annual_amount) for s in spend] == [
+        ("HubSpot Inc", 12, Decimal("43200.00"))
+    ]
+
+
 def test_recording_the_same_report_twice_changes_nothing(inventory: Inventory) -> None:
     stocked(inventory)
     first = inventory.apply_spend(inventory.plan_spend(AP))

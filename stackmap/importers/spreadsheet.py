@@ -413,7 +413,7 @@ def _resolve_links(
         return close[0][1] if close else None
 
     result: list[IntegrationFields] = []
-    seen: set[tuple[str, str, str]] = set()
+    seen: set[tuple[str, ...]] = set()
     for number, sheet, values in links:
         ends = {end: resolve(str(values[end])) for end in ("source", "target")}
         missing = [str(values[e]) for e, name in ends.items() if name is None]
@@ -431,11 +431,10 @@ def _resolve_links(
             continue
         if ends["source"] == ends["target"]:
             continue
-        key = (
-            name_key(ends["source"] or ""),
-            name_key(ends["target"] or ""),
-            str(values.get("method", "")),
-        )
+        pair = (name_key(ends["source"] or ""), name_key(ends["target"] or ""))
+        method = str(values.get("method", ""))
+        # "Connected apps" has no direction: A lists B and B lists A is one link.
+        key = (*sorted(pair), method) if method == "unknown" else (*pair, method)
         if key in seen:
             continue
         seen.add(key)
