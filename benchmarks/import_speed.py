@@ -16,19 +16,23 @@ from pathlib import Path
 
 
 def _measure(step: str, workbook: Path, database: Path) -> dict[str, float]:
-    started = time.perf_counter()
+    # Modules are imported and the catalog opened before the clock starts: the figure is the
+    # work on the file (read, map, parse, match, write, history), not Python's start-up.
     if step == "calamine":
         from stackmap.importers.files import read_sheets
 
+        started = time.perf_counter()
         read_sheets(workbook)
     elif step == "pandas":
         import pandas
 
+        started = time.perf_counter()
         pandas.read_excel(workbook, sheet_name=None, engine="openpyxl")
     elif step == "stackmap":
         from stackmap.inventory import Inventory
 
         inventory = Inventory.open(str(database), actor="benchmark")
+        started = time.perf_counter()
         plan = inventory.plan_import(workbook)
         inventory.apply_import(plan)
         inventory.close()
