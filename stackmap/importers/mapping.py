@@ -24,7 +24,9 @@ from stackmap.importers.values import (
     parse_date,
     parse_days,
     parse_direction,
+    parse_disposition,
     parse_frequency,
+    parse_integration_status,
     parse_list,
     parse_method,
     parse_money,
@@ -33,7 +35,7 @@ from stackmap.importers.values import (
     term_months,
     text_of,
 )
-from stackmap.models import BillingPeriod, Disposition, IntegrationStatus
+from stackmap.models import BillingPeriod
 from stackmap.progress import SILENT, Progress
 
 DATE_FIELDS = ("start_date", "end_date", "renewal_date", "date")
@@ -72,36 +74,6 @@ class MappedSheet:
         return [i for i in self.issues if i.severity == "error"]
 
 
-def _disposition(value: Any) -> Disposition | None:
-    low = text_of(value).casefold()
-    if not low:
-        return None
-    table = [
-        (r"toler|keep|maintain|retain|hold", Disposition.TOLERATE),
-        (r"invest|grow|expand|strategic", Disposition.INVEST),
-        (r"migrat|replac|move", Disposition.MIGRATE),
-        (r"elimin|retire|cut|remove|cancel|sunset|kill", Disposition.ELIMINATE),
-        (r"consolid|merge|combine", Disposition.CONSOLIDATE),
-    ]
-    for pattern, result in table:
-        if re.search(pattern, low):
-            return result
-    raise ValueError("not a disposition (tolerate, invest, migrate, eliminate, consolidate)")
-
-
-def _integration_status(value: Any) -> IntegrationStatus | None:
-    low = text_of(value).casefold()
-    if not low:
-        return None
-    if re.search(r"broken|fail|error|down|not working|issue|erroring", low):
-        return IntegrationStatus.BROKEN
-    if re.search(r"plan|todo|to do|propos|future|roadmap|backlog|not started", low):
-        return IntegrationStatus.PLANNED
-    if re.search(r"active|live|working|ok|on|yes|running|healthy|production", low):
-        return IntegrationStatus.ACTIVE
-    raise ValueError("not an integration status (active, broken, planned)")
-
-
 def _months(value: Any) -> int | None:
     text = text_of(value).casefold()
     if not text:
@@ -122,7 +94,7 @@ def _text(value: Any) -> str | None:
 # Parsers by field for everything that is not money or a date.
 PARSERS: dict[str, Callable[[Any], Any]] = {
     "status": parse_status,
-    "disposition": _disposition,
+    "disposition": parse_disposition,
     "business_units": parse_list,
     "tags": parse_list,
     "journey_stages": parse_list,
@@ -141,7 +113,7 @@ PARSERS: dict[str, Callable[[Any], Any]] = {
     "frequency": parse_frequency,
     "currency": lambda v: text_of(v).upper() or None,
 }
-STATUS_PARSERS = {"integrations": _integration_status}
+STATUS_PARSERS = {"integrations": parse_integration_status}
 
 
 def date_order(sheet: Sheet, header: HeaderMap, file: str) -> bool | None:

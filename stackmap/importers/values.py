@@ -16,9 +16,11 @@ from typing import Any, Final, TypeVar
 
 from stackmap.models import (
     BillingPeriod,
+    Disposition,
     Frequency,
     IntegrationDirection,
     IntegrationMethod,
+    IntegrationStatus,
     ToolStatus,
 )
 
@@ -515,6 +517,32 @@ _FREQUENCY = [
     (r"month", Frequency.MONTHLY),
     (r"ad[- ]?hoc|demand|manual|irregular|as needed|once", Frequency.AD_HOC),
 ]
+
+
+_DISPOSITION = [
+    (r"toler|keep|maintain|retain|hold", Disposition.TOLERATE),
+    (r"invest|grow|expand|strategic", Disposition.INVEST),
+    (r"migrat|replac|move", Disposition.MIGRATE),
+    (r"elimin|retire|cut|remove|cancel|sunset|kill", Disposition.ELIMINATE),
+    (r"consolid|merge|combine", Disposition.CONSOLIDATE),
+]
+_LINK_STATUS = [
+    (r"broken|fail|error|down|not working|issue|erroring", IntegrationStatus.BROKEN),
+    (r"plan|todo|to do|propos|future|roadmap|backlog|not started", IntegrationStatus.PLANNED),
+    (r"active|live|working|ok|on|yes|running|healthy|production", IntegrationStatus.ACTIVE),
+]
+
+
+def parse_disposition(value: Any) -> Disposition | None:
+    """Parse a rationalisation decision: Keep (tolerate), Invest, Replace (migrate), Cut…"""
+    return _choose(
+        value, _DISPOSITION, "disposition (tolerate, invest, migrate, eliminate, consolidate)"
+    )
+
+
+def parse_integration_status(value: Any) -> IntegrationStatus | None:
+    """Parse an integration's health: Live or OK (active), Broken or Erroring, Planned."""
+    return _choose(value, _LINK_STATUS, "integration status (active, broken, planned)")
 
 
 def parse_status(value: Any) -> ToolStatus | None:
