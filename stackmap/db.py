@@ -134,6 +134,14 @@ def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def busy_error(exc: OperationalError) -> DatabaseBusyError | None:
+    """Return the one-line error for a lock held too long by another process, else None."""
+    reason = str(exc.orig).lower()
+    if "locked" in reason or "busy" in reason or "could not obtain lock" in reason:
+        return DatabaseBusyError("the catalog is locked by another stackmap process; try again")
+    return None
+
+
 @contextmanager
 def session_scope(engine: Engine, *, write: bool = False) -> Iterator[Session]:
     """Yield a session in one transaction: committed on success, rolled back on any error."""
@@ -144,10 +152,9 @@ def session_scope(engine: Engine, *, write: bool = False) -> Iterator[Session]:
             session.commit()
         except OperationalError as exc:
             session.rollback()
-            if "locked" in str(exc.orig).lower() or "busy" in str(exc.orig).lower():
-                raise DatabaseBusyError(
-                    "the catalog is locked by another stackmap process; try again"
-                ) from exc
+            busy = busy_error(exc)
+            if busy is not None:
+                raise busy from exc
             raise
         except BaseException:
             session.rollback()

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -290,6 +291,12 @@ class Inventory:
                     result.batch_id = None
                 else:
                     session.commit()
+            except OperationalError as exc:
+                session.rollback()
+                busy = db.busy_error(exc)
+                if busy is not None:
+                    raise busy from exc
+                raise
             except BaseException:
                 session.rollback()
                 raise

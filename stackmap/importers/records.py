@@ -1,4 +1,4 @@
-"""Rows keyed by catalog field names → validated tool and integration records.
+"""Rows keyed by catalog field names → validated tool records.
 
 Errors name the file, the row and the column, in one line, so a person can fix the cell.
 """
@@ -12,13 +12,12 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from stackmap.errors import InvalidValueError
-from stackmap.schemas import ContractFields, IntegrationFields, ToolFields, parse
+from stackmap.schemas import ContractFields, ToolFields, parse
 from stackmap.writer import ToolRecord
 
 M = TypeVar("M", bound=BaseModel)
 TOOL_FIELDS = tuple(ToolFields.model_fields)
 CONTRACT_FIELDS = tuple(f for f in ContractFields.model_fields if f != "notes")
-INTEGRATION_FIELDS = tuple(IntegrationFields.model_fields)
 # Catalog field names people see in sheets, where they differ from the schema's.
 CONTRACT_ALIASES = {"contract_notes": "notes"}
 
@@ -70,18 +69,4 @@ def tool_records(rows: Iterable[SourceRow], file: str) -> list[ToolRecord]:
                 source_row=row.number,
             )
         )
-    return records
-
-
-def integration_records(rows: Iterable[SourceRow], file: str) -> list[IntegrationFields]:
-    """Return one IntegrationFields per row."""
-    records = []
-    for row in rows:
-        values = {
-            k: v for k, v in row.cells.items() if k in INTEGRATION_FIELDS and v not in (None, "")
-        }
-        for end in ("source", "target"):
-            if end not in values:
-                raise InvalidValueError(f"{file}: row {row.number}: no {end} tool")
-        records.append(_validate(IntegrationFields, values, row, file))
     return records
