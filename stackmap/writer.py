@@ -692,7 +692,12 @@ class Writer:
             created = {
                 k: [None, v] for k, v in row.items() if k in _CONTRACT_FIELDS and v is not None
             }
-            self.record("contract", contract_id, outcome.label, ChangeAction.CREATE, created)
+            tool_record = self._created.get(("tool", row["tool_id"]))
+            if tool_record is not None:
+                # A new tool's first contract is part of its creation: one history entry.
+                tool_record["changes"].update({f"contract.{k}": v for k, v in created.items()})
+            else:
+                self.record("contract", contract_id, outcome.label, ChangeAction.CREATE, created)
             if outcome.action == "unchanged":
                 outcome.action = "updated"
                 outcome.changes.update({f"contract.{k}": v for k, v in created.items()})

@@ -113,6 +113,13 @@ def test_every_write_is_recorded_in_the_history_with_who_and_what(
         "update",
     )
     assert latest.changes == {"status": ["active", "sunsetting"]}
+    created = next(
+        c
+        for c in backend_inventory.history(limit=100)
+        if c.label == "HubSpot Marketing Hub" and c.action == "create"
+    )
+    assert created.changes["contract.annual_cost"] == [None, 43200.0]  # the first contract
+    backend_inventory.edit_tool("HubSpot Marketing Hub", {}, {"seats_active": 12})
     entities = {c.entity for c in backend_inventory.history(limit=100)}
     assert entities == {"vendor", "owner", "tool", "contract", "integration"}
 
