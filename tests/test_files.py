@@ -107,3 +107,34 @@ def test_the_fingerprint_is_the_sha256(tmp_path: Path) -> None:
     path = tmp_path / "x"
     path.write_bytes(b"abc")
     assert sha256_of(path) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+
+
+LAUGHS = (
+    '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + "".join(
+        f'<!ENTITY lol{n} "{("&lol" + (str(n - 1) if n > 2 else "") + ";") * 10}">'
+        for n in range(2, 10)
+    )
+    + "]>"
+)
+
+
+def test_an_xml_entity_bomb_is_refused_in_milliseconds(tmp_path: Path) -> None:
+    good = xlsx(tmp_path / "good.xlsx", [["Tool", "Vendor"], ["Canva", "Canva"]])
+    source = zipfile.ZipFile(good)
+    path = tmp_path / "laughs.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                body = data.decode().split("?>", 1)[-1].replace("Canva</t>", "&lol9;</t>", 1)
+                data = (LAUGHS + body).encode()
+            target.writestr(item, data)
+    with pytest.raises(InvalidValueError, match=r"^laughs.xlsx: sheet 'Sheet' cannot be read"):
+        read_sheets(path)
+
+
+def test_openpyxl_is_protected_by_defusedxml() -> None:
+    import openpyxl
+
+    assert openpyxl.DEFUSEDXML is True
