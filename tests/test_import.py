@@ -225,3 +225,15 @@ def test_a_link_known_vaguely_is_described_later_not_duplicated(
         ("Canva", "Asana", "native")
     ]
     assert again.counts()["integrations_created"] == 0
+
+
+def test_an_empty_workbook_and_a_header_only_file_say_so(
+    inventory: Inventory, tmp_path: Path
+) -> None:
+    empty = xlsx(tmp_path / "empty.xlsx", [])
+    with pytest.raises(InvalidValueError, match=r"^empty.xlsx: the workbook has no data"):
+        inventory.plan_import(empty)
+    header_only = tmp_path / "header.csv"
+    header_only.write_text("Tool,Vendor,Cost\n", encoding="utf-8")
+    with pytest.raises(InvalidValueError, match=r"^header.csv: no rows to import$"):
+        inventory.apply_import(inventory.plan_import(header_only))

@@ -131,6 +131,10 @@ def _choose_sheets(
                 f"{path.name}: no sheet named {wanted!r}; sheets: {sheet_names(sheets)}"
             )
         sheets = named
+    if not any(s.rows for s in sheets):
+        raise InvalidValueError(
+            f"{path.name}: the workbook has no data (sheets: {sheet_names(sheets)})"
+        )
     columns = profile.columns if profile else None
     found: dict[str, tuple[int, Sheet, HeaderMap]] = {}
     for candidate in sorted(sheets, key=lambda s: not s.visible):
