@@ -164,7 +164,8 @@ def map_rows(
         if column.how == "ignore":
             continue
         key = column.field or column.header
-        plan.append((key, column, _parser_for(column, dayfirst, default_currency, status_parser)))
+        parser = _parser_for(column, dayfirst, default_currency, status_parser)
+        plan.append((key, column, _remembering(parser)))
         names[key] = column.header
         if column.field in ("annual_cost", "amount"):
             for sub in ("annual_cost", "amount", "billing_period", "currency"):
@@ -247,6 +248,34 @@ def map_rows(
         if not rejected:
             mapped.rows.append(SourceRow(number, cells, names, label))
     return mapped
+
+
+def _remembering(parser: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """Wrap a column's parser so each distinct cell value is parsed once.
+
+    Columns repeat themselves ("Annual", "30 days", "Yes", the same renewal date), and the
+    parsers are pure, so a 20,000-row sheet parses a few hundred distinct values per column.
+    Failures are remembered too; lists are copied so no two rows share one.
+    """
+    results: dict[Any, Any] = {}
+    failures: dict[Any, str] = {}
+
+    def parse(value: Any) -> Any:
+        try:
+            if value in failures:
+                raise ValueError(failures[value])
+            result = results[value]
+        except KeyError:
+            try:
+                result = results[value] = parser(value)
+            except ValueError as exc:
+                failures[value] = str(exc)
+                raise
+        except TypeError:  # an unhashable value: parse it every time
+            return parser(value)
+        return list(result) if isinstance(result, list) else result
+
+    return parse
 
 
 def _present(value: Any) -> bool:
