@@ -719,7 +719,7 @@ def import_file(
     """Import tools and integrations from a spreadsheet as people keep them (one transaction)."""
     inventory = _inventory(ctx)
     if spend:
-        _import_spend(inventory, path, sheet, dayfirst, currency, dry_run, as_json)
+        _import_spend(inventory, path, sheet, dayfirst, currency, dry_run, skip_invalid, as_json)
         return
     with _progress() as progress:
         plan = inventory.plan_import(
@@ -785,13 +785,14 @@ def _import_spend(
     dayfirst: bool | None,
     currency: str | None,
     dry_run: bool,
+    skip_invalid: bool,
     as_json: bool,
 ) -> None:
     with err.status(f"Reading {path.name}…"):
         plan = inventory.plan_spend(
             path, sheet=sheet, dayfirst=dayfirst, currency=currency.upper() if currency else None
         )
-    result = inventory.apply_spend(plan, dry_run=dry_run)
+    result = inventory.apply_spend(plan, dry_run=dry_run, skip_invalid=skip_invalid)
     suppliers = [
         {
             "supplier": m.spend.supplier,

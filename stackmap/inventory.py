@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 
 from stackmap import db
 from stackmap.errors import DuplicateError, InvalidValueError, NotFoundError
+from stackmap.importers.mapping import refuse_errors
 from stackmap.importers.profiles import load_profile
 from stackmap.importers.spend import CatalogTool, SpendPlan, plan_spend
 from stackmap.importers.spreadsheet import ExistingTool, ImportPlan, plan_import
@@ -355,12 +356,8 @@ class Inventory:
         Rows with errors stop the import (nothing is written) unless skip_invalid is set, in
         which case the valid rows are imported and the invalid ones listed.
         """
-        if plan.errors and not skip_invalid:
-            first = plan.errors[0].line(plan.file)
-            more = len(plan.errors) - 1
-            raise InvalidValueError(
-                first + (f" (and {more} more; --rejects FILE lists them)" if more else "")
-            )
+        if not skip_invalid:
+            refuse_errors(plan.issues, plan.file)
         if not plan.tools and not plan.integrations:
             raise InvalidValueError(f"{plan.file}: no rows to import")
         progress.stage(f"Writing {len(plan.tools):,} tools and {len(plan.integrations):,} links")
@@ -394,8 +391,15 @@ class Inventory:
             path, self.reference, tools, sheet=sheet, dayfirst=dayfirst, currency=currency
         )
 
-    def apply_spend(self, plan: SpendPlan, *, dry_run: bool = False) -> LoadResult:
-        """Record the matched suppliers' spend in one transaction, as one import batch."""
+    def apply_spend(
+        self, plan: SpendPlan, *, dry_run: bool = False, skip_invalid: bool = False
+    ) -> LoadResult:
+        """Record the matched suppliers' spend in one transaction, as one import batch.
+
+        Lines that cannot be read stop it (nothing written) unless skip_invalid is set.
+        """
+        if not skip_invalid:
+            refuse_errors(plan.issues, plan.file)
         rows = [
             {
                 "tool": m.tool,

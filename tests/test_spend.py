@@ -6,10 +6,12 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from stackmap.cli import app
+from stackmap.errors import InvalidValueError
 from stackmap.inventory import Inventory
 from stackmap.models import ToolSpend
 
@@ -94,3 +96,17 @@ def test_the_spend_command_reports_every_supplier(tmp_path: Path) -> None:
     assert data["counts"]["spend_created"] == 7
     regus = next(s for s in data["suppliers"] if s["supplier"] == "Regus Management Group")
     assert (regus["status"], regus["annual_amount"]) == ("not_martech", 64800.0)
+
+
+def test_an_unreadable_amount_stops_the_spend_import(inventory: Inventory, tmp_path: Path) -> None:
+    stocked(inventory)
+    report = tmp_path / "ap.csv"
+    report.write_text(
+        "Supplier;Invoice Date;Net Amount;Currency\n"
+        "Canva Pty Ltd;15/07/2026;3000;USD\nGong.io Ltd;15/05/2026;call finance;USD\n",
+        encoding="utf-8",
+    )
+    plan = inventory.plan_spend(report)
+    with pytest.raises(InvalidValueError, match=r"^ap.csv: row 3, column 'Net Amount'"):
+        inventory.apply_spend(plan)
+    assert inventory.apply_spend(plan, skip_invalid=True).counts()["spend_created"] == 1

@@ -7,11 +7,12 @@ says "TBD" becomes a warning and stays blank; total and subtotal rows are skippe
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from stackmap.errors import InvalidValueError
 from stackmap.importers.files import Sheet
 from stackmap.importers.headers import Column, HeaderMap
 from stackmap.importers.records import SourceRow
@@ -69,9 +70,16 @@ class MappedSheet:
     rows: list[SourceRow] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
 
-    @property
-    def errors(self) -> list[Issue]:
-        return [i for i in self.issues if i.severity == "error"]
+
+def refuse_errors(issues: Sequence[Issue], file: str) -> None:
+    """Raise one line naming the first cell that could not be read (and how many more)."""
+    errors = [i for i in issues if i.severity == "error"]
+    if errors:
+        more = len(errors) - 1
+        raise InvalidValueError(
+            errors[0].line(file)
+            + (f" (and {more} more; --rejects FILE lists them)" if more else "")
+        )
 
 
 def _months(value: Any) -> int | None:

@@ -72,10 +72,6 @@ class SpendPlan:
     matches: list[SpendMatch] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
 
-    @property
-    def errors(self) -> list[Issue]:
-        return [i for i in self.issues if i.severity == "error"]
-
 
 def plan_spend(
     path: Path,
