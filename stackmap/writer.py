@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, col, select
 
+from stackmap.db import json_dumps
 from stackmap.errors import DuplicateError, InvalidValueError, NotFoundError
 from stackmap.models import (
     Change,
@@ -123,6 +124,19 @@ def _memoised(process: Any) -> Any:
     return convert
 
 
+def _processor(column_type: sa.types.TypeEngine[Any], dialect: sa.Dialect) -> Any:
+    """Return the function that turns a Python value into what the driver stores, or None.
+
+    The dialect's own implementation of the type decides (a generic DateTime has no processor,
+    SQLite's stores text in its own format): rows written here must be stored exactly like
+    rows the ORM writes. SQLite's JSON is serialised directly, skipping SQLAlchemy's wrapper,
+    and every other processor is memoised (dates and the batch timestamp repeat).
+    """
+    if dialect.name == "sqlite" and isinstance(column_type, sa.JSON):
+        return json_dumps
+    return _memoised(column_type.dialect_impl(dialect).bind_processor(dialect))
+
+
 def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
     for start in range(0, len(values), CHUNK):
         yield values[start : start + CHUNK]
@@ -188,7 +202,7 @@ class Writer:
         connection = self.session.connection()
         dialect = connection.dialect
         names = list(rows[0])
-        processors = [table.c[name].type.bind_processor(dialect) for name in names]
+        processors = [_processor(table.c[name].type, dialect) for name in names]
         quote = dialect.identifier_preparer.quote
         marker = "?" if dialect.paramstyle == "qmark" else "%s"
         sql = (
@@ -209,7 +223,7 @@ class Writer:
         for index, process in enumerate(processors):
             if process is None:
                 continue
-            convert = _memoised(process)
+            convert = process
             for values in data:
                 value = values[index]
                 if value is not None:

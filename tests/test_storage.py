@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -284,3 +285,27 @@ def test_the_default_database_lives_in_the_user_data_directory() -> None:
     assert db.resolve_url(None) == f"sqlite:///{data_home}/stackmap/stackmap.db"
     assert db.resolve_url("some/file.db").endswith("some/file.db")
     assert db.resolve_url("postgresql+psycopg://u@h/db") == "postgresql+psycopg://u@h/db"
+
+
+def test_bulk_written_rows_are_stored_exactly_as_the_orm_stores_them(
+    inventory: Inventory,
+) -> None:
+    # The import batch row is written by the ORM, the tool rows by the bulk writer: one format
+    # for timestamps and money, so text comparisons and sorting in SQL agree across them.
+    _stack(inventory)
+    inventory.load(
+        [ToolRecord(ToolFields(name="Marketo Engage"), ContractFields(annual_cost=Decimal("5")))],
+        kind="tools",
+        file_name="x.csv",
+        sha256="0" * 64,
+    )
+    with inventory.engine.connect() as conn:
+        batch_at = conn.exec_driver_sql("SELECT created_at FROM import_batch").scalar_one()
+        stamps = conn.exec_driver_sql(
+            "SELECT created_at FROM tool UNION SELECT at FROM change "
+            "UNION SELECT created_at FROM contract"
+        ).scalars()
+        pattern = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}"
+
+        assert re.fullmatch(pattern, batch_at)
+        assert all(re.fullmatch(pattern, s) for s in stamps)
