@@ -6,6 +6,7 @@ says "TBD" becomes a warning and stays blank; total and subtotal rows are skippe
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -166,14 +167,14 @@ def map_rows(
     mapped = MappedSheet(sheet.name, header)
     status_parser = STATUS_PARSERS.get(header.kind, parse_status)
     # Everything that depends only on the column is worked out once, not once per cell.
-    plan: list[tuple[str, Column, Callable[[Any], Any]]] = []
+    plan: list[tuple[str, Column, Callable[[Any], Any], dict[Any, Any]]] = []
     names: dict[str, str] = {}  # field -> header, shared by every row of the sheet
     for column in header.columns:
         if column.how == "ignore":
             continue
         key = column.field or column.header
         parser = _parser_for(column, dayfirst, default_currency, status_parser)
-        plan.append((key, column, _remembering(parser)))
+        plan.append((key, column, parser, {}))
         names[key] = column.header
         if column.field in ("annual_cost", "amount"):
             for sub in ("annual_cost", "amount", "billing_period", "currency"):
@@ -184,10 +185,14 @@ def map_rows(
     key_column = header.field_column(key_field)
     assert key_column is not None
     key_index = key_column.index
+    width = max([c.index for c in header.columns] + [key_index]) + 1
+    padding = [None] * width
     for offset, raw in enumerate(sheet.rows[header.data_start :]):
         number = header.data_start + offset + 1
         if offset % 1000 == 999:
             progress.advance(1000)
+        if len(raw) < width:  # short rows: missing cells are empty
+            raw = [*raw, *padding[len(raw) :]]
         if not any(_present(c) for c in raw):
             continue
         if number - 1 in sheet.merged_rows:
@@ -199,7 +204,7 @@ def map_rows(
                     )
                 )
                 continue
-        key_text = text_of(raw[key_index]) if key_index < len(raw) else ""
+        key_text = text_of(raw[key_index])
         if _TOTAL.match(key_text) or (not key_text and _looks_like_total(raw, header)):
             mapped.issues.append(
                 Issue(number, key_column.header, key_text, "total row skipped", "skipped", label)
@@ -207,10 +212,11 @@ def map_rows(
             continue
         cells: dict[str, Any] = {}
         rejected = False
-        width = len(raw)
-        for key, column, parser in plan:
-            value = raw[column.index] if column.index < width else None
-            if not _present(value):
+        # The hot loop of an import (rows x columns): the memo lookup and the emptiness test
+        # are inlined, and only cells that miss the memo go through the column's parser.
+        for key, column, parser, memo in plan:
+            value = raw[column.index]
+            if value is None or value == "" or (value.__class__ is str and value.isspace()):
                 if sheet.uncached and (number - 1, column.index) in sheet.uncached:
                     mapped.issues.append(
                         Issue(
@@ -225,14 +231,15 @@ def map_rows(
                     )
                 continue
             try:
-                parsed = parser(value)
-            except ValueError as exc:
+                parsed = memo[value]
+            except (KeyError, TypeError):
+                parsed = _parse_once(parser, memo, value)
+            if parsed.__class__ is _Failure:
                 mapped.issues.append(
-                    Issue(number, column.header, text_of(value), str(exc), "error", label)
+                    Issue(number, column.header, text_of(value), parsed.message, "error", label)
                 )
                 rejected = True
-                continue
-            if parsed is UNKNOWN:
+            elif parsed is UNKNOWN:
                 mapped.issues.append(
                     Issue(
                         number,
@@ -243,10 +250,13 @@ def map_rows(
                         label,
                     )
                 )
-            elif isinstance(parsed, dict):
+            elif parsed.__class__ is dict:
                 for sub, sub_value in parsed.items():
                     cells.setdefault(sub, sub_value)
-            elif parsed is not None and parsed != []:
+            elif parsed.__class__ is list:
+                if parsed:
+                    cells[key] = list(parsed)  # rows never share one list
+            elif parsed is not None:
                 cells[key] = parsed
         if not cells.get(key_field):
             mapped.issues.append(
@@ -258,32 +268,27 @@ def map_rows(
     return mapped
 
 
-def _remembering(parser: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """Wrap a column's parser so each distinct cell value is parsed once.
+@dataclass(frozen=True, slots=True)
+class _Failure:
+    """A cell value its column's parser refused, remembered with the reason."""
 
-    Columns repeat themselves ("Annual", "30 days", "Yes", the same renewal date), and the
+    message: str
+
+
+def _parse_once(parser: Callable[[Any], Any], memo: dict[Any, Any], value: Any) -> Any:
+    """Parse a value not seen before in this column and remember the result (or the failure).
+
+    Columns repeat themselves ("Annual", "30 days", "Yes", the same renewal date) and the
     parsers are pure, so a 20,000-row sheet parses a few hundred distinct values per column.
-    Failures are remembered too; lists are copied so no two rows share one.
+    Unhashable values are parsed every time.
     """
-    results: dict[Any, Any] = {}
-    failures: dict[Any, str] = {}
-
-    def parse(value: Any) -> Any:
-        try:
-            if value in failures:
-                raise ValueError(failures[value])
-            result = results[value]
-        except KeyError:
-            try:
-                result = results[value] = parser(value)
-            except ValueError as exc:
-                failures[value] = str(exc)
-                raise
-        except TypeError:  # an unhashable value: parse it every time
-            return parser(value)
-        return list(result) if isinstance(result, list) else result
-
-    return parse
+    try:
+        result = parser(value)
+    except ValueError as exc:
+        result = _Failure(str(exc))
+    with contextlib.suppress(TypeError):
+        memo[value] = result
+    return result
 
 
 def _present(value: Any) -> bool:
