@@ -21,6 +21,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from stackmap import db
+from stackmap.analysis import LinkFacts, Stack, ToolFacts
 from stackmap.errors import DuplicateError, InvalidValueError, NotFoundError
 from stackmap.importers.mapping import refuse_errors
 from stackmap.importers.profiles import load_profile
@@ -523,6 +524,58 @@ class Inventory:
                 )
             )
         return summaries
+
+    def stack(self, today: date | None = None) -> Stack:
+        """Return a snapshot of the whole catalog for the analysis, read with a few set queries."""
+        with Session(self.engine) as session:
+            vendors = self._names(session, Vendor, set(), everything=True)
+            owners = self._names(session, Owner, set(), everything=True)
+            capabilities: dict[int, list[str]] = {}
+            stmt = sa.select(col(ToolCapability.tool_id), col(ToolCapability.capability))
+            for tool_id, capability in session.execute(stmt):
+                capabilities.setdefault(tool_id, []).append(capability)
+            contracts: dict[int, list[ContractView]] = {}
+            for row in session.execute(sa.select(CONTRACT)):
+                contracts.setdefault(row.tool_id, []).append(_contract_view(row))
+            tools = tuple(
+                ToolFacts(
+                    id=row.id,
+                    name=row.name,
+                    status=row.status,
+                    vendor=vendors.get(row.vendor_id) if row.vendor_id else None,
+                    category=row.category,
+                    business_owner=owners.get(row.business_owner_id)
+                    if row.business_owner_id
+                    else None,
+                    technical_owner=owners.get(row.technical_owner_id)
+                    if row.technical_owner_id
+                    else None,
+                    capabilities=tuple(sorted(capabilities.get(row.id, ()))),
+                    journey_stages=tuple(row.journey_stages or ()),
+                    business_units=tuple(row.business_units or ()),
+                    contracts=tuple(contracts.get(row.id, ())),
+                    disposition=row.disposition,
+                    decision_note=row.decision_note,
+                    decided_by=row.decided_by,
+                )
+                for row in session.execute(sa.select(TOOL).order_by(TOOL.c.key))
+            )
+            link = Integration.__table__  # type: ignore[attr-defined]
+            links = tuple(
+                LinkFacts(
+                    id=row.id,
+                    source=row.source_tool_id,
+                    target=row.target_tool_id,
+                    method=row.method,
+                    status=row.status,
+                    direction=row.direction,
+                    frequency=row.frequency,
+                    data_objects=tuple(row.data_objects or ()),
+                    owner=owners.get(row.owner_id) if row.owner_id else None,
+                )
+                for row in session.execute(sa.select(link).order_by(link.c.id))
+            )
+        return Stack(tools, links, self.reference, today or date.today())
 
     @staticmethod
     def _names(

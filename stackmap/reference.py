@@ -28,7 +28,14 @@ from stackmap.models import name_key
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 ENV_REFERENCE = "STACKMAP_REFERENCE_DIR"
 E = TypeVar("E", bound=BaseModel)
-FILES = ("capabilities.yaml", "categories.yaml", "products.yaml", "journey.yaml", "maturity.yaml")
+FILES = (
+    "capabilities.yaml",
+    "categories.yaml",
+    "products.yaml",
+    "journey.yaml",
+    "maturity.yaml",
+    "analysis.yaml",
+)
 
 
 class _Entry(BaseModel):
@@ -77,6 +84,9 @@ class JourneyStage(_Entry):
     name: str
     side: Literal["acquisition", "expansion"]
     description: str
+    # Capabilities that serve this stage: a tool serves a stage when people recorded it, or
+    # when it provides one of these.
+    capabilities: tuple[str, ...] = ()
 
 
 class MaturitySignals(_Entry):
@@ -95,6 +105,64 @@ class MaturityStage(_Entry):
     signals: MaturitySignals
 
 
+class CurrencySettings(_Entry):
+    base: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
+    # What one unit of each currency is worth in the base currency.
+    rates: dict[str, float] = Field(default_factory=dict)
+
+
+class OverlapSettings(_Entry):
+    min_similarity: float = Field(default=0.5, gt=0, le=1)
+    min_shared: int = Field(default=1, ge=1)
+
+
+class RenewalSettings(_Entry):
+    horizon_days: int = Field(default=120, ge=1)
+    urgent_days: int = Field(default=30, ge=0)
+
+
+class HubSettings(_Entry):
+    top: int = Field(default=10, ge=1)
+    min_links: int = Field(default=3, ge=1)
+
+
+WEIGHTS = {
+    "value": ("utilisation", "uniqueness"),
+    "fit": ("integration", "link_health", "ownership"),
+    "keeper": ("coverage", "integrations", "utilisation", "commitment"),
+}
+
+
+class RecommendationSettings(_Entry):
+    value_weights: dict[str, float] = Field(
+        default_factory=lambda: {"utilisation": 0.6, "uniqueness": 0.4}
+    )
+    fit_weights: dict[str, float] = Field(
+        default_factory=lambda: {"integration": 0.4, "link_health": 0.3, "ownership": 0.3}
+    )
+    threshold: float = Field(default=0.5, ge=0, le=1)
+    links_for_full_fit: int = Field(default=4, ge=1)
+    keeper_weights: dict[str, float] = Field(
+        default_factory=lambda: {
+            "coverage": 0.4,
+            "integrations": 0.3,
+            "utilisation": 0.2,
+            "commitment": 0.1,
+        }
+    )
+
+
+class AnalysisSettings(_Entry):
+    """Thresholds, currency rates and scoring weights of the analysis (analysis.yaml)."""
+
+    currency: CurrencySettings = Field(default_factory=CurrencySettings)
+    overlap: OverlapSettings = Field(default_factory=OverlapSettings)
+    underused_below: float = Field(default=0.6, gt=0, le=1)
+    renewals: RenewalSettings = Field(default_factory=RenewalSettings)
+    hubs: HubSettings = Field(default_factory=HubSettings)
+    recommendations: RecommendationSettings = Field(default_factory=RecommendationSettings)
+
+
 @dataclass(frozen=True)
 class Reference:
     """The loaded, validated reference model, with lookups by slug and by product name."""
@@ -104,6 +172,7 @@ class Reference:
     products: tuple[Product, ...]
     journey: tuple[JourneyStage, ...]
     maturity: tuple[MaturityStage, ...]
+    settings: AnalysisSettings = field(default_factory=AnalysisSettings)
     sources: tuple[Path, ...] = field(default=())
 
     @cached_property
@@ -217,6 +286,7 @@ def load_reference(extra: Sequence[Path] = ()) -> Reference:
         products=_entries(Product, merged, "products.yaml", "products"),
         journey=_entries(JourneyStage, merged, "journey.yaml", "stages"),
         maturity=_entries(MaturityStage, merged, "maturity.yaml", "stages"),
+        settings=_settings(merged["analysis.yaml"]),
         sources=tuple(dirs),
     )
     problems = validate(reference)
@@ -270,6 +340,30 @@ def validate(reference: Reference) -> list[str]:
             for c in product.capabilities
             if c not in known
         ]
+    for stage in reference.journey:
+        problems += [
+            f"journey stage {stage.slug} maps to unknown capability {c}"
+            for c in stage.capabilities
+            if c not in known
+        ]
+    weights = reference.settings.recommendations
+    for label, given, allowed in (
+        ("value_weights", weights.value_weights, WEIGHTS["value"]),
+        ("fit_weights", weights.fit_weights, WEIGHTS["fit"]),
+        ("keeper_weights", weights.keeper_weights, WEIGHTS["keeper"]),
+    ):
+        problems += [
+            f"analysis.yaml: recommendations.{label} has unknown weight {k!r} "
+            f"(use {', '.join(allowed)})"
+            for k in given
+            if k not in allowed
+        ]
+    currencies = reference.settings.currency.rates
+    problems += [
+        f"analysis.yaml: the rate of {code} must be a positive number"
+        for code, rate in currencies.items()
+        if rate <= 0
+    ]
     levels = [s.level for s in reference.maturity]
     if levels != sorted(levels):
         problems.append("maturity stages are not in ascending level order")
@@ -312,11 +406,32 @@ _LISTS: dict[str, tuple[str, str, str | None, str | None]] = {
 }
 
 
+def _settings(raw: dict[str, Any]) -> AnalysisSettings:
+    try:
+        return AnalysisSettings.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "file"
+        raise ReferenceDataError(f"analysis.yaml: {where}: {first['msg']}") from exc
+
+
+def _deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in extra.items():
+        old = merged.get(key)
+        merged[key] = (
+            _deep_merge(old, value) if isinstance(old, dict) and isinstance(value, dict) else value
+        )
+    return merged
+
+
 def _merge_file(
     base: dict[str, Any] | None, extra: dict[str, Any], filename: str
 ) -> dict[str, Any]:
     if base is None or extra.get("replace") is True:
         return {k: v for k, v in extra.items() if k != "replace"}
+    if filename == "analysis.yaml":  # settings: a user file changes only the keys it names
+        return _deep_merge(base, extra)
     list_key, id_key, child_key, child_id = _LISTS[filename]
     merged = dict(base)
     merged[list_key] = _merge_list(

@@ -1,0 +1,143 @@
+"""The whole analysis of a stack in one object, and its documented JSON form."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, is_dataclass
+from decimal import Decimal
+from typing import Any
+
+from stackmap.analysis.coverage import Coverage, Gap, coverage
+from stackmap.analysis.graph import StackGraph
+from stackmap.analysis.health import (
+    FragileLink,
+    Hub,
+    Island,
+    Silo,
+    SinglePoint,
+    Unowned,
+    fragile_links,
+    hubs,
+    islands,
+    silos,
+    single_points_of_failure,
+    unowned,
+)
+from stackmap.analysis.maturity import Maturity, maturity
+from stackmap.analysis.overlap import Overlap, overlaps
+from stackmap.analysis.recommend import Recommendation, plan_savings, recommendations
+from stackmap.analysis.spend import Renewal, Spend, Underused, renewals, spend, underused
+from stackmap.analysis.stack import Stack
+from stackmap.views import jsonable
+
+
+@dataclass(frozen=True)
+class Analysis:
+    as_of: str
+    currency: str
+    tools_in_use: int
+    tools_total: int
+    overlaps: tuple[Overlap, ...]
+    gaps: tuple[Gap, ...]
+    coverage: Coverage
+    silos: tuple[Silo, ...]
+    hubs: tuple[Hub, ...]
+    single_points_of_failure: tuple[SinglePoint, ...]
+    islands: tuple[Island, ...]
+    fragile_integrations: tuple[FragileLink, ...]
+    unowned: tuple[Unowned, ...]
+    renewals: tuple[Renewal, ...]
+    underutilized: tuple[Underused, ...]
+    spend: Spend
+    recommendations: tuple[Recommendation, ...]
+    maturity: Maturity
+
+    @property
+    def at_stake(self) -> Decimal:
+        return sum((o.at_stake for o in self.overlaps), Decimal(0))
+
+    @property
+    def wasted(self) -> Decimal:
+        return sum((u.wasted for u in self.underutilized if u.wasted), Decimal(0))
+
+    @property
+    def plan_savings(self) -> Decimal:
+        return plan_savings(list(self.recommendations))
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the documented JSON object of `stackmap analyze --json` (see README)."""
+        cov = self.coverage
+        return {
+            "as_of": self.as_of,
+            "currency": self.currency,
+            "tools_in_use": self.tools_in_use,
+            "tools_total": self.tools_total,
+            "summary": {
+                "annual_spend": _plain(self.spend.total),
+                "overlap_at_stake": _plain(self.at_stake),
+                "unused_licences": _plain(self.wasted),
+                "plan_savings": _plain(self.plan_savings),
+                "renewals_due": sum(1 for r in self.renewals if r.status != "expired"),
+            },
+            "overlaps": _plain(self.overlaps),
+            "gaps": _plain(self.gaps),
+            "coverage": {
+                "required_share": round(cov.required_share, 3),
+                "areas": [
+                    {
+                        **_plain(a),
+                        "share": round(a.share, 3),
+                        "required_share": round(a.required_share, 3),
+                    }
+                    for a in cov.areas
+                ],
+                "capabilities": _plain(cov.capabilities),
+                "single_provider": _plain(cov.single_provider),
+                "journey": _plain(cov.journey),
+            },
+            "silos": _plain(self.silos),
+            "hubs": _plain(self.hubs),
+            "single_points_of_failure": _plain(self.single_points_of_failure),
+            "islands": _plain(self.islands),
+            "fragile_integrations": _plain(self.fragile_integrations),
+            "unowned": _plain(self.unowned),
+            "renewals": _plain(self.renewals),
+            "underutilized": _plain(self.underutilized),
+            "spend": _plain(self.spend),
+            "recommendations": _plain(self.recommendations),
+            "maturity": _plain(self.maturity),
+        }
+
+
+def _plain(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return jsonable(asdict(value))
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return jsonable(value)
+
+
+def analyze(stack: Stack, graph: StackGraph | None = None) -> Analysis:
+    """Run every analysis over the tools in use."""
+    graph = graph or StackGraph.of(stack)
+    cov = coverage(stack, graph)
+    groups = overlaps(stack, graph)
+    return Analysis(
+        as_of=stack.today.isoformat(),
+        currency=stack.base_currency,
+        tools_in_use=len(graph.tools),
+        tools_total=len(stack.tools),
+        overlaps=tuple(groups),
+        gaps=cov.gaps,
+        coverage=cov,
+        silos=tuple(silos(stack, graph)),
+        hubs=tuple(hubs(stack, graph)),
+        single_points_of_failure=tuple(single_points_of_failure(stack, graph)),
+        islands=tuple(islands(stack, graph)),
+        fragile_integrations=tuple(fragile_links(stack, graph)),
+        unowned=tuple(unowned(stack, graph)),
+        renewals=tuple(renewals(stack, graph)),
+        underutilized=tuple(underused(stack, graph)),
+        spend=spend(stack, graph),
+        recommendations=tuple(recommendations(stack, graph, groups)),
+        maturity=maturity(stack, graph, cov),
+    )

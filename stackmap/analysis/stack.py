@@ -1,0 +1,202 @@
+"""The snapshot of a catalog the analysis works on, and each tool's cost in the base currency."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from functools import cached_property
+
+from stackmap.reference import Reference
+from stackmap.terms import current_contracts
+from stackmap.views import ContractView
+
+IN_USE = ("active",)
+# How a link works decides how fragile it is: people copying data and file drops fail silently.
+FRAGILE_METHODS = {
+    "manual": "copied by hand: it stops when the person does",
+    "file": "a file export and import: it fails silently when a file is late or malformed",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ToolFacts:
+    """What the analysis needs to know about one tool."""
+
+    id: int
+    name: str
+    status: str = "active"
+    vendor: str | None = None
+    category: str | None = None
+    business_owner: str | None = None
+    technical_owner: str | None = None
+    capabilities: tuple[str, ...] = ()
+    journey_stages: tuple[str, ...] = ()
+    business_units: tuple[str, ...] = ()
+    contracts: tuple[ContractView, ...] = ()
+    disposition: str | None = None
+    decision_note: str | None = None
+    decided_by: str | None = None
+
+    @property
+    def owners(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(o for o in (self.business_owner, self.technical_owner) if o))
+
+
+@dataclass(frozen=True, slots=True)
+class LinkFacts:
+    """One integration between two tools (by id)."""
+
+    id: int
+    source: int
+    target: int
+    method: str = "api"
+    status: str = "active"
+    direction: str = "one_way"
+    frequency: str | None = None
+    data_objects: tuple[str, ...] = ()
+    owner: str | None = None
+
+    @property
+    def fragility(self) -> str | None:
+        """Why this link is fragile, in words, or None when it is automated and working."""
+        if self.status == "broken":
+            return "marked broken: no data is flowing"
+        if self.method in FRAGILE_METHODS:
+            return FRAGILE_METHODS[self.method]
+        if self.method == "unknown":
+            return "undocumented: nobody recorded how it works or who fixes it"
+        return None
+
+
+@dataclass(frozen=True)
+class Cost:
+    """A tool's current annual cost in the base currency, with the terms behind it."""
+
+    annual: Decimal | None  # None: unknown, or in a currency with no rate
+    renewal_date: date | None
+    notice_days: int | None
+    auto_renew: bool | None
+    seats_purchased: int | None
+    seats_active: int | None
+    unconverted: tuple[tuple[str, Decimal], ...] = ()  # (currency, annual amount) with no rate
+    assumed_base: bool = False  # an amount with no currency was counted in the base currency
+
+    @property
+    def decide_by(self) -> date | None:
+        if self.renewal_date is None:
+            return None
+        return self.renewal_date - timedelta(days=self.notice_days or 0)
+
+    @property
+    def utilisation(self) -> float | None:
+        """Active seats / purchased seats, or None when either is unknown."""
+        if not self.seats_purchased or self.seats_active is None:
+            return None
+        return self.seats_active / self.seats_purchased
+
+
+@dataclass(frozen=True)
+class Stack:
+    """A snapshot of the catalog: tools, integrations, the reference model and the day it is."""
+
+    tools: tuple[ToolFacts, ...]
+    links: tuple[LinkFacts, ...]
+    reference: Reference
+    today: date = field(default_factory=date.today)
+
+    @cached_property
+    def by_id(self) -> dict[int, ToolFacts]:
+        return {t.id: t for t in self.tools}
+
+    @cached_property
+    def in_use(self) -> tuple[ToolFacts, ...]:
+        return tuple(t for t in self.tools if t.status in IN_USE)
+
+    @cached_property
+    def in_use_links(self) -> tuple[LinkFacts, ...]:
+        """Links between tools in use that exist today (not planned ones)."""
+        ids = {t.id for t in self.in_use}
+        return tuple(
+            link
+            for link in self.links
+            if link.status != "planned" and link.source in ids and link.target in ids
+        )
+
+    @cached_property
+    def costs(self) -> dict[int, Cost]:
+        return {t.id: tool_cost(t, self.today, self.reference) for t in self.tools}
+
+    @property
+    def base_currency(self) -> str:
+        return self.reference.settings.currency.base
+
+
+def tool_cost(tool: ToolFacts, today: date, reference: Reference) -> Cost:
+    """Return a tool's annual cost in the base currency over its current contracts.
+
+    Amounts with no currency are counted in the base currency (and flagged); amounts in a
+    currency with no rate in analysis.yaml are left out and listed, never guessed.
+    """
+    settings = reference.settings.currency
+    current = current_contracts(list(tool.contracts), today)
+    total: Decimal | None = None
+    unconverted: dict[str, Decimal] = {}
+    assumed = False
+    for contract in current:
+        if contract.annual_cost is None:
+            continue
+        currency = contract.currency or settings.base
+        assumed = assumed or contract.currency is None
+        if currency == settings.base:
+            amount = contract.annual_cost
+        elif currency in settings.rates:
+            amount = contract.annual_cost * Decimal(str(settings.rates[currency]))
+        else:
+            unconverted[currency] = unconverted.get(currency, Decimal(0)) + contract.annual_cost
+            continue
+        total = amount if total is None else total + amount
+    upcoming = [c for c in current if c.renewal_date is not None]
+    later = [c for c in upcoming if c.renewal_date and c.renewal_date >= today]
+    nearest = min(later or upcoming, key=lambda c: c.renewal_date or date.max, default=None)
+    purchased = [c.seats_purchased for c in current if c.seats_purchased is not None]
+    active = [c.seats_active for c in current if c.seats_active is not None]
+    return Cost(
+        annual=total.quantize(Decimal("0.01")) if total is not None else None,
+        renewal_date=nearest.renewal_date if nearest else None,
+        notice_days=nearest.notice_days if nearest else None,
+        auto_renew=nearest.auto_renew if nearest else None,
+        seats_purchased=sum(purchased) if purchased else None,
+        seats_active=sum(active) if active else None,
+        unconverted=tuple(sorted(unconverted.items())),
+        assumed_base=assumed,
+    )
+
+
+def money(amount: Decimal | float | None, currency: str) -> str:
+    """Format an amount for a sentence: "USD 74,900"."""
+    if amount is None:
+        return "an unknown amount"
+    return f"{currency} {Decimal(amount):,.0f}"
+
+
+def listing(items: list[str], limit: int = 6) -> str:
+    """Join words for a sentence: "a", "a and b", "a, b and c", "a, b and 3 more"."""
+    if len(items) > limit:
+        return ", ".join(items[:limit]) + f" and {len(items) - limit} more"
+    if len(items) < 2:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def names(tools: list[ToolFacts] | tuple[ToolFacts, ...], limit: int = 6) -> str:
+    """Join tool names for a sentence, shortening long lists."""
+    return listing([t.name for t in tools], limit)
+
+
+def in_sentence(name: str) -> str:
+    """A display name as it reads mid-sentence: "Data enrichment" -> "data enrichment", but
+    "CRM" and "SEO" stay as they are."""
+    if len(name) > 1 and name[1].isupper():
+        return name
+    return name[:1].lower() + name[1:]
