@@ -34,6 +34,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from typer.core import TyperGroup
 
 from stackmap import __version__, db
+from stackmap.analysis import analyze as run_analysis
+from stackmap.analysis import what_if
+from stackmap.analysis.report import plain
 from stackmap.demo import DEFAULT_OUTPUT, run_demo
 from stackmap.errors import DatabaseUnavailableError, StackmapError
 from stackmap.export.safe import atomic_write, safe_text
@@ -50,8 +53,21 @@ from stackmap.models import (
 )
 from stackmap.progress import SILENT, Progress
 from stackmap.reference import load_reference
+from stackmap.render import SECTIONS, render_analysis, render_what_if
 from stackmap.schemas import ContractFields, IntegrationFields, ToolFields, parse
 from stackmap.views import jsonable
+
+# The demo shows what a marketing-ops lead asks first; `analyze` shows every section.
+DEMO_SECTIONS = (
+    "summary",
+    "overlaps",
+    "gaps",
+    "integrations",
+    "renewals",
+    "underutilized",
+    "recommendations",
+    "maturity",
+)
 
 EX_SOFTWARE = 70
 out = Console(highlight=False, soft_wrap=True)
@@ -674,6 +690,74 @@ def integrations_add(
 # --- import -----------------------------------------------------------------------------------
 
 
+# --- analysis --------------------------------------------------------------------------------
+
+
+def _as_of(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date like 2027-01-31") from None
+
+
+AsOf = Annotated[
+    str | None,
+    typer.Option("--as-of", help="Analyse as on this day (YYYY-MM-DD) instead of today."),
+]
+
+
+@app.command()
+def analyze(
+    ctx: typer.Context,
+    section: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--section",
+            help=f"Show only these sections (repeatable): {', '.join(SECTIONS)}.",
+        ),
+    ] = None,
+    as_of: AsOf = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")] = False,
+) -> None:
+    """Overlaps, gaps, integration health, spend, renewals and suggested dispositions, with why."""
+    unknown = [s for s in section or [] if s not in SECTIONS]
+    if unknown:
+        raise typer.BadParameter(
+            f"unknown section {unknown[0]!r}; use one of {', '.join(SECTIONS)}",
+            param_hint="--section",
+        )
+    stack = _inventory(ctx).stack(_as_of(as_of))
+    result = run_analysis(stack)
+    if as_json:
+        _print_json(result.to_json())
+        return
+    render_analysis(out, result, section or SECTIONS)
+
+
+@app.command()
+def whatif(
+    ctx: typer.Context,
+    retire: Annotated[
+        list[str], typer.Option("--retire", help="A tool to retire (repeat for several).")
+    ],
+    into: Annotated[
+        str | None,
+        typer.Option("--into", help="Consolidate the retired tools into this one."),
+    ] = None,
+    as_of: AsOf = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")] = False,
+) -> None:
+    """What retiring tools would break and save: capabilities, integrations, money, deadlines."""
+    stack = _inventory(ctx).stack(_as_of(as_of))
+    result = what_if(stack, retire, into)
+    if as_json:
+        _print_json(plain(result))
+        return
+    render_what_if(out, result)
+
+
 @app.command("import")
 def import_file(
     ctx: typer.Context,
@@ -1101,6 +1185,16 @@ def demo(
         return
     for line in report.lines():
         out.print(Text(line))
+    out.print()
+    render_analysis(out, report.analysis, DEMO_SECTIONS)
+    database = obj["db"] or str(output / "demo.db")
+    out.print(
+        Text(
+            f"Explore further: stackmap --db {database} analyze (all sections, or --json); "
+            f"stackmap --db {database} whatif --retire NAME [--into NAME]",
+            style="dim",
+        )
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> None:

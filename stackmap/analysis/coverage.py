@@ -29,6 +29,7 @@ class CapabilityCoverage:
 @dataclass(frozen=True)
 class AreaCoverage:
     area: str
+    name: str
     capabilities: int
     covered: int
     required: int
@@ -125,7 +126,12 @@ def coverage(stack: Stack, graph: StackGraph, required: set[str] | None = None) 
             )
         areas.append(
             AreaCoverage(
-                area.slug, len(area.capabilities), covered, required_count, required_covered
+                area.slug,
+                area.name,
+                len(area.capabilities),
+                covered,
+                required_count,
+                required_covered,
             )
         )
     return Coverage(tuple(rows), tuple(areas), _journey(stack, graph), tuple(gaps))

@@ -72,47 +72,48 @@ class Analysis:
             "tools_in_use": self.tools_in_use,
             "tools_total": self.tools_total,
             "summary": {
-                "annual_spend": _plain(self.spend.total),
-                "overlap_at_stake": _plain(self.at_stake),
-                "unused_licences": _plain(self.wasted),
-                "plan_savings": _plain(self.plan_savings),
+                "annual_spend": plain(self.spend.total),
+                "overlap_at_stake": plain(self.at_stake),
+                "unused_licences": plain(self.wasted),
+                "plan_savings": plain(self.plan_savings),
                 "renewals_due": sum(1 for r in self.renewals if r.status != "expired"),
             },
-            "overlaps": _plain(self.overlaps),
-            "gaps": _plain(self.gaps),
+            "overlaps": plain(self.overlaps),
+            "gaps": plain(self.gaps),
             "coverage": {
                 "required_share": round(cov.required_share, 3),
                 "areas": [
                     {
-                        **_plain(a),
+                        **plain(a),
                         "share": round(a.share, 3),
                         "required_share": round(a.required_share, 3),
                     }
                     for a in cov.areas
                 ],
-                "capabilities": _plain(cov.capabilities),
-                "single_provider": _plain(cov.single_provider),
-                "journey": _plain(cov.journey),
+                "capabilities": plain(cov.capabilities),
+                "single_provider": plain(cov.single_provider),
+                "journey": plain(cov.journey),
             },
-            "silos": _plain(self.silos),
-            "hubs": _plain(self.hubs),
-            "single_points_of_failure": _plain(self.single_points_of_failure),
-            "islands": _plain(self.islands),
-            "fragile_integrations": _plain(self.fragile_integrations),
-            "unowned": _plain(self.unowned),
-            "renewals": _plain(self.renewals),
-            "underutilized": _plain(self.underutilized),
-            "spend": _plain(self.spend),
-            "recommendations": _plain(self.recommendations),
-            "maturity": _plain(self.maturity),
+            "silos": plain(self.silos),
+            "hubs": plain(self.hubs),
+            "single_points_of_failure": plain(self.single_points_of_failure),
+            "islands": plain(self.islands),
+            "fragile_integrations": plain(self.fragile_integrations),
+            "unowned": plain(self.unowned),
+            "renewals": plain(self.renewals),
+            "underutilized": plain(self.underutilized),
+            "spend": plain(self.spend),
+            "recommendations": plain(self.recommendations),
+            "maturity": plain(self.maturity),
         }
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
+    """Return a finding (a dataclass, or a list of them) as JSON-ready data."""
     if is_dataclass(value) and not isinstance(value, type):
         return jsonable(asdict(value))
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     return jsonable(value)
 
 

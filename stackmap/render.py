@@ -1,0 +1,272 @@
+"""Terminal rendering of the analysis and of what-if scenarios (Rich tables and sentences).
+
+Every cell built from catalog text goes through Text(): a tool named "[red]x" prints as
+written instead of restyling the output.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from stackmap.analysis import Analysis, WhatIf
+
+SECTIONS = (
+    "summary",
+    "overlaps",
+    "gaps",
+    "coverage",
+    "integrations",
+    "renewals",
+    "underutilized",
+    "spend",
+    "recommendations",
+    "maturity",
+)
+_SHOWN = 15  # rows per table before "… and N more"
+
+
+def _money(amount: Decimal | None, currency: str) -> str:
+    return "—" if amount is None else f"{currency} {amount:,.0f}"
+
+
+def _table(title: str, columns: Sequence[str], right: Sequence[str] = ()) -> Table:
+    table = Table(title=title, title_justify="left", title_style="bold", expand=False)
+    for column in columns:
+        table.add_column(column, justify="right" if column in right else "left", overflow="fold")
+    return table
+
+
+def _rows(
+    console: Console, table: Table, items: Sequence[Any], row: Callable[[Any], list[str]]
+) -> None:
+    for item in items[:_SHOWN]:
+        table.add_row(*(Text(str(cell)) for cell in row(item)))
+    console.print(table)
+    if len(items) > _SHOWN:
+        console.print(
+            Text(f"… and {len(items) - _SHOWN} more (--json lists them all)", style="dim")
+        )
+    console.print()
+
+
+def _more(console: Console, items: Sequence[Any]) -> None:
+    if len(items) > _SHOWN:
+        console.print(
+            Text(f"  … and {len(items) - _SHOWN} more (--json lists them all)", style="dim")
+        )
+    console.print()
+
+
+def _sentences(console: Console, title: str, items: Sequence[Any], empty: str) -> None:
+    console.print(Text(title, style="bold"))
+    if not items:
+        console.print(Text(f"  {empty}", style="dim"))
+    for item in items[:_SHOWN]:
+        console.print(Text(f"  • {item.why}"))
+    if len(items) > _SHOWN:
+        console.print(
+            Text(f"  … and {len(items) - _SHOWN} more (--json lists them all)", style="dim")
+        )
+    console.print()
+
+
+def render_analysis(
+    console: Console, analysis: Analysis, sections: Sequence[str] = SECTIONS
+) -> None:
+    """Print the sections of an analysis a person reads at the terminal."""
+    cur = analysis.currency
+    spend = analysis.spend
+    if "summary" in sections:
+        console.print(
+            Text(
+                f"Stack on {analysis.as_of}: {analysis.tools_in_use} tools in use "
+                f"(of {analysis.tools_total} in the catalog)",
+                style="bold",
+            )
+        )
+        for label, value in (
+            ("Annual spend", _money(spend.total, cur)),
+            ("At stake in overlaps", _money(analysis.at_stake, cur)),
+            ("Unused licences", _money(analysis.wasted, cur)),
+            ("Savings of the suggested plan", _money(analysis.plan_savings, cur)),
+            (
+                "Renewals coming up",
+                str(sum(1 for r in analysis.renewals if r.days_left >= 0)),
+            ),
+            ("Required capabilities covered", f"{analysis.coverage.required_share:.0%}"),
+            (
+                "Maturity (technology only)",
+                f"{analysis.maturity.name} (level {analysis.maturity.level})",
+            ),
+        ):
+            console.print(Text(f"  {label:<32}{value}"))
+        for note in spend.notes:
+            console.print(Text(f"  Note: {note}", style="yellow"))
+        console.print()
+    if "overlaps" in sections:
+        console.print(Text("Overlaps (tools doing the same job)", style="bold"))
+        if not analysis.overlaps:
+            console.print(Text("  none", style="dim"))
+        for o in analysis.overlaps[:_SHOWN]:
+            console.print(
+                Text(
+                    f"  • {', '.join(o.tools)}: keep {o.keeper}, {_money(o.at_stake, cur)} at stake"
+                )
+            )
+            console.print(Text(f"    {o.why} {o.keeper_why}", style="dim"))
+        _more(console, analysis.overlaps)
+    if "gaps" in sections:
+        _sentences(console, "Gaps (required capabilities with no tool)", analysis.gaps, "none")
+    if "coverage" in sections:
+        _rows(
+            console,
+            _table(
+                "Coverage by area",
+                ("Area", "Capabilities covered", "Required covered"),
+                right=("Capabilities covered", "Required covered"),
+            ),
+            analysis.coverage.areas,
+            lambda a: [
+                a.name,
+                f"{a.covered}/{a.capabilities} ({a.share:.0%})",
+                f"{a.required_covered}/{a.required}",
+            ],
+        )
+        _sentences(
+            console,
+            "Single providers (one tool carries a capability)",
+            analysis.coverage.single_provider,
+            "none",
+        )
+        _rows(
+            console,
+            _table("Customer journey", ("Stage", "Side", "Tools")),
+            analysis.coverage.journey,
+            lambda j: [j.stage, j.side, f"{len(j.tools)}" if j.tools else "none — a gap"],
+        )
+    if "integrations" in sections:
+        _sentences(console, "Silos (no working integration)", analysis.silos, "none")
+        _sentences(console, "Hubs", analysis.hubs, "none")
+        _sentences(console, "Single points of failure", analysis.single_points_of_failure, "none")
+        _sentences(console, "Islands", analysis.islands, "none")
+        _sentences(console, "Fragile integrations", analysis.fragile_integrations, "none")
+        _sentences(console, "Tools nobody owns", analysis.unowned, "none")
+    if "renewals" in sections:
+        _rows(
+            console,
+            _table(
+                "Renewals",
+                ("Tool", "Status", "Decide by", "Renews", "Annual cost", "Owners"),
+                right=("Annual cost",),
+            ),
+            analysis.renewals,
+            lambda r: [
+                r.tool,
+                r.status,
+                r.decide_by.isoformat(),
+                r.renewal_date.isoformat(),
+                _money(r.annual_cost, cur),
+                ", ".join(r.owners) or "nobody",
+            ],
+        )
+    if "underutilized" in sections:
+        _rows(
+            console,
+            _table(
+                "Under-used licences",
+                ("Tool", "Seats used", "Share", "Wasted a year"),
+                right=("Seats used", "Share", "Wasted a year"),
+            ),
+            analysis.underutilized,
+            lambda u: [
+                u.tool,
+                f"{u.seats_active}/{u.seats_purchased}",
+                f"{u.utilisation:.0%}",
+                _money(u.wasted, cur),
+            ],
+        )
+    if "spend" in sections:
+        area_names = {a.area: a.name for a in analysis.coverage.areas}
+        for title, totals in (
+            ("Spend by area", {area_names.get(k, k): v for k, v in spend.by_area.items()}),
+            ("Spend by vendor", spend.by_vendor),
+            ("Spend by owner", spend.by_owner),
+            ("Spend by business unit", spend.by_business_unit),
+        ):
+            _rows(
+                console,
+                _table(title, ("", "Annual"), right=("Annual",)),
+                list(totals.items()),
+                lambda kv: [kv[0], _money(kv[1], cur)],
+            )
+    if "recommendations" in sections:
+        counts: dict[str, int] = {}
+        for r in analysis.recommendations:
+            counts[r.disposition] = counts.get(r.disposition, 0) + 1
+        console.print(
+            Text(
+                "Dispositions: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())),
+                style="bold",
+            )
+        )
+        ranked = sorted(
+            analysis.recommendations, key=lambda r: (-(r.savings or 0), r.tool.casefold())
+        )
+        for r in ranked[:_SHOWN]:
+            decided = " (decided)" if r.decided else ""
+            console.print(
+                Text(
+                    f"  • {r.tool}: {r.disposition}{decided} — value {r.value:.2f}, fit {r.fit:.2f}"
+                )
+            )
+            console.print(Text(f"    {r.why}", style="dim"))
+        _more(console, ranked)
+    if "maturity" in sections:
+        m = analysis.maturity
+        console.print(Text(f"Maturity: {m.name} (level {m.level}) — {m.summary}", style="bold"))
+        console.print(Text(f"  ({m.scope})", style="dim"))
+        for line in (*m.evidence, *m.next_steps):
+            console.print(Text(f"  • {line}"))
+        console.print()
+
+
+def render_what_if(console: Console, result: WhatIf) -> None:
+    """Print a what-if scenario: the summary sentences, then each consequence."""
+    cur = result.currency
+    title = f"What if {', '.join(result.retire)} retired" + (
+        f" into {result.into}" if result.into else ""
+    )
+    console.print(Text(title, style="bold"))
+    for sentence in result.why:
+        console.print(Text(f"  {sentence}"))
+    console.print()
+    for label, value in (
+        ("Annual savings", _money(result.annual_savings, cur)),
+        ("Owed until renewal", _money(result.committed_until_renewal, cur)),
+        ("Savings in the next 12 months", _money(result.savings_next_12_months, cur)),
+    ):
+        console.print(Text(f"  {label:<32}{value}"))
+    console.print()
+    _sentences(console, "Deadlines", result.deadlines, "none")
+    _sentences(console, "Capabilities left with no provider", result.capabilities_lost, "none")
+    _rows(
+        console,
+        _table("Integrations that break", ("From", "To", "Method", "What to do")),
+        result.integrations_broken,
+        lambda b: [b.source, b.target, b.method, b.why],
+    )
+    console.print(
+        Text("Cut off from the rest of the stack: " + (", ".join(result.tools_cut_off) or "none"))
+    )
+    console.print(
+        Text("Left with no working integration: " + (", ".join(result.new_silos) or "none"))
+    )
+    console.print(
+        Text("Owners to inform: " + (", ".join(result.owners_to_inform) or "nobody recorded"))
+    )

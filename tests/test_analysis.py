@@ -1,0 +1,545 @@
+"""The analysis on hand-built stacks whose right answers are known, written as sentences."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import date, timedelta
+from decimal import Decimal
+
+import networkx as nx
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from stackmap.analysis import analyze, what_if
+from stackmap.analysis.graph import StackGraph
+from stackmap.analysis.health import single_points_of_failure
+from stackmap.errors import NotFoundError
+from stackmap.reference import Reference
+from tests.stacks import TODAY, link, stack, tool
+
+MA = ("marketing-automation", "email-marketing", "landing-pages-forms", "lead-management")
+
+
+def with_settings(reference: Reference, **changes: object) -> Reference:
+    settings = reference.settings.model_copy(update=changes)
+    return dataclasses.replace(reference, settings=settings)
+
+
+# --- overlap -----------------------------------------------------------------------------------
+
+
+def test_two_marketing_automation_platforms_overlap_and_the_better_used_one_is_kept(
+    reference: Reference,
+) -> None:
+    s = stack(
+        reference,
+        [
+            tool(1, "Marketo", *MA, cost=78000, seats=10, active=2),
+            tool(2, "HubSpot", *MA, cost=43200, seats=10, active=9),
+            tool(3, "Salesforce", "crm", cost=100000),
+        ],
+        [link(2, 3), link(3, 2)],
+    )
+    result = analyze(s)
+    assert len(result.overlaps) == 1
+    group = result.overlaps[0]
+    assert set(group.tools) == {"Marketo", "HubSpot"}
+    assert group.keeper == "HubSpot"
+    assert group.at_stake == Decimal("78000")
+    assert "marketing automation" in group.why and "could save up to USD 78,000" in group.why
+    assert "90% of its seats are in use" in group.keeper_why
+
+
+def test_tools_with_different_jobs_do_not_overlap(reference: Reference) -> None:
+    s = stack(
+        reference,
+        [tool(1, "CRM", "crm"), tool(2, "CMS", "cms"), tool(3, "Email", "email-marketing")],
+    )
+    assert analyze(s).overlaps == ()
+
+
+def test_a_weak_similarity_is_not_an_overlap(reference: Reference) -> None:
+    # One capability in common out of four: 25% alike, under the 50% threshold.
+    s = stack(
+        reference,
+        [
+            tool(1, "A", "crm", "lead-management", "abm"),
+            tool(2, "B", "crm", "seo", "dam"),
+        ],
+    )
+    assert analyze(s).overlaps == ()
+    looser = with_settings(
+        reference, overlap=reference.settings.overlap.model_copy(update={"min_similarity": 0.2})
+    )
+    assert len(analyze(stack(looser, list(s.tools))).overlaps) == 1
+
+
+def test_every_member_of_an_overlap_group_is_similar_to_its_keeper(reference: Reference) -> None:
+    # A ~ B and B ~ C, but A and C share nothing: no single group may hold A and C.
+    s = stack(
+        reference,
+        [
+            tool(1, "A", "seo", "content-marketing"),
+            tool(2, "B", "seo", "content-marketing", "dam"),
+            tool(3, "C", "dam", "creative-design"),
+            tool(4, "D", "dam", "creative-design", "seo"),
+        ],
+    )
+    for group in analyze(s).overlaps:
+        assert all(m.similarity >= 0.5 for m in group.members)
+        assert not {"A", "C"} <= set(group.tools)
+
+
+def test_a_person_s_invest_decision_makes_that_tool_the_keeper(reference: Reference) -> None:
+    s = stack(
+        reference,
+        [
+            tool(1, "Marketo", *MA, cost=78000, seats=10, active=10),
+            tool(2, "HubSpot", *MA, cost=43200, seats=10, active=1, disposition="invest"),
+        ],
+    )
+    group = analyze(s).overlaps[0]
+    assert group.keeper == "HubSpot"
+    assert "marked Invest" in group.keeper_why
+
+
+def test_retired_tools_are_left_out_of_overlaps_and_coverage(reference: Reference) -> None:
+    s = stack(
+        reference,
+        [tool(1, "Old MA", *MA, status="retired"), tool(2, "New MA", *MA)],
+    )
+    result = analyze(s)
+    assert result.overlaps == ()
+    assert result.tools_in_use == 1
+
+
+# --- gaps and coverage -------------------------------------------------------------------------
+
+
+def test_a_required_capability_no_tool_provides_is_a_gap(reference: Reference) -> None:
+    s = stack(reference, [tool(1, "HubSpot", *MA)])
+    gaps = {g.capability: g for g in analyze(s).gaps}
+    assert "crm" in gaps
+    assert gaps["crm"].why == "No tool in use provides CRM."
+    assert "marketing-automation" not in gaps
+
+
+def test_a_gap_names_the_sunsetting_tool_that_still_provides_it(reference: Reference) -> None:
+    s = stack(reference, [tool(1, "Siebel", "crm", status="sunsetting")])
+    gaps = {g.capability: g for g in analyze(s).gaps}
+    assert "only Siebel (sunsetting) would" in gaps["crm"].why
+
+
+def test_a_capability_with_one_provider_is_a_concentration_risk(reference: Reference) -> None:
+    s = stack(reference, [tool(1, "Salesforce", "crm"), tool(2, "A", "seo"), tool(3, "B", "seo")])
+    coverage = analyze(s).coverage
+    single = {c.capability: c for c in coverage.single_provider}
+    assert single["crm"].providers == ("Salesforce",)
+    assert "seo" not in single
+    states = {c.capability: c.state for c in coverage.capabilities}
+    assert states["seo"] == "overlap" and states["cms"] == "gap"
+
+
+def test_area_coverage_counts_covered_and_required_capabilities(reference: Reference) -> None:
+    s = stack(reference, [tool(1, "Salesforce", "crm"), tool(2, "Zapier", "ipaas")])
+    technology = next(a for a in analyze(s).coverage.areas if a.area == "technology")
+    assert technology.covered == 2
+    assert technology.required_covered == 1  # CRM is required, iPaaS is not
+
+
+def test_journey_stages_are_served_by_recorded_stages_or_by_capabilities(
+    reference: Reference,
+) -> None:
+    s = stack(reference, [tool(1, "Gainsight", "customer-success")])
+    journey = {j.stage: j for j in analyze(s).coverage.journey}
+    assert journey["retention"].tools == ("Gainsight",)
+    assert journey["awareness"].tools == ()
+    assert "acquisition side" in journey["awareness"].why
+
+
+# --- integration health ------------------------------------------------------------------------
+
+
+def test_a_tool_with_no_working_integration_is_a_silo(reference: Reference) -> None:
+    s = stack(
+        reference,
+        [tool(1, "A"), tool(2, "B"), tool(3, "Lonely"), tool(4, "Broken")],
+        [link(1, 2), link(4, 1, status="broken")],
+    )
+    silos = {x.tool: x for x in analyze(s).silos}
+    assert set(silos) == {"Lonely", "Broken"}
+    assert "no integration recorded" in silos["Lonely"].why
+    assert "marked broken" in silos["Broken"].why
+
+
+def test_hubs_are_ranked_by_the_number_of_tools_they_exchange_data_with(
+    reference: Reference,
+) -> None:
+    tools = [tool(i, f"T{i}") for i in range(1, 8)]
+    links = [link(1, i) for i in range(2, 7)] + [link(2, 3), link(3, 4), link(4, 2)]
+    result = analyze(stack(reference, tools, links))
+    assert result.hubs[0].tool == "T1"
+    assert result.hubs[0].connected_tools == 5
+    assert result.hubs[0].sends_to == 5 and result.hubs[0].receives_from == 0
+
+
+def test_the_tool_joining_two_parts_of_the_stack_is_a_single_point_of_failure(
+    reference: Reference,
+) -> None:
+    # A triangle (1, 2, 3) joined through 3 to a chain 4 - 5 - 6.
+    tools = [tool(i, f"T{i}") for i in range(1, 7)]
+    links = [link(1, 2), link(2, 3), link(3, 1), link(3, 4), link(4, 5), link(5, 6)]
+    points = {p.tool: p for p in analyze(stack(reference, tools, links)).single_points_of_failure}
+    assert set(points) == {"T3", "T4", "T5"}
+    assert points["T3"].cut_off == 2  # T1 and T2 (the smaller side) lose the rest
+    assert set(points["T3"].cut_off_tools) == {"T1", "T2"}
+    assert points["T5"].cut_off_tools == ("T6",)
+
+
+def _brute_force_cut_off(graph: nx.Graph) -> dict[int, int]:
+    result = {}
+    for node in graph:
+        component = nx.node_connected_component(graph, node) - {node}
+        rest = graph.subgraph(component)
+        sizes = sorted((len(c) for c in nx.connected_components(rest)), reverse=True)
+        if len(sizes) > 1:
+            result[node] = sum(sizes[1:])
+    return result
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 14), st.integers(1, 14)), max_size=30))
+def test_single_points_of_failure_match_removing_each_tool_in_turn(
+    edges: list[tuple[int, int]],
+) -> None:
+    from stackmap.reference import load_reference
+
+    reference = _reference_once(load_reference)
+    pairs = {(min(a, b), max(a, b)) for a, b in edges if a != b}
+    tools = [tool(i, f"T{i:02d}") for i in range(1, 15)]
+    s = stack(reference, tools, [link(a, b) for a, b in pairs])
+    found = {p.tool: p.cut_off for p in single_points_of_failure(s, StackGraph.of(s))}
+    graph = nx.Graph(list(pairs))
+    expected = {f"T{n:02d}": c for n, c in _brute_force_cut_off(graph).items()}
+    assert found == expected
+
+
+_CACHE: dict[str, Reference] = {}
+
+
+def _reference_once(load: object) -> Reference:
+    if "ref" not in _CACHE:
+        _CACHE["ref"] = load()  # type: ignore[operator]
+    return _CACHE["ref"]
+
+
+def test_groups_linked_only_among_themselves_are_islands(reference: Reference) -> None:
+    tools = [tool(i, f"T{i}") for i in range(1, 7)]
+    links = [link(1, 2), link(2, 3), link(3, 4), link(5, 6)]
+    islands = analyze(stack(reference, tools, links)).islands
+    assert [i.tools for i in islands] == [("T5", "T6")]
+    assert "nothing in the main stack" in islands[0].why
+
+
+def test_manual_file_undocumented_and_broken_links_are_fragile(reference: Reference) -> None:
+    tools = [tool(i, f"T{i}") for i in range(1, 6)]
+    links = [
+        link(1, 2, method="manual"),
+        link(1, 3, method="file"),
+        link(1, 4, method="unknown"),
+        link(1, 5, status="broken"),
+        link(2, 3, method="native"),
+    ]
+    fragile = analyze(stack(reference, tools, links)).fragile_integrations
+    assert next((f.source, f.target) for f in fragile) == ("T1", "T5")  # broken first
+    assert {(f.source, f.target) for f in fragile} == {
+        ("T1", "T2"),
+        ("T1", "T3"),
+        ("T1", "T4"),
+        ("T1", "T5"),
+    }
+    assert "copied by hand" in next(f.why for f in fragile if f.target == "T2")
+
+
+def test_tools_without_an_owner_are_listed(reference: Reference) -> None:
+    s = stack(reference, [tool(1, "Owned"), tool(2, "Orphan", owner=None)])
+    assert [u.tool for u in analyze(s).unowned] == ["Orphan"]
+
+
+# --- what-if -----------------------------------------------------------------------------------
+
+
+def _crm_stack(reference: Reference) -> list:  # type: ignore[type-arg]
+    return [
+        tool(
+            1,
+            "Salesforce",
+            "crm",
+            "lead-management",
+            cost=36500,
+            renewal=TODAY + timedelta(days=100),
+            notice=30,
+            owner="Priya",
+        ),
+        tool(2, "HubSpot", *MA, cost=10000, owner="Alicia"),
+        tool(3, "Gong", "call-analytics", owner="Tom"),
+        tool(4, "Segment", "cdp", owner="Lena"),
+    ]
+
+
+def test_retiring_the_only_crm_loses_the_capability_breaks_links_and_cuts_off_tools(
+    reference: Reference,
+) -> None:
+    s = stack(reference, _crm_stack(reference), [link(2, 1), link(3, 1), link(4, 2)])
+    result = what_if(s, ["salesforce"])
+    assert [c.capability for c in result.capabilities_lost] == ["crm"]
+    assert "required" in result.capabilities_lost[0].why
+    assert {(b.source, b.target) for b in result.integrations_broken} == {
+        ("HubSpot", "Salesforce"),
+        ("Gong", "Salesforce"),
+    }
+    assert result.tools_cut_off == ("Gong",)
+    assert result.new_silos == ("Gong",)
+    assert result.annual_savings == Decimal("36500.00")
+    # 100 days of a 36,500-a-year contract are still owed before the renewal.
+    assert result.committed_until_renewal == Decimal("10000.00")
+    assert result.savings_next_12_months == Decimal("26500.00")
+    assert result.deadlines[0].decide_by == TODAY + timedelta(days=70)
+    assert set(result.owners_to_inform) == {"Priya", "Alicia", "Tom"}
+
+
+def test_consolidating_into_a_tool_keeps_what_it_covers_and_lists_links_to_rebuild(
+    reference: Reference,
+) -> None:
+    tools = [
+        tool(1, "Marketo", *MA, "abm", cost=78000),
+        tool(2, "HubSpot", *MA, cost=43200),
+        tool(3, "Salesforce", "crm"),
+        tool(4, "ON24", "webinars-events"),
+    ]
+    s = stack(reference, tools, [link(1, 3), link(2, 3), link(4, 1)])
+    result = what_if(s, ["Marketo"], into="HubSpot")
+    assert [c.capability for c in result.capabilities_lost] == ["abm"]
+    assert "HubSpot does not" in result.capabilities_lost[0].why
+    rebuild = {b.partner: b.rebuild for b in result.integrations_broken}
+    assert rebuild == {"Salesforce": "exists", "ON24": "rebuild"}
+
+
+def test_what_if_names_an_unknown_tool_clearly(reference: Reference) -> None:
+    s = stack(reference, [tool(1, "A")])
+    with pytest.raises(NotFoundError, match="no tool named 'Nope'"):
+        what_if(s, ["Nope"])
+
+
+@st.composite
+def random_stacks(draw: st.DrawFn) -> tuple[list, list]:  # type: ignore[type-arg]
+    capabilities = ["crm", "cms", "seo", "dam", "email-marketing", "web-analytics"]
+    count = draw(st.integers(2, 9))
+    tools = [
+        tool(
+            i,
+            f"T{i}",
+            *draw(st.sets(st.sampled_from(capabilities), max_size=3)),
+            cost=draw(st.one_of(st.none(), st.integers(0, 50000))),
+        )
+        for i in range(1, count + 1)
+    ]
+    pairs = draw(st.lists(st.tuples(st.integers(1, count), st.integers(1, count)), max_size=12))
+    links = [link(a, b) for a, b in {p for p in pairs if p[0] != p[1]}]
+    return tools, links
+
+
+@settings(max_examples=60, deadline=None)
+@given(random_stacks(), st.data())
+def test_retiring_a_tool_never_increases_coverage_and_saves_exactly_its_cost(
+    generated: tuple[list, list],  # type: ignore[type-arg]
+    data: st.DataObject,
+) -> None:
+    from stackmap.reference import load_reference
+
+    reference = _reference_once(load_reference)
+    tools, links = generated
+    victim = data.draw(st.sampled_from(tools))
+    before = analyze(stack(reference, tools, links))
+    after = analyze(stack(reference, [t for t in tools if t is not victim], links))
+    covered_before = {c.capability for c in before.coverage.capabilities if c.providers}
+    covered_after = {c.capability for c in after.coverage.capabilities if c.providers}
+    assert covered_after <= covered_before
+    scenario = what_if(stack(reference, tools, links), [victim.name])
+    lost = {c.capability for c in scenario.capabilities_lost}
+    assert lost == covered_before - covered_after
+    cost = victim.contracts[0].annual_cost if victim.contracts else None
+    assert scenario.annual_savings == (cost or Decimal(0))
+
+
+# --- spend, licences, renewals -----------------------------------------------------------------
+
+
+def test_spend_breakdowns_all_add_up_to_the_total(reference: Reference) -> None:
+    s = stack(
+        reference,
+        [
+            tool(1, "HubSpot", *MA, cost=40000, vendor="HubSpot", units=("Marketing", "Sales")),
+            tool(2, "Salesforce", "crm", cost=100000, vendor="Salesforce"),
+            tool(3, "Thing", cost=3000),
+        ],
+    )
+    spend = analyze(s).spend
+    assert spend.total == Decimal("143000.00")
+    for totals in (
+        spend.by_area,
+        spend.by_capability,
+        spend.by_category,
+        spend.by_vendor,
+        spend.by_owner,
+        spend.by_business_unit,
+    ):
+        assert sum(totals.values()) == pytest.approx(spend.total, abs=Decimal("0.05"))
+    assert spend.by_business_unit["Marketing"] == Decimal("20000.00")
+    assert spend.by_capability["(none recorded)"] == Decimal("3000.00")
+
+
+def test_costs_in_other_currencies_are_converted_only_with_the_user_s_rates(
+    reference: Reference,
+) -> None:
+    tools = [
+        tool(1, "A", cost=1000, currency="EUR"),
+        tool(2, "B", cost=500, currency="USD"),
+        tool(3, "C", cost=200, currency=None),
+    ]
+    without = analyze(stack(reference, tools)).spend
+    assert without.total == Decimal("700.00")
+    assert without.unconverted == {"EUR": Decimal("1000.00")}
+    assert any("no rate" in n for n in without.notes)
+    assert any("no currency" in n for n in without.notes)
+    rated = with_settings(
+        reference,
+        currency=reference.settings.currency.model_copy(update={"rates": {"EUR": 1.1}}),
+    )
+    assert analyze(stack(rated, tools)).spend.total == Decimal("1800.00")
+
+
+def test_under_used_licences_show_the_money_spent_on_idle_seats(reference: Reference) -> None:
+    s = stack(
+        reference,
+        [
+            tool(1, "Bynder", "dam", cost=40000, seats=40, active=8),
+            tool(2, "Busy", "seo", cost=1000, seats=10, active=9),
+        ],
+    )
+    (item,) = analyze(s).underutilized
+    assert item.tool == "Bynder"
+    assert item.wasted == Decimal("32000.00")
+    assert "uses 8 of 40 seats (20%" in item.why
+
+
+def test_renewals_get_a_status_from_their_notice_deadline(reference: Reference) -> None:
+    day = TODAY
+    tools = [
+        tool(1, "Overdue", cost=1, renewal=day + timedelta(days=20), notice=30),
+        tool(2, "Urgent", cost=1, renewal=day + timedelta(days=40), notice=30),
+        tool(3, "Upcoming", cost=1, renewal=day + timedelta(days=100), notice=30),
+        tool(4, "Far", cost=1, renewal=day + timedelta(days=300)),
+        tool(5, "Lapsed", cost=1, renewal=day - timedelta(days=10), auto_renew=False),
+        tool(6, "Rolled", cost=1, renewal=day - timedelta(days=10), auto_renew=True),
+    ]
+    renewals = {r.tool: r for r in analyze(stack(reference, tools)).renewals}
+    assert {k: v.status for k, v in renewals.items()} == {
+        "Overdue": "overdue",
+        "Urgent": "urgent",
+        "Upcoming": "upcoming",
+        "Lapsed": "expired",
+        "Rolled": "auto-renewed",
+    }
+    assert renewals["Overdue"].window == "30" and renewals["Upcoming"].window == "120"
+    assert renewals["Urgent"].decide_by == day + timedelta(days=10)
+    assert next(iter(renewals)) == "Overdue"
+
+
+# --- recommendations and maturity --------------------------------------------------------------
+
+
+def test_dispositions_follow_value_and_fit(reference: Reference) -> None:
+    tools = [
+        # The only CRM, used and integrated: invest.
+        tool(1, "Salesforce", "crm", cost=100, seats=10, active=9),
+        # The only CMS, used, but no integrations: migrate.
+        tool(2, "WordPress", "cms", cost=100, seats=10, active=9),
+        # Idle, duplicated by nobody but nothing unique either, no links, no owner: eliminate.
+        tool(3, "Shelfware", cost=5000, seats=10, active=1, owner=None),
+        tool(4, "Zapier", "ipaas"),
+        tool(5, "Segment", "cdp"),
+        tool(6, "Snowflake", "data-warehouse"),
+    ]
+    links = [link(1, 4), link(1, 5), link(1, 6), link(4, 5), link(5, 6)]
+    recs = {r.tool: r for r in analyze(stack(reference, tools, links)).recommendations}
+    assert recs["Salesforce"].suggested == "invest"
+    assert recs["WordPress"].suggested == "migrate"
+    assert recs["Shelfware"].suggested == "eliminate"
+    assert recs["Shelfware"].savings == Decimal("5000")
+    assert "no owner" in recs["Shelfware"].why
+
+
+def test_a_recorded_decision_wins_and_the_suggestion_is_still_shown(reference: Reference) -> None:
+    tools = [tool(1, "Shelfware", cost=5000, seats=10, active=1, owner=None, disposition="invest")]
+    (rec,) = analyze(stack(reference, tools)).recommendations
+    assert rec.disposition == "invest" and rec.suggested == "eliminate"
+    assert rec.why.startswith("Decided invest (suggestion was eliminate)")
+
+
+def test_the_overlap_loser_is_suggested_for_consolidation_into_the_keeper(
+    reference: Reference,
+) -> None:
+    tools = [
+        tool(1, "Marketo", *MA, cost=78000, seats=10, active=2),
+        tool(2, "HubSpot", *MA, cost=43200, seats=10, active=9),
+    ]
+    recs = {r.tool: r for r in analyze(stack(reference, tools)).recommendations}
+    assert recs["Marketo"].suggested == "consolidate" and recs["Marketo"].into == "HubSpot"
+    assert recs["HubSpot"].suggested != "consolidate"
+
+
+def test_an_empty_stack_is_at_the_first_maturity_stage(reference: Reference) -> None:
+    maturity = analyze(stack(reference, [])).maturity
+    assert maturity.level == 1
+    assert "technology-only" in maturity.scope
+    assert maturity.next_steps
+
+
+def test_a_covered_integrated_measured_stack_reaches_a_higher_stage(reference: Reference) -> None:
+    required = reference.required_capabilities
+    tools = [tool(i + 1, f"T{i}", c) for i, c in enumerate(required)]
+    links = [link(1, i) for i in range(2, len(tools) + 1)]
+    maturity = analyze(stack(reference, tools, links)).maturity
+    assert maturity.level == 5
+    assert maturity.required_coverage == 1.0
+
+
+# --- the JSON contract -------------------------------------------------------------------------
+
+
+def test_the_json_has_every_documented_key_and_names_tools_by_name(reference: Reference) -> None:
+    tools = [
+        tool(1, "Marketo", *MA, cost=78000, seats=10, active=2),
+        tool(2, "HubSpot", *MA, cost=43200, seats=10, active=9),
+    ]
+    data = analyze(stack(reference, tools, [link(1, 2)])).to_json()
+    for key in (
+        "overlaps",
+        "gaps",
+        "coverage",
+        "silos",
+        "hubs",
+        "single_points_of_failure",
+        "renewals",
+        "underutilized",
+        "spend",
+        "recommendations",
+        "maturity",
+    ):
+        assert key in data
+    assert data["overlaps"][0]["keeper"] == "HubSpot"
+    assert json.loads(json.dumps(data)) == data
+    assert date.fromisoformat(data["as_of"]) == TODAY

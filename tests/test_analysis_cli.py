@@ -1,0 +1,139 @@
+"""`stackmap analyze` and `stackmap whatif` on a real catalog: the snapshot, JSON and text."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from stackmap.cli import app
+from stackmap.inventory import Inventory
+from stackmap.schemas import ContractFields, IntegrationFields, ToolFields
+
+runner = CliRunner()
+
+
+def _arrange(inventory: Inventory) -> None:
+    inventory.add_tool(
+        ToolFields(name="Marketo Engage", business_owner="Alicia Gomez"),
+        ContractFields(
+            annual_cost=Decimal("78000"),
+            currency="USD",
+            renewal_date=date(2027, 2, 28),
+            notice_days=60,
+            seats_purchased=10,
+            seats_active=2,
+        ),
+    )
+    inventory.add_tool(
+        ToolFields(name="HubSpot Marketing Hub", business_owner="Dana Lee"),
+        ContractFields(
+            annual_cost=Decimal("43200"), currency="USD", seats_purchased=10, seats_active=9
+        ),
+    )
+    inventory.add_tool(ToolFields(name="Salesforce Sales Cloud", business_owner="Priya"))
+    for source in ("Marketo Engage", "HubSpot Marketing Hub"):
+        inventory.add_integration(
+            IntegrationFields(source=source, target="Salesforce Sales Cloud", method="native")
+        )
+
+
+@pytest.fixture
+def catalog(tmp_path: Path) -> str:
+    path = tmp_path / "catalog.db"
+    inventory = Inventory.open(str(path), actor="arranger")
+    _arrange(inventory)
+    inventory.close()
+    return str(path)
+
+
+def test_the_snapshot_carries_tools_contracts_capabilities_and_links(
+    backend_inventory: Inventory,
+) -> None:
+    _arrange(backend_inventory)
+    stack = backend_inventory.stack(date(2027, 1, 1))
+    by_name = {t.name: t for t in stack.tools}
+    marketo = by_name["Marketo Engage"]
+    assert "marketing-automation" in marketo.capabilities  # from the product library
+    assert marketo.vendor == "Adobe"
+    assert marketo.business_owner == "Alicia Gomez"
+    assert marketo.contracts[0].annual_cost == Decimal("78000")
+    assert stack.costs[marketo.id].utilisation == pytest.approx(0.2)
+    assert {
+        (stack.by_id[link.source].name, stack.by_id[link.target].name) for link in stack.links
+    } == {
+        ("Marketo Engage", "Salesforce Sales Cloud"),
+        ("HubSpot Marketing Hub", "Salesforce Sales Cloud"),
+    }
+
+
+def test_analyze_json_finds_the_overlap_and_explains_it(catalog: str) -> None:
+    result = runner.invoke(app, ["--db", catalog, "analyze", "--json", "--as-of", "2027-01-01"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    (overlap,) = data["overlaps"]
+    assert set(overlap["tools"]) == {"Marketo Engage", "HubSpot Marketing Hub"}
+    assert overlap["keeper"] == "HubSpot Marketing Hub"
+    assert overlap["at_stake"] == 78000.0
+    assert data["as_of"] == "2027-01-01"
+    assert data["renewals"][0]["tool"] == "Marketo Engage"
+    assert data["renewals"][0]["decide_by"] == "2026-12-30"
+    assert data["renewals"][0]["status"] == "overdue"
+    assert data["summary"]["annual_spend"] == 121200.0
+
+
+def test_analyze_prints_sentences_for_people_and_can_show_one_section(catalog: str) -> None:
+    result = runner.invoke(app, ["--db", catalog, "analyze", "--as-of", "2027-01-01"])
+    assert result.exit_code == 0, result.output
+    assert "Overlaps" in result.stdout and "keep HubSpot Marketing Hub" in result.stdout
+    assert "Maturity" in result.stdout
+    only = runner.invoke(app, ["--db", catalog, "analyze", "--section", "renewals"])
+    assert "Renewals" in only.stdout and "Overlaps" not in only.stdout
+    bad = runner.invoke(app, ["--db", catalog, "analyze", "--section", "nonsense"])
+    assert bad.exit_code == 2 and "unknown section" in bad.output
+
+
+def test_whatif_reports_savings_breaks_and_deadlines(catalog: str) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "--db",
+            catalog,
+            "whatif",
+            "--retire",
+            "marketo engage",
+            "--json",
+            "--as-of",
+            "2027-01-01",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["retire"] == ["Marketo Engage"]
+    assert data["annual_savings"] == 78000.0
+    assert data["integrations_broken"][0]["target"] == "Salesforce Sales Cloud"
+    assert "Alicia Gomez" in data["owners_to_inform"]
+    text = runner.invoke(
+        app,
+        [
+            "--db",
+            catalog,
+            "whatif",
+            "--retire",
+            "Marketo Engage",
+            "--into",
+            "HubSpot Marketing Hub",
+        ],
+    )
+    assert text.exit_code == 0, text.output
+    assert "What if Marketo Engage retired into HubSpot Marketing Hub" in text.stdout
+
+
+def test_whatif_on_an_unknown_tool_is_one_line(catalog: str) -> None:
+    result = runner.invoke(app, ["--db", catalog, "whatif", "--retire", "Nope"])
+    assert result.exit_code != 0
+    assert result.stderr.strip() == "stackmap: error: no tool named 'Nope' in the catalog"
