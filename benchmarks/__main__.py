@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import argparse
 
-from benchmarks import import_speed
+from benchmarks import analysis_speed, import_speed
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--tools", type=int, default=20_000, help="size of the generated stack")
     args = parser.parse_args()
-    rows = [("Import", ""), *import_speed.run(args.tools)]
+    rows = [
+        ("Import", ""),
+        *import_speed.run(args.tools),
+        ("Analysis (5 integrations per tool)", ""),
+        *analysis_speed.run(args.tools),
+    ]
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
         print(f"{name:<{width}}  {value}" if value else f"\n{name}\n{'-' * width}")

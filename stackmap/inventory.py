@@ -5,11 +5,9 @@ Each method runs in its own transaction; a failure leaves the catalog exactly as
 
 from __future__ import annotations
 
-import gc
 import getpass
 import os
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -22,6 +20,7 @@ from sqlmodel import Session, col, select
 
 from stackmap import db
 from stackmap.analysis import LinkFacts, Stack, ToolFacts
+from stackmap.bulk import bulk_work
 from stackmap.errors import DuplicateError, InvalidValueError, NotFoundError
 from stackmap.importers.mapping import refuse_errors
 from stackmap.importers.profiles import load_profile
@@ -59,23 +58,6 @@ from stackmap.writer import Outcome, ToolRecord, Writer
 ENV_ACTOR = "STACKMAP_USER"
 TOOL: sa.Table = Tool.__table__  # type: ignore[attr-defined]
 CONTRACT: sa.Table = Contract.__table__  # type: ignore[attr-defined]
-
-
-@contextmanager
-def bulk_work() -> Iterator[None]:
-    """Pause the cyclic garbage collector for one bulk operation.
-
-    An import allocates hundreds of thousands of short-lived objects while tens of thousands
-    stay alive; the collector's repeated full passes over them cost a quarter of the time.
-    Nothing in an import builds reference cycles that need collecting before it ends.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def default_actor() -> str:

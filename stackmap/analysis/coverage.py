@@ -142,17 +142,22 @@ def _name(tool: ToolFacts) -> str:
 
 
 def _journey(stack: Stack, graph: StackGraph) -> tuple[JourneyCoverage, ...]:
+    stages = stack.reference.journey
+    by_capability: dict[str, list[str]] = {}
+    for stage in stages:
+        for capability in stage.capabilities:
+            by_capability.setdefault(capability, []).append(stage.slug)
+    serving: dict[str, list[ToolFacts]] = {stage.slug: [] for stage in stages}
+    for tool in graph.tools:
+        slugs = set(tool.journey_stages)
+        for capability in tool.capabilities:
+            slugs.update(by_capability.get(capability, ()))
+        for slug in slugs:
+            if slug in serving:
+                serving[slug].append(tool)
     result = []
-    for stage in stack.reference.journey:
-        serving = set(stage.capabilities)
-        tools = sorted(
-            (
-                t
-                for t in graph.tools
-                if stage.slug in t.journey_stages or serving.intersection(t.capabilities)
-            ),
-            key=_name,
-        )
+    for stage in stages:
+        tools = sorted(serving[stage.slug], key=_name)
         if tools:
             why = f"{len(tools)} tool(s) serve {in_sentence(stage.name)}: {names(tools, 4)}."
         else:

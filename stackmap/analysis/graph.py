@@ -11,7 +11,7 @@ from functools import cached_property
 
 import networkx as nx
 
-from stackmap.analysis.stack import Stack, ToolFacts
+from stackmap.analysis.stack import LinkFacts, Stack, ToolFacts
 
 NodeKey = tuple[str, object]
 
@@ -49,55 +49,152 @@ class StackGraph:
                 )
                 graph.add_edge(("area", area.slug), node)
         costs = self.stack.costs
-        for tool in self.tools:
-            graph.add_node(
-                tool_node(tool.id),
-                kind="tool",
-                name=tool.name,
-                status=tool.status,
-                cost=costs[tool.id].annual,
-                owner=tool.business_owner,
+        known = reference.capabilities
+        graph.add_nodes_from(
+            (
+                tool_node(t.id),
+                {
+                    "kind": "tool",
+                    "name": t.name,
+                    "status": t.status,
+                    "cost": costs[t.id].annual,
+                    "owner": t.business_owner,
+                },
             )
-            graph.add_edges_from(
-                (tool_node(tool.id), capability_node(c))
-                for c in tool.capabilities
-                if c in reference.capabilities
-            )
+            for t in self.tools
+        )
+        graph.add_edges_from(
+            (tool_node(t.id), capability_node(c))
+            for t in self.tools
+            for c in t.capabilities
+            if c in known
+        )
         return graph
+
+    @cached_property
+    def _providers(self) -> dict[str, list[int]]:
+        # A plain index for the analysis' own lookups: building the networkx graph for
+        # 20,000 tools costs more than every lookup the analysis makes.
+        known = self.stack.reference.capabilities
+        index: dict[str, list[int]] = {}
+        for tool in self.tools:
+            for capability in dict.fromkeys(tool.capabilities):
+                if capability in known:
+                    index.setdefault(capability, []).append(tool.id)
+        return index
 
     def providers(self, slug: str) -> list[int]:
         """Ids of the tools providing a capability."""
-        return [
-            key[1] for key in self.capabilities.neighbors(capability_node(slug)) if key[0] == "tool"
-        ]
+        return self._providers.get(slug, [])
+
+    @cached_property
+    def _flows(self) -> dict[tuple[int, int], list[LinkFacts]]:
+        """Links by (from, to) tool ids; a two-way link flows both ways."""
+        ids = {t.id for t in self.tools}
+        flows: dict[tuple[int, int], list[LinkFacts]] = {}
+        for link in self.stack.links:
+            if link.status == "planned" or link.source not in ids or link.target not in ids:
+                continue
+            flows.setdefault((link.source, link.target), []).append(link)
+            if link.direction == "two_way":
+                flows.setdefault((link.target, link.source), []).append(link)
+        return flows
+
+    @cached_property
+    def links_of(self) -> dict[int, list[LinkFacts]]:
+        """The existing (not planned) links of each tool, by tool id."""
+        result: dict[int, list[LinkFacts]] = {}
+        for (a, b), links in self._flows.items():
+            for link in links:
+                if (link.source, link.target) == (a, b):  # a two-way link once, not twice
+                    result.setdefault(a, []).append(link)
+                    result.setdefault(b, []).append(link)
+        return result
+
+    @cached_property
+    def components(self) -> list[set[int]]:
+        """Groups of tools connected by working links, largest first (single tools included)."""
+        parts: list[set[int]] = []
+        seen: set[int] = set()
+        for start in self.adjacency:
+            if start not in seen:
+                part = reachable(self.adjacency, start, set())
+                seen |= part
+                parts.append(part)
+        parts.sort(key=len, reverse=True)
+        return parts
+
+    @cached_property
+    def main_component(self) -> set[int]:
+        """The largest group of tools connected by working links: "the rest of the stack"."""
+        return self.components[0] if self.components else set()
+
+    def degree(self, tool_id: int) -> int:
+        """How many tools this one exchanges data with over working links."""
+        return len(self.adjacency.get(tool_id, ()))
+
+    @cached_property
+    def linked(self) -> set[int]:
+        """Tools with at least one integration that exists (working or broken)."""
+        return {a for a, _ in self._flows} | {b for _, b in self._flows}
+
+    def flow_counts(self, tools: set[int]) -> dict[int, tuple[int, int]]:
+        """For these tools: how many tools each sends data to and receives data from."""
+        sends: dict[int, set[int]] = {t: set() for t in tools}
+        receives: dict[int, set[int]] = {t: set() for t in tools}
+        for a, b in self._flows:
+            if a in sends:
+                sends[a].add(b)
+            if b in receives:
+                receives[b].add(a)
+        return {t: (len(sends[t]), len(receives[t])) for t in tools}
 
     @cached_property
     def integrations(self) -> nx.DiGraph:
         """Directed graph of integrations between the tools (edges follow the data)."""
         graph = nx.DiGraph()
-        ids = {t.id for t in self.tools}
-        graph.add_nodes_from(ids)
-        for link in self.stack.links:
-            if link.status == "planned" or link.source not in ids or link.target not in ids:
-                continue
-            ends = [(link.source, link.target)]
-            if link.direction == "two_way":
-                ends.append((link.target, link.source))
-            for a, b in ends:
-                if graph.has_edge(a, b):
-                    graph[a][b]["links"].append(link)
-                else:
-                    graph.add_edge(a, b, links=[link])
+        graph.add_nodes_from(t.id for t in self.tools)
+        graph.add_edges_from((a, b, {"links": links}) for (a, b), links in self._flows.items())
         return graph
 
     @cached_property
+    def adjacency(self) -> dict[int, set[int]]:
+        """Who exchanges data with whom over working (not broken) links, undirected; every
+        tool is a key. Plain sets: the what-if searches them without building networkx
+        graphs."""
+        result: dict[int, set[int]] = {t.id: set() for t in self.tools}
+        for (a, b), links in self._flows.items():
+            # Almost every pair has one link: check it before scanning the rest.
+            if links[0].status != "broken" or any(link.status != "broken" for link in links):
+                result[a].add(b)
+                result[b].add(a)
+        return result
+
+    @cached_property
     def working(self) -> nx.Graph:
-        """Undirected graph of working links (not broken): who exchanges data with whom."""
+        """Undirected networkx graph of working links, for the component algorithms."""
         graph = nx.Graph()
-        graph.add_nodes_from(self.integrations.nodes)
+        graph.add_nodes_from(self.adjacency)
         graph.add_edges_from(
-            (a, b)
-            for a, b, data in self.integrations.edges(data=True)
-            if any(link.status != "broken" for link in data["links"])
+            (a, b) for a, others in self.adjacency.items() for b in others if a < b
         )
         return graph
+
+
+def reachable(adjacency: dict[int, set[int]], start: int, avoid: set[int]) -> set[int]:
+    """Tools reachable from start over working links without passing through avoid.
+
+    A plain breadth-first search over sets: a filtered networkx view checks its filter on
+    every step and is several times slower on 100,000 links.
+    """
+    found = {start}
+    frontier = [start]
+    while frontier:
+        following = []
+        for node in frontier:
+            for other in adjacency[node]:
+                if other not in found and other not in avoid:
+                    found.add(other)
+                    following.append(other)
+        frontier = following
+    return found

@@ -68,10 +68,9 @@ def silos(stack: Stack, graph: StackGraph) -> list[Silo]:
     """Tools in use with no working integration."""
     result = []
     for tool in sorted(graph.tools, key=lambda t: t.name.casefold()):
-        if graph.working.degree(tool.id):
+        if graph.degree(tool.id):
             continue
-        broken = graph.integrations.degree(tool.id)
-        if broken:
+        if tool.id in graph.linked:
             why = (
                 f"{tool.name}'s only integration(s) are marked broken: its data is stuck there "
                 "until they are fixed."
@@ -92,23 +91,22 @@ def hubs(stack: Stack, graph: StackGraph) -> list[Hub]:
     it": each connected tool is a flow that breaks or must be rebuilt if the hub changes.
     """
     settings = stack.reference.settings.hubs
-    working, directed = graph.working, graph.integrations
     ranked = sorted(
-        (n for n in working.nodes if working.degree(n) >= settings.min_links),
-        key=lambda n: (-working.degree(n), stack.by_id[n].name.casefold()),
+        (n for n, others in graph.adjacency.items() if len(others) >= settings.min_links),
+        key=lambda n: (-graph.degree(n), stack.by_id[n].name.casefold()),
     )[: settings.top]
+    counts = graph.flow_counts(set(ranked))
     result = []
     for node in ranked:
         name = stack.by_id[node].name
-        sends = sum(1 for _ in directed.successors(node))
-        receives = sum(1 for _ in directed.predecessors(node))
+        sends, receives = counts[node]
         result.append(
             Hub(
                 name,
-                working.degree(node),
+                graph.degree(node),
                 sends,
                 receives,
-                f"{name} exchanges data with {working.degree(node)} tools (sends to {sends}, "
+                f"{name} exchanges data with {graph.degree(node)} tools (sends to {sends}, "
                 f"receives from {receives}): a change, outage or retirement here reaches all "
                 "of them.",
             )
@@ -123,13 +121,18 @@ def single_points_of_failure(stack: Stack, graph: StackGraph) -> list[SinglePoin
     one cuts off is read from the block-cut tree in linear time: the pieces left when the
     tool goes are the subtrees around it, and all but the largest are cut off.
     """
-    working = graph.working.subgraph(n for n in graph.working if graph.working.degree(n))
-    points = set(nx.articulation_points(working))
+    # One depth-first search: a tool in two or more blocks is an articulation point.
+    blocks = list(nx.biconnected_components(graph.working))
+    seen: set[int] = set()
+    points: set[int] = set()
+    for block in blocks:
+        points |= seen & block
+        seen |= block
     if not points:
         return []
     tree = nx.Graph()
     members: dict[Node, list[int]] = {}
-    for index, block in enumerate(nx.biconnected_components(working)):
+    for index, block in enumerate(blocks):
         node: Node = ("block", index)
         members[node] = [n for n in block if n not in points]
         tree.add_node(node)
@@ -218,10 +221,9 @@ def _collect(
 
 def islands(stack: Stack, graph: StackGraph) -> list[Island]:
     """Groups of tools linked among themselves but to nothing else (all but the largest group)."""
-    parts = [p for p in nx.connected_components(graph.working) if len(p) > 1]
+    parts = [p for p in graph.components if len(p) > 1]
     if len(parts) < 2:
         return []
-    parts.sort(key=len, reverse=True)
     result = []
     for part in parts[1:]:
         tools = sorted((stack.by_id[n].name for n in part), key=str.casefold)

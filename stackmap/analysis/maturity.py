@@ -34,7 +34,7 @@ class Maturity:
 def maturity(stack: Stack, graph: StackGraph, coverage: Coverage) -> Maturity:
     reference = stack.reference
     tools = graph.tools
-    linked = sum(1 for t in tools if graph.working.degree(t.id))
+    linked = sum(1 for t in tools if graph.degree(t.id))
     integrated = linked / len(tools) if tools else 0.0
     area_of = reference.area_of
     provided = {area_of[c] for t in tools for c in t.capabilities if c in area_of}

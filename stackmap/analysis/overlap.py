@@ -86,17 +86,85 @@ def overlaps(stack: Stack, graph: StackGraph) -> list[Overlap]:
     groups = overlap_groups(
         list(graph.tools), settings.overlap.min_similarity, settings.overlap.min_shared
     )
+    degree = {t: len(others) for t, others in graph.adjacency.items()}
     result = [
-        _describe(stack, graph, keeper, members)
+        _describe(stack, degree, keeper, members)
         for component in groups
-        for keeper, members in _around_keepers(stack, graph, component)
+        for keeper, members in _around_keepers(stack, degree, component)
     ]
     result.sort(key=lambda o: (-o.at_stake, -len(o.tools), o.keeper.casefold()))
     return result
 
 
+@dataclass
+class _Features:
+    """What choosing a keeper looks at, as arrays over the tools of one component."""
+
+    tools: list[ToolFacts]
+    matrix: np.ndarray  # tools x capabilities, 1.0 where the tool provides it
+    sizes: np.ndarray
+    degree: np.ndarray
+    use: np.ndarray
+    commitment: np.ndarray
+    invest: np.ndarray
+    leaving: np.ndarray
+    order: np.ndarray  # rank of each tool's name, for deterministic ties
+
+    @classmethod
+    def of(cls, stack: Stack, degree: dict[int, int], tools: list[ToolFacts]) -> _Features:
+        column = {c: i for i, c in enumerate(sorted({c for t in tools for c in t.capabilities}))}
+        matrix = np.zeros((len(tools), len(column)), dtype=np.float32)
+        cells = [(row, column[c]) for row, t in enumerate(tools) for c in t.capabilities]
+        rows, cols = zip(*cells, strict=True) if cells else ((), ())
+        matrix[list(rows), list(cols)] = 1.0  # one assignment for all cells, repeats harmless
+        use, commitment = [], []
+        for tool in tools:
+            cost = stack.costs[tool.id]
+            share = cost.utilisation
+            use.append(0.5 if share is None else min(share, 1.0))
+            days = (cost.renewal_date - stack.today).days if cost.renewal_date else None
+            commitment.append(0.5 if days is None else min(max(days, 0) / 365, 1.0))
+        names = sorted(range(len(tools)), key=lambda i: tools[i].name.casefold())
+        order = np.empty(len(tools), dtype=np.int64)
+        order[names] = np.arange(len(tools))
+        return cls(
+            tools,
+            matrix,
+            matrix.sum(axis=1),
+            np.array([degree.get(t.id, 0) for t in tools], dtype=np.float64),
+            np.array(use),
+            np.array(commitment),
+            np.array([t.disposition == "invest" for t in tools]),
+            np.array([t.disposition in _LEAVING for t in tools]),
+            order,
+        )
+
+    def keeper(self, candidates: np.ndarray, weights: dict[str, float]) -> int:
+        """Return the index of the tool to keep among candidates: a person's Invest decision
+        first, then the best weighted score (weights in analysis.yaml)."""
+        invest = candidates[self.invest[candidates]]
+        if len(invest) == 1:
+            return int(invest[0])
+        pool = candidates[~self.leaving[candidates]]
+        if not len(pool):
+            pool = candidates
+        union = np.count_nonzero(self.matrix[candidates].any(axis=0)) or 1
+        most = self.degree[candidates].max() or 1.0
+        scores = (
+            weights.get("coverage", 0.0) * self.sizes[pool] / union
+            + weights.get("integrations", 0.0) * self.degree[pool] / most
+            + weights.get("utilisation", 0.0) * self.use[pool]
+            + weights.get("commitment", 0.0) * self.commitment[pool]
+        )
+        best = pool[scores == scores.max()]
+        return int(best[np.argmax(self.order[best])])
+
+
+_LEAVING = {"eliminate", "consolidate", "migrate"}
+
+
 def _around_keepers(
-    stack: Stack, graph: StackGraph, component: list[ToolFacts]
+    stack: Stack, degree: dict[int, int], component: list[ToolFacts]
 ) -> list[tuple[ToolFacts, list[ToolFacts]]]:
     """Split a component of similar tools into groups around a keeper.
 
@@ -105,70 +173,33 @@ def _around_keepers(
     member of a group overlaps its keeper by at least the threshold, which is what makes
     "keep this one" a sentence a person can check.
     """
-    settings = stack.reference.settings.overlap
-    remaining = list(component)
+    settings = stack.reference.settings
+    threshold = settings.overlap.min_similarity - 1e-9
+    weights = settings.recommendations.keeper_weights
+    features = _Features.of(stack, degree, component)
+    remaining = np.arange(len(component))
     groups = []
     while len(remaining) > 1:
-        keeper, _ = choose_keeper(stack, graph, remaining)
-        keep = set(keeper.capabilities)
-        members = [
-            t
-            for t in remaining
-            if t is keeper
-            or (
-                len(keep & set(t.capabilities)) >= settings.min_shared
-                and similarity(keep, set(t.capabilities)) >= settings.min_similarity - 1e-9
-            )
-        ]
+        keeper = features.keeper(remaining, weights)
+        common = features.matrix[remaining] @ features.matrix[keeper]
+        either = features.sizes[remaining] + features.sizes[keeper] - common
+        close = (common >= settings.overlap.min_shared) & (common >= threshold * either)
+        close |= remaining == keeper
+        members = remaining[close]
         if len(members) > 1:
-            groups.append((keeper, members))
-        chosen = {t.id for t in members}
-        remaining = [t for t in remaining if t.id not in chosen]
+            groups.append((component[keeper], [component[int(i)] for i in members]))
+        remaining = remaining[~close]
     return groups
 
 
-def keeper_scores(stack: Stack, graph: StackGraph, group: list[ToolFacts]) -> dict[int, float]:
-    """Score each tool of a group as the one to keep (weights in analysis.yaml)."""
-    weights = stack.reference.settings.recommendations.keeper_weights
-    union = {c for t in group for c in t.capabilities}
-    degree = {t.id: graph.working.degree(t.id) if t.id in graph.working else 0 for t in group}
-    most = max(degree.values()) or 1
-    scores: dict[int, float] = {}
-    for tool in group:
-        cost = stack.costs[tool.id]
-        use = cost.utilisation
-        days = (cost.renewal_date - stack.today).days if cost.renewal_date else None
-        parts = {
-            "coverage": len(set(tool.capabilities) & union) / len(union),
-            "integrations": degree[tool.id] / most,
-            "utilisation": 0.5 if use is None else min(use, 1.0),
-            "commitment": 0.5 if days is None else min(max(days, 0) / 365, 1.0),
-        }
-        scores[tool.id] = sum(weights.get(k, 0.0) * v for k, v in parts.items())
-    return scores
-
-
-def choose_keeper(stack: Stack, graph: StackGraph, group: list[ToolFacts]) -> tuple[ToolFacts, str]:
-    """Return the tool to keep and why: a person's Invest decision first, then the scores."""
-    decided = [t for t in group if t.disposition == "invest"]
-    if len(decided) == 1:
-        who = f" by {decided[0].decided_by}" if decided[0].decided_by else ""
-        return decided[0], f"{decided[0].name} was marked Invest{who}."
-    scores = keeper_scores(stack, graph, group)
-    leaving = {"eliminate", "consolidate", "migrate"}
-    pool = [t for t in group if t.disposition not in leaving] or group
-    keeper = max(pool, key=lambda t: (scores[t.id], t.name.casefold()))
-    return keeper, _keeper_reasons(stack, graph, group, keeper)
-
-
 def _keeper_reasons(
-    stack: Stack, graph: StackGraph, group: list[ToolFacts], keeper: ToolFacts
+    stack: Stack, degrees: dict[int, int], group: list[ToolFacts], keeper: ToolFacts
 ) -> str:
     union = {c for t in group for c in t.capabilities}
     reasons = [
         f"covers {len(set(keeper.capabilities) & union)} of the group's {len(union)} capabilities"
     ]
-    degree = {t.id: graph.working.degree(t.id) if t.id in graph.working else 0 for t in group}
+    degree = {t.id: degrees.get(t.id, 0) for t in group}
     links = degree[keeper.id]
     if links and links == max(degree.values()):
         reasons.append(f"has the most integrations in the group ({links})")
@@ -183,10 +214,10 @@ def _keeper_reasons(
 
 
 def _describe(
-    stack: Stack, graph: StackGraph, keeper: ToolFacts, group: list[ToolFacts]
+    stack: Stack, degree: dict[int, int], keeper: ToolFacts, group: list[ToolFacts]
 ) -> Overlap:
     group = sorted(group, key=lambda t: t.name.casefold())
-    keeper_why = _keeper_reasons(stack, graph, group, keeper)
+    keeper_why = _keeper_reasons(stack, degree, group, keeper)
     if keeper.disposition == "invest":
         who = f" by {keeper.decided_by}" if keeper.decided_by else ""
         keeper_why = f"{keeper.name} was marked Invest{who}. " + keeper_why

@@ -33,9 +33,9 @@ class Recommendation:
     why: str
 
 
-def _weighted(weights: dict[str, float], parts: dict[str, float]) -> float:
+def _normalised(weights: dict[str, float]) -> dict[str, float]:
     total = sum(weights.values()) or 1.0
-    return sum(weights.get(k, 0.0) * v for k, v in parts.items()) / total
+    return {k: v / total for k, v in weights.items()}
 
 
 def recommendations(
@@ -53,10 +53,17 @@ def recommendations(
     for tool in graph.tools:
         for capability in set(tool.capabilities):
             provider_count[capability] = provider_count.get(capability, 0) + 1
-    links_of: dict[int, list[str | None]] = {}
+    links_of: dict[int, int] = {}
+    fragile_of: dict[int, int] = {}
     for link in stack.in_use_links:
-        links_of.setdefault(link.source, []).append(link.fragility)
-        links_of.setdefault(link.target, []).append(link.fragility)
+        for end in (link.source, link.target):
+            links_of[end] = links_of.get(end, 0) + 1
+        if link.fragility is not None:
+            for end in (link.source, link.target):
+                fragile_of[end] = fragile_of.get(end, 0) + 1
+    degrees = {t: len(others) for t, others in graph.adjacency.items()}
+    value_weights = _normalised(settings.value_weights)
+    fit_weights = _normalised(settings.fit_weights)
     base = stack.base_currency
     result = []
     for tool in sorted(graph.tools, key=lambda t: t.name.casefold()):
@@ -83,24 +90,21 @@ def recommendations(
             reasons.append("everything it does, another tool also does")
         else:
             reasons.append("no capabilities recorded")
-        degree = graph.working.degree(tool.id) if tool.id in graph.working else 0
-        fragile = [f for f in links_of.get(tool.id, []) if f is not None]
-        links = len(links_of.get(tool.id, []))
+        degree = degrees.get(tool.id, 0)
+        fragile = fragile_of.get(tool.id, 0)
+        links = links_of.get(tool.id, 0)
         reasons.append(f"{degree} working integration(s)" if degree else "no working integration")
         if fragile:
-            reasons.append(f"{len(fragile)} of its {links} link(s) fragile")
+            reasons.append(f"{fragile} of its {links} link(s) fragile")
         reasons.append("owned by " + ", ".join(tool.owners) if tool.owners else "no owner")
-        value = _weighted(
-            settings.value_weights,
-            {"utilisation": 0.5 if use is None else min(use, 1.0), "uniqueness": uniqueness},
+        value = (
+            value_weights.get("utilisation", 0.0) * (0.5 if use is None else min(use, 1.0))
+            + value_weights.get("uniqueness", 0.0) * uniqueness
         )
-        fit = _weighted(
-            settings.fit_weights,
-            {
-                "integration": min(degree / settings.links_for_full_fit, 1.0),
-                "link_health": (1 - len(fragile) / links) if links else 0.0,
-                "ownership": 1.0 if tool.owners else 0.0,
-            },
+        fit = (
+            fit_weights.get("integration", 0.0) * min(degree / settings.links_for_full_fit, 1.0)
+            + fit_weights.get("link_health", 0.0) * ((1 - fragile / links) if links else 0.0)
+            + fit_weights.get("ownership", 0.0) * (1.0 if tool.owners else 0.0)
         )
         high_value, high_fit = value >= settings.threshold, fit >= settings.threshold
         into = None

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, is_dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from stackmap.analysis.coverage import Coverage, Gap, coverage
@@ -27,6 +28,7 @@ from stackmap.analysis.overlap import Overlap, overlaps
 from stackmap.analysis.recommend import Recommendation, plan_savings, recommendations
 from stackmap.analysis.spend import Renewal, Spend, Underused, renewals, spend, underused
 from stackmap.analysis.stack import Stack
+from stackmap.bulk import bulk_work
 from stackmap.views import jsonable
 
 
@@ -109,17 +111,34 @@ class Analysis:
 
 
 def plain(value: Any) -> Any:
-    """Return a finding (a dataclass, or a list of them) as JSON-ready data."""
-    if is_dataclass(value) and not isinstance(value, type):
-        return jsonable(asdict(value))
+    """Return a finding (a dataclass, or a list or mapping of them) as JSON-ready data.
+
+    Field by field rather than dataclasses.asdict, which deep-copies every value first and is
+    several times slower on 20,000-tool results.
+    """
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
     if isinstance(value, list | tuple):
         return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if is_dataclass(value) and not isinstance(value, type):
+        return {name: plain(getattr(value, name)) for name in _field_names(type(value))}
     return jsonable(value)
+
+
+@cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(kind))
 
 
 def analyze(stack: Stack, graph: StackGraph | None = None) -> Analysis:
     """Run every analysis over the tools in use."""
-    graph = graph or StackGraph.of(stack)
+    with bulk_work():
+        return _analyze(stack, graph or StackGraph.of(stack))
+
+
+def _analyze(stack: Stack, graph: StackGraph) -> Analysis:
     cov = coverage(stack, graph)
     groups = overlaps(stack, graph)
     return Analysis(

@@ -70,7 +70,9 @@ def _add(totals: dict[str, Decimal], key: str, amount: Decimal) -> None:
 
 
 def _rounded(totals: dict[str, Decimal]) -> dict[str, Decimal]:
-    return {k: v.quantize(_CENT) for k, v in sorted(totals.items(), key=lambda kv: -kv[1])}
+    return {
+        k: v.quantize(_CENT) for k, v in sorted(totals.items(), key=lambda kv: kv[1], reverse=True)
+    }
 
 
 def spend(stack: Stack, graph: StackGraph) -> Spend:
@@ -131,7 +133,9 @@ def spend(stack: Stack, graph: StackGraph) -> Spend:
             f"{len(assumed)} tool(s) have amounts with no currency, counted as {base}: "
             f"{', '.join(assumed[:5])}{' …' if len(assumed) > 5 else ''}."
         )
-    per_tool.sort(key=lambda t: (-t.annual_cost, t.tool.casefold()))
+    # Two stable sorts (name, then cost descending): negating 20,000 Decimals costs more.
+    per_tool.sort(key=lambda t: t.tool.casefold())
+    per_tool.sort(key=lambda t: t.annual_cost, reverse=True)
     return Spend(
         currency=base,
         total=total.quantize(_CENT),

@@ -40,7 +40,11 @@ class ToolFacts:
 
     @property
     def owners(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(o for o in (self.business_owner, self.technical_owner) if o))
+        """The business and technical owner, whichever are recorded (once if the same)."""
+        business, technical = self.business_owner, self.technical_owner
+        if business and technical and business != technical:
+            return (business, technical)
+        return (business,) if business else (technical,) if technical else ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,11 +129,23 @@ class Stack:
 
     @cached_property
     def costs(self) -> dict[int, Cost]:
-        return {t.id: tool_cost(t, self.today, self.reference) for t in self.tools}
+        """Each tool's cost by id, worked out on first use (a what-if needs only a few)."""
+        return _Costs(self)
 
     @property
     def base_currency(self) -> str:
         return self.reference.settings.currency.base
+
+
+class _Costs(dict[int, Cost]):
+    def __init__(self, stack: Stack) -> None:
+        super().__init__()
+        self._stack = stack
+
+    def __missing__(self, tool_id: int) -> Cost:
+        stack = self._stack
+        cost = self[tool_id] = tool_cost(stack.by_id[tool_id], stack.today, stack.reference)
+        return cost
 
 
 def tool_cost(tool: ToolFacts, today: date, reference: Reference) -> Cost:

@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-import networkx as nx
-
-from stackmap.analysis.graph import StackGraph
+from stackmap.analysis.graph import StackGraph, reachable
 from stackmap.analysis.stack import Stack, ToolFacts, in_sentence, money, names
+from stackmap.bulk import bulk_work
 from stackmap.errors import NotFoundError
 from stackmap.models import name_key
 
@@ -81,7 +80,11 @@ def what_if(
 
     graph: a StackGraph of the stack already built (the TUI keeps one), to skip building it.
     """
-    graph = graph or StackGraph.of(stack)
+    with bulk_work():
+        return _what_if(stack, retire, into, graph or StackGraph.of(stack))
+
+
+def _what_if(stack: Stack, retire: list[str], into: str | None, graph: StackGraph) -> WhatIf:
     leaving = [find_tool(stack, n) for n in dict.fromkeys(retire)]
     gone = {t.id for t in leaving}
     target = find_tool(stack, into) if into else None
@@ -115,16 +118,17 @@ def what_if(
     # Integrations.
     broken: list[BrokenLink] = []
     partners_of_target = set()
-    if target is not None and target.id in graph.working:
-        partners_of_target = set(graph.working.neighbors(target.id))
-    for link in stack.in_use_links:
-        if link.source not in gone and link.target not in gone:
-            continue
+    if target is not None:
+        partners_of_target = graph.adjacency.get(target.id, set())
+    touching = {link.id: link for t in gone for link in graph.links_of.get(t, ())}
+    partner_ids: set[int] = set()
+    for link in touching.values():
         if link.source in gone and link.target in gone:
             continue
         partner = link.target if link.source in gone else link.source
         source, dest = stack.by_id[link.source].name, stack.by_id[link.target].name
         partner_name = stack.by_id[partner].name
+        partner_ids.add(partner)
         if target is None:
             rebuild, note = "lost", f"{partner_name} loses this data flow"
         elif partner == target.id:
@@ -180,13 +184,10 @@ def what_if(
         deadlines.append(Deadline(tool.name, amount, cost.renewal_date, decide_by, owed, text))
 
     owners = {o for t in leaving for o in t.owners}
-    partners = {stack.by_id[i] for i in _partner_ids(stack, gone)}
+    broken.sort(key=lambda b: (b.source.casefold(), b.target.casefold(), b.method))
+    partners = {stack.by_id[i] for i in partner_ids}
     owners |= {o for t in partners for o in t.owners}
-    owners |= {
-        link.owner
-        for link in stack.in_use_links
-        if link.owner and ({link.source, link.target} & gone)
-    }
+    owners |= {link.owner for link in touching.values() if link.owner}
     if target is not None:
         owners |= set(target.owners)
 
@@ -238,40 +239,28 @@ def what_if(
     )
 
 
-def _partner_ids(stack: Stack, gone: set[int]) -> set[int]:
-    partners = set()
-    for link in stack.in_use_links:
-        if link.source in gone and link.target not in gone:
-            partners.add(link.target)
-        elif link.target in gone and link.source not in gone:
-            partners.add(link.source)
-    return partners
-
-
 def _disconnected(stack: Stack, graph: StackGraph, gone: set[int]) -> tuple[list[str], list[str]]:
     """Tools that would lose their path to the main stack, and tools left with no working link.
 
     Only the component(s) the retired tools belong to can change, so only those are searched.
     """
-    working = graph.working
-    touched = [n for n in gone if n in working]
+    working = graph.adjacency
+    touched = [n for n in gone if working.get(n)]
     if not touched:
         return [], []
-    main = max(nx.connected_components(working), key=len) if working else set()
-    neighbours = {m for n in touched for m in working.neighbors(n)} - gone
+    main = graph.main_component
+    neighbours = {m for n in touched for m in working[n]} - gone
     silos = sorted(
-        (stack.by_id[n].name for n in neighbours if not set(working.neighbors(n)) - gone),
+        (stack.by_id[n].name for n in neighbours if not working[n] - gone),
         key=str.casefold,
     )
-    remaining = nx.restricted_view(working, list(gone), [])
     pieces: list[set[int]] = []
     seen: set[int] = set()
     for start in neighbours:
-        if start in seen:
-            continue
-        piece = nx.node_connected_component(remaining, start)
-        seen |= piece
-        pieces.append(piece)
+        if start not in seen:
+            piece = reachable(working, start, gone)
+            seen |= piece
+            pieces.append(piece)
     main_left = main - gone
     # The main stack is what is left of the largest component: its biggest surviving piece.
     in_main = [p for p in pieces if p & main_left]
