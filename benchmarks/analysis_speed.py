@@ -145,7 +145,7 @@ def run(tools: int) -> list[tuple[str, str]]:
         growth = ""
         if previous is not None:
             ratio = figures["analysis_s"] / previous[1]
-            growth = f"; ×{ratio:.1f} time for ×{size / previous[0]:.0f} tools"
+            growth = f"; {ratio:.1f}x the time for {size / previous[0]:.0f}x the tools"
         rows.append(
             (
                 f"{size:,} tools, {size * 5:,} integrations",

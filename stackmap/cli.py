@@ -706,6 +706,17 @@ AsOf = Annotated[
     str | None,
     typer.Option("--as-of", help="Analyse as on this day (YYYY-MM-DD) instead of today."),
 ]
+Include = Annotated[
+    list[ToolStatus] | None,
+    typer.Option(
+        "--include",
+        help="Count tools with this status too (active always counts), e.g. sunsetting.",
+    ),
+]
+
+
+def _counted(include: list[ToolStatus] | None) -> list[str]:
+    return list(dict.fromkeys(["active", *(s.value for s in include or [])]))
 
 
 @app.command()
@@ -719,6 +730,7 @@ def analyze(
         ),
     ] = None,
     as_of: AsOf = None,
+    include: Include = None,
     as_json: Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")] = False,
 ) -> None:
     """Overlaps, gaps, integration health, spend, renewals and suggested dispositions, with why."""
@@ -728,7 +740,7 @@ def analyze(
             f"unknown section {unknown[0]!r}; use one of {', '.join(SECTIONS)}",
             param_hint="--section",
         )
-    stack = _inventory(ctx).stack(_as_of(as_of))
+    stack = _inventory(ctx).stack(_as_of(as_of), _counted(include))
     result = run_analysis(stack)
     if as_json:
         _print_json(result.to_json())
@@ -747,10 +759,11 @@ def whatif(
         typer.Option("--into", help="Consolidate the retired tools into this one."),
     ] = None,
     as_of: AsOf = None,
+    include: Include = None,
     as_json: Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")] = False,
 ) -> None:
     """What retiring tools would break and save: capabilities, integrations, money, deadlines."""
-    stack = _inventory(ctx).stack(_as_of(as_of))
+    stack = _inventory(ctx).stack(_as_of(as_of), _counted(include))
     result = what_if(stack, retire, into)
     if as_json:
         _print_json(plain(result))

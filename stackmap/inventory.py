@@ -507,8 +507,11 @@ class Inventory:
             )
         return summaries
 
-    def stack(self, today: date | None = None) -> Stack:
-        """Return a snapshot of the whole catalog for the analysis, read with a few set queries."""
+    def stack(self, today: date | None = None, counted: Sequence[str] = ("active",)) -> Stack:
+        """Return a snapshot of the whole catalog for the analysis, read with a few set queries.
+
+        counted: the tool statuses the analysis treats as in use.
+        """
         with Session(self.engine) as session:
             vendors = self._names(session, Vendor, set(), everything=True)
             owners = self._names(session, Owner, set(), everything=True)
@@ -557,7 +560,7 @@ class Inventory:
                 )
                 for row in session.execute(sa.select(link).order_by(link.c.id))
             )
-        return Stack(tools, links, self.reference, today or date.today())
+        return Stack(tools, links, self.reference, today or date.today(), tuple(counted))
 
     @staticmethod
     def _names(

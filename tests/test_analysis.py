@@ -543,3 +543,40 @@ def test_the_json_has_every_documented_key_and_names_tools_by_name(reference: Re
     assert data["overlaps"][0]["keeper"] == "HubSpot"
     assert json.loads(json.dumps(data)) == data
     assert date.fromisoformat(data["as_of"]) == TODAY
+
+
+def test_other_statuses_count_only_when_asked(reference: Reference) -> None:
+    tools = [tool(1, "Live CRM", "crm"), tool(2, "Trial CMS", "cms", status="evaluating")]
+    plain_stack = stack(reference, tools)
+    assert "cms" in {g.capability for g in analyze(plain_stack).gaps}
+    widened = dataclasses.replace(plain_stack, counted=("active", "evaluating"))
+    assert "cms" not in {g.capability for g in analyze(widened).gaps}
+    assert analyze(widened).tools_in_use == 2
+
+
+def test_the_graphs_carry_cost_status_owner_and_utilisation(reference: Reference) -> None:
+    s = stack(
+        reference,
+        [tool(1, "HubSpot", *MA, cost=100, seats=4, active=3), tool(2, "Salesforce", "crm")],
+        [link(1, 2, direction="two_way")],
+    )
+    graph = StackGraph.of(s)
+    node = graph.capabilities.nodes[("tool", 1)]
+    assert (node["name"], node["status"], node["cost"], node["owner"]) == (
+        "HubSpot",
+        "active",
+        Decimal("100.00"),
+        "Dana Lee",
+    )
+    assert node["utilisation"] == 0.75
+    # A tool and a capability never share a node, whatever their names.
+    assert ("capability", "crm") in graph.capabilities and ("tool", 2) in graph.capabilities
+    assert graph.integrations.has_edge(1, 2) and graph.integrations.has_edge(2, 1)
+    assert graph.integrations.nodes[2]["name"] == "Salesforce"
+
+
+def test_journey_coverage_compares_acquisition_with_expansion(reference: Reference) -> None:
+    s = stack(reference, [tool(1, "Ads", "display-advertising"), tool(2, "CRM", "crm")])
+    sides = analyze(s).coverage.journey_sides
+    assert sides["acquisition"]["served"] > sides["expansion"]["served"]
+    assert sides["expansion"]["stages"] == 4

@@ -137,3 +137,15 @@ def test_whatif_on_an_unknown_tool_is_one_line(catalog: str) -> None:
     result = runner.invoke(app, ["--db", catalog, "whatif", "--retire", "Nope"])
     assert result.exit_code != 0
     assert result.stderr.strip() == "stackmap: error: no tool named 'Nope' in the catalog"
+
+
+def test_analyze_counts_other_statuses_when_asked(tmp_path: Path) -> None:
+    path = str(tmp_path / "c.db")
+    inventory = Inventory.open(path, actor="arranger")
+    inventory.add_tool(ToolFields(name="Siebel CRM", status="sunsetting", capabilities=["crm"]))
+    inventory.close()
+    plain_run = json.loads(runner.invoke(app, ["--db", path, "analyze", "--json"]).stdout)
+    assert "crm" in {g["capability"] for g in plain_run["gaps"]}
+    widened = runner.invoke(app, ["--db", path, "analyze", "--json", "--include", "sunsetting"])
+    assert widened.exit_code == 0, widened.output
+    assert "crm" not in {g["capability"] for g in json.loads(widened.stdout)["gaps"]}

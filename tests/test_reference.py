@@ -193,3 +193,43 @@ def test_a_misspelt_field_is_reported_with_the_entry(tmp_path: Path) -> None:
 def test_a_missing_reference_folder_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ReferenceDataError, match="not found"):
         load_reference([tmp_path / "nope"])
+
+
+def test_analysis_settings_ship_with_defaults_and_a_user_file_changes_only_its_keys(
+    tmp_path: Path,
+) -> None:
+    shipped = load_reference().settings
+    assert shipped.currency.base == "USD" and shipped.currency.rates == {}
+    (tmp_path / "analysis.yaml").write_text(
+        "currency:\n  rates: {EUR: 1.08}\noverlap:\n  min_similarity: 0.7\n", encoding="utf-8"
+    )
+    settings = load_reference([tmp_path]).settings
+    assert settings.currency.rates == {"EUR": 1.08}
+    assert settings.currency.base == "USD"  # untouched keys keep the shipped value
+    assert settings.overlap.min_similarity == 0.7
+    assert settings.overlap.min_shared == shipped.overlap.min_shared
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("underused_below: 2\n", "analysis.yaml: underused_below"),
+        ("recommendations:\n  value_weights: {luck: 1}\n", "unknown weight 'luck'"),
+        ("currency:\n  rates: {EUR: -1}\n", "rate of EUR must be a positive number"),
+        ("overlap:\n  min_similarity: 0.5\n  typo: 1\n", "analysis.yaml: overlap.typo"),
+    ],
+)
+def test_bad_analysis_settings_are_reported_by_key(tmp_path: Path, text: str, message: str) -> None:
+    (tmp_path / "analysis.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(ReferenceDataError, match=message):
+        load_reference([tmp_path])
+
+
+def test_journey_stages_map_to_known_capabilities(reference: Reference) -> None:
+    assert all(stage.capabilities for stage in reference.journey)
+    assert not [
+        c
+        for stage in reference.journey
+        for c in stage.capabilities
+        if c not in reference.capabilities
+    ]

@@ -64,6 +64,16 @@ class Coverage:
         return tuple(c for c in self.capabilities if c.state == "single")
 
     @property
+    def journey_sides(self) -> dict[str, dict[str, int]]:
+        """Stages served per side of the journey: acquisition against expansion."""
+        sides: dict[str, dict[str, int]] = {}
+        for stage in self.journey:
+            side = sides.setdefault(stage.side, {"stages": 0, "served": 0})
+            side["stages"] += 1
+            side["served"] += bool(stage.tools)
+        return sides
+
+    @property
     def required_share(self) -> float:
         required = [c for c in self.capabilities if c.required]
         return sum(1 for c in required if c.providers) / len(required) if required else 1.0

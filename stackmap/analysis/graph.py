@@ -48,21 +48,8 @@ class StackGraph:
                     node, kind="capability", name=capability.name, required=capability.required
                 )
                 graph.add_edge(("area", area.slug), node)
-        costs = self.stack.costs
         known = reference.capabilities
-        graph.add_nodes_from(
-            (
-                tool_node(t.id),
-                {
-                    "kind": "tool",
-                    "name": t.name,
-                    "status": t.status,
-                    "cost": costs[t.id].annual,
-                    "owner": t.business_owner,
-                },
-            )
-            for t in self.tools
-        )
+        graph.add_nodes_from((tool_node(t.id), self.attributes(t)) for t in self.tools)
         graph.add_edges_from(
             (tool_node(t.id), capability_node(c))
             for t in self.tools
@@ -82,6 +69,18 @@ class StackGraph:
                 if capability in known:
                     index.setdefault(capability, []).append(tool.id)
         return index
+
+    def attributes(self, tool: ToolFacts) -> dict[str, object]:
+        """A tool node's attributes: name, status, cost, owner, utilisation."""
+        cost = self.stack.costs[tool.id]
+        return {
+            "kind": "tool",
+            "name": tool.name,
+            "status": tool.status,
+            "cost": cost.annual,
+            "owner": tool.business_owner or tool.technical_owner,
+            "utilisation": cost.utilisation,
+        }
 
     def providers(self, slug: str) -> list[int]:
         """Ids of the tools providing a capability."""
@@ -153,7 +152,7 @@ class StackGraph:
     def integrations(self) -> nx.DiGraph:
         """Directed graph of integrations between the tools (edges follow the data)."""
         graph = nx.DiGraph()
-        graph.add_nodes_from(t.id for t in self.tools)
+        graph.add_nodes_from((t.id, self.attributes(t)) for t in self.tools)
         graph.add_edges_from((a, b, {"links": links}) for (a, b), links in self._flows.items())
         return graph
 

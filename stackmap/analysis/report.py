@@ -95,6 +95,7 @@ class Analysis:
                 "capabilities": plain(cov.capabilities),
                 "single_provider": plain(cov.single_provider),
                 "journey": plain(cov.journey),
+                "journey_sides": cov.journey_sides,
             },
             "silos": plain(self.silos),
             "hubs": plain(self.hubs),

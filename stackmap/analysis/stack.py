@@ -11,7 +11,7 @@ from stackmap.reference import Reference
 from stackmap.terms import current_contracts
 from stackmap.views import ContractView
 
-IN_USE = ("active",)
+IN_USE = ("active",)  # the statuses counted unless the user asks for more
 # How a link works decides how fragile it is: people copying data and file drops fail silently.
 FRAGILE_METHODS = {
     "manual": "copied by hand: it stops when the person does",
@@ -108,6 +108,9 @@ class Stack:
     links: tuple[LinkFacts, ...]
     reference: Reference
     today: date = field(default_factory=date.today)
+    # Which tool statuses the analysis counts: active only, unless the user asks (e.g. to
+    # see a stack with the tools being evaluated, or still with those being sunset).
+    counted: tuple[str, ...] = IN_USE
 
     @cached_property
     def by_id(self) -> dict[int, ToolFacts]:
@@ -115,7 +118,7 @@ class Stack:
 
     @cached_property
     def in_use(self) -> tuple[ToolFacts, ...]:
-        return tuple(t for t in self.tools if t.status in IN_USE)
+        return tuple(t for t in self.tools if t.status in self.counted)
 
     @cached_property
     def in_use_links(self) -> tuple[LinkFacts, ...]:
