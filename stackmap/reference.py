@@ -129,7 +129,7 @@ class HubSettings(_Entry):
 WEIGHTS = {
     "value": ("utilisation", "uniqueness"),
     "fit": ("integration", "link_health", "ownership"),
-    "keeper": ("coverage", "integrations", "utilisation", "commitment"),
+    "keeper": ("coverage", "integrations", "utilisation", "commitment", "cost"),
 }
 
 
@@ -144,10 +144,11 @@ class RecommendationSettings(_Entry):
     links_for_full_fit: int = Field(default=4, ge=1)
     keeper_weights: dict[str, float] = Field(
         default_factory=lambda: {
-            "coverage": 0.4,
-            "integrations": 0.3,
+            "coverage": 0.35,
+            "integrations": 0.25,
             "utilisation": 0.2,
             "commitment": 0.1,
+            "cost": 0.1,
         }
     )
 

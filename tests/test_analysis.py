@@ -580,3 +580,16 @@ def test_journey_coverage_compares_acquisition_with_expansion(reference: Referen
     sides = analyze(s).coverage.journey_sides
     assert sides["acquisition"]["served"] > sides["expansion"]["served"]
     assert sides["expansion"]["stages"] == 4
+
+
+def test_between_equals_the_cheaper_tool_is_kept(reference: Reference) -> None:
+    s = stack(
+        reference,
+        [
+            tool(1, "Dear", "seo", "content-marketing", cost=50000),
+            tool(2, "Cheap", "seo", "content-marketing", cost=5000),
+        ],
+    )
+    group = analyze(s).overlaps[0]
+    assert group.keeper == "Cheap"
+    assert "costs the least (USD 5,000 a year)" in group.keeper_why

@@ -106,6 +106,7 @@ class _Features:
     degree: np.ndarray
     use: np.ndarray
     commitment: np.ndarray
+    cost: np.ndarray  # annual cost, NaN where unknown
     invest: np.ndarray
     leaving: np.ndarray
     order: np.ndarray  # rank of each tool's name, for deterministic ties
@@ -134,6 +135,9 @@ class _Features:
             np.array([degree.get(t.id, 0) for t in tools], dtype=np.float64),
             np.array(use),
             np.array(commitment),
+            np.array(
+                [float(c) if (c := stack.costs[t.id].annual) is not None else np.nan for t in tools]
+            ),
             np.array([t.disposition == "invest" for t in tools]),
             np.array([t.disposition in _LEAVING for t in tools]),
             order,
@@ -150,11 +154,16 @@ class _Features:
             pool = candidates
         union = np.count_nonzero(self.matrix[candidates].any(axis=0)) or 1
         most = self.degree[candidates].max() or 1.0
+        known = self.cost[pool][~np.isnan(self.cost[pool])]
+        dearest = known.max() if len(known) and known.max() > 0 else 1.0
+        # Cheaper is better; an unknown cost counts as middling.
+        cheapness = np.where(np.isnan(self.cost[pool]), 0.5, 1.0 - self.cost[pool] / dearest)
         scores = (
             weights.get("coverage", 0.0) * self.sizes[pool] / union
             + weights.get("integrations", 0.0) * self.degree[pool] / most
             + weights.get("utilisation", 0.0) * self.use[pool]
             + weights.get("commitment", 0.0) * self.commitment[pool]
+            + weights.get("cost", 0.0) * cheapness
         )
         best = pool[scores == scores.max()]
         return int(best[np.argmax(self.order[best])])
@@ -206,6 +215,9 @@ def _keeper_reasons(
     elif links:
         reasons.append(f"has {links} integration(s)")
     cost = stack.costs[keeper.id]
+    known = [c for t in group if (c := stack.costs[t.id].annual) is not None]
+    if cost.annual is not None and len(known) > 1 and cost.annual == min(known):
+        reasons.append(f"costs the least ({money(cost.annual, stack.base_currency)} a year)")
     if cost.utilisation is not None:
         reasons.append(f"{cost.utilisation:.0%} of its seats are in use")
     if cost.renewal_date is not None:
