@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from benchmarks import analysis_speed, import_speed
+from benchmarks import analysis_speed, import_speed, workbook_speed
 
 
 def main() -> None:
@@ -16,6 +16,8 @@ def main() -> None:
         *import_speed.run(args.tools),
         ("Analysis (5 integrations per tool)", ""),
         *analysis_speed.run(args.tools),
+        ("Workbook", ""),
+        *workbook_speed.run(args.tools),
     ]
     width = max(len(name) for name, _ in rows)
     for name, value in rows:

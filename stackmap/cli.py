@@ -41,6 +41,7 @@ from stackmap.demo import DEFAULT_OUTPUT, run_demo
 from stackmap.errors import DatabaseUnavailableError, StackmapError
 from stackmap.export.safe import atomic_write, safe_text
 from stackmap.export.template import write_template
+from stackmap.importers.decisions import looks_like_review
 from stackmap.inventory import Inventory
 from stackmap.models import (
     BillingPeriod,
@@ -54,6 +55,7 @@ from stackmap.models import (
 from stackmap.progress import SILENT, Progress
 from stackmap.reference import load_reference
 from stackmap.render import SECTIONS, render_analysis, render_what_if
+from stackmap.review import apply_decisions, export_workbook, plan_decisions
 from stackmap.schemas import ContractFields, IntegrationFields, ToolFields, parse
 from stackmap.views import jsonable
 
@@ -126,10 +128,12 @@ reference_app = typer.Typer(
     help="Show the reference model: areas, capabilities, categories, products."
 )
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+export_app = typer.Typer(help="Write the budget-review workbook.", no_args_is_help=True)
 app.add_typer(tool_app, name="tool")
 app.add_typer(integrations_app, name="integrations")
 app.add_typer(reference_app, name="reference")
 app.add_typer(db_app, name="db")
+app.add_typer(export_app, name="export")
 
 
 def _version(value: bool) -> None:
@@ -815,6 +819,10 @@ def import_file(
 ) -> None:
     """Import tools and integrations from a spreadsheet as people keep them (one transaction)."""
     inventory = _inventory(ctx)
+    if not spend and looks_like_review(path):
+        # A rationalisation workbook stackmap wrote, back from review: its decisions.
+        _decisions(inventory, path, dry_run, False, as_json)
+        return
     if spend:
         _import_spend(inventory, path, sheet, dayfirst, currency, dry_run, skip_invalid, as_json)
         return
@@ -1046,6 +1054,96 @@ def template(
     """Write a blank import workbook: stackmap's columns, dropdowns and a read-me sheet."""
     written = write_template(path, _reference(ctx))
     out.print(Text(f"Wrote {written}"))
+
+
+@export_app.command("workbook")
+def export_workbook_command(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="Where to write the workbook (.xlsx).")],
+    retire: Annotated[
+        list[str] | None,
+        typer.Option("--retire", help="Add a What-if sheet retiring this tool (repeatable)."),
+    ] = None,
+    into: Annotated[
+        str | None, typer.Option("--into", help="In the What-if, consolidate into this tool.")
+    ] = None,
+    as_of: AsOf = None,
+    include: Include = None,
+) -> None:
+    """Write the rationalisation workbook for a budget review (Excel, with live totals)."""
+    if path.suffix.lower() != ".xlsx":
+        raise typer.BadParameter("the workbook must be an .xlsx file", param_hint="PATH")
+    source = export_workbook(
+        _inventory(ctx),
+        path,
+        today=_as_of(as_of),
+        counted=tuple(_counted(include)),
+        retire=retire,
+        into=into,
+    )
+    out.print(
+        Text(
+            f"Wrote {path}: {source.analysis.tools_total} tools, catalog state "
+            f"{source.catalog_id}. Reviewers fill in the Inventory's Decision, Decision owner and "
+            f"Comment; then `stackmap import-decisions {path.name}`."
+        )
+    )
+
+
+@app.command("import-decisions")
+def import_decisions(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="A reviewed workbook from `export workbook`.")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would change; write nothing.")
+    ] = False,
+    apply_changed: Annotated[
+        bool,
+        typer.Option(
+            "--apply-changed",
+            help="Also apply decisions on tools that changed in the catalog since the export.",
+        ),
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")] = False,
+) -> None:
+    """Read reviewers' decisions from the workbook back into the catalog (one transaction)."""
+    _decisions(_inventory(ctx), path, dry_run, apply_changed, as_json)
+
+
+def _decisions(
+    inventory: Inventory, path: Path, dry_run: bool, apply_changed: bool, as_json: bool
+) -> None:
+    plan = plan_decisions(inventory, path, apply_changed=apply_changed)
+    result = apply_decisions(inventory, plan, dry_run=dry_run)
+    if as_json:
+        _print_json(
+            {
+                "file": plan.file,
+                "dry_run": dry_run,
+                "batch_id": result.batch_id,
+                "changed": [
+                    {"row": c.row, "tool": c.tool, "old": c.old, "new": c.new} for c in plan.changes
+                ],
+                "unchanged": plan.unchanged,
+                "skipped": plan.skipped,
+            }
+        )
+        return
+    verb = "Would record" if dry_run else "Recorded"
+    out.print(Text(f"{verb} {len(plan.changes)} decision(s) from {plan.file}:"))
+    for change in plan.changes:
+        diff = ", ".join(
+            f"{k.replace('_', ' ')} {change.old[k] or '—'} → {v}"
+            for k, v in change.new.items()
+            if change.old[k] != v
+        )
+        out.print(Text(f"  row {change.row}: {change.tool}: {diff}"))
+    if plan.unchanged:
+        out.print(Text(f"{plan.unchanged} decision(s) already recorded; unchanged."))
+    for line in plan.skipped:
+        out.print(Text(f"Not applied — {line}"))
+    if dry_run:
+        out.print(Text("Dry run: nothing was written."))
 
 
 # --- reference --------------------------------------------------------------------------------

@@ -244,9 +244,9 @@ class Inventory:
                 result.integrations = writer.upsert_integrations(integrations)
 
         with bulk_work():
-            return self._in_batch(kind, file_name, sha256, profile, dry_run, work)
+            return self.in_batch(kind, file_name, sha256, profile, dry_run, work)
 
-    def _in_batch(
+    def in_batch(
         self,
         kind: str,
         file_name: str,
@@ -401,7 +401,7 @@ class Inventory:
         def work(writer: Writer, result: LoadResult) -> None:
             result.spend = writer.upsert_spend(rows)
 
-        return self._in_batch("spend", plan.file, plan.sha256, None, dry_run, work)
+        return self.in_batch("spend", plan.file, plan.sha256, None, dry_run, work)
 
     # --- reads ----------------------------------------------------------------------------
 

@@ -666,6 +666,20 @@ class Writer:
             {"capabilities": [sorted(current), sorted(wanted)]},
         )
 
+    def set_decisions(
+        self, decisions: Sequence[tuple[int, str, dict[str, Any], dict[str, Any]]]
+    ) -> None:
+        """Record people's decisions: (tool id, label, new values, old values) per tool.
+
+        Values are disposition, decided_by and decision_note; the decision's time is now.
+        """
+        rows = []
+        for tool_id, label, new, old in decisions:
+            rows.append({"id": tool_id, **new, "decided_at": self.now, "updated_at": self.now})
+            changes = {k: [old.get(k), v] for k, v in new.items() if old.get(k) != v}
+            self.record("tool", tool_id, label, ChangeAction.UPDATE, changes)
+        self._update_by_id(Tool, rows)
+
     # --- contracts ------------------------------------------------------------------------
 
     def _upsert_contracts(self, items: list[tuple[int, Outcome, ContractFields]]) -> None:

@@ -55,6 +55,7 @@ class FragileLink:
     target: str
     method: str
     status: str
+    problem: str  # what makes it fragile, in words
     why: str
 
 
@@ -253,6 +254,7 @@ def fragile_links(stack: Stack, graph: StackGraph) -> list[FragileLink]:
                 target,
                 link.method,
                 link.status,
+                reason,
                 f"{source} → {target}{objects} is {reason}.",
             )
         )

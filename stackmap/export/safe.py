@@ -32,6 +32,10 @@ def atomic_write(path: Path, mode: str = "w", **kwargs: object) -> Iterator[IO[s
     """Write to a temporary file beside path and move it into place only when complete."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    # mkstemp makes the file private (0600); the finished file gets the usual permissions.
+    umask = os.umask(0)
+    os.umask(umask)
+    Path(temp).chmod(0o666 & ~umask)
     try:
         with os.fdopen(handle, mode, **kwargs) as stream:  # type: ignore[call-overload]
             yield stream

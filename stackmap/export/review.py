@@ -1,0 +1,503 @@
+"""The review sheets of the rationalisation workbook: the inventory reviewers decide on, the
+capability matrix, and the findings (overlaps, gaps, integrations, renewals, spend,
+recommendations, what-if).
+
+Each function appends to a write-only sheet and returns nothing but what later sheets must
+reference (the inventory's size and column letters, for the summary's live formulas).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from openpyxl.formatting.rule import CellIsRule, FormulaRule
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
+
+from stackmap.analysis import Analysis, Stack, WhatIf
+from stackmap.export.cells import (
+    DATE,
+    MONEY,
+    PERCENT,
+    RowWriter,
+    bold,
+    header,
+    prepare,
+    title,
+)
+
+DECISIONS = ("Tolerate", "Invest", "Migrate", "Eliminate", "Consolidate")
+RED = PatternFill("solid", fgColor="F8CBAD")
+AMBER = PatternFill("solid", fgColor="FFE699")
+GREEN = PatternFill("solid", fgColor="A9D08E")
+GREY = Font(color="808080")
+
+# The inventory's columns: header, width, number format, wraps. Reviewers fill the three
+# decision columns; the last two (hidden) tie each row to the catalog state it was made from.
+INVENTORY: list[tuple[str, int, str | None, bool]] = [
+    ("Tool", 30, None, False),
+    ("Vendor", 20, None, False),
+    ("Category", 22, None, False),
+    ("Status", 11, None, False),
+    ("Business owner", 18, None, False),
+    ("Technical owner", 18, None, False),
+    ("Business units", 18, None, False),
+    ("Capabilities", 34, None, False),
+    ("Annual cost", 13, MONEY, False),
+    ("Renewal date", 12, DATE, False),
+    ("Decide by", 12, DATE, False),
+    ("Notice (days)", 9, None, False),
+    ("Auto-renew", 9, None, False),
+    ("Seats purchased", 10, None, False),
+    ("Seats active", 10, None, False),
+    ("Seat use", 9, PERCENT, False),
+    ("Integrations", 11, None, False),
+    ("Suggested", 13, None, False),
+    ("Value score", 9, None, False),
+    ("Fit score", 9, None, False),
+    ("Why", 60, None, False),
+    ("Recorded decision", 14, None, False),
+    ("Decision", 14, None, False),
+    ("Decision owner", 18, None, False),
+    ("Comment", 40, None, False),
+    ("Tool ID", 8, None, False),
+    ("Version", 14, None, False),
+]
+COLUMN = {name: get_column_letter(i) for i, (name, *_) in enumerate(INVENTORY, 1)}
+
+
+@dataclass(frozen=True)
+class InventoryRange:
+    """Where the inventory's data sits, for formulas on other sheets."""
+
+    first_row: int
+    last_row: int
+
+    def column(self, name: str) -> str:
+        letter = COLUMN[name]
+        return f"Inventory!${letter}${self.first_row}:${letter}${self.last_row}"
+
+
+def _table(
+    sheet: WriteOnlyWorksheet, name: str, headers: Sequence[str], first: int, last: int
+) -> None:
+    """Make rows first..last an Excel table with filters and banded rows.
+
+    The column names are set from the headers: in write-only mode openpyxl cannot read them
+    back from the cells, and a table whose names differ from its header cells makes Excel
+    offer to repair the file.
+    """
+    if last <= first:
+        last = first + 1  # a table needs a data row; an empty one is harmless
+    ref = f"A{first}:{get_column_letter(len(headers))}{last}"
+    table = Table(displayName=name, ref=ref)
+    table._initialise_columns()
+    table.tableColumns = [TableColumn(id=i, name=h) for i, h in enumerate(headers, 1)]
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
+    with warnings.catch_warnings():
+        # "you must add table columns manually": done above.
+        warnings.simplefilter("ignore", UserWarning)
+        sheet.add_table(table)
+
+
+def inventory_rows(
+    stack: Stack, analysis: Analysis, versions: dict[int, str]
+) -> Iterator[list[Any]]:
+    """The inventory's rows as plain values, one per tool, sorted by name."""
+    suggestion = {r.tool: r for r in analysis.recommendations}
+    degree: dict[int, int] = {}
+    for link in stack.links:
+        if link.status != "planned":
+            degree[link.source] = degree.get(link.source, 0) + 1
+            degree[link.target] = degree.get(link.target, 0) + 1
+    capability_names = stack.reference.capabilities
+    subcategories = stack.reference.subcategories
+    for tool in sorted(stack.tools, key=lambda t: t.name.casefold()):
+        cost = stack.costs[tool.id]
+        rec = suggestion.get(tool.name)
+        yield [
+            tool.name,
+            tool.vendor,
+            subcategories[tool.category].name if tool.category in subcategories else tool.category,
+            tool.status,
+            tool.business_owner,
+            tool.technical_owner,
+            "; ".join(tool.business_units) or None,
+            "; ".join(capability_names[c].name for c in tool.capabilities if c in capability_names)
+            or None,
+            cost.annual,
+            cost.renewal_date,
+            cost.decide_by,
+            cost.notice_days,
+            None if cost.auto_renew is None else ("Yes" if cost.auto_renew else "No"),
+            cost.seats_purchased,
+            cost.seats_active,
+            cost.utilisation,
+            degree.get(tool.id, 0),
+            rec.suggested.capitalize() if rec else None,
+            rec.value if rec else None,
+            rec.fit if rec else None,
+            rec.why if rec else f"Not analysed: status {tool.status}.",
+            tool.disposition.capitalize() if tool.disposition else None,
+            None,
+            None,
+            None,
+            tool.id,
+            versions.get(tool.id, ""),
+        ]
+
+
+def inventory(
+    sheet: WriteOnlyWorksheet, stack: Stack, analysis: Analysis, versions: dict[int, str]
+) -> InventoryRange:
+    """One row per tool: terms, use, the suggestion and why, and empty decision columns."""
+    names = [c[0] for c in INVENTORY]
+    prepare(sheet, [c[1] for c in INVENTORY], fit=False)
+    for hidden in ("Tool ID", "Version"):  # before the first row: columns are written with it
+        sheet.column_dimensions[COLUMN[hidden]].hidden = True
+    sheet.freeze_panes = "B2"
+    header(sheet, names)
+    rows = RowWriter(sheet, [c[2] for c in INVENTORY])
+    count = 0
+    for values in inventory_rows(stack, analysis, versions):
+        rows.append(values)
+        count += 1
+    last = count + 1
+    _table(sheet, "Inventory", names, 1, last)
+    decision = DataValidation(
+        type="list",
+        formula1='"' + ",".join(DECISIONS) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Decision",
+        error="Pick Tolerate, Invest, Migrate, Eliminate or Consolidate.",
+    )
+    decision.add(f"{COLUMN['Decision']}2:{COLUMN['Decision']}{max(last, 2)}")
+    sheet.data_validations.append(decision)
+    return InventoryRange(2, max(last, 2))
+
+
+def capability_matrix(sheet: WriteOnlyWorksheet, stack: Stack, analysis: Analysis) -> None:
+    """Tools x capabilities grouped by area, with providers and state per capability on top."""
+    reference = stack.reference
+    capabilities = [(a, c) for a in reference.areas for c in a.capabilities]
+    coverage = {c.capability: c for c in analysis.coverage.capabilities}
+    first_data = 5
+    sheet.freeze_panes = f"C{first_data}"
+    prepare(sheet, [30, 11] + [6] * len(capabilities), fit=False)
+    header(
+        sheet,
+        ["Area", ""]
+        + [
+            a.name if i == 0 or capabilities[i - 1][0] is not a else ""
+            for i, (a, _) in enumerate(capabilities)
+        ],
+    )
+    header(sheet, ["Tool", "Status"] + [c.name for _, c in capabilities])
+    rows = RowWriter(sheet)
+    rows.append(
+        ["Tools providing", ""] + [len(coverage[c.slug].providers) for _, c in capabilities]
+    )
+    rows.append(
+        ["Coverage", ""]
+        + [coverage[c.slug].state + (" (required)" if c.required else "") for _, c in capabilities]
+    )
+    column_of = {c.slug: i for i, (_, c) in enumerate(capabilities)}
+    tools = sorted(stack.in_use, key=lambda t: t.name.casefold())
+    for tool in tools:
+        cells: list[Any] = [tool.name, tool.status] + [None] * len(capabilities)
+        for slug in tool.capabilities:
+            if slug in column_of:
+                cells[2 + column_of[slug]] = 1
+        rows.append(cells)
+    last_col = get_column_letter(2 + len(capabilities))
+    body = f"C{first_data}:{last_col}{max(first_data + len(tools) - 1, first_data)}"
+    sheet.conditional_formatting.add(body, CellIsRule(operator="equal", formula=["1"], fill=GREEN))
+    states = f"C4:{last_col}4"
+    sheet.conditional_formatting.add(states, FormulaRule(formula=['LEFT(C4,3)="gap"'], fill=RED))
+    sheet.conditional_formatting.add(
+        states, FormulaRule(formula=['LEFT(C4,6)="single"'], fill=AMBER)
+    )
+
+
+def _list_sheet(
+    sheet: WriteOnlyWorksheet,
+    heading: str,
+    note: str,
+    name: str,
+    columns: Sequence[tuple[str, int, str | None]],
+    items: Sequence[Sequence[Any]],
+    wrap_last: bool = True,
+) -> tuple[int, int]:
+    """A titled table; returns its first and last data rows."""
+    prepare(sheet, [c[1] for c in columns])
+    title(sheet, heading, note)
+    header(sheet, [c[0] for c in columns])
+    first = 4
+    sheet.freeze_panes = f"A{first}"
+    rows = RowWriter(sheet, [c[2] for c in columns])
+    for item in items:
+        rows.append(item)
+    last = first + len(items) - 1
+    _table(sheet, name, [c[0] for c in columns], first - 1, max(last, first))
+    return first, last
+
+
+def overlaps(sheet: WriteOnlyWorksheet, stack: Stack, analysis: Analysis) -> None:
+    names = stack.reference.capabilities
+    items = []
+    for number, group in enumerate(analysis.overlaps, 1):
+        # The keeper first, carrying the group's figures and why; members below it.
+        members = sorted(group.members, key=lambda m: m.tool != group.keeper)
+        for member in members:
+            keeper = member.tool == group.keeper
+            items.append(
+                [
+                    number,
+                    member.tool,
+                    "Keep" if keeper else f"Into {group.keeper}",
+                    member.similarity,
+                    member.annual_cost,
+                    [names[c].name for c in member.only_here if c in names],
+                    group.at_stake if keeper else None,
+                    f"{group.why} {group.keeper_why}" if keeper else None,
+                ]
+            )
+    _list_sheet(
+        sheet,
+        "Overlaps",
+        "Tools that do the same job, grouped around the tool to keep. At stake: the cost of "
+        "every tool in the group but the keeper.",
+        "Overlaps",
+        [
+            ("Group", 7, None),
+            ("Tool", 28, None),
+            ("Suggestion", 24, None),
+            ("Similarity to keeper", 11, PERCENT),
+            ("Annual cost", 13, MONEY),
+            ("Capabilities the keeper lacks", 30, None),
+            ("Group at stake", 13, MONEY),
+            ("Why", 90, None),
+        ],
+        items,
+    )
+
+
+def gaps(sheet: WriteOnlyWorksheet, stack: Stack, analysis: Analysis) -> None:
+    names = stack.reference.capabilities
+    areas = {a.slug: a.name for a in stack.reference.areas}
+    rows = [
+        [names[g.capability].name, areas[g.area], "Gap: required, no tool", g.why]
+        for g in analysis.gaps
+    ] + [
+        [names[c.capability].name, areas[c.area], "Single provider", c.why]
+        for c in analysis.coverage.single_provider
+    ]
+    _list_sheet(
+        sheet,
+        "Gaps and single providers",
+        "Required capabilities no tool in use provides, and capabilities one tool carries alone.",
+        "Gaps",
+        [("Capability", 34, None), ("Area", 30, None), ("Finding", 22, None), ("Why", 90, None)],
+        rows,
+    )
+
+
+def integrations(sheet: WriteOnlyWorksheet, analysis: Analysis) -> None:
+    """Silos, hubs, single points of failure, islands, fragile links and unowned tools."""
+    prepare(sheet, [34, 16, 16, 90])
+    title(
+        sheet,
+        "Integration health",
+        "Connectivity is read on working links in either direction (see Read me).",
+    )
+    rows = RowWriter(sheet)
+    blocks: list[tuple[str, list[str], list[list[Any]]]] = [
+        (
+            "Silos",
+            ["Tool", "Owner", "", "Why"],
+            [[s.tool, s.owner, None, s.why] for s in analysis.silos],
+        ),
+        (
+            "Hubs",
+            ["Tool", "Connected tools", "Sends to", "Why"],
+            [[h.tool, h.connected_tools, h.sends_to, h.why] for h in analysis.hubs],
+        ),
+        (
+            "Single points of failure",
+            ["Tool", "Tools cut off", "", "Why"],
+            [[p.tool, p.cut_off, None, p.why] for p in analysis.single_points_of_failure],
+        ),
+        (
+            "Islands",
+            ["Tools", "Count", "", "Why"],
+            [[i.tools, len(i.tools), None, i.why] for i in analysis.islands],
+        ),
+        (
+            "Fragile links",
+            ["From → to", "Method", "Status", "Why it is fragile"],
+            [
+                [f"{f.source} → {f.target}", f.method, f.status, f.problem]
+                for f in analysis.fragile_integrations
+            ],
+        ),
+        (
+            "Tools nobody owns",
+            ["Tool", "", "", "Why"],
+            [[u.tool, None, None, u.why] for u in analysis.unowned],
+        ),
+    ]
+    for heading, columns, items in blocks:
+        sheet.append([])
+        bold(sheet, f"{heading} ({len(items)})")
+        header(sheet, columns)
+        for item in items or [["none", None, None, None]]:
+            rows.append(item)
+
+
+def renewals(sheet: WriteOnlyWorksheet, analysis: Analysis) -> None:
+    first, last = _list_sheet(
+        sheet,
+        "Renewals",
+        "Sorted by the date notice must be given. Overdue: the notice deadline has passed; "
+        "urgent: it is close.",
+        "Renewals",
+        [
+            ("Tool", 28, None),
+            ("Status", 12, None),
+            ("Decide by", 12, DATE),
+            ("Renewal date", 12, DATE),
+            ("Days left", 9, None),
+            ("Window (days)", 10, None),
+            ("Annual cost", 13, MONEY),
+            ("Auto-renew", 9, None),
+            ("Owners", 26, None),
+            ("Why", 90, None),
+        ],
+        [
+            [
+                r.tool,
+                r.status,
+                r.decide_by,
+                r.renewal_date,
+                r.days_left,
+                r.window,
+                r.annual_cost,
+                None if r.auto_renew is None else ("Yes" if r.auto_renew else "No"),
+                r.owners,
+                r.why,
+            ]
+            for r in analysis.renewals
+        ],
+    )
+    rows = f"A{first}:J{max(last, first)}"
+    sheet.conditional_formatting.add(rows, FormulaRule(formula=[f'$B{first}="overdue"'], fill=RED))
+    sheet.conditional_formatting.add(rows, FormulaRule(formula=[f'$B{first}="urgent"'], fill=AMBER))
+
+
+def spend(sheet: WriteOnlyWorksheet, stack: Stack, analysis: Analysis) -> None:
+    money = analysis.spend
+    areas = {a.slug: a.name for a in stack.reference.areas}
+    prepare(sheet, [34, 16])
+    title(
+        sheet,
+        f"Spend ({money.currency} a year)",
+        "A tool's cost is split evenly over its capabilities and business units, so every "
+        "breakdown adds up to the same total.",
+    )
+    rows = RowWriter(sheet, [None, MONEY])
+    for heading, totals in (
+        ("By owner", money.by_owner),
+        ("By business unit", money.by_business_unit),
+        ("By vendor", money.by_vendor),
+        ("By area", {areas.get(k, k): v for k, v in money.by_area.items()}),
+        ("By category", money.by_category),
+    ):
+        sheet.append([])
+        bold(sheet, heading)
+        header(sheet, ["", "Annual"])
+        for key, value in totals.items():
+            rows.append([key, value])
+    for note in money.notes:
+        sheet.append([])
+        rows.append([note])
+
+
+def recommendations(sheet: WriteOnlyWorksheet, analysis: Analysis) -> None:
+    _list_sheet(
+        sheet,
+        "Recommendations",
+        "Suggested dispositions from the scores in analysis.yaml; a recorded decision always "
+        "wins and is shown beside the suggestion.",
+        "Recommendations",
+        [
+            ("Tool", 28, None),
+            ("Suggested", 13, None),
+            ("Recorded decision", 14, None),
+            ("Value score", 9, None),
+            ("Fit score", 9, None),
+            ("Annual cost", 13, MONEY),
+            ("Savings if retired", 13, MONEY),
+            ("Into", 24, None),
+            ("Why", 100, None),
+        ],
+        [
+            [
+                r.tool,
+                r.suggested.capitalize(),
+                r.decided.capitalize() if r.decided else None,
+                r.value,
+                r.fit,
+                r.annual_cost,
+                r.savings,
+                r.into,
+                r.why,
+            ]
+            for r in sorted(
+                analysis.recommendations, key=lambda r: (-(r.savings or 0), r.tool.casefold())
+            )
+        ],
+    )
+
+
+def what_if(sheet: WriteOnlyWorksheet, scenario: WhatIf) -> None:
+    prepare(sheet, [36, 16, 90])
+    title(
+        sheet,
+        f"What if {', '.join(scenario.retire)} retired"
+        + (f" into {scenario.into}" if scenario.into else ""),
+    )
+    rows = RowWriter(sheet, [None, MONEY, None])
+    for sentence in scenario.why:
+        rows.append([sentence])
+    sheet.append([])
+    for label, value in (
+        ("Annual savings", scenario.annual_savings),
+        ("Owed until renewal", scenario.committed_until_renewal),
+        ("Savings in the next 12 months", scenario.savings_next_12_months),
+    ):
+        rows.append([label, value])
+    blocks: list[tuple[str, list[list[Any]]]] = [
+        ("Deadlines", [[d.tool, d.annual_cost, d.why] for d in scenario.deadlines]),
+        (
+            "Capabilities left with no provider",
+            [[c.capability, None, c.why] for c in scenario.capabilities_lost],
+        ),
+        (
+            "Integrations that break",
+            [[f"{b.source} → {b.target}", None, b.why] for b in scenario.integrations_broken],
+        ),
+        ("Cut off from the rest of the stack", [[t, None, None] for t in scenario.tools_cut_off]),
+        ("Owners to inform", [[o, None, None] for o in scenario.owners_to_inform]),
+    ]
+    for heading, items in blocks:
+        sheet.append([])
+        bold(sheet, f"{heading} ({len(items)})")
+        for item in items or [["none", None, None]]:
+            rows.append(item)

@@ -1,0 +1,307 @@
+"""The rationalisation workbook: real xlsx files written and read back, opened by LibreOffice,
+and reviewers' decisions brought back into the catalog."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from stackmap.cli import app
+from stackmap.errors import InvalidValueError
+from stackmap.export import workbook as workbook_module
+from stackmap.inventory import Inventory
+from stackmap.models import Tool
+from stackmap.review import apply_decisions, export_workbook, plan_decisions
+from stackmap.schemas import ContractFields, IntegrationFields, ToolFields
+
+runner = CliRunner()
+TODAY = date(2027, 1, 1)
+TRIGGERS = ["=1+1", "+1", "-1", "@SUM(A1)", "\tTab", "\rCR", "\nLF", '=HYPERLINK("http://x")']
+
+
+def _arrange(inventory: Inventory) -> None:
+    inventory.add_tool(
+        ToolFields(name="Marketo Engage", business_owner="Alicia Gomez"),
+        ContractFields(
+            annual_cost=Decimal("78000"),
+            currency="USD",
+            renewal_date=date(2027, 2, 28),
+            notice_days=60,
+            seats_purchased=10,
+            seats_active=2,
+        ),
+    )
+    inventory.add_tool(
+        ToolFields(name="HubSpot Marketing Hub", business_owner="Dana Lee"),
+        ContractFields(annual_cost=Decimal("43200"), currency="USD"),
+    )
+    inventory.add_tool(ToolFields(name="Salesforce Sales Cloud", business_owner="Priya"))
+    inventory.add_integration(
+        IntegrationFields(source="HubSpot Marketing Hub", target="Salesforce Sales Cloud")
+    )
+
+
+@pytest.fixture
+def catalog(tmp_path: Path) -> Inventory:
+    inventory = Inventory.open(str(tmp_path / "catalog.db"), actor="arranger")
+    _arrange(inventory)
+    yield inventory  # type: ignore[misc]
+    inventory.close()
+
+
+def _rows(path: Path, sheet: str) -> list[list[object]]:
+    book = load_workbook(path)
+    return [[c.value for c in row] for row in book[sheet].iter_rows()]
+
+
+def test_the_workbook_has_every_sheet_and_reads_back(catalog: Inventory, tmp_path: Path) -> None:
+    path = tmp_path / "review.xlsx"
+    export_workbook(catalog, path, today=TODAY, retire=["Marketo Engage"])
+    book = load_workbook(path)
+    assert book.sheetnames == [
+        "Summary",
+        "Inventory",
+        "Capability matrix",
+        "Overlaps",
+        "Gaps",
+        "Integrations",
+        "Renewals",
+        "Spend",
+        "Recommendations",
+        "What-if",
+        "Read me",
+        "_stackmap",
+    ]
+    assert book["_stackmap"].sheet_state == "hidden"
+    inventory = book["Inventory"]
+    head = [c.value for c in inventory[1]]
+    assert head[:4] == ["Tool", "Vendor", "Category", "Status"]
+    table = inventory.tables["Inventory"]
+    assert [c.name for c in table.tableColumns] == head  # or Excel offers a repair
+    assert table.ref == f"A1:{inventory.cell(1, len(head)).column_letter}4"
+    assert inventory.freeze_panes == "B2"
+    marketo = next(
+        row for row in inventory.iter_rows(min_row=2) if row[0].value == "Marketo Engage"
+    )
+    by_header = dict(zip(head, marketo, strict=True))
+    assert by_header["Annual cost"].value == 78000
+    assert by_header["Annual cost"].number_format == "#,##0"
+    assert by_header["Renewal date"].value.date() == date(2027, 2, 28)
+    assert by_header["Decide by"].value.date() == date(2026, 12, 30)
+    assert by_header["Suggested"].value == "Consolidate"
+    assert by_header["Decision"].value is None
+    validations = inventory.data_validations.dataValidation
+    assert any("Eliminate" in (v.formula1 or "") and "W2" in str(v.sqref) for v in validations)
+    assert inventory.column_dimensions["Z"].hidden
+    summary = {row[0]: row[1] for row in _rows(path, "Summary") if row and row[0]}
+    assert str(summary["Annual spend"]).startswith("=SUMIFS(Inventory!$I$2:$I$4")
+    assert len(book["Summary"]._charts) == 3
+    overlaps = _rows(path, "Overlaps")
+    assert any(row[1] == "HubSpot Marketing Hub" and row[2] == "Keep" for row in overlaps)
+
+
+@pytest.mark.parametrize("trigger", TRIGGERS)
+def test_catalog_text_can_never_run_as_a_formula(tmp_path: Path, trigger: str) -> None:
+    inventory = Inventory.open(str(tmp_path / "c.db"), actor="t")
+    name = f"{trigger} tool"
+    inventory.add_tool(ToolFields(name=name, business_owner=f"{trigger}owner", notes="x"))
+    inventory.close()
+    inventory = Inventory.open(str(tmp_path / "c.db"), actor="t")
+    path = tmp_path / "hostile.xlsx"
+    export_workbook(inventory, path, today=TODAY)
+    inventory.close()
+    book = load_workbook(path)
+    formulas = []
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    formulas.append((sheet.title, cell.coordinate, cell.value))
+    # The only formulas are stackmap's own totals on the Summary.
+    assert formulas and all(
+        t == "Summary" and str(v).startswith("=SUMIFS(") for t, _, v in formulas
+    )
+    stored = [c for row in book["Inventory"].iter_rows() for c in row if c.value is not None]
+    tool_cell = next(c for c in stored if isinstance(c.value, str) and c.value.endswith(" tool"))
+    assert tool_cell.data_type == "s"
+    assert tool_cell.value.strip() == name.strip()
+
+
+def test_illegal_control_characters_are_removed(tmp_path: Path) -> None:
+    inventory = Inventory.open(str(tmp_path / "c.db"), actor="t")
+    inventory.add_tool(ToolFields(name="Bell\x07 and \x1bescape"))
+    path = tmp_path / "x.xlsx"
+    export_workbook(inventory, path, today=TODAY)
+    inventory.close()
+    names = [row[0] for row in _rows(path, "Inventory")[1:]]
+    assert names == ["Bell and escape"]
+
+
+def test_an_interrupted_export_leaves_the_old_file_untouched(
+    catalog: Inventory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "review.xlsx"
+    path.write_bytes(b"the good workbook")
+
+    def broken_save(self: object, stream: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(workbook_module.Workbook, "save", broken_save)
+    with pytest.raises(OSError, match="disk full"):
+        export_workbook(catalog, path, today=TODAY)
+    assert path.read_bytes() == b"the good workbook"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".review")] == []
+
+
+def _decide(path: Path, decisions: dict[str, tuple[str | None, str | None, str | None]]) -> None:
+    """Fill in the Inventory's decision columns the way a reviewer in Excel would."""
+    book = load_workbook(path)
+    sheet = book["Inventory"]
+    head = [c.value for c in sheet[1]]
+    for row in sheet.iter_rows(min_row=2):
+        if row[0].value in decisions:
+            decision, owner, comment = decisions[row[0].value]
+            row[head.index("Decision")].value = decision
+            row[head.index("Decision owner")].value = owner
+            row[head.index("Comment")].value = comment
+    book.save(path)
+
+
+def test_reviewed_decisions_come_back_in_one_recorded_batch(
+    catalog: Inventory, tmp_path: Path
+) -> None:
+    path = tmp_path / "review.xlsx"
+    export_workbook(catalog, path, today=TODAY)
+    _decide(path, {"Marketo Engage": ("Eliminate", "CFO", "Overlaps HubSpot")})
+    plan = plan_decisions(catalog, path)
+    assert [(c.tool, c.new["disposition"]) for c in plan.changes] == [
+        ("Marketo Engage", "eliminate")
+    ]
+    dry = apply_decisions(catalog, plan, dry_run=True)
+    assert dry.batch_id is None
+    assert catalog.tool("Marketo Engage").summary.disposition is None
+    applied = apply_decisions(catalog, plan)
+    detail = catalog.tool("Marketo Engage")
+    assert (detail.summary.disposition, detail.decided_by, detail.decision_note) == (
+        "eliminate",
+        "CFO",
+        "Overlaps HubSpot",
+    )
+    assert detail.decided_at is not None
+    entry = detail.history[0]
+    assert entry.batch_id == applied.batch_id
+    assert entry.changes["disposition"] == [None, "eliminate"]
+    # The same file again changes nothing (the tool's version moved, so say so explicitly).
+    again = plan_decisions(catalog, path, apply_changed=True)
+    assert again.changes == [] and again.unchanged == 1
+
+
+def test_decisions_on_tools_changed_or_gone_since_the_export_are_reported_not_applied(
+    catalog: Inventory, tmp_path: Path
+) -> None:
+    path = tmp_path / "review.xlsx"
+    export_workbook(catalog, path, today=TODAY)
+    _decide(
+        path,
+        {
+            "Marketo Engage": ("Eliminate", None, None),
+            "HubSpot Marketing Hub": ("Invest", None, None),
+            "Salesforce Sales Cloud": ("Invest", None, None),
+        },
+    )
+    catalog.edit_tool("HubSpot Marketing Hub", {"notes": "renegotiated"})
+    with catalog.engine.begin() as connection:  # someone removed it from the catalog
+        connection.execute(sa.delete(Tool).where(Tool.name == "Salesforce Sales Cloud"))
+    plan = plan_decisions(catalog, path)
+    assert [c.tool for c in plan.changes] == ["Marketo Engage"]
+    assert any("HubSpot Marketing Hub changed in the catalog" in s for s in plan.skipped)
+    assert any("Salesforce Sales Cloud is no longer in the catalog" in s for s in plan.skipped)
+    forced = plan_decisions(catalog, path, apply_changed=True)
+    assert "HubSpot Marketing Hub" in [c.tool for c in forced.changes]
+
+
+def test_a_bad_decision_is_one_line_naming_row_and_column(
+    catalog: Inventory, tmp_path: Path
+) -> None:
+    path = tmp_path / "review.xlsx"
+    export_workbook(catalog, path, today=TODAY)
+    _decide(path, {"Marketo Engage": ("Bin it", None, None)})
+    with pytest.raises(
+        InvalidValueError, match=r"review.xlsx: row \d, column 'Decision': 'Bin it'"
+    ):
+        plan_decisions(catalog, path)
+
+
+def test_a_workbook_from_another_catalog_is_refused(catalog: Inventory, tmp_path: Path) -> None:
+    path = tmp_path / "review.xlsx"
+    export_workbook(catalog, path, today=TODAY)
+    other = Inventory.open(str(tmp_path / "other.db"), actor="t")
+    _arrange(other)
+    with pytest.raises(InvalidValueError, match="made from another catalog"):
+        plan_decisions(other, path)
+    other.close()
+
+
+def test_the_cli_exports_and_imports_decisions_and_import_recognises_the_workbook(
+    tmp_path: Path,
+) -> None:
+    db = str(tmp_path / "catalog.db")
+    inventory = Inventory.open(db, actor="t")
+    _arrange(inventory)
+    inventory.close()
+    path = tmp_path / "review.xlsx"
+    result = runner.invoke(
+        app, ["--db", db, "export", "workbook", str(path), "--as-of", "2027-01-01"]
+    )
+    assert result.exit_code == 0, result.output
+    _decide(path, {"Marketo Engage": ("Consolidate", "Dana", "into HubSpot")})
+    dry = runner.invoke(app, ["--db", db, "import-decisions", str(path), "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert (
+        "Would record 1 decision(s)" in dry.stdout and "disposition — → consolidate" in dry.stdout
+    )
+    applied = runner.invoke(app, ["--db", db, "import", str(path), "--json"])
+    assert applied.exit_code == 0, applied.output
+    data = json.loads(applied.stdout)
+    assert data["changed"][0]["tool"] == "Marketo Engage" and data["batch_id"]
+    bad = runner.invoke(app, ["--db", db, "export", "workbook", str(tmp_path / "x.csv")])
+    assert bad.exit_code == 2
+
+
+@pytest.mark.skipif(
+    shutil.which("soffice") is None,
+    reason="LibreOffice (soffice) is not installed; .ci/run installs it from Debian's packages",
+)
+def test_libreoffice_opens_the_workbook_and_converts_it(catalog: Inventory, tmp_path: Path) -> None:
+    path = tmp_path / "review.xlsx"
+    export_workbook(catalog, path, today=TODAY, retire=["Marketo Engage"])
+    profile = tmp_path / "lo-profile"
+    done = subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    pdf = tmp_path / "review.pdf"
+    assert pdf.is_file() and pdf.stat().st_size > 10_000
+    assert pdf.read_bytes().startswith(b"%PDF")
