@@ -199,7 +199,7 @@ def capability_matrix(sheet: WriteOnlyWorksheet, stack: Stack, analysis: Analysi
             for i, (a, _) in enumerate(capabilities)
         ],
     )
-    header(sheet, ["Tool", "Status"] + [c.name for _, c in capabilities])
+    header(sheet, ["Tool", "Status (blank: active)"] + [c.name for _, c in capabilities])
     rows = RowWriter(sheet)
     rows.append(
         ["Tools providing", ""] + [len(coverage[c.slug].providers) for _, c in capabilities]
@@ -211,7 +211,8 @@ def capability_matrix(sheet: WriteOnlyWorksheet, stack: Stack, analysis: Analysi
     column_of = {c.slug: i for i, (_, c) in enumerate(capabilities)}
     tools = sorted(stack.in_use, key=lambda t: t.name.casefold())
     for tool in tools:
-        cells: list[Any] = [tool.name, tool.status] + [None] * len(capabilities)
+        status = None if tool.status == "active" else tool.status  # blank: active
+        cells: list[Any] = [tool.name, status] + [None] * len(capabilities)
         for slug in tool.capabilities:
             if slug in column_of:
                 cells[2 + column_of[slug]] = 1
@@ -341,9 +342,9 @@ def integrations(sheet: WriteOnlyWorksheet, analysis: Analysis) -> None:
         ),
         (
             "Fragile links",
-            ["From → to", "Method", "Status", "Why it is fragile"],
+            ["From → to", "Method", "", "Why it is fragile"],
             [
-                [f"{f.source} → {f.target}", f.method, f.status, f.problem]
+                [f"{f.source} → {f.target}", f.method, None, f.problem]
                 for f in analysis.fragile_integrations
             ],
         ),
@@ -429,39 +430,45 @@ def spend(sheet: WriteOnlyWorksheet, stack: Stack, analysis: Analysis) -> None:
         rows.append([note])
 
 
+CHANGES = ("eliminate", "consolidate", "migrate")
+
+
 def recommendations(sheet: WriteOnlyWorksheet, analysis: Analysis) -> None:
+    """The action list: tools suggested (or decided) for a change, the largest savings first.
+
+    Every tool's suggestion, scores and why are on the Inventory; this sheet is what a review
+    acts on, so it lists only Eliminate, Consolidate and Migrate.
+    """
+    actions = [
+        r
+        for r in analysis.recommendations
+        if r.disposition in CHANGES or (r.suggested in CHANGES and not r.decided)
+    ]
+    actions.sort(key=lambda r: (-(r.savings or 0), r.tool.casefold()))
     _list_sheet(
         sheet,
         "Recommendations",
-        "Suggested dispositions from the scores in analysis.yaml; a recorded decision always "
-        "wins and is shown beside the suggestion.",
+        "Tools suggested or decided for Eliminate, Consolidate or Migrate, the largest savings "
+        "first; a recorded decision always wins. Every tool's suggestion is on the Inventory.",
         "Recommendations",
         [
             ("Tool", 28, None),
+            ("Action", 13, None),
             ("Suggested", 13, None),
-            ("Recorded decision", 14, None),
-            ("Value score", 9, None),
-            ("Fit score", 9, None),
-            ("Annual cost", 13, MONEY),
-            ("Savings if retired", 13, MONEY),
             ("Into", 24, None),
-            ("Why", 100, None),
+            ("Savings a year", 13, MONEY),
+            ("Why", 110, None),
         ],
         [
             [
                 r.tool,
-                r.suggested.capitalize(),
-                r.decided.capitalize() if r.decided else None,
-                r.value,
-                r.fit,
-                r.annual_cost,
-                r.savings,
+                r.disposition.capitalize(),
+                r.suggested.capitalize() if r.decided else None,
                 r.into,
+                r.savings,
                 r.why,
             ]
-            for r in sorted(
-                analysis.recommendations, key=lambda r: (-(r.savings or 0), r.tool.casefold())
-            )
+            for r in actions
         ],
     )
 

@@ -236,7 +236,11 @@ SHEETS = [
         ),
     ),
     ("Spend", "Annual spend by owner, business unit, vendor, area and category."),
-    ("Recommendations", "Every tool's suggested disposition, scores and reasons."),
+    (
+        "Recommendations",
+        "The action list: tools suggested or decided for Eliminate, Consolidate or Migrate, "
+        "largest savings first.",
+    ),
     (
         "What-if",
         "When the export names tools to retire: what would be lost, broken, cut off and saved.",
