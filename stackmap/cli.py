@@ -55,7 +55,13 @@ from stackmap.models import (
 from stackmap.progress import SILENT, Progress
 from stackmap.reference import load_reference
 from stackmap.render import SECTIONS, render_analysis, render_what_if
-from stackmap.review import apply_decisions, export_workbook, plan_decisions
+from stackmap.review import (
+    apply_decisions,
+    export_diagram,
+    export_map,
+    export_workbook,
+    plan_decisions,
+)
 from stackmap.schemas import ContractFields, IntegrationFields, ToolFields, parse
 from stackmap.views import jsonable
 
@@ -128,7 +134,10 @@ reference_app = typer.Typer(
     help="Show the reference model: areas, capabilities, categories, products."
 )
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
-export_app = typer.Typer(help="Write the budget-review workbook.", no_args_is_help=True)
+export_app = typer.Typer(
+    help="Write the budget-review workbook, the integration map and the stack diagram.",
+    no_args_is_help=True,
+)
 app.add_typer(tool_app, name="tool")
 app.add_typer(integrations_app, name="integrations")
 app.add_typer(reference_app, name="reference")
@@ -1088,6 +1097,53 @@ def export_workbook_command(
             f"Comment; then `stackmap import-decisions {path.name}`."
         )
     )
+
+
+@export_app.command("map")
+def export_map_command(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="Where to write the map (.html).")],
+    retire: Annotated[
+        list[str] | None,
+        typer.Option("--retire", help="Show what retiring this tool breaks (repeatable)."),
+    ] = None,
+    into: Annotated[
+        str | None, typer.Option("--into", help="Consolidate the retired tools into this one.")
+    ] = None,
+    as_of: AsOf = None,
+    include: Include = None,
+) -> None:
+    """Write the interactive integration map: one HTML file that works offline."""
+    if path.suffix.lower() not in (".html", ".htm"):
+        raise typer.BadParameter("the map must be an .html file", param_hint="PATH")
+    result = export_map(
+        _inventory(ctx),
+        path,
+        today=_as_of(as_of),
+        counted=tuple(_counted(include)),
+        retire=retire,
+        into=into,
+    )
+    out.print(
+        Text(
+            f"Wrote {path}: {result.nodes} tools, {result.edges} integrations; "
+            "open it in a browser."
+        )
+    )
+
+
+@export_app.command("diagram")
+def export_diagram_command(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="Where to write the diagram (.html or .svg).")],
+    as_of: AsOf = None,
+    include: Include = None,
+) -> None:
+    """Write the one-page stack diagram: tools by capability area and job (HTML or SVG)."""
+    if path.suffix.lower() not in (".html", ".htm", ".svg"):
+        raise typer.BadParameter("the diagram must be an .html or .svg file", param_hint="PATH")
+    export_diagram(_inventory(ctx), path, today=_as_of(as_of), counted=tuple(_counted(include)))
+    out.print(Text(f"Wrote {path}"))
 
 
 @app.command("import-decisions")

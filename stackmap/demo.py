@@ -1,9 +1,10 @@
-"""`stackmap demo`: build a catalog from the bundled sample files and report what it holds."""
+"""`stackmap demo`: build a catalog from the bundled sample files, report what it holds, and
+write the review workbook, the integration map and the stack diagram beside it."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from importlib.resources import files
 from pathlib import Path
@@ -13,6 +14,7 @@ from stackmap import db
 from stackmap.analysis import Analysis, analyze
 from stackmap.inventory import Inventory, LoadResult
 from stackmap.reference import load_reference
+from stackmap.review import export_diagram, export_map, export_workbook
 
 DEFAULT_OUTPUT = Path("stackmap-output")
 
@@ -37,6 +39,7 @@ class DemoReport:
     database: str
     loads: dict[str, dict[str, int]]
     analysis: Analysis
+    files: dict[str, str] = field(default_factory=dict)  # what was written, and where
 
     @property
     def tools(self) -> int:
@@ -53,10 +56,16 @@ class DemoReport:
             "tools": self.tools,
             "active_tools": self.active_tools,
             "analysis": self.analysis.to_json(),
+            "files": self.files,
         }
 
     def lines(self) -> list[str]:
-        """Return what was loaded, as sentences for the terminal."""
+        """Return what was loaded and written, as sentences for the terminal."""
+        labels = {
+            "workbook": "Budget-review workbook",
+            "map": "Integration map",
+            "diagram": "Stack diagram",
+        }
         return [
             f"Catalog: {self.database}",
             *(
@@ -64,6 +73,7 @@ class DemoReport:
                 + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items() if v)
                 for name, counts in self.loads.items()
             ),
+            *(f"{labels[kind]}: {path}" for kind, path in self.files.items()),
         ]
 
 
@@ -97,10 +107,20 @@ def run_demo(
         for name in SAMPLE_FILES:
             plan = inventory.plan_import(samples / name)
             loads[name] = inventory.apply_import(plan)
+        day = today or date.today()
+        files = {
+            "workbook": output / "stackmap-review.xlsx",
+            "map": output / "integration-map.html",
+            "diagram": output / "stack-diagram.html",
+        }
+        export_workbook(inventory, files["workbook"], today=day)
+        export_map(inventory, files["map"], today=day)
+        export_diagram(inventory, files["diagram"], today=day)
         return DemoReport(
             database=inventory.location,
             loads={name: result.counts() for name, result in loads.items()},
-            analysis=analyze(inventory.stack(today or date.today())),
+            analysis=analyze(inventory.stack(day)),
+            files={kind: str(path) for kind, path in files.items()},
         )
     finally:
         inventory.close()

@@ -1,5 +1,5 @@
-"""The budget-review round trip: export the rationalisation workbook, read reviewers'
-decisions back into the catalog.
+"""What a review takes out of the catalog and brings back: the rationalisation workbook, the
+integration map and the stack diagram; reviewers' decisions back into the catalog.
 
 Every row of the workbook carries its tool's id and a version stamp (the newest history entry
 of the tool and its contracts); the file carries one stamp for the catalog. A decision on a
@@ -19,6 +19,8 @@ from sqlmodel import Session
 
 from stackmap.analysis import analyze, what_if
 from stackmap.errors import InvalidValueError
+from stackmap.export.diagram import write_diagram
+from stackmap.export.map import MapResult, write_map
 from stackmap.export.workbook import WorkbookSource, write_workbook
 from stackmap.importers.decisions import read_review
 from stackmap.inventory import Inventory, LoadResult
@@ -79,6 +81,33 @@ def export_workbook(
     )
     write_workbook(path, source)
     return source
+
+
+def export_map(
+    inventory: Inventory,
+    path: Path,
+    *,
+    today: date | None = None,
+    counted: tuple[str, ...] = ("active",),
+    retire: list[str] | None = None,
+    into: str | None = None,
+) -> MapResult:
+    """Analyse the catalog and write the interactive integration map to path."""
+    stack = inventory.stack(today, counted)
+    scenario = what_if(stack, retire, into) if retire else None
+    return write_map(path, stack, analyze(stack), scenario)
+
+
+def export_diagram(
+    inventory: Inventory,
+    path: Path,
+    *,
+    today: date | None = None,
+    counted: tuple[str, ...] = ("active",),
+) -> Path:
+    """Write the one-page stack diagram (HTML, or SVG for a .svg path)."""
+    stack = inventory.stack(today, counted)
+    return write_diagram(path, stack, analyze(stack))
 
 
 @dataclass(frozen=True)

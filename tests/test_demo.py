@@ -22,6 +22,9 @@ def test_the_demo_imports_both_sample_files(tmp_path: Path) -> None:
     assert audit["integrations_created"] == 32
     assert (report.tools, report.active_tools) == (44, 42)
     assert (tmp_path / "demo.db").is_file()
+    for name in ("stackmap-review.xlsx", "integration-map.html", "stack-diagram.html"):
+        assert (tmp_path / name).stat().st_size > 1000
+    assert set(report.files) == {"workbook", "map", "diagram"}
 
 
 def test_the_demo_reports_renewals_overlaps_gaps_silos_and_waste(tmp_path: Path) -> None:
@@ -52,7 +55,14 @@ def test_the_demo_command_prints_its_findings(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["demo", "--output", str(tmp_path)], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert "Loaded saas-management-export.csv: 15 tools created" in result.stdout
-    for heading in ("Overlaps", "Gaps", "Renewals", "Maturity", "whatif --retire"):
+    for heading in (
+        "Overlaps",
+        "Gaps",
+        "Renewals",
+        "Maturity",
+        "whatif --retire",
+        "Integration map:",
+    ):
         assert heading in result.stdout
     as_json = CliRunner().invoke(app, ["demo", "--output", str(tmp_path), "--json"])
     assert json.loads(as_json.stdout)["tools"] == 44

@@ -219,3 +219,28 @@ def in_sentence(name: str) -> str:
     if len(name) > 1 and name[1].isupper():
         return name
     return name[:1].lower() + name[1:]
+
+
+def main_area(tool: ToolFacts, reference: Reference) -> str | None:
+    """The area most of a tool's capabilities belong to (the earlier area on a tie), or None."""
+    area_of = reference.area_of
+    counts: dict[str, int] = {}
+    for capability in tool.capabilities:
+        if capability in area_of:
+            counts[area_of[capability]] = counts.get(area_of[capability], 0) + 1
+    if not counts:
+        return None
+    order = {a.slug: i for i, a in enumerate(reference.areas)}
+    return min(counts, key=lambda a: (-counts[a], order[a]))
+
+
+def job_of(tool: ToolFacts, reference: Reference) -> str | None:
+    """The job a tool does, in a few words: its landscape subcategory, else its first
+    capability in its main area."""
+    if tool.category and tool.category in reference.subcategories:
+        return reference.subcategories[tool.category].name
+    area = main_area(tool, reference)
+    for capability in tool.capabilities:
+        if reference.area_of.get(capability) == area:
+            return reference.capabilities[capability].name
+    return None

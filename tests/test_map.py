@@ -1,0 +1,230 @@
+"""The integration map and the stack diagram: self-contained, injection-proof, and rendered in a
+real headless browser."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from datetime import date
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from stackmap.analysis import analyze, what_if
+from stackmap.cli import app
+from stackmap.export.diagram import write_diagram
+from stackmap.export.map import build_network, write_map
+from stackmap.reference import Reference
+from tests.stacks import link, stack, tool
+
+HOSTILE = [
+    "<svg onload=alert(1)>",
+    "</script><script>alert(2)</script>",
+    '"><img src=x onerror=alert(3)>',
+    "Tool [/x]",
+]
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+NO_CHROMIUM = "Chromium is not installed; .ci/run installs Debian's chromium package"
+
+
+def _stack(reference: Reference, names: list[str] | None = None):  # type: ignore[no-untyped-def]
+    extra = [tool(10 + i, name, "seo", cost=100 * (i + 1)) for i, name in enumerate(names or [])]
+    tools = [
+        tool(1, "HubSpot", "marketing-automation", "email-marketing", cost=43200),
+        tool(2, "Salesforce", "crm", cost=100000),
+        tool(3, "Segment", "cdp", cost=30000),
+        tool(4, "Snowflake", "data-warehouse", cost=90000),
+        tool(5, "Lonely", "dam"),
+        *extra,
+    ]
+    links = [
+        link(1, 2, direction="two_way"),
+        link(3, 1, method="ipaas"),
+        link(3, 4, method="file"),
+        link(2, 3, method="manual", status="broken"),
+    ] + [link(10 + i, 1) for i in range(len(names or []))]
+    return stack(reference, tools, links, today=date(2027, 1, 1))
+
+
+def test_the_network_styles_nodes_and_edges_by_what_they_mean(reference: Reference) -> None:
+    s = _stack(reference)
+    analysis = analyze(s)
+    net = build_network(s, analysis)
+    nodes = {n["label"]: n for n in net.nodes}
+    assert len(nodes) == 5 and len(net.edges) == 4
+    spof = {p.tool for p in analysis.single_points_of_failure}
+    assert "Segment" in spof and nodes["Segment"]["borderWidth"] == 4
+    assert nodes["Salesforce"]["size"] > nodes["Segment"]["size"]  # sized by cost
+    assert nodes["Lonely"]["shapeProperties"]["borderDashes"]  # a silo
+    assert all(n["physics"] is False and "x" in n for n in nodes.values())
+    edges = {(e["from"], e["to"]): e for e in net.edges}
+    assert edges[(3, 4)]["dashes"] == [6, 6]  # file-based
+    assert edges[(1, 2)]["arrows"] == "to, from"  # two-way
+    assert edges[(2, 3)]["color"] == "#FF0000"  # broken
+    assert "Owner: Dana Lee" in nodes["HubSpot"]["title"]
+
+
+def test_the_what_if_view_greys_retired_tools_and_reddens_broken_links(
+    reference: Reference,
+) -> None:
+    s = _stack(reference)
+    scenario = what_if(s, ["Segment"])
+    net = build_network(s, analyze(s), scenario)
+    nodes = {n["id"]: n for n in net.nodes}
+    assert nodes[3]["label"] == "Segment (retired)"
+    assert nodes[3]["color"]["background"] == "#D9D9D9"
+    edges = {(e["from"], e["to"]): e for e in net.edges}
+    assert edges[(3, 1)]["color"] == "#FF0000" and edges[(3, 4)]["color"] == "#FF0000"
+
+
+def test_the_map_is_one_offline_file(reference: Reference, tmp_path: Path) -> None:
+    s = _stack(reference)
+    path = tmp_path / "map.html"
+    result = write_map(path, s, analyze(s))
+    page = path.read_text(encoding="utf-8")
+    assert result.nodes == 5
+    assert "vis.Network" in page  # vis-network inlined
+    assert not re.search(r"<script[^>]+src=", page)
+    assert not re.search(r"<link[^>]+href=", page)
+    assert not re.search(r"@import", page)
+    assert "default-src 'none'" in page  # the page may load nothing at all
+
+
+def test_hostile_names_stay_text_in_the_map_and_the_diagram(
+    reference: Reference, tmp_path: Path
+) -> None:
+    s = _stack(reference, HOSTILE)
+    analysis = analyze(s)
+    page_path = write_map(tmp_path / "map.html", s, analysis).path
+    page = page_path.read_text(encoding="utf-8")
+    for name in HOSTILE[:3]:
+        assert name not in page
+    assert "\\u003csvg onload=alert(1)\\u003e" in page
+    # Only the page's own two script blocks close: no name can end one and start another.
+    assert page.count("</script>") == 2
+    assert "<script>alert" not in page
+    diagram = write_diagram(tmp_path / "d.html", s, analysis).read_text(encoding="utf-8")
+    assert "<script" not in diagram and HOSTILE[0] not in diagram
+    assert "&lt;svg onload=alert(1)&gt;" in diagram
+    svg = write_diagram(tmp_path / "d.svg", s, analysis).read_text(encoding="utf-8")
+    root = ET.fromstring(svg)  # well-formed: every name escaped
+    texts = [t.text or "" for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert "<svg onload=alert(1)>" in texts
+
+
+def test_the_diagram_groups_tools_by_area_and_job_on_one_page(
+    reference: Reference, tmp_path: Path
+) -> None:
+    s = _stack(reference)
+    page = write_diagram(tmp_path / "d.html", s, analyze(s)).read_text(encoding="utf-8")
+    assert "@page { size: A4 landscape" in page
+    for area in ("Technology", "Data management", "Execution"):
+        assert area in page
+    assert "Salesforce" in page and "CRM" in page
+    assert "<script" not in page
+
+
+def test_the_diagram_keeps_15_to_150_tools_on_one_page(
+    reference: Reference, tmp_path: Path
+) -> None:
+    from stackmap.export.diagram import PAGE_H, _font, columns
+
+    small = stack(reference, [tool(i, f"T{i}", "seo") for i in range(1, 16)])
+    assert _font(columns(small), 1.35) == 12.0
+    # The worst case: 150 tools doing one job in one area.
+    large = stack(reference, [tool(i, f"Tool {i:03d}", "seo") for i in range(1, 151)])
+    svg = write_diagram(tmp_path / "d.svg", large, analyze(large)).read_text(encoding="utf-8")
+    root = ET.fromstring(svg)
+    placed = [
+        t
+        for t in root.iter("{http://www.w3.org/2000/svg}text")
+        if (t.text or "").startswith("Tool ")
+    ]
+    assert len(placed) == 150
+    assert max(float(t.get("y", 0)) for t in placed) < PAGE_H - 40
+    assert float(root.get("font-size", 0)) >= 7
+    page = write_diagram(tmp_path / "d.html", large, analyze(large)).read_text(encoding="utf-8")
+    assert "column-count:" in page
+
+
+def test_the_cli_writes_the_map_and_the_diagram(tmp_path: Path) -> None:
+    from stackmap.inventory import Inventory
+    from stackmap.schemas import IntegrationFields, ToolFields
+
+    db = str(tmp_path / "c.db")
+    inventory = Inventory.open(db, actor="t")
+    inventory.add_tool(ToolFields(name="HubSpot Marketing Hub"))
+    inventory.add_tool(ToolFields(name="Salesforce Sales Cloud"))
+    inventory.add_integration(
+        IntegrationFields(source="HubSpot Marketing Hub", target="Salesforce Sales Cloud")
+    )
+    inventory.close()
+    done = runner_invoke(["--db", db, "export", "map", str(tmp_path / "m.html")])
+    assert done.exit_code == 0, done.output
+    assert "2 tools, 1 integrations" in done.stdout
+    whatif = runner_invoke(
+        ["--db", db, "export", "map", str(tmp_path / "w.html"), "--retire", "HubSpot Marketing Hub"]
+    )
+    assert whatif.exit_code == 0 and "(retired)" in (tmp_path / "w.html").read_text()
+    for name in ("d.html", "d.svg"):
+        assert runner_invoke(["--db", db, "export", "diagram", str(tmp_path / name)]).exit_code == 0
+    assert runner_invoke(["--db", db, "export", "map", str(tmp_path / "m.png")]).exit_code == 2
+
+
+def runner_invoke(args: list[str]):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(app, args)
+
+
+def _chromium(args: list[str], profile: Path) -> subprocess.CompletedProcess[str]:
+    assert CHROMIUM is not None
+    return subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            f"--user-data-dir={profile}",
+            "--proxy-server=127.0.0.1:9",  # no network: anything fetched would fail
+            "--virtual-time-budget=5000",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)
+def test_the_map_renders_in_a_real_browser_with_every_node_and_no_error(
+    reference: Reference, tmp_path: Path
+) -> None:
+    s = _stack(reference, HOSTILE)
+    path = write_map(tmp_path / "map.html", s, analyze(s)).path
+    dom = _chromium(["--dump-dom", path.as_uri()], tmp_path / "profile")
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    body = re.search(r"<body[^>]*>", dom.stdout)
+    assert body is not None
+    assert 'data-rendered="9"' in body.group(0), body.group(0)
+    assert 'data-errors="0"' in body.group(0)
+    assert "<img src=" not in dom.stdout and "<svg onload" not in dom.stdout
+    shot = tmp_path / "map.png"
+    picture = _chromium(
+        ["--window-size=1400,900", f"--screenshot={shot}", path.as_uri()], tmp_path / "profile2"
+    )
+    assert picture.returncode == 0 and shot.stat().st_size > 20_000
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)
+def test_a_500_tool_map_opens_with_every_node_drawn(reference: Reference, tmp_path: Path) -> None:
+    from benchmarks.analysis_speed import build_stack
+
+    s = build_stack(500, 2500, reference)
+    result = write_map(tmp_path / "big.html", s, analyze(s))
+    dom = _chromium(["--dump-dom", result.path.as_uri()], tmp_path / "profile")
+    body = re.search(r"<body[^>]*>", dom.stdout)
+    assert body is not None and f'data-rendered="{result.nodes}"' in body.group(0)
+    assert 'data-errors="0"' in body.group(0)
