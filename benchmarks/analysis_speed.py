@@ -10,12 +10,12 @@ from __future__ import annotations
 import json
 import random
 import resource
-import subprocess
 import sys
 import time
 from datetime import date
 from decimal import Decimal
 
+from benchmarks.child import in_child
 from stackmap.analysis import LinkFacts, Stack, ToolFacts
 from stackmap.reference import Reference
 from stackmap.views import ContractView
@@ -124,15 +124,7 @@ def _measure(tools: int, integrations: int) -> dict[str, float]:
 
 
 def measure(tools: int, integrations: int) -> dict[str, float]:
-    result = subprocess.run(
-        [sys.executable, "-m", "benchmarks.analysis_speed", str(tools), str(integrations)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(result.stderr.strip().splitlines()[-1])
-    return json.loads(result.stdout)  # type: ignore[no-any-return]
+    return in_child("benchmarks.analysis_speed", tools, integrations)
 
 
 def run(tools: int) -> list[tuple[str, str]]:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 import resource
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from benchmarks.child import in_child
 
 
 def _measure(step: str, workbook: Path, database: Path) -> dict[str, float]:
@@ -45,17 +46,12 @@ def _measure(step: str, workbook: Path, database: Path) -> dict[str, float]:
 
 def measure(step: str, workbook: Path, database: Path) -> dict[str, float] | None:
     """Run one step in a child process; None when it cannot run here (pandas missing)."""
-    result = subprocess.run(
-        [sys.executable, "-m", "benchmarks.import_speed", step, str(workbook), str(database)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        if "No module named 'pandas'" in result.stderr:
+    try:
+        return in_child("benchmarks.import_speed", step, workbook, database)
+    except RuntimeError as exc:
+        if "No module named 'pandas'" in str(exc):
             return None
-        raise RuntimeError(result.stderr.strip().splitlines()[-1])
-    return json.loads(result.stdout)  # type: ignore[no-any-return]
+        raise
 
 
 def run(tools: int) -> list[tuple[str, str]]:

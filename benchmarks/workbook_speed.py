@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import json
 import resource
-import subprocess
 import sys
 import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
+
+from benchmarks.child import in_child
 
 
 def _measure(step: str, tools: int, folder: Path) -> dict[str, float]:
@@ -61,15 +62,7 @@ def _measure(step: str, tools: int, folder: Path) -> dict[str, float]:
 
 
 def measure(step: str, tools: int, folder: Path) -> dict[str, float]:
-    result = subprocess.run(
-        [sys.executable, "-m", "benchmarks.workbook_speed", step, str(tools), str(folder)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(result.stderr.strip().splitlines()[-1])
-    return json.loads(result.stdout)  # type: ignore[no-any-return]
+    return in_child("benchmarks.workbook_speed", step, tools, folder)
 
 
 def run(tools: int) -> list[tuple[str, str]]:

@@ -1065,17 +1065,25 @@ def template(
     out.print(Text(f"Wrote {written}"))
 
 
+Retire = Annotated[
+    list[str] | None,
+    typer.Option("--retire", help="Add the what-if view of retiring this tool (repeatable)."),
+]
+Into = Annotated[
+    str | None, typer.Option("--into", help="In the what-if, consolidate into this tool.")
+]
+
+
+def _scenario(include: list[ToolStatus] | None, as_of: str | None) -> dict[str, Any]:
+    return {"today": _as_of(as_of), "counted": tuple(_counted(include))}
+
+
 @export_app.command("workbook")
 def export_workbook_command(
     ctx: typer.Context,
     path: Annotated[Path, typer.Argument(help="Where to write the workbook (.xlsx).")],
-    retire: Annotated[
-        list[str] | None,
-        typer.Option("--retire", help="Add a What-if sheet retiring this tool (repeatable)."),
-    ] = None,
-    into: Annotated[
-        str | None, typer.Option("--into", help="In the What-if, consolidate into this tool.")
-    ] = None,
+    retire: Retire = None,
+    into: Into = None,
     as_of: AsOf = None,
     include: Include = None,
 ) -> None:
@@ -1083,12 +1091,7 @@ def export_workbook_command(
     if path.suffix.lower() != ".xlsx":
         raise typer.BadParameter("the workbook must be an .xlsx file", param_hint="PATH")
     source = export_workbook(
-        _inventory(ctx),
-        path,
-        today=_as_of(as_of),
-        counted=tuple(_counted(include)),
-        retire=retire,
-        into=into,
+        _inventory(ctx), path, retire=retire, into=into, **_scenario(include, as_of)
     )
     out.print(
         Text(
@@ -1103,13 +1106,8 @@ def export_workbook_command(
 def export_map_command(
     ctx: typer.Context,
     path: Annotated[Path, typer.Argument(help="Where to write the map (.html).")],
-    retire: Annotated[
-        list[str] | None,
-        typer.Option("--retire", help="Show what retiring this tool breaks (repeatable)."),
-    ] = None,
-    into: Annotated[
-        str | None, typer.Option("--into", help="Consolidate the retired tools into this one.")
-    ] = None,
+    retire: Retire = None,
+    into: Into = None,
     as_of: AsOf = None,
     include: Include = None,
 ) -> None:
@@ -1117,12 +1115,7 @@ def export_map_command(
     if path.suffix.lower() not in (".html", ".htm"):
         raise typer.BadParameter("the map must be an .html file", param_hint="PATH")
     result = export_map(
-        _inventory(ctx),
-        path,
-        today=_as_of(as_of),
-        counted=tuple(_counted(include)),
-        retire=retire,
-        into=into,
+        _inventory(ctx), path, retire=retire, into=into, **_scenario(include, as_of)
     )
     out.print(
         Text(
@@ -1142,7 +1135,7 @@ def export_diagram_command(
     """Write the one-page stack diagram: tools by capability area and job (HTML or SVG)."""
     if path.suffix.lower() not in (".html", ".htm", ".svg"):
         raise typer.BadParameter("the diagram must be an .html or .svg file", param_hint="PATH")
-    export_diagram(_inventory(ctx), path, today=_as_of(as_of), counted=tuple(_counted(include)))
+    export_diagram(_inventory(ctx), path, **_scenario(include, as_of))
     out.print(Text(f"Wrote {path}"))
 
 

@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from stackmap.analysis import analyze, what_if
+from stackmap.analysis import Analysis, Stack, WhatIf, analyze, what_if
 from stackmap.errors import InvalidValueError
 from stackmap.export.diagram import write_diagram
 from stackmap.export.map import MapResult, write_map
@@ -56,6 +56,18 @@ def catalog_stamps(inventory: Inventory) -> tuple[dict[int, str], str]:
     return {t: f"v{c}" for t, c in newest.items()}, f"{where}:{latest}"
 
 
+def _snapshot(
+    inventory: Inventory,
+    today: date | None,
+    counted: tuple[str, ...],
+    retire: list[str] | None,
+    into: str | None,
+) -> tuple[Stack, Analysis, WhatIf | None]:
+    stack = inventory.stack(today, counted)
+    scenario = what_if(stack, retire, into) if retire else None
+    return stack, analyze(stack), scenario
+
+
 def export_workbook(
     inventory: Inventory,
     path: Path,
@@ -66,9 +78,7 @@ def export_workbook(
     into: str | None = None,
 ) -> WorkbookSource:
     """Analyse the catalog and write the rationalisation workbook to path."""
-    stack = inventory.stack(today, counted)
-    analysis = analyze(stack)
-    scenario = what_if(stack, retire, into) if retire else None
+    stack, analysis, scenario = _snapshot(inventory, today, counted, retire, into)
     versions, catalog_id = catalog_stamps(inventory)
     source = WorkbookSource(
         stack=stack,
@@ -93,9 +103,7 @@ def export_map(
     into: str | None = None,
 ) -> MapResult:
     """Analyse the catalog and write the interactive integration map to path."""
-    stack = inventory.stack(today, counted)
-    scenario = what_if(stack, retire, into) if retire else None
-    return write_map(path, stack, analyze(stack), scenario)
+    return write_map(path, *_snapshot(inventory, today, counted, retire, into))
 
 
 def export_diagram(
@@ -106,8 +114,8 @@ def export_diagram(
     counted: tuple[str, ...] = ("active",),
 ) -> Path:
     """Write the one-page stack diagram (HTML, or SVG for a .svg path)."""
-    stack = inventory.stack(today, counted)
-    return write_diagram(path, stack, analyze(stack))
+    stack, analysis, _ = _snapshot(inventory, today, counted, None, None)
+    return write_diagram(path, stack, analysis)
 
 
 @dataclass(frozen=True)

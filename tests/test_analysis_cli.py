@@ -12,41 +12,17 @@ from typer.testing import CliRunner
 
 from stackmap.cli import app
 from stackmap.inventory import Inventory
-from stackmap.schemas import ContractFields, IntegrationFields, ToolFields
+from stackmap.schemas import ToolFields
+from tests.catalogs import arrange_overlap
 
 runner = CliRunner()
-
-
-def _arrange(inventory: Inventory) -> None:
-    inventory.add_tool(
-        ToolFields(name="Marketo Engage", business_owner="Alicia Gomez"),
-        ContractFields(
-            annual_cost=Decimal("78000"),
-            currency="USD",
-            renewal_date=date(2027, 2, 28),
-            notice_days=60,
-            seats_purchased=10,
-            seats_active=2,
-        ),
-    )
-    inventory.add_tool(
-        ToolFields(name="HubSpot Marketing Hub", business_owner="Dana Lee"),
-        ContractFields(
-            annual_cost=Decimal("43200"), currency="USD", seats_purchased=10, seats_active=9
-        ),
-    )
-    inventory.add_tool(ToolFields(name="Salesforce Sales Cloud", business_owner="Priya"))
-    for source in ("Marketo Engage", "HubSpot Marketing Hub"):
-        inventory.add_integration(
-            IntegrationFields(source=source, target="Salesforce Sales Cloud", method="native")
-        )
 
 
 @pytest.fixture
 def catalog(tmp_path: Path) -> str:
     path = tmp_path / "catalog.db"
     inventory = Inventory.open(str(path), actor="arranger")
-    _arrange(inventory)
+    arrange_overlap(inventory)
     inventory.close()
     return str(path)
 
@@ -54,7 +30,7 @@ def catalog(tmp_path: Path) -> str:
 def test_the_snapshot_carries_tools_contracts_capabilities_and_links(
     backend_inventory: Inventory,
 ) -> None:
-    _arrange(backend_inventory)
+    arrange_overlap(backend_inventory)
     stack = backend_inventory.stack(date(2027, 1, 1))
     by_name = {t.name: t for t in stack.tools}
     marketo = by_name["Marketo Engage"]

@@ -7,7 +7,6 @@ import json
 import shutil
 import subprocess
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -21,39 +20,18 @@ from stackmap.export import workbook as workbook_module
 from stackmap.inventory import Inventory
 from stackmap.models import Tool
 from stackmap.review import apply_decisions, export_workbook, plan_decisions
-from stackmap.schemas import ContractFields, IntegrationFields, ToolFields
+from stackmap.schemas import ToolFields
+from tests.catalogs import arrange_overlap
 
 runner = CliRunner()
 TODAY = date(2027, 1, 1)
 TRIGGERS = ["=1+1", "+1", "-1", "@SUM(A1)", "\tTab", "\rCR", "\nLF", '=HYPERLINK("http://x")']
 
 
-def _arrange(inventory: Inventory) -> None:
-    inventory.add_tool(
-        ToolFields(name="Marketo Engage", business_owner="Alicia Gomez"),
-        ContractFields(
-            annual_cost=Decimal("78000"),
-            currency="USD",
-            renewal_date=date(2027, 2, 28),
-            notice_days=60,
-            seats_purchased=10,
-            seats_active=2,
-        ),
-    )
-    inventory.add_tool(
-        ToolFields(name="HubSpot Marketing Hub", business_owner="Dana Lee"),
-        ContractFields(annual_cost=Decimal("43200"), currency="USD"),
-    )
-    inventory.add_tool(ToolFields(name="Salesforce Sales Cloud", business_owner="Priya"))
-    inventory.add_integration(
-        IntegrationFields(source="HubSpot Marketing Hub", target="Salesforce Sales Cloud")
-    )
-
-
 @pytest.fixture
 def catalog(tmp_path: Path) -> Inventory:
     inventory = Inventory.open(str(tmp_path / "catalog.db"), actor="arranger")
-    _arrange(inventory)
+    arrange_overlap(inventory)
     yield inventory  # type: ignore[misc]
     inventory.close()
 
@@ -245,7 +223,7 @@ def test_a_workbook_from_another_catalog_is_refused(catalog: Inventory, tmp_path
     path = tmp_path / "review.xlsx"
     export_workbook(catalog, path, today=TODAY)
     other = Inventory.open(str(tmp_path / "other.db"), actor="t")
-    _arrange(other)
+    arrange_overlap(other)
     with pytest.raises(InvalidValueError, match="made from another catalog"):
         plan_decisions(other, path)
     other.close()
@@ -256,7 +234,7 @@ def test_the_cli_exports_and_imports_decisions_and_import_recognises_the_workboo
 ) -> None:
     db = str(tmp_path / "catalog.db")
     inventory = Inventory.open(db, actor="t")
-    _arrange(inventory)
+    arrange_overlap(inventory)
     inventory.close()
     path = tmp_path / "review.xlsx"
     result = runner.invoke(

@@ -1,0 +1,25 @@
+"""Run one measurement in a fresh Python process, so its peak memory (max RSS) is its own."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from typing import Any
+
+
+def in_child(module: str, *args: object) -> dict[str, Any]:
+    """Run `python -m module args…`, which prints one JSON object, and return that object.
+
+    Raises RuntimeError with the child's last error line when it fails.
+    """
+    result = subprocess.run(
+        [sys.executable, "-m", module, *map(str, args)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        lines = result.stderr.strip().splitlines() or ["no output"]
+        raise RuntimeError(lines[-1])
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
