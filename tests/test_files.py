@@ -138,3 +138,31 @@ def test_openpyxl_is_protected_by_defusedxml() -> None:
     import openpyxl
 
     assert openpyxl.DEFUSEDXML is True
+
+
+def test_a_real_password_protected_workbook_is_one_line_and_changes_nothing(
+    tmp_path: Path,
+) -> None:
+    # Encrypted the way Excel does it ("Encrypt with password": an OLE2 container around the
+    # encrypted package), by msoffcrypto-tool, a dev dependency.
+    ooxml = pytest.importorskip("msoffcrypto.format.ooxml", reason="msoffcrypto-tool missing")
+    from typer.testing import CliRunner
+
+    from stackmap.cli import app
+
+    plain = xlsx(tmp_path / "plain.xlsx", [["Tool", "Vendor"], ["Canva", "Canva"]])
+    locked = tmp_path / "locked.xlsx"
+    with plain.open("rb") as source, locked.open("wb") as target:
+        ooxml.OOXMLFile(source).encrypt("secret", target)
+    with pytest.raises(
+        InvalidValueError, match=r"locked\.xlsx: the workbook is password-protected"
+    ):
+        read_sheets(locked)
+    db = tmp_path / "c.db"
+    result = CliRunner().invoke(app, ["--db", str(db), "import", str(locked)])
+    assert result.exit_code == 65
+    assert result.stderr.strip() == (
+        "stackmap: error: locked.xlsx: the workbook is password-protected; save an unprotected copy"
+    )
+    listed = CliRunner().invoke(app, ["--db", str(db), "tools", "--json"])
+    assert listed.stdout.strip() == "[]"
