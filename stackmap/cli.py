@@ -1357,6 +1357,14 @@ def demo(
     )
 
 
+@app.command()
+def tui(ctx: typer.Context) -> None:
+    """Open the terminal UI: dashboard, tools, tool detail and decisions, what-if."""
+    from stackmap.tui.app import create_app  # Textual loads only for this command
+
+    create_app(_inventory(ctx)).run()
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the CLI (the `stackmap` console script)."""
     app(args=list(argv) if argv is not None else None, prog_name="stackmap")

@@ -1,0 +1,1 @@
+"""The terminal UI (Textual): browse, understand and decide on the stack."""

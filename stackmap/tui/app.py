@@ -1,0 +1,57 @@
+"""The Textual app: the factory the CLI and the tests use, the screens, the bindings.
+
+Screens own their handlers; every catalog read, analysis and write runs in a thread worker
+that calls the application API and hands the result back to the UI thread, so the interface
+never blocks. User data is always rendered as plain Text: a tool named "[red]x" shows as typed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from stackmap.inventory import Inventory
+from stackmap.tui.data import Snapshot
+from stackmap.tui.screens import DashboardScreen, ToolsScreen, WhatIfScreen
+
+
+class StackmapApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "stackmap"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("d", "show('dashboard')", "Dashboard"),
+        Binding("t", "show('tools')", "Tools"),
+        Binding("w", "show('whatif')", "What-if"),
+        Binding("r", "refresh", "Refresh"),
+    ]
+    SCREENS: ClassVar[dict[str, Callable[[], Screen[Any]]]] = {
+        "dashboard": DashboardScreen,
+        "tools": ToolsScreen,
+        "whatif": WhatIfScreen,
+    }
+
+    def __init__(self, inventory: Inventory) -> None:
+        super().__init__()
+        self.inventory = inventory
+        self.snapshot: Snapshot | None = None
+
+    def on_mount(self) -> None:
+        self.push_screen("dashboard")
+
+    def action_show(self, name: str) -> None:
+        if self.screen is not self.get_screen(name):
+            self.switch_screen(name)
+
+    def action_refresh(self) -> None:
+        screen = self.screen
+        if hasattr(screen, "reload"):
+            screen.reload()
+
+
+def create_app(inventory: Inventory) -> StackmapApp:
+    """Return the app on a catalog (the CLI's `stackmap tui` and every test use this)."""
+    return StackmapApp(inventory)

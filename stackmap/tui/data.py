@@ -1,0 +1,24 @@
+"""What the screens show, fetched off the UI thread through the application API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from stackmap.analysis import Analysis, Stack, analyze
+from stackmap.analysis.graph import StackGraph
+from stackmap.inventory import Inventory
+
+
+@dataclass
+class Snapshot:
+    """The catalog as last read, and its analysis; the what-if reuses the graph."""
+
+    stack: Stack
+    analysis: Analysis
+    graph: StackGraph
+
+
+def take_snapshot(inventory: Inventory) -> Snapshot:
+    stack = inventory.stack()
+    graph = StackGraph.of(stack)
+    return Snapshot(stack, analyze(stack, graph), graph)

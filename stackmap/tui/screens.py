@@ -1,0 +1,297 @@
+"""The screens: dashboard, tools, tool detail (with decisions), what-if."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, DataTable, Footer, Header, Input, Static
+from textual.worker import Worker, WorkerState
+
+from stackmap.analysis import WhatIf, what_if
+from stackmap.errors import StackmapError
+from stackmap.models import Disposition
+from stackmap.tui.data import Snapshot, take_snapshot
+from stackmap.views import ToolDetail, ToolSummary
+
+PAGE = 500  # rows a table shows; the filter narrows the query, not the widget
+
+
+def _money(amount: Decimal | None, currency: str | None) -> str:
+    return "—" if amount is None else f"{currency or ''} {amount:,.0f}".strip()
+
+
+class _Base(Screen[None]):
+    """Shared by the screens: failed workers become notifications, never a crash."""
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            error = event.worker.error
+            message = str(error) if isinstance(error, StackmapError) else repr(error)
+            self.notify(message, title="stackmap", severity="error")
+
+
+class DashboardScreen(_Base):
+    """The headline numbers and the top items of each finding."""
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Reading the catalog…", id="status")
+        with Horizontal(id="figures"):
+            for key in ("tools", "spend", "at-stake", "waste", "gaps", "renewals"):
+                yield Static("", id=f"fig-{key}", classes="figure")
+        with Horizontal():
+            yield Static("", id="top-overlaps", classes="panel")
+            yield Static("", id="top-renewals", classes="panel")
+            yield Static("", id="top-gaps", classes="panel")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def reload(self) -> None:
+        snapshot = take_snapshot(self.app.inventory)  # type: ignore[attr-defined]
+        self.app.call_from_thread(self.show, snapshot)
+
+    def show(self, snapshot: Snapshot) -> None:
+        self.app.snapshot = snapshot  # type: ignore[attr-defined]
+        a = snapshot.analysis
+        cur = a.currency
+        due = [r for r in a.renewals if r.status in ("overdue", "urgent", "upcoming")]
+        figures = {
+            "tools": f"Tools in use\n{a.tools_in_use}",
+            "spend": f"Annual spend\n{_money(a.spend.total, cur)}",
+            "at-stake": f"At stake in overlaps\n{_money(a.at_stake, cur)}",
+            "waste": f"Unused licences\n{_money(a.wasted, cur)}",
+            "gaps": f"Gaps\n{len(a.gaps)}",
+            "renewals": f"Renewals due\n{len(due)}",
+        }
+        for key, value in figures.items():
+            self.query_one(f"#fig-{key}", Static).update(Text(value, justify="center"))
+        self.query_one("#status", Static).update(
+            Text(f"As of {a.as_of} · {a.maturity.name} maturity (technology only)")
+        )
+        self._panel(
+            "#top-overlaps",
+            "Overlaps (t: tools, w: what-if)",
+            [f"{o.keeper} + {len(o.tools) - 1}: {_money(o.at_stake, cur)}" for o in a.overlaps],
+        )
+        self._panel(
+            "#top-renewals",
+            "Renewals by decide-by date",
+            [f"{r.decide_by.isoformat()} {r.tool} ({r.status})" for r in a.renewals],
+        )
+        self._panel("#top-gaps", "Gaps", [g.why for g in a.gaps])
+
+    def _panel(self, selector: str, title: str, lines: list[str]) -> None:
+        text = Text(title + "\n", style="bold")
+        for line in lines[:8]:
+            text.append("• " + line + "\n", style="")
+        if len(lines) > 8:
+            text.append(f"… and {len(lines) - 8} more\n", style="dim")
+        if not lines:
+            text.append("none\n", style="dim")
+        self.query_one(selector, Static).update(text)
+
+
+class ToolsScreen(_Base):
+    """Every tool, filtered as you type (in the query, so 20,000 tools stay fast)."""
+
+    COLUMNS = ("Tool", "Vendor", "Status", "Owner", "Annual cost", "Seats", "Renewal", "Decision")
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(placeholder="Filter tools by name…", id="filter")
+        yield Static("", id="count")
+        yield DataTable(id="tools", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).add_columns(*self.COLUMNS)
+        self.reload()
+
+    @on(Input.Changed, "#filter")
+    def _filter(self, event: Input.Changed) -> None:
+        self.reload(event.value)
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def reload(self, query: str = "") -> None:
+        rows = self.app.inventory.tools(search=query or None, limit=PAGE + 1)  # type: ignore[attr-defined]
+        self.app.call_from_thread(self.fill, rows)
+
+    def fill(self, rows: list[ToolSummary]) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        for row in rows[:PAGE]:
+            seats = f"{row.seats_active or 0}/{row.seats_purchased}" if row.seats_purchased else "—"
+            table.add_row(
+                *(
+                    Text(str(v))
+                    for v in (
+                        row.name,
+                        row.vendor or "—",
+                        row.status,
+                        row.owner or "—",
+                        _money(row.annual_cost, row.currency),
+                        seats,
+                        row.renewal_date.isoformat() if row.renewal_date else "—",
+                        row.disposition or "—",
+                    )
+                ),
+                key=row.name,
+            )
+        more = " (the first 500: type to narrow)" if len(rows) > PAGE else ""
+        self.query_one("#count", Static).update(Text(f"{min(len(rows), PAGE)} tools{more}"))
+
+    @on(DataTable.RowSelected)
+    def _open(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            self.app.push_screen(DetailScreen(event.row_key.value))
+
+
+class DetailScreen(_Base):
+    """One tool: terms, capabilities, integrations, findings with reasons, and its decision."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back")]
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.tool_name = name
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll():
+            yield Static("Reading…", id="detail-body")
+        yield Input(placeholder="Why (decision note), then pick the decision below", id="note")
+        with Horizontal(id="decide"):
+            for choice in Disposition:
+                yield Button(choice.value.capitalize(), id=f"decide-{choice.value}")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def reload(self) -> None:
+        detail = self.app.inventory.tool(self.tool_name)  # type: ignore[attr-defined]
+        self.app.call_from_thread(self.show, detail)
+
+    def show(self, detail: ToolDetail) -> None:
+        s = detail.summary
+        text = Text()
+        text.append(s.name + "\n", style="bold")
+        lines = [
+            f"Vendor: {s.vendor or '—'} · Category: {s.category or '—'} · Status: {s.status}",
+            f"Owner: {s.owner or '—'} · Technical owner: {s.technical_owner or '—'}",
+            f"Annual cost: {_money(s.annual_cost, s.currency)} · Renewal: "
+            f"{s.renewal_date.isoformat() if s.renewal_date else '—'} · Notice: "
+            f"{s.notice_days if s.notice_days is not None else '—'} days",
+            f"Seats: {s.seats_active if s.seats_active is not None else '—'} active of "
+            f"{s.seats_purchased if s.seats_purchased is not None else '—'}",
+            f"Capabilities: {', '.join(s.capabilities) or 'none recorded'}",
+            f"Decision: {s.disposition or 'none recorded'}"
+            + (f" — {detail.decision_note}" if detail.decision_note else ""),
+        ]
+        for line in lines:
+            text.append(line + "\n")
+        text.append("\nIntegrations\n", style="bold")
+        for link in detail.integrations:
+            text.append(f"  {link.source} → {link.target} ({link.method}, {link.status})\n")
+        if not detail.integrations:
+            text.append("  none recorded\n", style="dim")
+        snapshot: Snapshot | None = self.app.snapshot  # type: ignore[attr-defined]
+        if snapshot is not None:
+            text.append("\nFindings\n", style="bold")
+            found = [r.why for r in snapshot.analysis.recommendations if r.tool == s.name]
+            found += [o.why for o in snapshot.analysis.overlaps if s.name in o.tools]
+            found += [r.why for r in snapshot.analysis.renewals if r.tool == s.name]
+            found += [u.why for u in snapshot.analysis.underutilized if u.tool == s.name]
+            for why in found or ["No finding about this tool."]:
+                text.append(f"  • {why}\n")
+        text.append("\nHistory\n", style="bold")
+        for change in detail.history[:10]:
+            text.append(
+                f"  {change.at:%Y-%m-%d} {change.actor}: {change.action} {change.changes}\n"
+            )
+        self.query_one("#detail-body", Static).update(text)
+
+    @on(Button.Pressed)
+    def _record(self, event: Button.Pressed) -> None:
+        if event.button.id and event.button.id.startswith("decide-"):
+            choice = event.button.id.removeprefix("decide-")
+            self.record(choice, self.query_one("#note", Input).value.strip())
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def record(self, disposition: str, note: str) -> None:
+        changes = {"disposition": disposition}
+        if note:
+            changes["decision_note"] = note
+        detail = self.app.inventory.edit_tool(self.tool_name, changes)  # type: ignore[attr-defined]
+        self.app.call_from_thread(self.show, detail)
+        self.app.call_from_thread(self.notify, f"Recorded: {disposition} for {self.tool_name}")
+
+
+class WhatIfScreen(_Base):
+    """Retire or consolidate tools and see what is lost, broken and saved, as you type."""
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(placeholder="Tools to retire, separated by commas", id="retire")
+        yield Input(placeholder="Consolidate into (optional)", id="into")
+        with VerticalScroll():
+            yield Static("Name the tools to retire.", id="whatif-body")
+        yield Footer()
+
+    @on(Input.Changed)
+    def _changed(self) -> None:
+        names = [n.strip() for n in self.query_one("#retire", Input).value.split(",")]
+        into = self.query_one("#into", Input).value.strip() or None
+        self.run_scenario([n for n in names if n], into)
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def run_scenario(self, names: list[str], into: str | None) -> None:
+        if not names:
+            return
+        snapshot: Snapshot | None = self.app.snapshot  # type: ignore[attr-defined]
+        if snapshot is None:
+            snapshot = take_snapshot(self.app.inventory)  # type: ignore[attr-defined]
+            self.app.snapshot = snapshot  # type: ignore[attr-defined]
+        try:
+            result = what_if(snapshot.stack, names, into, graph=snapshot.graph)
+        except StackmapError as exc:  # a name still being typed: say so, quietly
+            self.app.call_from_thread(self.show_text, Text(str(exc), style="dim"))
+            return
+        self.app.call_from_thread(self.show, result)
+
+    def show_text(self, text: Text) -> None:
+        self.query_one("#whatif-body", Static).update(text)
+
+    def show(self, result: WhatIf) -> None:
+        cur = result.currency
+        text = Text()
+        for sentence in result.why:
+            text.append(sentence + "\n")
+        text.append(
+            f"\nAnnual savings {_money(result.annual_savings, cur)} · owed until renewal "
+            f"{_money(result.committed_until_renewal, cur)} · next 12 months "
+            f"{_money(result.savings_next_12_months, cur)}\n",
+            style="bold",
+        )
+        for title, items in (
+            ("Deadlines", [d.why for d in result.deadlines]),
+            ("Capabilities lost", [c.why for c in result.capabilities_lost]),
+            ("Integrations that break", [b.why for b in result.integrations_broken]),
+            ("Cut off", list(result.tools_cut_off)),
+            ("Owners to inform", list(result.owners_to_inform)),
+        ):
+            text.append(f"\n{title}\n", style="bold")
+            for item in items or ["none"]:
+                text.append(f"  • {item}\n")
+        self.show_text(text)

@@ -1,0 +1,121 @@
+"""The terminal UI, driven by Textual's own pilot against a real catalog: browse → detail →
+decide → what-if; waiting on state, never on sleeps."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import pytest
+from rich.text import Text
+from textual.widgets import DataTable, Input, Static
+from textual.worker import WorkerFailed
+
+from stackmap.inventory import Inventory
+from stackmap.schemas import ToolFields
+from stackmap.tui.app import StackmapApp, create_app
+from stackmap.tui.screens import DashboardScreen, DetailScreen, ToolsScreen, WhatIfScreen
+from tests.catalogs import arrange_overlap
+
+SIZE = (150, 45)
+
+
+@pytest.fixture
+def inventory(tmp_path: Path) -> Inventory:
+    catalog = Inventory.open(str(tmp_path / "catalog.db"), actor="tester")
+    arrange_overlap(catalog)
+    catalog.add_tool(ToolFields(name="Tool [/x]", business_owner="[red]Mallory[/red]"))
+    yield catalog  # type: ignore[misc]
+    catalog.close()
+
+
+def run(test: Callable[[StackmapApp], Awaitable[None]], inventory: Inventory) -> None:
+    app = create_app(inventory)
+
+    async def main() -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await test(app)
+
+    asyncio.run(main())
+
+
+async def settle(app: StackmapApp, check: Callable[[], bool]) -> None:
+    """Wait for the workers, then until check() holds (bounded, never a fixed sleep)."""
+    for _ in range(200):
+        with contextlib.suppress(WorkerFailed):  # failures are the app's to report
+            await app.workers.wait_for_complete()
+        await asyncio.sleep(0)
+        if check():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the UI never reached the expected state")
+
+
+def shown(app: StackmapApp, selector: str) -> str:
+    renderable = app.screen.query_one(selector, Static).render()
+    return renderable.plain if isinstance(renderable, Text) else str(renderable)
+
+
+def test_the_dashboard_shows_the_headline_numbers(inventory: Inventory) -> None:
+    async def check(app: StackmapApp) -> None:
+        assert isinstance(app.screen, DashboardScreen)
+        await settle(app, lambda: "USD" in shown(app, "#fig-spend"))
+        assert "USD 121,200" in shown(app, "#fig-spend")
+        assert "Tools in use\n4" in shown(app, "#fig-tools")
+        assert "HubSpot Marketing Hub" in shown(app, "#top-overlaps")
+
+    run(check, inventory)
+
+
+def test_browse_filter_open_a_tool_and_record_a_decision(inventory: Inventory) -> None:
+    async def check(app: StackmapApp) -> None:
+        await settle(app, lambda: app.snapshot is not None)
+        await app.run_action("show('tools')")
+        await settle(app, lambda: isinstance(app.screen, ToolsScreen))
+        table = app.screen.query_one(DataTable)
+        await settle(app, lambda: table.row_count == 4)
+        # User data with markup is shown as typed, not parsed.
+        assert table.get_row("Tool [/x]")[0] == Text("Tool [/x]")
+        app.screen.query_one("#filter", Input).value = "marketo"
+        await settle(app, lambda: table.row_count == 1)
+        table.focus()
+        table.action_select_cursor()  # what Enter does on the table
+        await settle(app, lambda: isinstance(app.screen, DetailScreen))
+        await settle(app, lambda: "Marketo Engage" in shown(app, "#detail-body"))
+        body = shown(app, "#detail-body")
+        assert "Consolidate" in body and "overlaps HubSpot Marketing Hub" in body
+        app.screen.query_one("#note", Input).value = "Overlaps HubSpot"
+        app.screen.query_one("#decide-eliminate").press()
+        await settle(app, lambda: "Decision: eliminate" in shown(app, "#detail-body"))
+        assert inventory.tool("Marketo Engage").summary.disposition == "eliminate"
+
+    run(check, inventory)
+
+
+def test_the_what_if_screen_updates_as_you_type(inventory: Inventory) -> None:
+    async def check(app: StackmapApp) -> None:
+        await settle(app, lambda: app.snapshot is not None)
+        await app.run_action("show('whatif')")
+        await settle(app, lambda: isinstance(app.screen, WhatIfScreen))
+        retire = app.screen.query_one("#retire", Input)
+        retire.value = "Nope"
+        await settle(app, lambda: "no tool named 'Nope'" in shown(app, "#whatif-body"))
+        retire.value = "Marketo Engage"
+        await settle(app, lambda: "Annual savings" in shown(app, "#whatif-body"))
+        body = shown(app, "#whatif-body")
+        assert "USD 78,000" in body and "Alicia Gomez" in body
+
+    run(check, inventory)
+
+
+def test_a_failing_worker_is_a_notification_not_a_crash(inventory: Inventory) -> None:
+    async def check(app: StackmapApp) -> None:
+        await settle(app, lambda: app.snapshot is not None)
+        app.push_screen(DetailScreen("No such tool"))
+        await settle(app, lambda: any("no tool named" in n.message for n in app._notifications))
+        assert app.is_running
+
+    run(check, inventory)
