@@ -55,7 +55,11 @@ async def settle(app: StackmapApp, check: Callable[[], bool]) -> None:
 
 
 def shown(app: StackmapApp, selector: str) -> str:
-    renderable = app.screen.query_one(selector, Static).render()
+    """The text a Static shows, or "" while the screen is still composing."""
+    found = app.screen.query(selector)
+    if not found:
+        return ""
+    renderable = found.first(Static).render()
     return renderable.plain if isinstance(renderable, Text) else str(renderable)
 
 
@@ -75,6 +79,7 @@ def test_browse_filter_open_a_tool_and_record_a_decision(inventory: Inventory) -
         await settle(app, lambda: app.snapshot is not None)
         await app.run_action("show('tools')")
         await settle(app, lambda: isinstance(app.screen, ToolsScreen))
+        await settle(app, lambda: bool(app.screen.query(DataTable)))
         table = app.screen.query_one(DataTable)
         await settle(app, lambda: table.row_count == 4)
         # User data with markup is shown as typed, not parsed.
@@ -84,6 +89,7 @@ def test_browse_filter_open_a_tool_and_record_a_decision(inventory: Inventory) -
         table.focus()
         table.action_select_cursor()  # what Enter does on the table
         await settle(app, lambda: isinstance(app.screen, DetailScreen))
+        await settle(app, lambda: bool(app.screen.query("#detail-body")))
         await settle(app, lambda: "Marketo Engage" in shown(app, "#detail-body"))
         body = shown(app, "#detail-body")
         assert "Consolidate" in body and "overlaps HubSpot Marketing Hub" in body
@@ -100,6 +106,7 @@ def test_the_what_if_screen_updates_as_you_type(inventory: Inventory) -> None:
         await settle(app, lambda: app.snapshot is not None)
         await app.run_action("show('whatif')")
         await settle(app, lambda: isinstance(app.screen, WhatIfScreen))
+        await settle(app, lambda: bool(app.screen.query("#retire")))
         retire = app.screen.query_one("#retire", Input)
         retire.value = "Nope"
         await settle(app, lambda: "no tool named 'Nope'" in shown(app, "#whatif-body"))
@@ -117,5 +124,76 @@ def test_a_failing_worker_is_a_notification_not_a_crash(inventory: Inventory) ->
         app.push_screen(DetailScreen("No such tool"))
         await settle(app, lambda: any("no tool named" in n.message for n in app._notifications))
         assert app.is_running
+
+    run(check, inventory)
+
+
+def test_finding_screens_list_their_items_and_explain_the_selected_one(
+    inventory: Inventory,
+) -> None:
+    from stackmap.tui.findings import CapabilitiesScreen, OverlapsScreen, RenewalsScreen
+
+    async def check(app: StackmapApp) -> None:
+        await settle(app, lambda: app.snapshot is not None)
+        await app.run_action("show('overlaps')")
+        await settle(app, lambda: isinstance(app.screen, OverlapsScreen))
+        await settle(app, lambda: bool(app.screen.query(DataTable)))
+        table = app.screen.query_one(DataTable)
+        await settle(app, lambda: table.row_count == 1)
+        table.focus()
+        await settle(app, lambda: "Keep HubSpot Marketing Hub" in shown(app, "#why"))
+        table.action_select_cursor()
+        await settle(app, lambda: isinstance(app.screen, DetailScreen))
+        assert app.screen.tool_name == "HubSpot Marketing Hub"
+        await settle(app, lambda: "HubSpot Marketing Hub" in shown(app, "#detail-body"))
+        app.pop_screen()
+        await settle(app, lambda: isinstance(app.screen, OverlapsScreen))
+        await app.run_action("show('renewals')")
+        await settle(app, lambda: isinstance(app.screen, RenewalsScreen))
+        await settle(app, lambda: bool(app.screen.query(DataTable)))
+        renewals = app.screen.query_one(DataTable)
+        await settle(app, lambda: renewals.row_count >= 1)
+        assert renewals.get_row_at(0)[1] == Text("Marketo Engage")
+        await app.run_action("show('capabilities')")
+        await settle(app, lambda: isinstance(app.screen, CapabilitiesScreen))
+        await settle(app, lambda: bool(app.screen.query(DataTable)))
+        capabilities = app.screen.query_one(DataTable)
+        await settle(app, lambda: capabilities.row_count == 58)
+
+    run(check, inventory)
+
+
+def test_the_export_screen_writes_the_workbook_map_and_diagram(
+    inventory: Inventory, tmp_path: Path
+) -> None:
+    from stackmap.tui.findings import ExportScreen
+
+    async def check(app: StackmapApp) -> None:
+        await app.run_action("show('export')")
+        await settle(app, lambda: isinstance(app.screen, ExportScreen))
+        await settle(app, lambda: bool(app.screen.query("#export")))
+        app.screen.query_one("#folder", Input).value = str(tmp_path / "out")
+        app.screen.query_one("#export").press()
+        await settle(app, lambda: "Stack diagram" in shown(app, "#written"))
+
+    run(check, inventory)
+    for name in ("stackmap-review.xlsx", "integration-map.html", "stack-diagram.html"):
+        assert (tmp_path / "out" / name).is_file()
+
+
+def test_the_command_palette_finds_screens_and_tools(inventory: Inventory) -> None:
+    from textual.command import Hit
+
+    from stackmap.tui.commands import StackmapCommands
+
+    async def check(app: StackmapApp) -> None:
+        await settle(app, lambda: app.snapshot is not None)
+        provider = StackmapCommands(app.screen)
+        hits = [h async for h in provider.search("marketo")]
+        assert any(isinstance(h, Hit) and "Marketo" in str(h.match_display) for h in hits)
+        screens = [h async for h in provider.search("renew")]
+        assert screens
+        screens[0].command()
+        await settle(app, lambda: type(app.screen).__name__ == "RenewalsScreen")
 
     run(check, inventory)

@@ -15,8 +15,17 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from stackmap.inventory import Inventory
+from stackmap.tui.commands import StackmapCommands
 from stackmap.tui.data import Snapshot
-from stackmap.tui.screens import DashboardScreen, ToolsScreen, WhatIfScreen
+from stackmap.tui.findings import (
+    CapabilitiesScreen,
+    ExportScreen,
+    GapsScreen,
+    IntegrationsScreen,
+    OverlapsScreen,
+    RenewalsScreen,
+)
+from stackmap.tui.screens import DashboardScreen, DetailScreen, ToolsScreen, WhatIfScreen
 
 
 class StackmapApp(App[None]):
@@ -25,13 +34,27 @@ class StackmapApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("d", "show('dashboard')", "Dashboard"),
         Binding("t", "show('tools')", "Tools"),
+        Binding("c", "show('capabilities')", "Capabilities"),
+        Binding("o", "show('overlaps')", "Overlaps"),
+        Binding("g", "show('gaps')", "Gaps"),
+        Binding("n", "show('renewals')", "Renewals"),
+        Binding("i", "show('integrations')", "Integrations"),
         Binding("w", "show('whatif')", "What-if"),
+        Binding("e", "show('export')", "Export"),
         Binding("r", "refresh", "Refresh"),
+        Binding("question_mark", "help", "Keys"),
     ]
+    COMMANDS = App.COMMANDS | {StackmapCommands}
     SCREENS: ClassVar[dict[str, Callable[[], Screen[Any]]]] = {
         "dashboard": DashboardScreen,
         "tools": ToolsScreen,
+        "capabilities": CapabilitiesScreen,
+        "overlaps": OverlapsScreen,
+        "gaps": GapsScreen,
+        "renewals": RenewalsScreen,
+        "integrations": IntegrationsScreen,
         "whatif": WhatIfScreen,
+        "export": ExportScreen,
     }
 
     def __init__(self, inventory: Inventory) -> None:
@@ -46,7 +69,19 @@ class StackmapApp(App[None]):
         if self.screen is not self.get_screen(name):
             self.switch_screen(name)
 
+    def open_tool(self, name: str) -> None:
+        """Show one tool's detail screen."""
+        self.push_screen(DetailScreen(name))
+
+    def action_help(self) -> None:
+        """Show the keys of the current screen (Textual's keys panel)."""
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
     def action_refresh(self) -> None:
+        self.snapshot = None
         screen = self.screen
         if hasattr(screen, "reload"):
             screen.reload()

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Static
+from textual.widgets import Button, DataTable, Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
 from stackmap.analysis import WhatIf, what_if
@@ -23,11 +23,11 @@ from stackmap.views import ToolDetail, ToolSummary
 PAGE = 500  # rows a table shows; the filter narrows the query, not the widget
 
 
-def _money(amount: Decimal | None, currency: str | None) -> str:
+def money(amount: Decimal | None, currency: str | None) -> str:
     return "—" if amount is None else f"{currency or ''} {amount:,.0f}".strip()
 
 
-class _Base(Screen[None]):
+class Base(Screen[None]):
     """Shared by the screens: failed workers become notifications, never a crash."""
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -37,11 +37,11 @@ class _Base(Screen[None]):
             self.notify(message, title="stackmap", severity="error")
 
 
-class DashboardScreen(_Base):
+class DashboardScreen(Base):
     """The headline numbers and the top items of each finding."""
 
     def compose(self) -> ComposeResult:
-        yield Header()
+
         yield Static("Reading the catalog…", id="status")
         with Horizontal(id="figures"):
             for key in ("tools", "spend", "at-stake", "waste", "gaps", "renewals"):
@@ -67,9 +67,9 @@ class DashboardScreen(_Base):
         due = [r for r in a.renewals if r.status in ("overdue", "urgent", "upcoming")]
         figures = {
             "tools": f"Tools in use\n{a.tools_in_use}",
-            "spend": f"Annual spend\n{_money(a.spend.total, cur)}",
-            "at-stake": f"At stake in overlaps\n{_money(a.at_stake, cur)}",
-            "waste": f"Unused licences\n{_money(a.wasted, cur)}",
+            "spend": f"Annual spend\n{money(a.spend.total, cur)}",
+            "at-stake": f"At stake in overlaps\n{money(a.at_stake, cur)}",
+            "waste": f"Unused licences\n{money(a.wasted, cur)}",
             "gaps": f"Gaps\n{len(a.gaps)}",
             "renewals": f"Renewals due\n{len(due)}",
         }
@@ -81,7 +81,7 @@ class DashboardScreen(_Base):
         self._panel(
             "#top-overlaps",
             "Overlaps (t: tools, w: what-if)",
-            [f"{o.keeper} + {len(o.tools) - 1}: {_money(o.at_stake, cur)}" for o in a.overlaps],
+            [f"{o.keeper} + {len(o.tools) - 1}: {money(o.at_stake, cur)}" for o in a.overlaps],
         )
         self._panel(
             "#top-renewals",
@@ -101,13 +101,13 @@ class DashboardScreen(_Base):
         self.query_one(selector, Static).update(text)
 
 
-class ToolsScreen(_Base):
+class ToolsScreen(Base):
     """Every tool, filtered as you type (in the query, so 20,000 tools stay fast)."""
 
     COLUMNS = ("Tool", "Vendor", "Status", "Owner", "Annual cost", "Seats", "Renewal", "Decision")
 
     def compose(self) -> ComposeResult:
-        yield Header()
+
         yield Input(placeholder="Filter tools by name…", id="filter")
         yield Static("", id="count")
         yield DataTable(id="tools", cursor_type="row", zebra_stripes=True)
@@ -139,7 +139,7 @@ class ToolsScreen(_Base):
                         row.vendor or "—",
                         row.status,
                         row.owner or "—",
-                        _money(row.annual_cost, row.currency),
+                        money(row.annual_cost, row.currency),
                         seats,
                         row.renewal_date.isoformat() if row.renewal_date else "—",
                         row.disposition or "—",
@@ -156,7 +156,7 @@ class ToolsScreen(_Base):
             self.app.push_screen(DetailScreen(event.row_key.value))
 
 
-class DetailScreen(_Base):
+class DetailScreen(Base):
     """One tool: terms, capabilities, integrations, findings with reasons, and its decision."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back")]
@@ -166,7 +166,7 @@ class DetailScreen(_Base):
         self.tool_name = name
 
     def compose(self) -> ComposeResult:
-        yield Header()
+
         with VerticalScroll():
             yield Static("Reading…", id="detail-body")
         yield Input(placeholder="Why (decision note), then pick the decision below", id="note")
@@ -190,7 +190,7 @@ class DetailScreen(_Base):
         lines = [
             f"Vendor: {s.vendor or '—'} · Category: {s.category or '—'} · Status: {s.status}",
             f"Owner: {s.owner or '—'} · Technical owner: {s.technical_owner or '—'}",
-            f"Annual cost: {_money(s.annual_cost, s.currency)} · Renewal: "
+            f"Annual cost: {money(s.annual_cost, s.currency)} · Renewal: "
             f"{s.renewal_date.isoformat() if s.renewal_date else '—'} · Notice: "
             f"{s.notice_days if s.notice_days is not None else '—'} days",
             f"Seats: {s.seats_active if s.seats_active is not None else '—'} active of "
@@ -238,11 +238,11 @@ class DetailScreen(_Base):
         self.app.call_from_thread(self.notify, f"Recorded: {disposition} for {self.tool_name}")
 
 
-class WhatIfScreen(_Base):
+class WhatIfScreen(Base):
     """Retire or consolidate tools and see what is lost, broken and saved, as you type."""
 
     def compose(self) -> ComposeResult:
-        yield Header()
+
         yield Input(placeholder="Tools to retire, separated by commas", id="retire")
         yield Input(placeholder="Consolidate into (optional)", id="into")
         with VerticalScroll():
@@ -279,9 +279,9 @@ class WhatIfScreen(_Base):
         for sentence in result.why:
             text.append(sentence + "\n")
         text.append(
-            f"\nAnnual savings {_money(result.annual_savings, cur)} · owed until renewal "
-            f"{_money(result.committed_until_renewal, cur)} · next 12 months "
-            f"{_money(result.savings_next_12_months, cur)}\n",
+            f"\nAnnual savings {money(result.annual_savings, cur)} · owed until renewal "
+            f"{money(result.committed_until_renewal, cur)} · next 12 months "
+            f"{money(result.savings_next_12_months, cur)}\n",
             style="bold",
         )
         for title, items in (

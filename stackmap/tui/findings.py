@@ -1,0 +1,215 @@
+"""Screens of findings from the analysis: capabilities, overlaps, gaps, renewals, integrations,
+and the export screen. Each reads the app's last snapshot (taking one in a worker if none)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, DataTable, Footer, Input, Static
+
+from stackmap.tui.data import Snapshot, take_snapshot
+from stackmap.tui.screens import Base, DetailScreen, money
+
+
+class FindingsScreen(Base):
+    """A table of one kind of finding, its why under the table for the selected row."""
+
+    TITLE_TEXT: ClassVar[str] = ""
+    COLUMNS: ClassVar[Sequence[str]] = ()
+
+    def compose(self) -> ComposeResult:
+
+        yield Static(self.TITLE_TEXT, classes="title")
+        yield DataTable(id="findings", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="why", classes="panel")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).add_columns(*self.COLUMNS)
+        self.reload()
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def reload(self) -> None:
+        snapshot: Snapshot | None = self.app.snapshot  # type: ignore[attr-defined]
+        if snapshot is None:
+            snapshot = take_snapshot(self.app.inventory)  # type: ignore[attr-defined]
+            self.app.snapshot = snapshot  # type: ignore[attr-defined]
+        self.app.call_from_thread(self.fill, snapshot)
+
+    def rows(self, snapshot: Snapshot) -> list[tuple[str, list[Any], str]]:
+        """(key, cells, why) for each finding; the key is a tool name where one applies."""
+        raise NotImplementedError
+
+    def fill(self, snapshot: Snapshot) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        self._why: dict[str, str] = {}
+        for index, (key, cells, why) in enumerate(self.rows(snapshot)):
+            row_key = f"{index}:{key}"
+            self._why[row_key] = why
+            table.add_row(*(Text(str(c)) for c in cells), key=row_key)
+        if not table.row_count:
+            self.query_one("#why", Static).update(Text("Nothing to show.", style="dim"))
+
+    @on(DataTable.RowHighlighted)
+    def _explain(self, event: DataTable.RowHighlighted) -> None:
+        key = event.row_key.value
+        if key is not None:
+            self.query_one("#why", Static).update(Text(self._why.get(key, "")))
+
+    @on(DataTable.RowSelected)
+    def _open(self, event: DataTable.RowSelected) -> None:
+        key = event.row_key.value
+        tool = key.split(":", 1)[1] if key else ""
+        if tool and self.app.snapshot is not None:  # type: ignore[attr-defined]
+            names = {t.name for t in self.app.snapshot.stack.tools}  # type: ignore[attr-defined]
+            if tool in names:
+                self.app.push_screen(DetailScreen(tool))
+
+
+class OverlapsScreen(FindingsScreen):
+    TITLE_TEXT = "Overlaps: tools doing the same job (Enter opens the keeper)"
+    COLUMNS = ("Keep", "Group", "Tools", "At stake")
+
+    def rows(self, snapshot: Snapshot) -> list[tuple[str, list[Any], str]]:
+        cur = snapshot.analysis.currency
+        return [
+            (
+                o.keeper,
+                [o.keeper, len(o.tools), ", ".join(o.tools), money(o.at_stake, cur)],
+                f"{o.why} {o.keeper_why}",
+            )
+            for o in snapshot.analysis.overlaps
+        ]
+
+
+class GapsScreen(FindingsScreen):
+    TITLE_TEXT = "Gaps and single providers"
+    COLUMNS = ("Capability", "Area", "Finding", "Provider")
+
+    def rows(self, snapshot: Snapshot) -> list[tuple[str, list[Any], str]]:
+        names = snapshot.stack.reference.capabilities
+        result: list[tuple[str, list[Any], str]] = [
+            ("", [names[g.capability].name, g.area, "gap", "—"], g.why)
+            for g in snapshot.analysis.gaps
+        ]
+        result += [
+            (
+                c.providers[0],
+                [names[c.capability].name, c.area, "single provider", c.providers[0]],
+                c.why,
+            )
+            for c in snapshot.analysis.coverage.single_provider
+        ]
+        return result
+
+
+class RenewalsScreen(FindingsScreen):
+    TITLE_TEXT = "Renewals by decide-by date (overdue first)"
+    COLUMNS = ("Decide by", "Tool", "Status", "Renews", "Annual cost", "Owners")
+
+    def rows(self, snapshot: Snapshot) -> list[tuple[str, list[Any], str]]:
+        cur = snapshot.analysis.currency
+        return [
+            (
+                r.tool,
+                [
+                    r.decide_by.isoformat(),
+                    r.tool,
+                    r.status,
+                    r.renewal_date.isoformat(),
+                    money(r.annual_cost, cur),
+                    ", ".join(r.owners) or "nobody",
+                ],
+                r.why,
+            )
+            for r in snapshot.analysis.renewals
+        ]
+
+
+class IntegrationsScreen(FindingsScreen):
+    TITLE_TEXT = "Integration health: silos, hubs, single points of failure, fragile links"
+    COLUMNS = ("Finding", "Tool or link", "Detail")
+
+    def rows(self, snapshot: Snapshot) -> list[tuple[str, list[Any], str]]:
+        a = snapshot.analysis
+        result: list[tuple[str, list[Any], str]] = []
+        result += [
+            (p.tool, ["single point of failure", p.tool, f"cuts off {p.cut_off}"], p.why)
+            for p in a.single_points_of_failure
+        ]
+        result += [(h.tool, ["hub", h.tool, f"{h.connected_tools} tools"], h.why) for h in a.hubs]
+        result += [(s.tool, ["silo", s.tool, s.owner or "no owner"], s.why) for s in a.silos]
+        result += [
+            ("", ["fragile link", f"{f.source} → {f.target}", f.method], f.why)
+            for f in a.fragile_integrations
+        ]
+        return result
+
+
+class CapabilitiesScreen(FindingsScreen):
+    TITLE_TEXT = "Capabilities by area: who provides each (Enter opens a single provider)"
+    COLUMNS = ("Area", "Capability", "Required", "Providers", "State")
+
+    def rows(self, snapshot: Snapshot) -> list[tuple[str, list[Any], str]]:
+        reference = snapshot.stack.reference
+        areas = {a.slug: a.name for a in reference.areas}
+        return [
+            (
+                c.providers[0] if len(c.providers) == 1 else "",
+                [
+                    areas[c.area],
+                    reference.capabilities[c.capability].name,
+                    "yes" if c.required else "",
+                    len(c.providers),
+                    {"gap": "none", "single": "one", "overlap": "several"}[c.state],
+                ],
+                c.why + (f" Providers: {', '.join(c.providers)}." if c.providers else ""),
+            )
+            for c in snapshot.analysis.coverage.capabilities
+        ]
+
+
+class ExportScreen(Base):
+    """Write the workbook, the map and the diagram into a folder."""
+
+    def compose(self) -> ComposeResult:
+
+        yield Static("Export for the budget review", classes="title")
+        yield Input(value="stackmap-output", placeholder="Folder", id="folder")
+        with Horizontal(id="decide"):
+            yield Button("Write workbook, map and diagram", id="export", variant="primary")
+        with VerticalScroll():
+            yield Static("", id="written")
+        yield Footer()
+
+    @on(Button.Pressed, "#export")
+    def _export(self) -> None:
+        self.export(Path(self.query_one("#folder", Input).value.strip() or "."))
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def export(self, folder: Path) -> None:
+        from stackmap.review import export_diagram, export_map, export_workbook
+
+        inventory = self.app.inventory  # type: ignore[attr-defined]
+        folder.mkdir(parents=True, exist_ok=True)
+        steps: list[tuple[str, Path, Callable[..., Any]]] = [
+            ("Workbook", folder / "stackmap-review.xlsx", export_workbook),
+            ("Integration map", folder / "integration-map.html", export_map),
+            ("Stack diagram", folder / "stack-diagram.html", export_diagram),
+        ]
+        lines = []
+        for label, path, write in steps:
+            write(inventory, path)
+            lines.append(f"{label}: {path.resolve()}")
+        self.app.call_from_thread(self._done, lines)
+
+    def _done(self, lines: list[str]) -> None:
+        self.query_one("#written", Static).update(Text("\n".join(lines)))
+        self.notify("Written: " + ", ".join(line.split(": ")[0] for line in lines))
