@@ -117,6 +117,11 @@ class Stack:
         return {t.id: t for t in self.tools}
 
     @cached_property
+    def sorted_tools(self) -> tuple[ToolFacts, ...]:
+        """Every tool, by name as people sort it (case-insensitive)."""
+        return tuple(sorted(self.tools, key=lambda t: t.name.casefold()))
+
+    @cached_property
     def in_use(self) -> tuple[ToolFacts, ...]:
         return tuple(t for t in self.tools if t.status in self.counted)
 

@@ -7,6 +7,7 @@ never blocks. User data is always rendered as plain Text: a tool named "[red]x" 
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -14,6 +15,7 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
+from stackmap.analysis import Stack
 from stackmap.inventory import Inventory
 from stackmap.tui.commands import StackmapCommands
 from stackmap.tui.data import Snapshot
@@ -61,6 +63,31 @@ class StackmapApp(App[None]):
         super().__init__()
         self.inventory = inventory
         self.snapshot: Snapshot | None = None
+        self._catalog: Stack | None = None
+
+    def catalog(self) -> Stack:
+        """The catalog as last read (read now if not yet): called from workers."""
+        if self.snapshot is not None:
+            return self.snapshot.stack
+        if self._catalog is None:
+            self._catalog = self.inventory.stack()
+        return self._catalog
+
+    def remember(self, snapshot: Snapshot) -> None:
+        """Keep a snapshot and its analysis for every screen.
+
+        A 20,000-tool snapshot is millions of long-lived objects; freezing them takes them out
+        of the garbage collector's full passes, which would otherwise stall a keystroke for a
+        tenth of a second now and then.
+        """
+        self.snapshot = snapshot
+        gc.freeze()
+
+    def forget(self) -> None:
+        """Drop what was read: the next screen reads the catalog again."""
+        self.snapshot = None
+        self._catalog = None
+        gc.unfreeze()
 
     def on_mount(self) -> None:
         self.push_screen("dashboard")
@@ -81,7 +108,7 @@ class StackmapApp(App[None]):
             self.action_show_help_panel()
 
     def action_refresh(self) -> None:
-        self.snapshot = None
+        self.forget()
         screen = self.screen
         if hasattr(screen, "reload"):
             screen.reload()

@@ -39,7 +39,7 @@ class FindingsScreen(Base):
         snapshot: Snapshot | None = self.app.snapshot  # type: ignore[attr-defined]
         if snapshot is None:
             snapshot = take_snapshot(self.app.inventory)  # type: ignore[attr-defined]
-            self.app.snapshot = snapshot  # type: ignore[attr-defined]
+            self.app.remember(snapshot)  # type: ignore[attr-defined]
         self.app.call_from_thread(self.fill, snapshot)
 
     def rows(self, snapshot: Snapshot) -> list[tuple[str, list[Any], str]]:

@@ -14,13 +14,13 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
-from stackmap.analysis import WhatIf, what_if
+from stackmap.analysis import Stack, ToolFacts, WhatIf, what_if
 from stackmap.errors import StackmapError
 from stackmap.models import Disposition
 from stackmap.tui.data import Snapshot, take_snapshot
-from stackmap.views import ToolDetail, ToolSummary
+from stackmap.views import ToolDetail
 
-PAGE = 500  # rows a table shows; the filter narrows the query, not the widget
+PAGE = 100  # rows a table shows (two screens full); the filter narrows the query
 
 
 def money(amount: Decimal | None, currency: str | None) -> str:
@@ -61,7 +61,7 @@ class DashboardScreen(Base):
         self.app.call_from_thread(self.show, snapshot)
 
     def show(self, snapshot: Snapshot) -> None:
-        self.app.snapshot = snapshot  # type: ignore[attr-defined]
+        self.app.remember(snapshot)  # type: ignore[attr-defined]
         a = snapshot.analysis
         cur = a.currency
         due = [r for r in a.renewals if r.status in ("overdue", "urgent", "upcoming")]
@@ -104,7 +104,17 @@ class DashboardScreen(Base):
 class ToolsScreen(Base):
     """Every tool, filtered as you type (in the query, so 20,000 tools stay fast)."""
 
-    COLUMNS = ("Tool", "Vendor", "Status", "Owner", "Annual cost", "Seats", "Renewal", "Decision")
+    # Fixed widths: the table then never measures every cell again after a keystroke.
+    COLUMNS = (
+        ("Tool", 34),
+        ("Vendor", 22),
+        ("Status", 11),
+        ("Owner", 20),
+        ("Annual cost", 14),
+        ("Seats", 9),
+        ("Renewal", 11),
+        ("Decision", 12),
+    )
 
     def compose(self) -> ComposeResult:
 
@@ -114,40 +124,59 @@ class ToolsScreen(Base):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns(*self.COLUMNS)
+        table = self.query_one(DataTable)
+        for label, width in self.COLUMNS:
+            table.add_column(label, width=width)
         self.reload()
 
     @on(Input.Changed, "#filter")
     def _filter(self, event: Input.Changed) -> None:
         self.reload(event.value)
 
+    def on_screen_resume(self) -> None:
+        # Back from a tool's detail (a decision may have changed it): show the catalog as is.
+        if self.query("#filter"):
+            self.reload(self.query_one("#filter", Input).value)
+
     @work(thread=True, exclusive=True, exit_on_error=False)
     def reload(self, query: str = "") -> None:
-        rows = self.app.inventory.tools(search=query or None, limit=PAGE + 1)  # type: ignore[attr-defined]
-        self.app.call_from_thread(self.fill, rows)
+        # The catalog snapshot is in memory: a keystroke filters 20,000 names in a few
+        # milliseconds, and only one page of rows ever reaches the widget.
+        stack = self.app.catalog()  # type: ignore[attr-defined]
+        wanted = query.strip().casefold()
+        rows: list[ToolFacts] = []
+        for tool in stack.sorted_tools:
+            if wanted in tool.name.casefold():
+                rows.append(tool)
+                if len(rows) > PAGE:
+                    break
+        self.app.call_from_thread(self.fill, stack, rows)
 
-    def fill(self, rows: list[ToolSummary]) -> None:
+    def fill(self, stack: Stack, rows: list[ToolFacts]) -> None:
         table = self.query_one(DataTable)
         table.clear()
-        for row in rows[:PAGE]:
-            seats = f"{row.seats_active or 0}/{row.seats_purchased}" if row.seats_purchased else "—"
+        for tool in rows[:PAGE]:
+            cost = stack.costs[tool.id]
+            seats = (
+                f"{cost.seats_active or 0}/{cost.seats_purchased}" if cost.seats_purchased else "—"
+            )
             table.add_row(
                 *(
                     Text(str(v))
                     for v in (
-                        row.name,
-                        row.vendor or "—",
-                        row.status,
-                        row.owner or "—",
-                        money(row.annual_cost, row.currency),
+                        tool.name,
+                        tool.vendor or "—",
+                        tool.status,
+                        tool.business_owner or tool.technical_owner or "—",
+                        money(cost.annual, stack.base_currency),
                         seats,
-                        row.renewal_date.isoformat() if row.renewal_date else "—",
-                        row.disposition or "—",
+                        cost.renewal_date.isoformat() if cost.renewal_date else "—",
+                        tool.disposition or "—",
                     )
                 ),
-                key=row.name,
+                key=tool.name,
             )
-        more = " (the first 500: type to narrow)" if len(rows) > PAGE else ""
+        more = f" (the first {PAGE}: type to narrow)" if len(rows) > PAGE else ""
         self.query_one("#count", Static).update(Text(f"{min(len(rows), PAGE)} tools{more}"))
 
     @on(DataTable.RowSelected)
@@ -234,6 +263,7 @@ class DetailScreen(Base):
         if note:
             changes["decision_note"] = note
         detail = self.app.inventory.edit_tool(self.tool_name, changes)  # type: ignore[attr-defined]
+        self.app.forget()  # type: ignore[attr-defined]  # the catalog changed: read it again
         self.app.call_from_thread(self.show, detail)
         self.app.call_from_thread(self.notify, f"Recorded: {disposition} for {self.tool_name}")
 
@@ -262,7 +292,7 @@ class WhatIfScreen(Base):
         snapshot: Snapshot | None = self.app.snapshot  # type: ignore[attr-defined]
         if snapshot is None:
             snapshot = take_snapshot(self.app.inventory)  # type: ignore[attr-defined]
-            self.app.snapshot = snapshot  # type: ignore[attr-defined]
+            self.app.remember(snapshot)  # type: ignore[attr-defined]
         try:
             result = what_if(snapshot.stack, names, into, graph=snapshot.graph)
         except StackmapError as exc:  # a name still being typed: say so, quietly
