@@ -52,6 +52,7 @@ from stackmap.models import (
     IntegrationStatus,
     ToolStatus,
 )
+from stackmap.outcomes import import_lines, short
 from stackmap.progress import SILENT, Progress
 from stackmap.reference import load_reference
 from stackmap.render import SECTIONS, render_analysis, render_what_if
@@ -323,7 +324,7 @@ def history(
     for column in ("When (UTC)", "Who", "What", "Action", "Changes"):
         table.add_column(column)
     for r in rows:
-        changes = "; ".join(f"{k}: {_short(v[0])} → {_short(v[1])}" for k, v in r.changes.items())
+        changes = "; ".join(f"{k}: {short(v[0])} → {short(v[1])}" for k, v in r.changes.items())
         table.add_row(
             _text(r.at.strftime("%Y-%m-%d %H:%M")),
             _text(r.actor),
@@ -332,17 +333,6 @@ def history(
             _text(changes),
         )
     out.print(table)
-
-
-def _short(value: Any) -> str:
-    text = (
-        "—"
-        if value is None
-        else ", ".join(map(str, value))
-        if isinstance(value, list)
-        else str(value)
-    )
-    return text if len(text) <= 40 else text[:39] + "…"
 
 
 # --- one tool ---------------------------------------------------------------------------------
@@ -852,7 +842,7 @@ def import_file(
     if as_json:
         _print_json(_import_json(plan, result))
         return
-    for line in _import_lines(plan, result):
+    for line in import_lines(plan, result):
         out.print(Text(line))
 
 
@@ -1022,37 +1012,6 @@ def _import_json(plan: Any, result: Any) -> dict[str, Any]:
         ],
         "notes": plan.notes,
     }
-
-
-def _import_lines(plan: Any, result: Any) -> list[str]:
-    lines = []
-    for s in plan.sheets:
-        mapped = ", ".join(f"{h} → {f}" for h, f, how in s.columns if f)
-        extra = [h for h, f, how in s.columns if f is None and how != "ignore"]
-        lines.append(f"Sheet {s.name!r}: {s.kind}, header on row {s.header_row}, {s.rows} rows")
-        lines.append(f"  columns: {mapped}")
-        if extra:
-            lines.append(f"  kept as extra attributes: {', '.join(extra)}")
-    verb = "Would write" if result.dry_run else "Imported"
-    counts = result.counts()
-    lines.append(
-        f"{verb}: {counts['tools_created']} tools created, {counts['tools_updated']} updated, "
-        f"{counts['tools_unchanged']} unchanged; {counts['integrations_created']} integrations "
-        f"created, {counts['integrations_updated']} updated"
-    )
-    for outcome in result.tools:
-        if outcome.action == "updated":
-            changes = "; ".join(
-                f"{k}: {_short(v[0])} → {_short(v[1])}" for k, v in outcome.changes.items()
-            )
-            lines.append(f"  ~ {outcome.label}: {changes}")
-        elif outcome.action == "created" and result.dry_run:
-            lines.append(f"  + {outcome.label}")
-    for note in plan.notes:
-        lines.append(f"  note: {note}")
-    for issue in plan.issues:
-        lines.append(f"  {issue.severity}: {issue.line(plan.file)}")
-    return lines
 
 
 @app.command()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from rich.text import Text
 from textual.widgets import DataTable, Input, Static
-from textual.worker import WorkerFailed
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from stackmap.inventory import Inventory
 from stackmap.schemas import ToolFields
@@ -45,13 +45,18 @@ def run(test: Callable[[StackmapApp], Awaitable[None]], inventory: Inventory) ->
 async def settle(app: StackmapApp, check: Callable[[], bool]) -> None:
     """Wait for the workers, then until check() holds (bounded, never a fixed sleep)."""
     for _ in range(200):
-        with contextlib.suppress(WorkerFailed):  # failures are the app's to report
+        with contextlib.suppress(WorkerFailed, WorkerCancelled):  # the app reports these
             await app.workers.wait_for_complete()
         await asyncio.sleep(0)
         if check():
             return
         await asyncio.sleep(0.01)
     raise AssertionError("the UI never reached the expected state")
+
+
+def names(table: DataTable) -> list[str]:  # type: ignore[type-arg]
+    """The tool names a table shows, top to bottom."""
+    return [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
 
 
 def shown(app: StackmapApp, selector: str) -> str:
@@ -85,7 +90,7 @@ def test_browse_filter_open_a_tool_and_record_a_decision(inventory: Inventory) -
         # User data with markup is shown as typed, not parsed.
         assert table.get_row("Tool [/x]")[0] == Text("Tool [/x]")
         app.screen.query_one("#filter", Input).value = "marketo"
-        await settle(app, lambda: table.row_count == 1)
+        await settle(app, lambda: names(table) == ["Marketo Engage"])
         table.focus()
         table.action_select_cursor()  # what Enter does on the table
         await settle(app, lambda: isinstance(app.screen, DetailScreen))
@@ -195,5 +200,47 @@ def test_the_command_palette_finds_screens_and_tools(inventory: Inventory) -> No
         assert screens
         screens[0].command()
         await settle(app, lambda: type(app.screen).__name__ == "RenewalsScreen")
+
+    run(check, inventory)
+
+
+def test_the_tools_filter_takes_field_filters(inventory: Inventory) -> None:
+    inventory.add_tool(ToolFields(name="Old Portal", status="retired", business_owner="Sam"))
+
+    async def check(app: StackmapApp) -> None:
+        await app.run_action("show('tools')")
+        await settle(app, lambda: bool(app.screen.query(DataTable)))
+        table = app.screen.query_one(DataTable)
+        await settle(app, lambda: table.row_count == 5)
+        box = app.screen.query_one("#filter", Input)
+        box.value = "status:retired"
+        await settle(app, lambda: names(table) == ["Old Portal"])
+        box.value = "owner:alicia"
+        await settle(app, lambda: names(table) == ["Marketo Engage"])
+        box.value = "marketing area:process"
+        await settle(app, lambda: names(table) == [])
+        box.value = "marketing area:exec"
+        await settle(app, lambda: names(table) == ["HubSpot Marketing Hub"])
+
+    run(check, inventory)
+
+
+def test_the_import_screen_shows_the_diff_then_applies_it(inventory: Inventory) -> None:
+    from stackmap.tui.findings import ImportScreen
+
+    sample = Path(__file__).resolve().parent.parent / "imports" / "saas-management-export.csv"
+
+    async def check(app: StackmapApp) -> None:
+        await app.run_action("show('import')")
+        await settle(app, lambda: isinstance(app.screen, ImportScreen))
+        await settle(app, lambda: bool(app.screen.query("#path")))
+        app.screen.query_one("#path", Input).value = str(sample)
+        app.screen.query_one("#check").press()
+        await settle(app, lambda: "Would write" in shown(app, "#plan"))
+        assert "columns:" in shown(app, "#plan")
+        assert len(inventory.tools()) == 4  # a dry run writes nothing
+        app.screen.query_one("#apply").press()
+        await settle(app, lambda: "Imported" in shown(app, "#plan"))
+        assert len(inventory.tools()) > 4
 
     run(check, inventory)

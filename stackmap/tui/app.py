@@ -23,6 +23,7 @@ from stackmap.tui.findings import (
     CapabilitiesScreen,
     ExportScreen,
     GapsScreen,
+    ImportScreen,
     IntegrationsScreen,
     OverlapsScreen,
     RenewalsScreen,
@@ -42,6 +43,7 @@ class StackmapApp(App[None]):
         Binding("n", "show('renewals')", "Renewals"),
         Binding("i", "show('integrations')", "Integrations"),
         Binding("w", "show('whatif')", "What-if"),
+        Binding("m", "show('import')", "Import"),
         Binding("e", "show('export')", "Export"),
         Binding("r", "refresh", "Refresh"),
         Binding("question_mark", "help", "Keys"),
@@ -56,6 +58,7 @@ class StackmapApp(App[None]):
         "renewals": RenewalsScreen,
         "integrations": IntegrationsScreen,
         "whatif": WhatIfScreen,
+        "import": ImportScreen,
         "export": ExportScreen,
     }
 

@@ -15,6 +15,7 @@ SCREEN_NAMES = {
     "renewals": "Renewals",
     "integrations": "Integrations",
     "whatif": "What-if",
+    "import": "Import",
     "export": "Export",
 }
 

@@ -213,3 +213,44 @@ class ExportScreen(Base):
     def _done(self, lines: list[str]) -> None:
         self.query_one("#written", Static).update(Text("\n".join(lines)))
         self.notify("Written: " + ", ".join(line.split(": ")[0] for line in lines))
+
+
+class ImportScreen(Base):
+    """Pick a file, see the sheet, the header mapping and the diff, then apply it."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("Import a spreadsheet (xlsx, csv…)", classes="title")
+        yield Input(placeholder="Path to the file", id="path")
+        with Horizontal(id="decide"):
+            yield Button("Check (dry run)", id="check", variant="primary")
+            yield Button("Apply", id="apply", disabled=True)
+        with VerticalScroll():
+            yield Static("", id="plan")
+        yield Footer()
+
+    @on(Button.Pressed, "#check")
+    def _check(self) -> None:
+        self.query_one("#apply", Button).disabled = True
+        self.load(Path(self.query_one("#path", Input).value.strip()), dry_run=True)
+
+    @on(Button.Pressed, "#apply")
+    def _apply(self) -> None:
+        self.query_one("#apply", Button).disabled = True
+        self.load(Path(self.query_one("#path", Input).value.strip()), dry_run=False)
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def load(self, path: Path, dry_run: bool) -> None:
+        from stackmap.outcomes import import_lines
+
+        inventory = self.app.inventory  # type: ignore[attr-defined]
+        plan = inventory.plan_import(path)
+        result = inventory.apply_import(plan, dry_run=dry_run)
+        if not dry_run:
+            self.app.forget()  # type: ignore[attr-defined]  # the catalog changed
+        self.app.call_from_thread(self._show, import_lines(plan, result), dry_run)
+
+    def _show(self, lines: list[str], dry_run: bool) -> None:
+        self.query_one("#plan", Static).update(Text("\n".join(lines)))
+        self.query_one("#apply", Button).disabled = not dry_run
+        if not dry_run:
+            self.notify(next((line for line in lines if line.startswith("Imported")), "Imported"))

@@ -15,6 +15,7 @@ from textual.widgets import Button, DataTable, Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
 from stackmap.analysis import Stack, ToolFacts, WhatIf, what_if
+from stackmap.analysis.stack import main_area
 from stackmap.errors import StackmapError
 from stackmap.models import Disposition
 from stackmap.tui.data import Snapshot, take_snapshot
@@ -101,6 +102,37 @@ class DashboardScreen(Base):
         self.query_one(selector, Static).update(text)
 
 
+FILTERS = ("area", "owner", "status", "decision")
+
+
+def parse_filter(text: str) -> tuple[str, dict[str, str]]:
+    """Split "hub owner:dana status:active" into the name words and the field filters."""
+    words, fields = [], {}
+    for token in text.split():
+        key, _, value = token.partition(":")
+        if value and key.casefold() in FILTERS:
+            fields[key.casefold()] = value.casefold()
+        else:
+            words.append(token)
+    return " ".join(words).casefold(), fields
+
+
+def matches(tool: ToolFacts, fields: dict[str, str], stack: Stack) -> bool:
+    """Whether a tool passes the field filters (each a prefix or part of the value)."""
+    for key, value in fields.items():
+        if key == "status" and not tool.status.startswith(value):
+            return False
+        if key == "decision" and not (tool.disposition or "").startswith(value):
+            return False
+        if key == "owner" and value not in " ".join(tool.owners).casefold():
+            return False
+        if key == "area":
+            area = main_area(tool, stack.reference) or "none"
+            if not area.startswith(value):
+                return False
+    return True
+
+
 class ToolsScreen(Base):
     """Every tool, filtered as you type (in the query, so 20,000 tools stay fast)."""
 
@@ -118,7 +150,10 @@ class ToolsScreen(Base):
 
     def compose(self) -> ComposeResult:
 
-        yield Input(placeholder="Filter tools by name…", id="filter")
+        yield Input(
+            placeholder="Filter: name, area: owner: status: decision: (e.g. hub owner:dana)",
+            id="filter",
+        )
         yield Static("", id="count")
         yield DataTable(id="tools", cursor_type="row", zebra_stripes=True)
         yield Footer()
@@ -143,10 +178,10 @@ class ToolsScreen(Base):
         # The catalog snapshot is in memory: a keystroke filters 20,000 names in a few
         # milliseconds, and only one page of rows ever reaches the widget.
         stack = self.app.catalog()  # type: ignore[attr-defined]
-        wanted = query.strip().casefold()
+        wanted, fields = parse_filter(query)
         rows: list[ToolFacts] = []
         for tool in stack.sorted_tools:
-            if wanted in tool.name.casefold():
+            if wanted in tool.name.casefold() and matches(tool, fields, stack):
                 rows.append(tool)
                 if len(rows) > PAGE:
                     break
