@@ -103,8 +103,8 @@ def test_hostile_names_stay_text_in_the_map_and_the_diagram(
     for name in HOSTILE[:3]:
         assert name not in page
     assert "\\u003csvg onload=alert(1)\\u003e" in page
-    # Only the page's own two script blocks close: no name can end one and start another.
-    assert page.count("</script>") == 2
+    # Only the page's own three script blocks close: no name can end one and start another.
+    assert page.count("</script>") == 3
     assert "<script>alert" not in page
     diagram = write_diagram(tmp_path / "d.html", s, analysis).read_text(encoding="utf-8")
     assert "<script" not in diagram and HOSTILE[0] not in diagram
@@ -228,3 +228,17 @@ def test_a_500_tool_map_opens_with_every_node_drawn(reference: Reference, tmp_pa
     body = re.search(r"<body[^>]*>", dom.stdout)
     assert body is not None and f'data-rendered="{result.nodes}"' in body.group(0)
     assert 'data-errors="0"' in body.group(0)
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)
+def test_the_browser_check_would_see_an_error(reference: Reference, tmp_path: Path) -> None:
+    # The page counts errors itself; prove the count moves when something goes wrong.
+    s = _stack(reference)
+    path = write_map(tmp_path / "map.html", s, analyze(s)).path
+    page = path.read_text(encoding="utf-8")
+    path.write_text(
+        page.replace("</body>", "<script>console.error('boom');</script></body>"),
+        encoding="utf-8",
+    )
+    dom = _chromium(["--dump-dom", path.as_uri()], tmp_path / "profile")
+    assert 'data-errors="1"' in dom.stdout
