@@ -180,6 +180,7 @@ def test_the_export_screen_writes_the_workbook_map_and_diagram(
         app.screen.query_one("#folder", Input).value = str(tmp_path / "out")
         app.screen.query_one("#export").press()
         await settle(app, lambda: "Stack diagram" in shown(app, "#written"))
+        assert not app.screen.query_one("#open-map").disabled
 
     run(check, inventory)
     for name in ("stackmap-review.xlsx", "integration-map.html", "stack-diagram.html"):
@@ -244,3 +245,34 @@ def test_the_import_screen_shows_the_diff_then_applies_it(inventory: Inventory) 
         assert len(inventory.tools()) > 4
 
     run(check, inventory)
+
+
+def test_dashboard_items_open_their_screen_and_integrations_lead_to_the_other_tool(
+    inventory: Inventory,
+) -> None:
+    from stackmap.tui.findings import OverlapsScreen
+
+    app = create_app(inventory)
+
+    async def main() -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, lambda: "USD" in shown(app, "#fig-at-stake"))
+            await pilot.click("#fig-at-stake")  # a real mouse click on the figure
+            await settle(app, lambda: isinstance(app.screen, OverlapsScreen))
+            app.open_tool("HubSpot Marketing Hub")
+            await settle(app, lambda: isinstance(app.screen, DetailScreen))
+            await settle(app, lambda: bool(app.screen.query("#links")))
+            links = app.screen.query_one("#links", DataTable)
+            await settle(app, lambda: links.row_count == 1)
+            assert str(links.get_row_at(0)[1]) == "Salesforce Sales Cloud"
+            links.focus()
+            links.action_select_cursor()
+            await settle(
+                app,
+                lambda: (
+                    isinstance(app.screen, DetailScreen)
+                    and app.screen.tool_name == "Salesforce Sales Cloud"
+                ),
+            )
+
+    asyncio.run(main())

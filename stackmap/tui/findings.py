@@ -24,7 +24,6 @@ class FindingsScreen(Base):
     COLUMNS: ClassVar[Sequence[str]] = ()
 
     def compose(self) -> ComposeResult:
-
         yield Static(self.TITLE_TEXT, classes="title")
         yield DataTable(id="findings", cursor_type="row", zebra_stripes=True)
         yield Static("", id="why", classes="panel")
@@ -180,11 +179,11 @@ class ExportScreen(Base):
     """Write the workbook, the map and the diagram into a folder."""
 
     def compose(self) -> ComposeResult:
-
         yield Static("Export for the budget review", classes="title")
         yield Input(value="stackmap-output", placeholder="Folder", id="folder")
         with Horizontal(id="decide"):
             yield Button("Write workbook, map and diagram", id="export", variant="primary")
+            yield Button("Open the map in a browser", id="open-map", disabled=True)
         with VerticalScroll():
             yield Static("", id="written")
         yield Footer()
@@ -192,6 +191,13 @@ class ExportScreen(Base):
     @on(Button.Pressed, "#export")
     def _export(self) -> None:
         self.export(Path(self.query_one("#folder", Input).value.strip() or "."))
+
+    @on(Button.Pressed, "#open-map")
+    def _open_map(self) -> None:
+        import webbrowser
+
+        if not webbrowser.open(self.map_path.as_uri()):
+            self.notify(f"No browser found here; open {self.map_path}", severity="warning")
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def export(self, folder: Path) -> None:
@@ -212,6 +218,8 @@ class ExportScreen(Base):
 
     def _done(self, lines: list[str]) -> None:
         self.query_one("#written", Static).update(Text("\n".join(lines)))
+        self.map_path = Path(lines[1].split(": ", 1)[1])
+        self.query_one("#open-map", Button).disabled = False
         self.notify("Written: " + ", ".join(line.split(": ")[0] for line in lines))
 
 

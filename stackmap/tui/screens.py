@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
@@ -18,6 +18,7 @@ from stackmap.analysis import Stack, ToolFacts, WhatIf, what_if
 from stackmap.analysis.stack import main_area
 from stackmap.errors import StackmapError
 from stackmap.models import Disposition
+from stackmap.outcomes import short
 from stackmap.tui.data import Snapshot, take_snapshot
 from stackmap.views import ToolDetail
 
@@ -42,7 +43,6 @@ class DashboardScreen(Base):
     """The headline numbers and the top items of each finding."""
 
     def compose(self) -> ComposeResult:
-
         yield Static("Reading the catalog…", id="status")
         with Horizontal(id="figures"):
             for key in ("tools", "spend", "at-stake", "waste", "gaps", "renewals"):
@@ -53,8 +53,26 @@ class DashboardScreen(Base):
             yield Static("", id="top-gaps", classes="panel")
         yield Footer()
 
+    # Each figure and panel opens the screen with the details behind it.
+    TARGETS: ClassVar[dict[str, str]] = {
+        "fig-tools": "tools",
+        "fig-spend": "tools",
+        "fig-at-stake": "overlaps",
+        "fig-waste": "tools",
+        "fig-gaps": "gaps",
+        "fig-renewals": "renewals",
+        "top-overlaps": "overlaps",
+        "top-renewals": "renewals",
+        "top-gaps": "gaps",
+    }
+
     def on_mount(self) -> None:
         self.reload()
+
+    def on_click(self, event: events.Click) -> None:
+        target = self.TARGETS.get(getattr(event.widget, "id", None) or "")
+        if target:
+            self.app.action_show(target)  # type: ignore[attr-defined]
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def reload(self) -> None:
@@ -149,7 +167,6 @@ class ToolsScreen(Base):
     )
 
     def compose(self) -> ComposeResult:
-
         yield Input(
             placeholder="Filter: name, area: owner: status: decision: (e.g. hub owner:dana)",
             id="filter",
@@ -230,9 +247,10 @@ class DetailScreen(Base):
         self.tool_name = name
 
     def compose(self) -> ComposeResult:
-
         with VerticalScroll():
             yield Static("Reading…", id="detail-body")
+        yield Static("Integrations (Enter opens the other tool)", classes="title")
+        yield DataTable(id="links", cursor_type="row", zebra_stripes=True)
         yield Input(placeholder="Why (decision note), then pick the decision below", id="note")
         with Horizontal(id="decide"):
             for choice in Disposition:
@@ -265,11 +283,26 @@ class DetailScreen(Base):
         ]
         for line in lines:
             text.append(line + "\n")
-        text.append("\nIntegrations\n", style="bold")
-        for link in detail.integrations:
-            text.append(f"  {link.source} → {link.target} ({link.method}, {link.status})\n")
-        if not detail.integrations:
-            text.append("  none recorded\n", style="dim")
+        links = self.query_one("#links", DataTable)
+        if not links.columns:
+            links.add_columns("Direction", "Other tool", "Method", "Status", "Data")
+        links.clear()
+        for index, link in enumerate(detail.integrations):
+            outgoing = link.source == s.name
+            other = link.target if outgoing else link.source
+            links.add_row(
+                *(
+                    Text(v)
+                    for v in (
+                        "sends to" if outgoing else "receives from",
+                        other,
+                        link.method,
+                        link.status,
+                        ", ".join(link.data_objects) or "—",
+                    )
+                ),
+                key=f"{index}:{other}",  # two links with one tool need two keys
+            )
         snapshot: Snapshot | None = self.app.snapshot  # type: ignore[attr-defined]
         if snapshot is not None:
             text.append("\nFindings\n", style="bold")
@@ -281,10 +314,19 @@ class DetailScreen(Base):
                 text.append(f"  • {why}\n")
         text.append("\nHistory\n", style="bold")
         for change in detail.history[:10]:
-            text.append(
-                f"  {change.at:%Y-%m-%d} {change.actor}: {change.action} {change.changes}\n"
+            what = "; ".join(
+                f"{k.replace('_', ' ')}: {short(v[0])} → {short(v[1])}"
+                for k, v in list(change.changes.items())[:6]
+                if isinstance(v, list) and len(v) == 2
             )
+            more = " …" if len(change.changes) > 6 else ""
+            text.append(f"  {change.at:%Y-%m-%d} {change.actor}, {change.action}: {what}{more}\n")
         self.query_one("#detail-body", Static).update(text)
+
+    @on(DataTable.RowSelected, "#links")
+    def _follow(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value:
+            self.app.push_screen(DetailScreen(event.row_key.value.split(":", 1)[1]))
 
     @on(Button.Pressed)
     def _record(self, event: Button.Pressed) -> None:
@@ -307,7 +349,6 @@ class WhatIfScreen(Base):
     """Retire or consolidate tools and see what is lost, broken and saved, as you type."""
 
     def compose(self) -> ComposeResult:
-
         yield Input(placeholder="Tools to retire, separated by commas", id="retire")
         yield Input(placeholder="Consolidate into (optional)", id="into")
         with VerticalScroll():
