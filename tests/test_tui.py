@@ -276,3 +276,32 @@ def test_dashboard_items_open_their_screen_and_integrations_lead_to_the_other_to
             )
 
     asyncio.run(main())
+
+
+def test_editing_fields_saves_only_what_changed_and_refuses_bad_values(
+    inventory: Inventory,
+) -> None:
+    from stackmap.tui.screens import EditScreen
+
+    async def check(app: StackmapApp) -> None:
+        app.open_tool("Marketo Engage")
+        await settle(app, lambda: isinstance(app.screen, DetailScreen))
+        await app.run_action("screen.edit")
+        await settle(app, lambda: isinstance(app.screen, EditScreen))
+        await settle(app, lambda: bool(app.screen.query("#edit-notice_days")))
+        notice = app.screen.query_one("#edit-notice_days", Input)
+        await settle(app, lambda: notice.value == "60")
+        notice.value = "sixty"
+        app.screen.query_one("#save").press()
+        await settle(app, lambda: any("sixty" in n.message for n in app._notifications))
+        assert isinstance(app.screen, EditScreen)  # nothing saved, still editing
+        notice.value = "90"
+        app.screen.query_one("#edit-notes", Input).value = "Renegotiate"
+        app.screen.query_one("#save").press()
+        await settle(app, lambda: isinstance(app.screen, DetailScreen))
+        detail = inventory.tool("Marketo Engage")
+        assert detail.notes == "Renegotiate"
+        assert detail.summary.notice_days == 90
+        assert detail.summary.owner == "Alicia Gomez"  # untouched fields stay
+
+    run(check, inventory)

@@ -240,11 +240,20 @@ class ToolsScreen(Base):
 class DetailScreen(Base):
     """One tool: terms, capabilities, integrations, findings with reasons, and its decision."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("f", "edit", "Edit fields"),
+    ]
 
     def __init__(self, name: str) -> None:
         super().__init__()
         self.tool_name = name
+
+    def action_edit(self) -> None:
+        self.app.push_screen(EditScreen(self.tool_name), self._edited)
+
+    def _edited(self, _: None) -> None:
+        self.reload()
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
@@ -343,6 +352,89 @@ class DetailScreen(Base):
         self.app.forget()  # type: ignore[attr-defined]  # the catalog changed: read it again
         self.app.call_from_thread(self.show, detail)
         self.app.call_from_thread(self.notify, f"Recorded: {disposition} for {self.tool_name}")
+
+
+# Fields a person edits here: (label, field, whether it is a contract term).
+EDITABLE = (
+    ("Business owner", "business_owner", False),
+    ("Technical owner", "technical_owner", False),
+    ("Status (evaluating, active, sunsetting, retired)", "status", False),
+    ("Category (slug or name)", "category", False),
+    ("Notes", "notes", False),
+    ("Annual cost", "annual_cost", True),
+    ("Currency", "currency", True),
+    ("Renewal date (YYYY-MM-DD)", "renewal_date", True),
+    ("Notice (days)", "notice_days", True),
+)
+
+
+class EditScreen(Base):
+    """Edit a tool's fields: only what is changed is written, validated by the same rules as
+    the CLI; a value the catalog refuses is a notification naming it, and nothing is saved."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Cancel")]
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.tool_name = name
+        self.original: dict[str, str] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Static(f"Edit {self.tool_name}", classes="title")
+        with VerticalScroll():
+            for label, field, _ in EDITABLE:
+                yield Static(label)
+                yield Input(id=f"edit-{field}")
+        with Horizontal(id="decide"):
+            yield Button("Save", id="save", variant="primary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def load(self) -> None:
+        detail = self.app.inventory.tool(self.tool_name)  # type: ignore[attr-defined]
+        self.app.call_from_thread(self.fill, detail)
+
+    def fill(self, detail: ToolDetail) -> None:
+        s = detail.summary
+        current = detail.contracts[-1] if detail.contracts else None
+        values = {
+            "business_owner": s.owner,
+            "technical_owner": s.technical_owner,
+            "status": s.status,
+            "category": s.category,
+            "notes": detail.notes,
+            "annual_cost": current.annual_cost if current else None,
+            "currency": current.currency if current else None,
+            "renewal_date": current.renewal_date if current else None,
+            "notice_days": current.notice_days if current else None,
+        }
+        for field, value in values.items():
+            text = "" if value is None else str(value)
+            self.original[field] = text
+            self.query_one(f"#edit-{field}", Input).value = text
+
+    @on(Button.Pressed, "#save")
+    def _save(self) -> None:
+        changes: dict[str, str] = {}
+        terms: dict[str, str] = {}
+        for _, field, contract in EDITABLE:
+            value = self.query_one(f"#edit-{field}", Input).value.strip()
+            if value != self.original.get(field, "") and value:
+                (terms if contract else changes)[field] = value
+        if not changes and not terms:
+            self.notify("Nothing changed.")
+            return
+        self.save(changes, terms)
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def save(self, changes: dict[str, str], terms: dict[str, str]) -> None:
+        self.app.inventory.edit_tool(self.tool_name, changes, terms or None)  # type: ignore[attr-defined]
+        self.app.forget()  # type: ignore[attr-defined]
+        self.app.call_from_thread(self.notify, f"Saved {', '.join([*changes, *terms])}")
+        self.app.call_from_thread(self.dismiss, None)
 
 
 class WhatIfScreen(Base):
