@@ -305,3 +305,52 @@ def test_editing_fields_saves_only_what_changed_and_refuses_bad_values(
         assert detail.summary.owner == "Alicia Gomez"  # untouched fields stay
 
     run(check, inventory)
+
+
+def test_clicking_a_header_sorts_the_tools_and_again_reverses(inventory: Inventory) -> None:
+    app = create_app(inventory)
+
+    async def main() -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            await app.run_action("show('tools')")
+            await settle(app, lambda: bool(app.screen.query(DataTable)))
+            table = app.screen.query_one(DataTable)
+            await settle(app, lambda: table.row_count == 4)
+            cost = list(table.columns)[4]
+            table.post_message(DataTable.HeaderSelected(table, cost, 4, Text("Annual cost")))
+            await pilot.pause()
+            # By amount (43,200 before 78,000), unknown costs last.
+            await settle(
+                app, lambda: names(table)[:2] == ["HubSpot Marketing Hub", "Marketo Engage"]
+            )
+            table.post_message(DataTable.HeaderSelected(table, cost, 4, Text("Annual cost")))
+            await settle(app, lambda: names(table)[-1] == "HubSpot Marketing Hub")
+
+    asyncio.run(main())
+
+
+def test_the_integrations_screen_shows_the_selected_tool_s_neighbours(
+    inventory: Inventory,
+) -> None:
+    from stackmap.tui.findings import IntegrationsScreen
+
+    async def check(app: StackmapApp) -> None:
+        await settle(app, lambda: app.snapshot is not None)
+        await app.run_action("show('integrations')")
+        await settle(app, lambda: isinstance(app.screen, IntegrationsScreen))
+        await settle(app, lambda: bool(app.screen.query(DataTable)))
+        table = app.screen.query_one(DataTable)
+        await settle(app, lambda: table.row_count > 0)
+        table.focus()
+        row = next(
+            i
+            for i in range(table.row_count)
+            if str(table.get_row_at(i)[1]) == "Salesforce Sales Cloud"
+        )
+        table.move_cursor(row=row)
+        await settle(
+            app,
+            lambda: "receives from: HubSpot Marketing Hub, Marketo Engage" in shown(app, "#why"),
+        )
+
+    run(check, inventory)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable
+from datetime import date
 from typing import Any, ClassVar
 
 from textual.app import App
@@ -18,7 +19,7 @@ from textual.screen import Screen
 from stackmap.analysis import Stack
 from stackmap.inventory import Inventory
 from stackmap.tui.commands import StackmapCommands
-from stackmap.tui.data import Snapshot
+from stackmap.tui.data import Snapshot, take_snapshot
 from stackmap.tui.findings import (
     CapabilitiesScreen,
     ExportScreen,
@@ -62,18 +63,23 @@ class StackmapApp(App[None]):
         "export": ExportScreen,
     }
 
-    def __init__(self, inventory: Inventory) -> None:
+    def __init__(self, inventory: Inventory, today: date | None = None) -> None:
         super().__init__()
         self.inventory = inventory
+        self.today = today  # None: the real today; tests and reviews pin a day
         self.snapshot: Snapshot | None = None
         self._catalog: Stack | None = None
+
+    def take_snapshot(self) -> Snapshot:
+        """Read the catalog and analyse it (call from a worker)."""
+        return take_snapshot(self.inventory, self.today)
 
     def catalog(self) -> Stack:
         """The catalog as last read (read now if not yet): called from workers."""
         if self.snapshot is not None:
             return self.snapshot.stack
         if self._catalog is None:
-            self._catalog = self.inventory.stack()
+            self._catalog = self.inventory.stack(self.today)
         return self._catalog
 
     def remember(self, snapshot: Snapshot) -> None:
@@ -117,6 +123,6 @@ class StackmapApp(App[None]):
             screen.reload()
 
 
-def create_app(inventory: Inventory) -> StackmapApp:
+def create_app(inventory: Inventory, today: date | None = None) -> StackmapApp:
     """Return the app on a catalog (the CLI's `stackmap tui` and every test use this)."""
-    return StackmapApp(inventory)
+    return StackmapApp(inventory, today)

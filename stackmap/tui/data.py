@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from stackmap.analysis import Analysis, Stack, analyze
 from stackmap.analysis.graph import StackGraph
@@ -18,7 +19,7 @@ class Snapshot:
     graph: StackGraph
 
 
-def take_snapshot(inventory: Inventory) -> Snapshot:
-    stack = inventory.stack()
+def take_snapshot(inventory: Inventory, today: date | None = None) -> Snapshot:
+    stack = inventory.stack(today)
     graph = StackGraph.of(stack)
     return Snapshot(stack, analyze(stack, graph), graph)

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, DataTable, Footer, Input, Static
 
-from stackmap.tui.data import Snapshot, take_snapshot
+from stackmap.tui.data import Snapshot
 from stackmap.tui.screens import Base, DetailScreen, money
 
 
@@ -37,7 +37,7 @@ class FindingsScreen(Base):
     def reload(self) -> None:
         snapshot: Snapshot | None = self.app.snapshot  # type: ignore[attr-defined]
         if snapshot is None:
-            snapshot = take_snapshot(self.app.inventory)  # type: ignore[attr-defined]
+            snapshot = self.app.take_snapshot()  # type: ignore[attr-defined]
             self.app.remember(snapshot)  # type: ignore[attr-defined]
         self.app.call_from_thread(self.fill, snapshot)
 
@@ -58,9 +58,12 @@ class FindingsScreen(Base):
 
     @on(DataTable.RowHighlighted)
     def _explain(self, event: DataTable.RowHighlighted) -> None:
-        key = event.row_key.value
-        if key is not None:
-            self.query_one("#why", Static).update(Text(self._why.get(key, "")))
+        if event.row_key.value is not None:
+            self.query_one("#why", Static).update(self.explain(event.row_key.value))
+
+    def explain(self, key: str) -> Text:
+        """What the panel under the table says about the highlighted row."""
+        return Text(self._why.get(key, ""))
 
     @on(DataTable.RowSelected)
     def _open(self, event: DataTable.RowSelected) -> None:
@@ -133,8 +136,32 @@ class RenewalsScreen(FindingsScreen):
 
 
 class IntegrationsScreen(FindingsScreen):
-    TITLE_TEXT = "Integration health: silos, hubs, single points of failure, fragile links"
+    TITLE_TEXT = (
+        "Integration health: silos, hubs, single points of failure, fragile links "
+        "(the selected tool's neighbours below)"
+    )
     COLUMNS = ("Finding", "Tool or link", "Detail")
+
+    def explain(self, key: str) -> Text:
+        """The finding's why, then who the highlighted tool exchanges data with."""
+        tool = key.split(":", 1)[1] if ":" in key else ""
+        snapshot: Snapshot | None = self.app.snapshot  # type: ignore[attr-defined]
+        ids = {t.name: t.id for t in snapshot.stack.tools} if snapshot else {}
+        if snapshot is None or tool not in ids:
+            return super().explain(key)
+        names = snapshot.stack.by_id
+        sends, receives = [], []
+        for link in snapshot.graph.links_of.get(ids[tool], []):
+            if link.source == ids[tool]:
+                sends.append(names[link.target].name)
+            else:
+                receives.append(names[link.source].name)
+        text = Text(self._why.get(key, "") + "\n\n")
+        text.append(f"{tool} sends to: ", style="bold")
+        text.append((", ".join(sorted(sends)) or "nothing") + "\n")
+        text.append(f"{tool} receives from: ", style="bold")
+        text.append(", ".join(sorted(receives)) or "nothing")
+        return text
 
     def rows(self, snapshot: Snapshot) -> list[tuple[str, list[Any], str]]:
         a = snapshot.analysis

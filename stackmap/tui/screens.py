@@ -19,7 +19,7 @@ from stackmap.analysis.stack import main_area
 from stackmap.errors import StackmapError
 from stackmap.models import Disposition
 from stackmap.outcomes import short
-from stackmap.tui.data import Snapshot, take_snapshot
+from stackmap.tui.data import Snapshot
 from stackmap.views import ToolDetail
 
 PAGE = 100  # rows a table shows (two screens full); the filter narrows the query
@@ -76,7 +76,7 @@ class DashboardScreen(Base):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def reload(self) -> None:
-        snapshot = take_snapshot(self.app.inventory)  # type: ignore[attr-defined]
+        snapshot = self.app.take_snapshot()  # type: ignore[attr-defined]
         self.app.call_from_thread(self.show, snapshot)
 
     def show(self, snapshot: Snapshot) -> None:
@@ -121,6 +121,18 @@ class DashboardScreen(Base):
 
 
 FILTERS = ("area", "owner", "status", "decision")
+
+
+def sort_key(cell: object) -> tuple[int, float, str]:
+    """Sort cells as people expect: amounts and counts by value, blanks last, text by name."""
+    text = str(cell).strip()
+    if text in ("", "—"):
+        return (2, 0.0, "")
+    digits = text.split()[-1].replace(",", "").split("/")[0]
+    try:
+        return (0, float(digits), "")
+    except ValueError:
+        return (1, 0.0, text.casefold())
 
 
 def parse_filter(text: str) -> tuple[str, dict[str, str]]:
@@ -230,6 +242,15 @@ class ToolsScreen(Base):
             )
         more = f" (the first {PAGE}: type to narrow)" if len(rows) > PAGE else ""
         self.query_one("#count", Static).update(Text(f"{min(len(rows), PAGE)} tools{more}"))
+
+    @on(DataTable.HeaderSelected)
+    def _sort(self, event: DataTable.HeaderSelected) -> None:
+        # Click a header (or Enter on it) to sort by it; again to reverse.
+        reverse = self._sorted == (event.column_key, False)
+        self._sorted = (event.column_key, reverse)
+        event.data_table.sort(event.column_key, key=sort_key, reverse=reverse)
+
+    _sorted: tuple[object, bool] = (None, False)
 
     @on(DataTable.RowSelected)
     def _open(self, event: DataTable.RowSelected) -> None:
@@ -459,7 +480,7 @@ class WhatIfScreen(Base):
             return
         snapshot: Snapshot | None = self.app.snapshot  # type: ignore[attr-defined]
         if snapshot is None:
-            snapshot = take_snapshot(self.app.inventory)  # type: ignore[attr-defined]
+            snapshot = self.app.take_snapshot()  # type: ignore[attr-defined]
             self.app.remember(snapshot)  # type: ignore[attr-defined]
         try:
             result = what_if(snapshot.stack, names, into, graph=snapshot.graph)
