@@ -12,7 +12,7 @@ import sys
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
@@ -37,7 +37,9 @@ from stackmap import __version__, db
 from stackmap.analysis import analyze as run_analysis
 from stackmap.analysis import what_if
 from stackmap.analysis.report import plain
+from stackmap.backup import backup_catalog, backup_kind, restore_catalog, safety_copy_path
 from stackmap.demo import DEFAULT_OUTPUT, run_demo
+from stackmap.dump import dump_catalog, load_catalog
 from stackmap.errors import DatabaseUnavailableError, StackmapError
 from stackmap.export.safe import atomic_write, safe_text
 from stackmap.export.template import write_template
@@ -333,6 +335,75 @@ def history(
             _text(changes),
         )
     out.print(table)
+
+
+# --- keeping the catalog safe ---------------------------------------------------------------
+
+
+def _records(counts: dict[str, int]) -> str:
+    return ", ".join(f"{n:,} {file.removesuffix('.yaml')}" for file, n in counts.items() if n)
+
+
+@app.command()
+def dump(
+    ctx: typer.Context,
+    directory: Annotated[Path, typer.Argument(help="Directory to write (created if needed).")],
+) -> None:
+    """Write the whole catalog as sorted, diffable YAML files, one per kind (to keep in git)."""
+    counts = dump_catalog(_inventory(ctx).engine, directory)
+    out.print(Text(f"Wrote {sum(counts.values()):,} records to {directory}: {_records(counts)}"))
+
+
+@app.command()
+def load(
+    ctx: typer.Context,
+    directory: Annotated[Path, typer.Argument(help="A directory written by `stackmap dump`.")],
+) -> None:
+    """Load a dump into an empty catalog, all or nothing (restore replaces a catalog)."""
+    counts = load_catalog(_inventory(ctx).engine, directory)
+    out.print(Text(f"Loaded {sum(counts.values()):,} records from {directory}: {_records(counts)}"))
+
+
+@app.command()
+def backup(
+    ctx: typer.Context,
+    out_path: Annotated[Path, typer.Argument(metavar="OUT", help="The backup file to write.")],
+) -> None:
+    """Back up the live catalog: SQLite's online backup, or a logical dump of a server catalog."""
+    result = backup_catalog(_inventory(ctx).engine, out_path)
+    what = "SQLite database" if result.kind == "sqlite" else "dump archive"
+    out.print(Text(f"Backed up {result.rows:,} records to {result.path} ({what})"))
+
+
+@app.command()
+def restore(
+    ctx: typer.Context,
+    source: Annotated[
+        Path, typer.Argument(help="A backup file, a dump archive or a dump directory.")
+    ],
+    yes: Annotated[bool, typer.Option("--yes", help="Replace the catalog without asking.")] = False,
+) -> None:
+    """Replace the whole catalog with a backup, in one transaction; the current catalog is
+    backed up first."""
+    inventory = _inventory(ctx)
+    backup_kind(source)  # a wrong file is refused before anything is asked or written
+    if not yes and not typer.confirm(
+        f"Replace the catalog at {inventory.location} with {source}?", err=True
+    ):
+        raise fail("nothing was changed", 1)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    keep = safety_copy_path(inventory.engine, stamp)
+    if keep is not None:
+        backup_catalog(inventory.engine, keep)
+    try:
+        result = restore_catalog(inventory.engine, source)
+    except BaseException:
+        if keep is not None:  # the catalog is unchanged: the copy would only be clutter
+            keep.unlink(missing_ok=True)
+        raise
+    out.print(Text(f"Restored {result.rows:,} records from {source}"))
+    if keep is not None:
+        out.print(Text(f"The catalog as it was is kept in {keep}"))
 
 
 # --- one tool ---------------------------------------------------------------------------------

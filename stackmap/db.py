@@ -29,6 +29,11 @@ from stackmap.errors import DatabaseBusyError, DatabaseUnavailableError
 
 ENV_URL = "STACKMAP_DATABASE_URL"
 BUSY_TIMEOUT_MS = 15_000
+# The PostgreSQL advisory lock every stackmap writer holds for its transaction ("stackmap" in
+# ASCII): writers queue one behind the other, as on SQLite, so two imports never both decide
+# that a tool is new and create it twice.
+WRITER_LOCK = 0x737461636B6D6170
+WRITER = "stackmap_writer"
 
 
 def default_database_path() -> Path:
@@ -90,9 +95,12 @@ def make_engine(url: str) -> Engine:
         raise DatabaseUnavailableError(f"not a database URL: {mask_url(url)}") from exc
     if parsed.get_backend_name() != "sqlite":
         try:
-            return sa.create_engine(parsed, pool_pre_ping=True, json_serializer=json_dumps)
+            engine = sa.create_engine(parsed, pool_pre_ping=True, json_serializer=json_dumps)
         except (ArgumentError, ImportError) as exc:
             raise DatabaseUnavailableError(f"{mask_url(url)}: {exc}") from exc
+        if engine.dialect.name == "postgresql":
+            _configure_postgresql(engine)
+        return engine
 
     path = _sqlite_file(parsed)
     kwargs: dict[str, Any] = {
@@ -107,6 +115,15 @@ def make_engine(url: str) -> Engine:
     engine = sa.create_engine(parsed, **kwargs)
     _configure_sqlite(engine, wal=path is not None)
     return engine
+
+
+def _configure_postgresql(engine: Engine) -> None:
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(conn: sa.Connection) -> None:
+        if conn.get_execution_options().get(WRITER, False):
+            # Wait as long as SQLite's busy timeout, then fail with "could not obtain lock".
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = {BUSY_TIMEOUT_MS}")
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITER_LOCK})")
 
 
 def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
@@ -130,7 +147,7 @@ def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
     def _on_begin(conn: sa.Connection) -> None:
         # Writers take the lock up front: a deferred transaction that later upgrades to a
         # write lock fails at once under contention instead of waiting out busy_timeout.
-        immediate = conn.get_execution_options().get("sqlite_immediate", False)
+        immediate = conn.get_execution_options().get(WRITER, False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
@@ -142,10 +159,29 @@ def busy_error(exc: OperationalError) -> DatabaseBusyError | None:
     return None
 
 
+def writer(engine: Engine) -> Engine:
+    """Return the engine for a write transaction: it takes the writers' lock as it begins
+    (BEGIN IMMEDIATE on SQLite, an advisory lock on PostgreSQL)."""
+    return engine.execution_options(**{WRITER: True})
+
+
+@contextmanager
+def write_connection(engine: Engine) -> Iterator[sa.Connection]:
+    """Yield a connection in one write transaction: committed on success, else rolled back."""
+    try:
+        with writer(engine).begin() as conn:
+            yield conn
+    except OperationalError as exc:
+        busy = busy_error(exc)
+        if busy is not None:
+            raise busy from exc
+        raise
+
+
 @contextmanager
 def session_scope(engine: Engine, *, write: bool = False) -> Iterator[Session]:
     """Yield a session in one transaction: committed on success, rolled back on any error."""
-    bind = engine.execution_options(sqlite_immediate=True) if write else engine
+    bind = writer(engine) if write else engine
     with Session(bind, expire_on_commit=False) as session:
         try:
             yield session
@@ -183,18 +219,31 @@ def head_revision() -> str:
 def current_revision(engine: Engine) -> str | None:
     """Return the schema revision of the database, or None for an empty one."""
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        return revision_of(conn)
+
+
+def revision_of(conn: sa.Connection) -> str | None:
+    """Return the schema revision seen by a connection, or None for an empty database."""
+    return MigrationContext.configure(conn).get_current_revision()
+
+
+def known_revision(revision: str) -> bool:
+    """Whether a schema revision is one of this stackmap's migrations."""
+    try:
+        return ScriptDirectory.from_config(alembic_config()).get_revision(revision) is not None
+    except (ResolutionError, CommandError):
+        return False
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Apply migrations up to a revision (head by default) in one transaction."""
-    with engine.execution_options(sqlite_immediate=True).begin() as conn:
+    with writer(engine).begin() as conn:
         command.upgrade(alembic_config(conn), revision)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
     """Revert migrations down to a revision ("base" empties the schema)."""
-    with engine.execution_options(sqlite_immediate=True).begin() as conn:
+    with writer(engine).begin() as conn:
         command.downgrade(alembic_config(conn), revision)
 
 
@@ -207,7 +256,7 @@ def open_database(url: str, *, migrate: bool = True) -> Engine:
     engine = make_engine(url)
     try:
         revision = current_revision(engine)
-        if revision is not None and not _known_revision(revision):
+        if revision is not None and not known_revision(revision):
             engine.dispose()
             raise DatabaseUnavailableError(
                 f"{mask_url(url)}: schema revision {revision} is newer than this stackmap; "
@@ -220,10 +269,3 @@ def open_database(url: str, *, migrate: bool = True) -> Engine:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         raise DatabaseUnavailableError(f"cannot open {mask_url(url)}: {reason}") from exc
     return engine
-
-
-def _known_revision(revision: str) -> bool:
-    try:
-        return ScriptDirectory.from_config(alembic_config()).get_revision(revision) is not None
-    except (ResolutionError, CommandError):
-        return False

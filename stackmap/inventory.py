@@ -173,6 +173,13 @@ class Inventory:
             fields.__pydantic_fields_set__ = {"name", *changes}
             terms = parse(ContractFields, contract_changes) if contract_changes else None
             writer.upsert_tools([ToolRecord(fields, terms)], update_only=True)
+            if {"disposition", "decision_note"} & set(changes):
+                # A decision says who made it and when, wherever it was made.
+                session.execute(
+                    sa.update(TOOL)
+                    .where(TOOL.c.id == tool.id)
+                    .values(decided_by=self.actor, decided_at=writer.now)
+                )
             if capabilities is not None:
                 checked = writer.check_tool(ToolFields(name=tool.name, capabilities=capabilities))
                 assert tool.id is not None
@@ -257,7 +264,7 @@ class Inventory:
     ) -> LoadResult:
         """Run work in one write transaction recorded as one import batch (rolled back when
         dry_run), and return what it did."""
-        with Session(self.engine.execution_options(sqlite_immediate=True)) as session:
+        with Session(db.writer(self.engine)) as session:
             try:
                 batch = ImportBatch(
                     actor=self.actor, kind=kind, file_name=file_name, sha256=sha256, profile=profile

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 from stackmap.inventory import Inventory
 from stackmap.schemas import ContractFields, IntegrationFields, ToolFields
@@ -33,3 +34,25 @@ def arrange_overlap(inventory: Inventory) -> None:
         inventory.add_integration(
             IntegrationFields(source=source, target="Salesforce Sales Cloud", method="native")
         )
+
+
+SAMPLES = Path(__file__).resolve().parent.parent / "imports"
+
+
+def arrange_everything(inventory: Inventory) -> None:
+    """A catalog with a row in every table: the sample files, spend, a decision, odd text."""
+    for name in ("team-audit.xlsx", "saas-management-export.csv"):
+        inventory.apply_import(inventory.plan_import(SAMPLES / name))
+    inventory.apply_spend(inventory.plan_spend(SAMPLES / "ap-spend-report.csv"), skip_invalid=True)
+    inventory.add_tool(
+        ToolFields(
+            name='Café "Ünïcode" <b>tool</b> [red]x[/red]',
+            notes="line one\nline two\ttabbed\u00a0and \u2028 separators",
+            tags=["émoji 🚀", '=HYPERLINK("x")'],
+        ),
+        ContractFields(amount=Decimal("1234.56"), currency="EUR", billing_period="quarterly"),
+    )
+    inventory.edit_tool(
+        "Salesforce",
+        {"disposition": "invest", "decision_note": "System of record; renew for 3 years"},
+    )

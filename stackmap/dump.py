@@ -1,0 +1,400 @@
+"""The whole catalog as plain, sorted YAML files a team can keep in git — and back.
+
+One file per kind of record, rows sorted by id, fields in the table's column order, so a
+change in the catalog is a small, readable diff. Decisions (disposition, note, who, when)
+are their own file because they are what a budget review changes. `load` reads such a
+directory into an empty catalog in one transaction; `dump` after `load` gives the same files.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+import yaml
+from sqlmodel import SQLModel
+
+from stackmap import __version__, db
+from stackmap.errors import InvalidValueError, NotFoundError
+from stackmap.models import (
+    Change,
+    Contract,
+    ImportBatch,
+    Integration,
+    Owner,
+    Tool,
+    ToolCapability,
+    ToolSpend,
+    Vendor,
+)
+
+FORMAT = 1
+MANIFEST = "stackmap.yaml"
+DECISION_FIELDS = ("disposition", "decision_note", "decided_by", "decided_at")
+
+try:  # libyaml's emitter and parser: a 20,000-tool catalog is half a million values
+    from yaml import CSafeDumper as _Dumper
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    from yaml import SafeDumper as _Dumper  # type: ignore[assignment]
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+
+def _table(model: type[SQLModel]) -> sa.Table:
+    return model.__table__  # type: ignore[attr-defined, no-any-return]
+
+
+@dataclass(frozen=True)
+class Part:
+    """One file of a dump: which table, which of its columns, in which order."""
+
+    file: str
+    table: sa.Table
+    exclude: tuple[str, ...] = ()
+    only: tuple[str, ...] = ()
+    order: tuple[str, ...] = ("id",)
+
+    @property
+    def columns(self) -> list[sa.Column[Any]]:
+        if self.only:
+            return [self.table.c[name] for name in self.only]
+        return [c for c in self.table.columns if c.name not in self.exclude]
+
+
+# In the order rows must be inserted: a row's foreign keys point to files above it.
+PARTS = (
+    Part("vendors.yaml", _table(Vendor)),
+    Part("owners.yaml", _table(Owner)),
+    Part("imports.yaml", _table(ImportBatch)),
+    Part("tools.yaml", _table(Tool), exclude=DECISION_FIELDS),
+    Part("decisions.yaml", _table(Tool), only=("id", "name", *DECISION_FIELDS)),
+    Part("capabilities.yaml", _table(ToolCapability), order=("tool_id", "capability")),
+    Part("contracts.yaml", _table(Contract)),
+    Part("integrations.yaml", _table(Integration)),
+    Part("spend.yaml", _table(ToolSpend)),
+    Part("history.yaml", _table(Change)),
+)
+TABLES = tuple(dict.fromkeys(part.table for part in PARTS))
+
+
+# --- values ------------------------------------------------------------------------------
+
+
+def _utc(value: datetime) -> datetime:
+    # Every timestamp is written in UTC; SQLite hands them back without a zone.
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def encode(value: Any) -> Any:
+    """Return a value as YAML writes it exactly: money and dates as text, the rest as is."""
+    if isinstance(value, datetime):
+        return _utc(value).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _decoder(column: sa.Column[Any]) -> Callable[[Any], Any]:
+    kind = column.type
+    while isinstance(kind, sa.TypeDecorator):  # SQLModel's UTCDateTime, AutoString, ...
+        kind = kind.impl_instance
+    if isinstance(kind, sa.JSON):
+        return lambda value: value
+    if isinstance(kind, sa.Boolean):
+        return _boolean
+    if isinstance(kind, sa.Integer):
+        return _integer
+    if isinstance(kind, sa.Numeric):
+        return _money
+    if isinstance(kind, sa.DateTime):
+        return lambda value: _utc(datetime.fromisoformat(str(value)))
+    if isinstance(kind, sa.Date):
+        return lambda value: value if isinstance(value, date) else date.fromisoformat(str(value))
+    return _text
+
+
+def _boolean(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("expected true or false")
+    return value
+
+
+def _integer(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("expected a whole number")
+    return value
+
+
+def _money(value: Any) -> Decimal:
+    if isinstance(value, bool):
+        raise ValueError("expected an amount")
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        raise ValueError("expected an amount") from None
+    if not amount.is_finite():
+        raise ValueError("expected an amount")
+    return amount
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, list | dict):
+        raise ValueError("expected text")
+    return str(value)
+
+
+# --- reading the catalog -------------------------------------------------------------------
+
+
+def read_part(conn: sa.Connection, part: Part) -> list[dict[str, Any]]:
+    """Return a part's rows as plain values, sorted."""
+    columns = part.columns
+    stmt = sa.select(*columns).order_by(*(part.table.c[name] for name in part.order))
+    if part.only:  # decisions: only the tools that have one
+        stmt = stmt.where(sa.or_(*(part.table.c[name].is_not(None) for name in DECISION_FIELDS)))
+    names = [c.name for c in columns]
+    return [
+        {name: encode(value) for name, value in zip(names, row, strict=True)}
+        for row in conn.execute(stmt)
+    ]
+
+
+@dataclass
+class Snapshot:
+    """Every row of a catalog, read in one transaction, as plain values by file."""
+
+    revision: str | None
+    parts: dict[str, list[dict[str, Any]]]
+
+    def counts(self) -> dict[str, int]:
+        return {file: len(rows) for file, rows in self.parts.items()}
+
+
+def snapshot(engine: sa.Engine) -> Snapshot:
+    """Read the whole catalog in one consistent transaction."""
+    bind = engine
+    if engine.dialect.name == "postgresql":
+        # One snapshot for all tables, while other people keep working.
+        bind = engine.execution_options(isolation_level="REPEATABLE READ")
+    with bind.connect() as conn, conn.begin():
+        revision = db.revision_of(conn)
+        return Snapshot(revision, {part.file: read_part(conn, part) for part in PARTS})
+
+
+# --- writing and reading a directory -----------------------------------------------------------
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    # Opened normally (not mkstemp's 0600) so the files get the user's usual permissions.
+    temp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        with temp.open("x", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        temp.replace(path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+def yaml_text(data: Any) -> str:
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100, indent=2)
+
+
+def write_snapshot(snap: Snapshot, directory: Path) -> None:
+    """Write a snapshot as one YAML file per part plus a manifest, each replaced atomically."""
+    directory.mkdir(parents=True, exist_ok=True)
+    manifest = {
+        "format": FORMAT,
+        "schema": snap.revision,
+        "written_by": f"stackmap {__version__}",
+        "files": snap.counts(),
+    }
+    for part in PARTS:
+        _write_atomic(directory / part.file, yaml_text(snap.parts[part.file]))
+    # Last: a directory with a manifest is a complete dump.
+    _write_atomic(directory / MANIFEST, yaml_text(manifest))
+
+
+def dump_catalog(engine: sa.Engine, directory: Path) -> dict[str, int]:
+    """Write the whole catalog to a directory of sorted YAML files; return rows per file."""
+    snap = snapshot(engine)
+    write_snapshot(snap, directory)
+    return snap.counts()
+
+
+def parse_yaml(label: str, data: bytes) -> Any:
+    """Parse one file of a dump with the safe loader; an error names the file and line."""
+    try:
+        return yaml.load(data, Loader=_Loader)  # a safe loader: plain data only
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}:" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "not valid YAML"
+        raise InvalidValueError(f"{label}:{where} {problem}") from None
+
+
+def parse_snapshot(label: str, read: Callable[[str], bytes | None]) -> Snapshot:
+    """Read a dump's files (read(name) gives a file's bytes, None when absent), checked for
+    shape but not yet for values."""
+    data = read(MANIFEST)
+    if data is None:
+        raise InvalidValueError(f"{label}: not a stackmap dump (no {MANIFEST})")
+    manifest = parse_yaml(f"{label}/{MANIFEST}", data)
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("format"), int):
+        raise InvalidValueError(f"{label}/{MANIFEST}: not a stackmap dump manifest")
+    if manifest["format"] > FORMAT:
+        raise InvalidValueError(
+            f"{label}: written by a newer stackmap (dump format {manifest['format']}); "
+            "upgrade stackmap to load it"
+        )
+    revision = manifest.get("schema")
+    if revision is not None and not db.known_revision(str(revision)):
+        raise InvalidValueError(
+            f"{label}: schema revision {revision} is newer than this stackmap; "
+            "upgrade stackmap to load it"
+        )
+    parts: dict[str, list[dict[str, Any]]] = {}
+    for part in PARTS:
+        content = read(part.file)
+        rows = parse_yaml(f"{label}/{part.file}", content) if content is not None else None
+        rows = rows if rows is not None else []
+        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+            raise InvalidValueError(f"{label}/{part.file}: expected a list of records")
+        parts[part.file] = rows
+    return Snapshot(str(revision) if revision is not None else None, parts)
+
+
+def read_snapshot(directory: Path) -> Snapshot:
+    """Read a dump directory back."""
+    if not directory.is_dir():
+        raise NotFoundError(f"{directory}: no such directory")
+
+    def read(name: str) -> bytes | None:
+        path = directory / name
+        try:
+            return path.read_bytes() if path.is_file() else None
+        except OSError as exc:
+            raise InvalidValueError(f"{path}: {exc.strerror or exc}") from None
+
+    return parse_snapshot(str(directory), read)
+
+
+# --- loading into a catalog -------------------------------------------------------------------
+
+
+def _decoded(part: Part, rows: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    columns = {c.name: c for c in part.columns}
+    decoders = {name: _decoder(column) for name, column in columns.items()}
+    for number, row in enumerate(rows, start=1):
+        unknown = set(row) - set(columns)
+        if unknown:
+            raise InvalidValueError(
+                f"{part.file}: record {number}: unknown field {sorted(unknown)[0]!r}"
+            )
+        values: dict[str, Any] = {}
+        for name, column in columns.items():
+            value = row.get(name)
+            if value is None:
+                if not column.nullable:
+                    raise InvalidValueError(
+                        f"{part.file}: record {number}, field {name!r}: a value is required"
+                    )
+                values[name] = None
+                continue
+            try:
+                values[name] = decoders[name](value)
+            except (ValueError, TypeError) as exc:
+                raise InvalidValueError(
+                    f"{part.file}: record {number}, field {name!r}: {exc}: {str(value)[:60]!r}"
+                ) from None
+        yield values
+
+
+def rows_by_table(snap: Snapshot) -> dict[sa.Table, list[dict[str, Any]]]:
+    """Turn a snapshot's files into rows per table, decisions merged into their tools."""
+    tables: dict[sa.Table, list[dict[str, Any]]] = {}
+    decisions: dict[int, dict[str, Any]] = {}
+    for part in PARTS:
+        rows = list(_decoded(part, snap.parts.get(part.file, [])))
+        if part.file == "decisions.yaml":
+            decisions = {row["id"]: row for row in rows}
+            continue
+        tables[part.table] = rows
+    tools = {row["id"]: row for row in tables[_table(Tool)]}
+    for tool_id, decision in decisions.items():
+        if tool_id not in tools:
+            raise InvalidValueError(f"decisions.yaml: tool id {tool_id} is not in tools.yaml")
+        tools[tool_id].update({name: decision[name] for name in DECISION_FIELDS})
+    for row in tools.values():
+        for name in DECISION_FIELDS:
+            row.setdefault(name, None)
+    return tables
+
+
+def catalog_rows(conn: sa.Connection) -> int:
+    """Return how many rows the catalog holds in all."""
+    return sum(
+        int(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar() or 0)
+        for table in TABLES
+    )
+
+
+def insert_rows(conn: sa.Connection, tables: dict[sa.Table, list[dict[str, Any]]]) -> None:
+    """Insert rows with their ids kept, in foreign-key order, then move id sequences past them."""
+    for table in TABLES:
+        rows = tables.get(table, [])
+        for start in range(0, len(rows), 5000):
+            conn.execute(table.insert(), rows[start : start + 5000])
+    if conn.dialect.name == "postgresql":
+        for table in TABLES:
+            if "id" not in table.c:
+                continue
+            conn.execute(
+                sa.text(
+                    "SELECT setval(pg_get_serial_sequence(:t, 'id'), "
+                    f"COALESCE((SELECT MAX(id) FROM {conn.dialect.identifier_preparer.format_table(table)}), 0) + 1, false)"  # noqa: E501
+                ),
+                {"t": table.name},
+            )
+
+
+def delete_rows(conn: sa.Connection) -> None:
+    """Empty every catalog table, dependants first."""
+    for table in reversed(TABLES):
+        conn.execute(table.delete())
+
+
+def load_catalog(engine: sa.Engine, directory: Path) -> dict[str, int]:
+    """Load a dump directory into an empty catalog, all or nothing; return rows per file."""
+    return load_snapshot(engine, read_snapshot(directory), str(directory), replace=False)
+
+
+def load_snapshot(
+    engine: sa.Engine, snap: Snapshot, label: str, *, replace: bool
+) -> dict[str, int]:
+    """Write a snapshot's rows into the catalog in one transaction; with replace, whatever
+    the catalog held is deleted in the same transaction, else it must be empty."""
+    tables = rows_by_table(snap)
+    with db.write_connection(engine) as conn:
+        if replace:
+            delete_rows(conn)
+        existing = 0 if replace else catalog_rows(conn)
+        if existing:
+            raise InvalidValueError(
+                f"the catalog is not empty ({existing:,} rows): load needs an empty catalog "
+                "(restore replaces one)"
+            )
+        try:
+            insert_rows(conn, tables)
+        except sa.exc.IntegrityError as exc:
+            reason = str(exc.orig).splitlines()[0]
+            raise InvalidValueError(f"{label}: records contradict each other: {reason}") from None
+    return snap.counts()

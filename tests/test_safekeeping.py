@@ -1,0 +1,293 @@
+"""Keeping the catalog safe: dump and load, backup and restore, on SQLite and PostgreSQL.
+
+A dump loaded into an empty catalog and dumped again gives the same files byte for byte; a
+backup restored gives the same catalog; a bad dump or backup changes nothing.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import zipfile
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from stackmap import db
+from stackmap.backup import backup_catalog, restore_catalog
+from stackmap.cli import app
+from stackmap.dump import PARTS, dump_catalog, load_catalog
+from stackmap.errors import InvalidValueError, NotFoundError
+from stackmap.inventory import Inventory
+from stackmap.reference import Reference
+from stackmap.schemas import ToolFields
+from tests.catalogs import arrange_everything
+
+runner = CliRunner()
+
+
+def files(directory: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted(directory.iterdir())}
+
+
+def dumped(engine_or_inventory: Inventory, directory: Path) -> dict[str, bytes]:
+    dump_catalog(engine_or_inventory.engine, directory)
+    return files(directory)
+
+
+@pytest.fixture
+def filled(backend_inventory: Inventory) -> Inventory:
+    arrange_everything(backend_inventory)
+    return backend_inventory
+
+
+def _empty(reference: Reference, url: str) -> Inventory:
+    return Inventory(db.open_database(url), reference, actor="tester")
+
+
+def test_every_kind_of_record_is_dumped_sorted_and_readable(
+    filled: Inventory, tmp_path: Path
+) -> None:
+    dump = dumped(filled, tmp_path / "dump")
+    for part in PARTS:
+        assert dump[part.file].strip() not in (b"", b"[]"), part.file
+    assert b"decided_by: tester" in dump["decisions.yaml"]
+    assert b"renew for 3 years" in dump["decisions.yaml"]
+    assert b"disposition" not in dump["tools.yaml"]  # decisions live in their own file
+    tools = (tmp_path / "dump" / "tools.yaml").read_text(encoding="utf-8")
+    assert "Café" in tools  # text is kept readable, not escaped
+    ids = [int(line.split(":")[1]) for line in tools.splitlines() if line.startswith("- id:")]
+    assert ids == sorted(ids)
+
+
+def test_dump_then_load_into_an_empty_catalog_reproduces_it_exactly(
+    filled: Inventory, tmp_path: Path, backend_url: str, reference: Reference
+) -> None:
+    first = dumped(filled, tmp_path / "first")
+    filled.close()
+    # The same backend, emptied: every table gone and recreated.
+    engine = db.make_engine(backend_url)
+    db.downgrade(engine, "base")
+    engine.dispose()
+    target = _empty(reference, backend_url)
+    try:
+        load_catalog(target.engine, tmp_path / "first")
+        assert dumped(target, tmp_path / "second") == first
+        # New records after a load get fresh ids: the id sequences moved past the loaded ones.
+        target.add_tool(ToolFields(name="Brand new tool"))
+        assert target.tool("Brand new tool").summary.name == "Brand new tool"
+    finally:
+        target.close()
+
+
+def test_a_sqlite_dump_loads_into_postgresql_identically(
+    inventory: Inventory, tmp_path: Path, postgres_schema_url: str, reference: Reference
+) -> None:
+    arrange_everything(inventory)
+    first = dumped(inventory, tmp_path / "sqlite")
+    target = _empty(reference, postgres_schema_url)
+    try:
+        load_catalog(target.engine, tmp_path / "sqlite")
+        assert dumped(target, tmp_path / "pg") == first
+    finally:
+        target.close()
+
+
+def test_load_refuses_a_catalog_that_is_not_empty(filled: Inventory, tmp_path: Path) -> None:
+    before = dumped(filled, tmp_path / "before")
+    with pytest.raises(InvalidValueError, match="not empty"):
+        load_catalog(filled.engine, tmp_path / "before")
+    assert dumped(filled, tmp_path / "after") == before
+
+
+@pytest.mark.parametrize(
+    ("file", "find", "replace", "message"),
+    [
+        (
+            "contracts.yaml",
+            "currency: USD",
+            "currency: [USD]",
+            r"contracts.yaml: record \d+, field 'currency': expected text",
+        ),
+        (
+            "contracts.yaml",
+            "annual_cost: '",
+            "annual_cost: 'lots",
+            r"field 'annual_cost': expected an amount",
+        ),
+        (
+            "tools.yaml",
+            "  status: active",
+            "  status: null",
+            r"tools.yaml: record \d+, field 'status': a value is required",
+        ),
+        ("tools.yaml", "  tags: []", "  colour: blue", r"unknown field 'colour'"),
+        ("history.yaml", "- id:", "- id: [", r"history.yaml: line \d+"),
+        (
+            "integrations.yaml",
+            "source_tool_id: ",
+            "source_tool_id: 9999",
+            r"records contradict each other",
+        ),
+    ],
+)
+def test_a_damaged_dump_is_one_line_naming_the_file_and_loads_nothing(
+    inventory: Inventory,
+    tmp_path: Path,
+    reference: Reference,
+    file: str,
+    find: str,
+    replace: str,
+    message: str,
+) -> None:
+    arrange_everything(inventory)
+    source = tmp_path / "dump"
+    dump_catalog(inventory.engine, source)
+    path = source / file
+    path.write_text(path.read_text(encoding="utf-8").replace(find, replace, 1), encoding="utf-8")
+    target = _empty(reference, f"sqlite:///{tmp_path / 'target.db'}")
+    try:
+        with pytest.raises(InvalidValueError, match=message) as caught:
+            load_catalog(target.engine, source)
+        assert "\n" not in str(caught.value)
+        assert sum(target.counts().values()) == 0
+    finally:
+        target.close()
+
+
+def test_a_directory_that_is_not_a_dump_is_refused(inventory: Inventory, tmp_path: Path) -> None:
+    with pytest.raises(NotFoundError):
+        load_catalog(inventory.engine, tmp_path / "missing")
+    with pytest.raises(InvalidValueError, match="not a stackmap dump"):
+        load_catalog(inventory.engine, tmp_path)
+
+
+def test_a_sqlite_backup_is_a_consistent_standalone_copy_taken_while_in_use(
+    tmp_path: Path, reference: Reference
+) -> None:
+    url = f"sqlite:///{tmp_path / 'live.db'}"
+    live = _empty(reference, url)
+    try:
+        arrange_everything(live)
+        expected = dumped(live, tmp_path / "live")
+        # Another process is in the middle of a write: the backup holds only committed data.
+        writer = sqlite3.connect(tmp_path / "live.db", isolation_level=None)
+        writer.execute("BEGIN IMMEDIATE")
+        writer.execute("DELETE FROM tool_capability")
+        result = backup_catalog(live.engine, tmp_path / "copy.db")
+        writer.execute("ROLLBACK")
+        writer.close()
+        assert result.kind == "sqlite"
+        copy = sqlite3.connect(tmp_path / "copy.db")
+        assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert copy.execute("PRAGMA journal_mode").fetchone() == ("delete",)
+        copy.close()
+        assert not (tmp_path / "copy.db-wal").exists()
+        restored = _empty(reference, f"sqlite:///{tmp_path / 'restored.db'}")
+        try:
+            restore_catalog(restored.engine, tmp_path / "copy.db")
+            assert dumped(restored, tmp_path / "restored") == expected
+        finally:
+            restored.close()
+    finally:
+        live.close()
+
+
+def test_a_backup_restores_over_a_different_catalog_on_every_backend(
+    filled: Inventory, tmp_path: Path, reference: Reference
+) -> None:
+    expected = dumped(filled, tmp_path / "expected")
+    result = backup_catalog(filled.engine, tmp_path / "backup")
+    if filled.engine.dialect.name == "postgresql":
+        assert result.kind == "archive"
+        assert zipfile.ZipFile(tmp_path / "backup").testzip() is None
+    other = _empty(reference, f"sqlite:///{tmp_path / 'other.db'}")
+    try:
+        other.add_tool(ToolFields(name="Will be replaced"))
+        restore_catalog(other.engine, tmp_path / "backup")
+        assert dumped(other, tmp_path / "other") == expected
+    finally:
+        other.close()
+    # And back into the original backend, over what it holds now.
+    filled.add_tool(ToolFields(name="Added after the backup"))
+    restore_catalog(filled.engine, tmp_path / "backup")
+    assert dumped(filled, tmp_path / "again") == expected
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"just some text\n", "not a stackmap backup"),
+        (b"PK\x03\x04 truncated", "damaged archive"),
+        (b"SQLite format 3\x00" + b"\x00" * 200, "not a usable SQLite database"),
+    ],
+)
+def test_restoring_what_is_not_a_backup_changes_nothing(
+    filled: Inventory, tmp_path: Path, content: bytes, message: str
+) -> None:
+    before = dumped(filled, tmp_path / "before")
+    bad = tmp_path / "bad.backup"
+    bad.write_bytes(content)
+    with pytest.raises(InvalidValueError, match=message):
+        restore_catalog(filled.engine, bad)
+    assert dumped(filled, tmp_path / "after") == before
+
+
+def test_a_sqlite_database_that_is_not_a_catalog_is_refused(
+    inventory: Inventory, tmp_path: Path
+) -> None:
+    other = sqlite3.connect(tmp_path / "other.db")
+    other.execute("CREATE TABLE t (x)")
+    other.commit()
+    other.close()
+    with pytest.raises(InvalidValueError, match="not a stackmap catalog"):
+        restore_catalog(inventory.engine, tmp_path / "other.db")
+
+
+def test_the_cli_backs_up_asks_before_restoring_and_keeps_the_replaced_catalog(
+    tmp_path: Path, reference: Reference
+) -> None:
+    live = tmp_path / "live.db"
+    inventory = _empty(reference, f"sqlite:///{live}")
+    arrange_everything(inventory)
+    expected = dumped(inventory, tmp_path / "expected")
+    inventory.close()
+    args = ["--db", str(live)]
+    result = runner.invoke(app, [*args, "backup", str(tmp_path / "b.db")])
+    assert result.exit_code == 0, result.output
+    assert "Backed up" in result.output
+    result = runner.invoke(app, [*args, "tool", "add", "Extra tool"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, [*args, "restore", str(tmp_path / "b.db")], input="n\n")
+    assert result.exit_code == 1
+    assert "nothing was changed" in result.output
+    result = runner.invoke(app, [*args, "restore", str(tmp_path / "b.db")], input="y\n")
+    assert result.exit_code == 0, result.output
+    kept = list(tmp_path.glob("live.before-restore-*.db"))
+    assert len(kept) == 1
+    inventory = _empty(reference, f"sqlite:///{live}")
+    try:
+        assert dumped(inventory, tmp_path / "after") == expected
+    finally:
+        inventory.close()
+    # The kept copy is the catalog as it was just before, extra tool included.
+    before = _empty(reference, f"sqlite:///{tmp_path / 'before.db'}")
+    try:
+        restore_catalog(before.engine, kept[0])
+        assert before.tool("Extra tool").summary.name == "Extra tool"
+    finally:
+        before.close()
+
+
+def test_the_cli_dumps_and_loads(tmp_path: Path, reference: Reference) -> None:
+    inventory = _empty(reference, f"sqlite:///{tmp_path / 'a.db'}")
+    arrange_everything(inventory)
+    inventory.close()
+    result = runner.invoke(app, ["--db", str(tmp_path / "a.db"), "dump", str(tmp_path / "d")])
+    assert result.exit_code == 0, result.output
+    assert "tools" in result.output
+    result = runner.invoke(app, ["--db", str(tmp_path / "b.db"), "load", str(tmp_path / "d")])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["--db", str(tmp_path / "b.db"), "load", str(tmp_path / "d")])
+    assert result.exit_code == 65
+    assert result.output.count("\n") == 1
