@@ -28,6 +28,7 @@ from sqlmodel import Session
 from stackmap.errors import DatabaseBusyError, DatabaseUnavailableError
 
 ENV_URL = "STACKMAP_DATABASE_URL"
+ENV_BUSY = "STACKMAP_BUSY_TIMEOUT"
 BUSY_TIMEOUT_MS = 15_000
 # The PostgreSQL advisory lock every stackmap writer holds for its transaction ("stackmap" in
 # ASCII): writers queue one behind the other, as on SQLite, so two imports never both decide
@@ -117,12 +118,22 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+def busy_timeout_ms() -> int:
+    """How long a writer waits for another one's lock: STACKMAP_BUSY_TIMEOUT seconds, else 15."""
+    raw = os.environ.get(ENV_BUSY, "")
+    try:
+        seconds = float(raw) if raw else BUSY_TIMEOUT_MS / 1000
+    except ValueError:
+        seconds = BUSY_TIMEOUT_MS / 1000
+    return max(0, int(seconds * 1000))
+
+
 def _configure_postgresql(engine: Engine) -> None:
     @sa.event.listens_for(engine, "begin")
     def _on_begin(conn: sa.Connection) -> None:
         if conn.get_execution_options().get(WRITER, False):
             # Wait as long as SQLite's busy timeout, then fail with "could not obtain lock".
-            conn.exec_driver_sql(f"SET LOCAL lock_timeout = {BUSY_TIMEOUT_MS}")
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = {busy_timeout_ms()}")
             conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITER_LOCK})")
 
 
@@ -134,7 +145,7 @@ def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout = {busy_timeout_ms()}")
         # 64 MB of page cache: a 20,000-tool import touches more pages than the 2 MB default.
         cursor.execute("PRAGMA cache_size = -65536")
         if wal:
@@ -154,7 +165,7 @@ def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
 def busy_error(exc: OperationalError) -> DatabaseBusyError | None:
     """Return the one-line error for a lock held too long by another process, else None."""
     reason = str(exc.orig).lower()
-    if "locked" in reason or "busy" in reason or "could not obtain lock" in reason:
+    if any(sign in reason for sign in ("locked", "busy", "could not obtain lock", "lock timeout")):
         return DatabaseBusyError("the catalog is locked by another stackmap process; try again")
     return None
 

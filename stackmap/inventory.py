@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,7 +22,7 @@ from sqlmodel import Session, col, select
 from stackmap import db
 from stackmap.analysis import LinkFacts, Stack, ToolFacts
 from stackmap.bulk import bulk_work
-from stackmap.errors import DuplicateError, InvalidValueError, NotFoundError
+from stackmap.errors import DatabaseBusyError, DuplicateError, InvalidValueError, NotFoundError
 from stackmap.importers.mapping import refuse_errors
 from stackmap.importers.profiles import load_profile
 from stackmap.importers.spend import CatalogTool, SpendPlan, plan_spend
@@ -56,6 +57,7 @@ from stackmap.views import (
 from stackmap.writer import Outcome, ToolRecord, Writer
 
 ENV_ACTOR = "STACKMAP_USER"
+BUSY_ATTEMPTS = 3
 TOOL: sa.Table = Tool.__table__  # type: ignore[attr-defined]
 CONTRACT: sa.Table = Contract.__table__  # type: ignore[attr-defined]
 
@@ -263,7 +265,29 @@ class Inventory:
         work: Callable[[Writer, LoadResult], None],
     ) -> LoadResult:
         """Run work in one write transaction recorded as one import batch (rolled back when
-        dry_run), and return what it did."""
+        dry_run), and return what it did.
+
+        When another writer keeps the catalog locked past the busy timeout, the whole
+        transaction is tried again a few times before giving up.
+        """
+        for attempt in range(1, BUSY_ATTEMPTS + 1):
+            try:
+                return self._in_batch(kind, file_name, sha256, profile, dry_run, work)
+            except DatabaseBusyError:
+                if attempt == BUSY_ATTEMPTS:
+                    raise
+                time.sleep(0.2 * attempt)
+        raise AssertionError("unreachable")
+
+    def _in_batch(
+        self,
+        kind: str,
+        file_name: str,
+        sha256: str,
+        profile: str | None,
+        dry_run: bool,
+        work: Callable[[Writer, LoadResult], None],
+    ) -> LoadResult:
         with Session(db.writer(self.engine)) as session:
             try:
                 batch = ImportBatch(
