@@ -4,7 +4,7 @@ connection settings, sessions and schema migrations."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
@@ -187,6 +187,24 @@ def write_connection(engine: Engine) -> Iterator[sa.Connection]:
         if busy is not None:
             raise busy from exc
         raise
+
+
+def advance_sequences(conn: sa.Connection, tables: Iterable[sa.Table]) -> None:
+    """After rows were inserted with their ids given, move PostgreSQL's id sequences past
+    them so new rows get fresh ids (SQLite takes the highest id plus one by itself)."""
+    if conn.dialect.name != "postgresql":
+        return
+    for table in tables:
+        if "id" not in table.c:
+            continue
+        name = conn.dialect.identifier_preparer.format_table(table)
+        conn.execute(
+            sa.text(
+                "SELECT setval(pg_get_serial_sequence(:table, 'id'), "
+                f"COALESCE((SELECT MAX(id) FROM {name}), 0) + 1, false)"
+            ),
+            {"table": table.name},
+        )
 
 
 @contextmanager

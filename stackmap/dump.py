@@ -353,17 +353,7 @@ def insert_rows(conn: sa.Connection, tables: dict[sa.Table, list[dict[str, Any]]
         rows = tables.get(table, [])
         for start in range(0, len(rows), 5000):
             conn.execute(table.insert(), rows[start : start + 5000])
-    if conn.dialect.name == "postgresql":
-        for table in TABLES:
-            if "id" not in table.c:
-                continue
-            conn.execute(
-                sa.text(
-                    "SELECT setval(pg_get_serial_sequence(:t, 'id'), "
-                    f"COALESCE((SELECT MAX(id) FROM {conn.dialect.identifier_preparer.format_table(table)}), 0) + 1, false)"  # noqa: E501
-                ),
-                {"t": table.name},
-            )
+    db.advance_sequences(conn, TABLES)
 
 
 def delete_rows(conn: sa.Connection) -> None:
