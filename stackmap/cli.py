@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import os
 import sys
 import traceback
 from collections.abc import Callable, Iterator, Sequence
@@ -92,7 +93,11 @@ def fail(message: str, exit_code: int) -> typer.Exit:
 
 
 class Group(TyperGroup):
-    """Turns every error into one line on stderr, unless --debug asks for the traceback."""
+    """Turns every error into one line on stderr, unless --debug asks for the traceback.
+
+    Whatever is printed is scrubbed of the database password first: an exception from a
+    driver or from URL parsing may quote the URL it was given.
+    """
 
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         try:
@@ -100,23 +105,35 @@ class Group(TyperGroup):
         except (typer.TyperException, typer.Exit, typer.Abort):
             raise  # usage errors and exits: Typer reports them itself
         except StackmapError as exc:
-            if _debug(ctx):
-                traceback.print_exc()
-            raise fail(str(exc), exc.exit_code) from exc
+            _traceback_if_debug(ctx)
+            raise fail(_scrubbed(ctx, str(exc)), exc.exit_code) from exc
         except KeyboardInterrupt:
             raise fail("interrupted; nothing was changed", 130) from None
         except SQLAlchemyError as exc:
-            if _debug(ctx):
-                traceback.print_exc()
+            _traceback_if_debug(ctx)
             reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-            raise fail(f"database error: {reason}", DatabaseUnavailableError.exit_code) from exc
-        except Exception as exc:
-            if _debug(ctx):
-                raise
             raise fail(
-                f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
+                _scrubbed(ctx, f"database error: {reason}"), DatabaseUnavailableError.exit_code
+            ) from exc
+        except Exception as exc:
+            _traceback_if_debug(ctx)
+            hint = "" if _debug(ctx) else " (run with --debug for details)"
+            raise fail(
+                _scrubbed(ctx, f"internal error: {type(exc).__name__}: {exc}{hint}"),
                 EX_SOFTWARE,
             ) from exc
+
+
+def _scrubbed(ctx: typer.Context, text: str) -> str:
+    root = ctx.find_root()
+    given = root.obj.get("db") if root.obj else None
+    secrets = db.url_secrets(given) + db.url_secrets(os.environ.get(db.ENV_URL))
+    return db.scrub(text, secrets)
+
+
+def _traceback_if_debug(ctx: typer.Context) -> None:
+    if _debug(ctx):
+        sys.stderr.write(_scrubbed(ctx, traceback.format_exc()))
 
 
 def _debug(ctx: typer.Context) -> bool:

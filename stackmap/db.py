@@ -3,13 +3,16 @@ connection settings, sessions and schema migrations."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, unquote
 
 import orjson
 import sqlalchemy as sa
@@ -61,6 +64,30 @@ def mask_url(url: str | URL) -> str:
         return make_url(url).render_as_string(hide_password=True)
     except ArgumentError:
         return "<unparseable database URL>"
+
+
+_USERINFO = re.compile(r"://[^/?#@]*?:(?P<password>[^/?#@]+)@")
+
+
+def url_secrets(url: str | None) -> list[str]:
+    """Return the password of a database URL in every form it may be printed in (as typed,
+    percent-decoded), so that any text can be scrubbed of it; [] when there is none."""
+    if not url:
+        return []
+    found = {m.group("password") for m in _USERINFO.finditer(url)}
+    with contextlib.suppress(ArgumentError, ValueError):
+        password = make_url(url).password
+        if password:
+            found.add(str(password))
+    forms = set(found) | {unquote(p) for p in found} | {quote(p, safe="") for p in found}
+    return sorted((f for f in forms if len(f) >= 3), key=len, reverse=True)
+
+
+def scrub(text: str, secrets: list[str]) -> str:
+    """Return text with every secret replaced by ***."""
+    for secret in secrets:
+        text = text.replace(secret, "***")
+    return text
 
 
 def _json_default(value: Any) -> Any:

@@ -38,6 +38,8 @@ class Sheet:
     name: str
     rows: list[list[Any]]
     merged_rows: frozenset[int] = frozenset()  # rows where a merged range starts
+    # Merged ranges as (first row, first column, last row, last column), 0-based, inclusive.
+    merged: tuple[tuple[int, int, int, int], ...] = ()
     visible: bool = True
     notes: list[str] = field(default_factory=list)
     # Cells (0-based row, column) holding a formula whose result was never saved in the file.
@@ -199,7 +201,11 @@ def _read_workbook(path: Path) -> list[Sheet]:
             try:
                 sheet = workbook.get_sheet_by_name(meta.name)
                 rows = _bounded_rows(path, meta.name, sheet.iter_rows())
-                merged = frozenset(start[0] for start, _ in (sheet.merged_cell_ranges or []))
+                ranges = tuple(
+                    (start[0], start[1], end[0], end[1])
+                    for start, end in (sheet.merged_cell_ranges or [])
+                )
+                merged = frozenset(r[0] for r in ranges)
             except (calamine.CalamineError, calamine.XmlError, calamine.ZipError) as exc:
                 raise InvalidValueError(
                     f"{path.name}: sheet {meta.name!r} cannot be read ({_first_line(exc)})"
@@ -207,7 +213,12 @@ def _read_workbook(path: Path) -> list[Sheet]:
             visible = meta.visible == calamine.SheetVisibleEnum.Visible
             sheets.append(
                 Sheet(
-                    meta.name, rows, merged, visible, uncached=uncached.get(meta.name, frozenset())
+                    meta.name,
+                    rows,
+                    merged,
+                    ranges,
+                    visible,
+                    uncached=uncached.get(meta.name, frozenset()),
                 )
             )
     finally:
@@ -215,6 +226,36 @@ def _read_workbook(path: Path) -> list[Sheet]:
     if not sheets:
         raise InvalidValueError(f"{path.name}: the workbook has no worksheets")
     return sheets
+
+
+# C0 and C1 control characters (bar tab and line breaks) and DEL: never meant in a name or a
+# note, invisible on screen, and refused by XML (xlsx) writers.
+# Bidirectional embeddings, overrides and isolates go too: in a name they only serve to make
+# "Tool\u202egnp.exe" read as something it is not.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+MAX_CELL_CHARS = 32_767  # Excel's own limit: a longer "cell" is not from a spreadsheet
+
+
+def _clean_cells(path: Path, sheet: str, number: int, cells: list[Any]) -> None:
+    """Drop control characters from text cells; refuse a cell no spreadsheet could hold."""
+    for index, cell in enumerate(cells):
+        if type(cell) is str and not cell.isprintable():  # the rare cell: checked further
+            cells[index] = _CONTROLS.sub("", cell)
+        if type(cell) is str and len(cell) > MAX_CELL_CHARS:
+            raise InvalidValueError(
+                f"{path.name}: sheet {sheet!r}, row {number}, column {_column_letters(index)}: "
+                f"a cell of {len(cell):,} characters, over the {MAX_CELL_CHARS:,} a "
+                "spreadsheet cell can hold"
+            )
+
+
+def _column_letters(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
 
 
 def _bounded_rows(path: Path, sheet: str, rows: Any) -> list[list[Any]]:
@@ -225,6 +266,7 @@ def _bounded_rows(path: Path, sheet: str, rows: Any) -> list[list[Any]]:
                 f"{path.name}: sheet {sheet!r} has more than {MAX_ROWS:,} rows; split the file"
             )
         cells = list(row[:MAX_COLUMNS])
+        _clean_cells(path, sheet, number, cells)
         while cells and cells[-1] in ("", None):
             cells.pop()
         result.append(cells)
@@ -239,25 +281,48 @@ def _first_line(exc: BaseException) -> str:
 
 
 def decode_text(path: Path, data: bytes) -> str:
-    """Decode UTF-8 (with or without BOM), UTF-16 with a BOM, else Windows-1252."""
+    """Decode UTF-8 (with or without BOM), UTF-16 with a BOM, else Windows-1252.
+
+    A file that is UTF-8 except for some lines (rows pasted in from another export) is
+    decoded line by line, so the UTF-8 rows do not turn into mojibake.
+    """
+    return decode_lines(path, data)[0]
+
+
+def decode_lines(path: Path, data: bytes) -> tuple[str, int]:
+    """Return the text and how many lines had to be read as Windows-1252 in a UTF-8 file."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return data.decode("utf-16")
+            return data.decode("utf-16"), 0
         except UnicodeDecodeError:
             raise InvalidValueError(f"{path.name}: damaged UTF-16 text") from None
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8-sig"), 0
     except UnicodeDecodeError:
         pass
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")
+    lines = data.splitlines(keepends=True)
+    utf8 = fallback = 0
+    decoded = []
+    for line in lines:
+        try:
+            text = line.decode("utf-8-sig")
+            utf8 += any(b > 0x7F for b in line)
+        except UnicodeDecodeError:
+            text = line.decode("cp1252", errors="replace")
+            fallback += 1
+        decoded.append(text)
+    # A Windows-1252 file whose few high bytes happen to look like UTF-8 is still one file.
+    if not utf8:
+        try:
+            return data.decode("cp1252"), 0
+        except UnicodeDecodeError:
+            return data.decode("latin-1"), 0
+    return "".join(decoded), fallback
 
 
 def read_text(path: Path) -> Sheet:
     """Read a CSV, TSV or semicolon-separated file, sniffing its delimiter."""
-    text = decode_text(path, path.read_bytes())
+    text, mixed = decode_lines(path, path.read_bytes())
     if not text.strip():
         raise InvalidValueError(f"{path.name}: the file is empty")
     sample = text[:65536]
@@ -269,8 +334,19 @@ def read_text(path: Path) -> Sheet:
     try:
         rows = _bounded_rows(path, path.stem, ([c.strip() for c in r] for r in reader))
     except csv.Error as exc:
-        raise InvalidValueError(f"{path.name}: row {reader.line_num}: {exc}") from exc
-    return Sheet(path.stem, rows)
+        reason = str(exc)
+        if "field limit" in reason:
+            reason = (
+                f"a cell over {csv.field_size_limit():,} characters, more than a spreadsheet holds"
+            )
+        raise InvalidValueError(f"{path.name}: row {reader.line_num}: {reason}") from exc
+    sheet = Sheet(path.stem, rows)
+    if mixed:
+        sheet.notes.append(
+            f"{mixed:,} line(s) are not UTF-8 like the rest; read as Windows-1252 - check "
+            "their accented letters"
+        )
+    return sheet
 
 
 def _count_dialect(sample: str) -> type[csv.Dialect]:

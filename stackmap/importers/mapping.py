@@ -151,6 +151,59 @@ def date_order(sheet: Sheet, header: HeaderMap, file: str) -> bool | None:
     return None
 
 
+# Amounts and counts merged across rows are counted once: spreading them would double them.
+_COUNTED_ONCE = frozenset(
+    {"annual_cost", "amount", "seats_purchased", "seats_assigned", "seats_active"}
+)
+
+
+def spread_merged(sheet: Sheet, header: HeaderMap, label: str) -> list[Issue]:
+    """Give every row of a merged data range the value its first cell holds, as the merge
+    shows it to a reader ("Adobe" merged beside three Adobe products) — except amounts and
+    counts, which stay on the first row. Each merged range is reported."""
+    issues = []
+    fields = {c.index: c for c in header.columns}
+    for first, left, last, _right in sheet.merged:
+        if last <= first or first < header.data_start or first >= len(sheet.rows):
+            continue  # one row (a heading or a grouped header), or above the data
+        top = sheet.rows[first]
+        value = top[left] if left < len(top) else None
+        if not _present(value):
+            continue
+        column = fields.get(left)
+        name = column.header if column else ""
+        rows = f"rows {first + 1}-{last + 1}"
+        if column is not None and column.field in _COUNTED_ONCE:
+            issues.append(
+                Issue(
+                    first + 1,
+                    name,
+                    text_of(value),
+                    f"merged over {rows}; counted once, on row {first + 1}",
+                    "warning",
+                    label,
+                )
+            )
+            continue
+        for index in range(first + 1, min(last, len(sheet.rows) - 1) + 1):
+            row = sheet.rows[index]
+            if len(row) <= left:
+                row.extend([None] * (left + 1 - len(row)))
+            if not _present(row[left]):
+                row[left] = value
+        issues.append(
+            Issue(
+                first + 1,
+                name,
+                text_of(value),
+                f"merged over {rows}; read on each of those rows",
+                "warning",
+                label,
+            )
+        )
+    return issues
+
+
 def map_rows(
     sheet: Sheet,
     header: HeaderMap,
@@ -165,6 +218,8 @@ def map_rows(
     label names the sheet in issues (empty when the file has only one sheet).
     """
     mapped = MappedSheet(sheet.name, header)
+    if sheet.merged:
+        mapped.issues += spread_merged(sheet, header, label)
     status_parser = STATUS_PARSERS.get(header.kind, parse_status)
     # Everything that depends only on the column is worked out once, not once per cell.
     plan: list[tuple[str, Column, Callable[[Any], Any], dict[Any, Any]]] = []

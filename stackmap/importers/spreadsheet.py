@@ -101,6 +101,7 @@ def plan_import(
         )
         mapped[kind] = result
         plan.issues += result.issues
+        plan.notes += [f"{found.name}: {note}" if label else note for note in found.notes]
         plan.sheets.append(
             SheetPlan(
                 found.name,

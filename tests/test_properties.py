@@ -1,0 +1,158 @@
+"""Property-based tests (Hypothesis): no input makes the readers raise anything but their
+documented errors — ValueError from a value parser, InvalidValueError from a file reader —
+and what they accept, they read back exactly."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from stackmap.errors import InvalidValueError
+from stackmap.importers.files import Sheet, decode_lines, read_sheets
+from stackmap.importers.headers import SYNONYMS, detect_header
+from stackmap.importers.mapping import map_rows, spread_merged
+from stackmap.importers.values import UNKNOWN, Money, parse_date, parse_money
+
+# What a spreadsheet cell can hold, with the awkward text people and attackers put in them.
+awkward_text = st.one_of(
+    st.text(max_size=30),
+    st.sampled_from(
+        [
+            "=cmd|' /C calc'!A0",
+            "Grand Total",
+            "Application Name",
+            "Annual Cost (USD)",
+            "Renewal Date",
+            "€2.345,67",
+            "$74,900",
+            "n/a",
+            "\u202e",
+            "\x00",
+            "[red]x[/red]",
+            "<script>",
+            "",
+            " ",
+        ]
+    ),
+)
+cell = st.one_of(
+    st.none(),
+    awkward_text,
+    st.integers(-(10**15), 10**15),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.booleans(),
+    st.dates(),
+    st.datetimes(),
+)
+grid = st.lists(st.lists(cell, max_size=8), max_size=14)
+header_words = st.sampled_from(
+    sorted({word for words in SYNONYMS["tools"].values() for word in words})
+)
+
+
+@given(grid, st.sampled_from(["tools", "integrations"]))
+@settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)
+def test_the_header_detector_never_raises_and_maps_only_real_columns(
+    rows: list[list[Any]], kind: str
+) -> None:
+    header = detect_header(rows, kind)
+    if header is None:
+        return
+    width = max(len(r) for r in rows)
+    assert all(0 <= c.index < width for c in header.columns)
+    assert all(0 <= r < len(rows) for r in header.header_rows)
+
+
+@given(
+    st.lists(header_words, min_size=2, max_size=6, unique=True),
+    st.lists(st.lists(awkward_text, min_size=1, max_size=6), max_size=10),
+    st.integers(0, 4),
+)
+@settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)
+def test_a_header_below_any_title_rows_is_found_and_rows_map_without_crashing(
+    words: list[str], body: list[list[Any]], titles: int
+) -> None:
+    rows: list[list[Any]] = [["Export", None, "notes"]] * titles + [list(words), *body]
+    header = detect_header(rows, "tools", min_fields=1)
+    if header is None:  # the words may not include the one that names the tool
+        return
+    sheet = Sheet("s", [list(r) for r in rows], merged=((titles + 1, 0, titles + 3, 0),))
+    try:
+        issues = spread_merged(sheet, header, "")
+        mapped = map_rows(sheet, header)
+    except InvalidValueError:
+        return  # documented: a cell no parser can read stops the sheet
+    assert all(i.severity in {"error", "warning", "skipped"} for i in issues + mapped.issues)
+
+
+@given(st.binary(max_size=600))
+@settings(deadline=None)
+def test_any_bytes_decode_to_text_or_one_documented_error(data: bytes) -> None:
+    try:
+        text, odd_lines = decode_lines(Path("x.csv"), data)
+    except InvalidValueError:
+        return
+    assert isinstance(text, str) and odd_lines >= 0
+
+
+@given(st.binary(max_size=400), st.sampled_from(["x.csv", "x.xlsx", "x.txt"]))
+@settings(
+    deadline=None, max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_any_file_is_read_or_refused_with_the_documented_error(
+    tmp_path_factory: Any, data: bytes, name: str
+) -> None:
+    path = tmp_path_factory.mktemp("prop") / name
+    path.write_bytes(data)
+    try:
+        sheets = read_sheets(path)
+    except InvalidValueError as exc:
+        assert "\n" not in str(exc)
+        return
+    assert all(isinstance(s.rows, list) for s in sheets)
+    for sheet in sheets:
+        for row in sheet.rows:
+            for value in row:
+                assert not (isinstance(value, str) and "\x00" in value)
+
+
+@given(st.decimals(min_value=0, max_value=10**9, places=2, allow_nan=False))
+def test_an_amount_written_as_people_do_reads_back_exactly(amount: Decimal) -> None:
+    for written, currency in (
+        (f"${amount:,.2f}", "USD"),
+        (f"USD {amount:,.2f}", "USD"),
+        (f"{amount:,.2f} €".replace(",", " ").replace(".", ","), "EUR"),
+        (f"GBP {amount:.2f}", "GBP"),
+    ):
+        money = parse_money(written)
+        assert isinstance(money, Money), written
+        assert money.amount == amount, written
+        assert money.currency == currency, written
+
+
+@given(st.dates(min_value=date(1990, 1, 1), max_value=date(2100, 12, 31)))
+def test_a_date_in_any_common_spelling_reads_back_exactly(day: date) -> None:
+    for written, dayfirst in (
+        (day.isoformat(), None),
+        (day.strftime("%d %B %Y"), None),
+        (day.strftime("%b %d, %Y"), None),
+        (day.strftime("%d/%m/%Y"), True),
+        (day.strftime("%m/%d/%Y"), False),
+        (datetime(day.year, day.month, day.day, 0, 0), None),
+    ):
+        assert parse_date(written, dayfirst=dayfirst) == day, written
+
+
+@given(st.text(max_size=20))
+def test_money_text_is_read_unknown_or_refused_never_guessed_as_zero(text: str) -> None:
+    with contextlib.suppress(ValueError):
+        money = parse_money(text)
+        if isinstance(money, Money) and money.amount == 0:
+            assert any(ch.isdigit() for ch in text) or "free" in text.lower(), text
+        assert money is None or money is UNKNOWN or isinstance(money, Money)
