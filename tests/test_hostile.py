@@ -41,6 +41,7 @@ REFUSED = {
     "binary-garbage.csv": (65, "not a spreadsheet or text file"),
     "nul-bytes.csv": (65, "not a spreadsheet or text file"),
     "word-document.xlsx": (65, "a Word document, not a spreadsheet"),
+    "many-columns.csv": (65, r"row 1: data beyond column ALL \(5,006 columns"),
 }
 ACCEPTED = {
     "csv-named.xlsx",
@@ -50,7 +51,6 @@ ACCEPTED = {
     "mixed-encodings.csv",
     "utf16-excel-unicode-text.txt",
     "merged-data-area.xlsx",
-    "many-columns.csv",
 }
 
 
@@ -233,3 +233,43 @@ def test_no_payload_runs_when_the_map_and_diagram_open_in_a_real_browser(
         assert "<img src=" not in dom.stdout and "<svg onload" not in dom.stdout, name
         if name == "map.html":
             assert 'data-errors="0"' in dom.stdout
+
+
+def test_the_terminal_ui_shows_every_payload_as_typed(tmp_path: Path) -> None:
+    import asyncio
+
+    from textual.widgets import DataTable
+
+    from stackmap.tui.app import create_app
+    from stackmap.tui.screens import DetailScreen, ToolsScreen
+    from tests.test_tui import SIZE, settle, shown
+
+    catalog = Inventory.open(str(tmp_path / "catalog.db"), actor="tester")
+    for name in ("formula-payloads.csv", "markup-payloads.csv", "control-characters.csv"):
+        _import(catalog, name)
+    expected = {t.name for t in catalog.tools()}
+    app = create_app(catalog)
+
+    async def main() -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await settle(app, lambda: app.snapshot is not None)
+            await app.run_action("show('tools')")
+            await settle(app, lambda: isinstance(app.screen, ToolsScreen))
+            await settle(app, lambda: bool(app.screen.query(DataTable)))
+            table = app.screen.query_one(DataTable)
+            await settle(app, lambda: table.row_count == len(expected))
+            seen = {table.get_row_at(i)[0].plain for i in range(table.row_count)}
+            assert seen == expected
+            target = "[red]Red Team[/red] Suite"
+            row = next(i for i in range(table.row_count) if table.get_row_at(i)[0].plain == target)
+            table.move_cursor(row=row)
+            table.focus()
+            table.action_select_cursor()
+            await settle(app, lambda: isinstance(app.screen, DetailScreen))
+            await settle(app, lambda: target in shown(app, "#detail-body"))
+
+    try:
+        asyncio.run(main())
+    finally:
+        catalog.close()

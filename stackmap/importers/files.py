@@ -265,6 +265,12 @@ def _bounded_rows(path: Path, sheet: str, rows: Any) -> list[list[Any]]:
             raise InvalidValueError(
                 f"{path.name}: sheet {sheet!r} has more than {MAX_ROWS:,} rows; split the file"
             )
+        if len(row) > MAX_COLUMNS and any(c not in ("", None) for c in row[MAX_COLUMNS:]):
+            raise InvalidValueError(
+                f"{path.name}: sheet {sheet!r}, row {number}: data beyond column "
+                f"{_column_letters(MAX_COLUMNS - 1)} ({len(row):,} columns; at most "
+                f"{MAX_COLUMNS:,} are read, and nothing is dropped silently)"
+            )
         cells = list(row[:MAX_COLUMNS])
         _clean_cells(path, sheet, number, cells)
         while cells and cells[-1] in ("", None):
