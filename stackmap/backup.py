@@ -29,6 +29,7 @@ from stackmap.dump import (
     load_snapshot,
     parse_snapshot,
     read_snapshot,
+    rows_text,
     snapshot,
 )
 from stackmap.dump import yaml_text as _yaml
@@ -112,7 +113,7 @@ def write_archive(snap: Snapshot, path: Path) -> None:
     """Write a snapshot as a zip archive of dump files."""
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for part in PARTS:
-            archive.writestr(part.file, _yaml(snap.parts[part.file]))
+            archive.writestr(part.file, rows_text(snap.parts[part.file]))
         archive.writestr(
             MANIFEST,
             _yaml({"format": 1, "schema": snap.revision, "files": snap.counts()}),

@@ -1,13 +1,15 @@
 """The whole catalog as plain, sorted YAML files a team can keep in git — and back.
 
-One file per kind of record, rows sorted by id, fields in the table's column order, so a
-change in the catalog is a small, readable diff. Decisions (disposition, note, who, when)
-are their own file because they are what a budget review changes. `load` reads such a
-directory into an empty catalog in one transaction; `dump` after `load` gives the same files.
+One file per kind of record, one record per line, rows sorted by id, fields in the table's
+column order, so a change in the catalog is a small, readable diff. Decisions (disposition,
+note, who, when) are their own file because they are what a budget review changes. `load`
+reads such a directory into an empty catalog in one transaction; `dump` after `load` gives
+the same files.
 """
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -16,6 +18,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 import yaml
 from sqlmodel import SQLModel
@@ -204,6 +207,46 @@ def _write_atomic(path: Path, text: str) -> None:
         raise
 
 
+# Characters YAML does not allow raw in a double-quoted scalar (or reads as line breaks),
+# which JSON leaves unescaped.
+_YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def rows_text(rows: list[dict[str, Any]]) -> str:
+    """Write records as a YAML sequence with one record per line, each a JSON-style mapping
+    ({"id": 1, "name": "…"}, valid YAML): a changed record is a one-line diff, and writing and
+    reading 100,000 records takes a second, not a minute."""
+    if not rows:
+        return "[]\n"
+    dumps = orjson.dumps
+    text = "".join([f"- {dumps(row).decode()}\n" for row in rows])
+    return _YAML_UNSAFE.sub(_escape, text)
+
+
+def parse_rows(label: str, data: bytes) -> Any:
+    """Read a file written by rows_text quickly, or any YAML (edited by hand) in full."""
+    try:
+        lines = data.decode("utf-8").splitlines()
+    except UnicodeDecodeError:
+        raise InvalidValueError(f"{label}: not UTF-8 text") from None
+    loads = orjson.loads
+    records: list[Any] = []
+    for line in lines:
+        if not line.startswith("- {"):
+            if line.strip() in ("", "[]") and not records:
+                continue
+            return parse_yaml(label, data)
+        try:
+            records.append(loads(line[2:]))
+        except orjson.JSONDecodeError:
+            return parse_yaml(label, data)
+    return records
+
+
 def yaml_text(data: Any) -> str:
     return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100, indent=2)
 
@@ -218,7 +261,7 @@ def write_snapshot(snap: Snapshot, directory: Path) -> None:
         "files": snap.counts(),
     }
     for part in PARTS:
-        _write_atomic(directory / part.file, yaml_text(snap.parts[part.file]))
+        _write_atomic(directory / part.file, rows_text(snap.parts[part.file]))
     # Last: a directory with a manifest is a complete dump.
     _write_atomic(directory / MANIFEST, yaml_text(manifest))
 
@@ -264,7 +307,7 @@ def parse_snapshot(label: str, read: Callable[[str], bytes | None]) -> Snapshot:
     parts: dict[str, list[dict[str, Any]]] = {}
     for part in PARTS:
         content = read(part.file)
-        rows = parse_yaml(f"{label}/{part.file}", content) if content is not None else None
+        rows = parse_rows(f"{label}/{part.file}", content) if content is not None else None
         rows = rows if rows is not None else []
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
             raise InvalidValueError(f"{label}/{part.file}: expected a list of records")

@@ -51,13 +51,15 @@ def test_every_kind_of_record_is_dumped_sorted_and_readable(
     dump = dumped(filled, tmp_path / "dump")
     for part in PARTS:
         assert dump[part.file].strip() not in (b"", b"[]"), part.file
-    assert b"decided_by: tester" in dump["decisions.yaml"]
+    assert b'"decided_by":"tester"' in dump["decisions.yaml"]
     assert b"renew for 3 years" in dump["decisions.yaml"]
     assert b"disposition" not in dump["tools.yaml"]  # decisions live in their own file
     tools = (tmp_path / "dump" / "tools.yaml").read_text(encoding="utf-8")
     assert "Café" in tools  # text is kept readable, not escaped
-    ids = [int(line.split(":")[1]) for line in tools.splitlines() if line.startswith("- id:")]
-    assert ids == sorted(ids)
+    lines = tools.splitlines()
+    assert all(line.startswith('- {"id":') for line in lines)  # one record per line
+    ids = [int(line.split(":")[1].split(",")[0]) for line in lines]
+    assert ids == sorted(ids) and len(ids) == len(filled.tools())
 
 
 def test_dump_then_load_into_an_empty_catalog_reproduces_it_exactly(
@@ -105,28 +107,28 @@ def test_load_refuses_a_catalog_that_is_not_empty(filled: Inventory, tmp_path: P
     [
         (
             "contracts.yaml",
-            "currency: USD",
-            "currency: [USD]",
+            '"currency":"USD"',
+            '"currency":["USD"]',
             r"contracts.yaml: record \d+, field 'currency': expected text",
         ),
         (
             "contracts.yaml",
-            "annual_cost: '",
-            "annual_cost: 'lots",
+            '"annual_cost":"',
+            '"annual_cost":"lots',
             r"field 'annual_cost': expected an amount",
         ),
         (
             "tools.yaml",
-            "  status: active",
-            "  status: null",
+            '"status":"active"',
+            '"status":null',
             r"tools.yaml: record \d+, field 'status': a value is required",
         ),
-        ("tools.yaml", "  tags: []", "  colour: blue", r"unknown field 'colour'"),
-        ("history.yaml", "- id:", "- id: [", r"history.yaml: line \d+"),
+        ("tools.yaml", '"tags":[]', '"colour":"blue"', r"unknown field 'colour'"),
+        ("history.yaml", '- {"id":', '- {"id":[', r"history.yaml: line \d+"),
         (
             "integrations.yaml",
-            "source_tool_id: ",
-            "source_tool_id: 9999",
+            '"source_tool_id":',
+            '"source_tool_id":9999',
             r"records contradict each other",
         ),
     ],
@@ -291,3 +293,40 @@ def test_the_cli_dumps_and_loads(tmp_path: Path, reference: Reference) -> None:
     result = runner.invoke(app, ["--db", str(tmp_path / "b.db"), "load", str(tmp_path / "d")])
     assert result.exit_code == 65
     assert result.output.count("\n") == 1
+
+
+def test_the_dump_files_are_yaml_that_means_what_the_fast_reader_reads(
+    filled: Inventory, tmp_path: Path
+) -> None:
+    import yaml
+
+    from stackmap.dump import parse_rows
+
+    dump_catalog(filled.engine, tmp_path / "d")
+    for part in PARTS:
+        data = (tmp_path / "d" / part.file).read_bytes()
+        assert yaml.safe_load(data) == parse_rows(part.file, data), part.file
+    notes = (tmp_path / "d" / "tools.yaml").read_text(encoding="utf-8")
+    assert "\\u2028" in notes  # a YAML line break inside text is escaped, not written raw
+
+
+def test_a_dump_edited_by_hand_as_block_yaml_still_loads(
+    inventory: Inventory, tmp_path: Path, reference: Reference
+) -> None:
+    import yaml
+
+    from stackmap.dump import parse_rows
+
+    arrange_everything(inventory)
+    source = tmp_path / "d"
+    dump_catalog(inventory.engine, source)
+    expected = files(source)
+    vendors = source / "vendors.yaml"
+    records = parse_rows("vendors.yaml", vendors.read_bytes())
+    vendors.write_text(yaml.safe_dump(records, allow_unicode=True, sort_keys=False))
+    target = _empty(reference, f"sqlite:///{tmp_path / 't.db'}")
+    try:
+        load_catalog(target.engine, source)
+        assert dumped(target, tmp_path / "again") == expected
+    finally:
+        target.close()
