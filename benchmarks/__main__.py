@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from benchmarks import analysis_speed, import_speed, tui_speed, workbook_speed
+from benchmarks import analysis_speed, import_speed, keeping_speed, tui_speed, workbook_speed
 
 
 def main() -> None:
@@ -20,6 +20,8 @@ def main() -> None:
         *workbook_speed.run(args.tools),
         ("Terminal UI", ""),
         *tui_speed.run(args.tools),
+        ("Keeping the catalog safe", ""),
+        *keeping_speed.run(args.tools),
     ]
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
