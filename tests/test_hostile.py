@@ -101,6 +101,23 @@ def test_a_hostile_file_is_one_line_a_failure_code_and_an_unchanged_catalog(
     assert _dump(database, tmp_path / "after-dry") == before
 
 
+@pytest.mark.parametrize("name", sorted(REFUSED))
+@pytest.mark.parametrize(
+    "command", [["import", "--spend"], ["import-decisions"]], ids=["spend", "decisions"]
+)
+def test_the_spend_and_decision_readers_refuse_the_same_files_the_same_way(
+    name: str, command: list[str], base_catalog: Path, tmp_path: Path
+) -> None:
+    database = tmp_path / "catalog.db"
+    shutil.copy(base_catalog, database)
+    before = _dump(database, tmp_path / "before")
+    result = runner.invoke(app, ["--db", str(database), *command, str(CORPUS / name)])
+    assert result.exit_code not in (0, 1, 70), result.output
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"stackmap: error: {name}"), result.stderr
+    assert _dump(database, tmp_path / "after") == before
+
+
 def _import(inventory: Inventory, name: str) -> None:
     inventory.apply_import(inventory.plan_import(CORPUS / name))
 
