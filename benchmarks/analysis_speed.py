@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import json
 import random
-import resource
 import sys
 import time
 from datetime import date
 from decimal import Decimal
 
-from benchmarks.child import in_child
+from benchmarks.child import in_child, peak_mb
 from stackmap.analysis import LinkFacts, Stack, ToolFacts
 from stackmap.reference import Reference
 from stackmap.views import ContractView
@@ -119,7 +118,7 @@ def _measure(tools: int, integrations: int) -> dict[str, float]:
         "whatif_cold_s": cold_s,
         "whatif_warm_s": warm_s,
         "overlaps": len(result.overlaps),
-        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_mb": peak_mb(),
     }
 
 

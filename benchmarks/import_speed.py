@@ -7,13 +7,12 @@ all of them run side by side in one invocation so the ratios compare like with l
 from __future__ import annotations
 
 import json
-import resource
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.child import in_child
+from benchmarks.child import in_child, peak_mb
 
 
 def _measure(step: str, workbook: Path, database: Path) -> dict[str, float]:
@@ -47,8 +46,7 @@ def _measure(step: str, workbook: Path, database: Path) -> dict[str, float]:
     else:
         raise SystemExit(f"unknown step {step}")
     seconds = time.perf_counter() - started
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"seconds": seconds, "peak_mb": peak_mb}
+    return {"seconds": seconds, "peak_mb": peak_mb()}
 
 
 def measure(step: str, workbook: Path, database: Path) -> dict[str, float] | None:

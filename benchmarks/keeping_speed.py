@@ -7,14 +7,13 @@ Each step runs in a fresh process (its own peak memory), all side by side in one
 from __future__ import annotations
 
 import json
-import resource
 import shutil
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.child import in_child
+from benchmarks.child import in_child, peak_mb
 
 
 def _measure(step: str, database: Path, target: Path) -> dict[str, float]:
@@ -59,7 +58,7 @@ def _measure(step: str, database: Path, target: Path) -> dict[str, float]:
     engine.dispose()
     return {
         "seconds": seconds,
-        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_mb": peak_mb(),
     }
 
 

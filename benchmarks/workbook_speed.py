@@ -11,14 +11,13 @@ workbook) is reported beside it.
 from __future__ import annotations
 
 import json
-import resource
 import sys
 import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
 
-from benchmarks.child import in_child
+from benchmarks.child import in_child, peak_mb
 
 
 def _measure(step: str, tools: int, folder: Path) -> dict[str, float]:
@@ -53,11 +52,11 @@ def _measure(step: str, tools: int, folder: Path) -> dict[str, float]:
         return {
             "seconds": time.perf_counter() - analysed,
             "with_analysis": time.perf_counter() - started,
-            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "peak_mb": peak_mb(),
         }
     return {
         "seconds": time.perf_counter() - started,
-        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_mb": peak_mb(),
     }
 
 
