@@ -43,10 +43,51 @@ def _measure(step: str, workbook: Path, database: Path) -> dict[str, float]:
         plan = inventory.plan_import(workbook)
         inventory.apply_import(plan)
         inventory.close()
+    elif step == "floor":
+        return _write_floor(database)
     else:
         raise SystemExit(f"unknown step {step}")
     seconds = time.perf_counter() - started
     return {"seconds": seconds, "peak_mb": peak_mb()}
+
+
+def _write_floor(imported: Path) -> dict[str, float]:
+    """Time writing exactly the rows the import wrote with raw sqlite3 (one executemany per
+    table, one transaction, the catalog's WAL and synchronous=FULL): what the database alone
+    costs, with no Python work on the rows at all."""
+    import sqlite3
+
+    source = sqlite3.connect(imported)
+    names = [
+        row[0]
+        for row in source.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name <> 'alembic_version'"
+        )
+    ]
+    rows = {name: source.execute(f'SELECT * FROM "{name}"').fetchall() for name in names}
+    schema = [
+        row[0]
+        for row in source.execute(
+            "SELECT sql FROM sqlite_master WHERE type IN ('table', 'index') AND sql IS NOT NULL"
+        )
+    ]
+    source.close()
+    target_path = imported.with_name("floor.db")
+    target = sqlite3.connect(target_path, isolation_level=None)
+    for pragma in ("journal_mode = WAL", "synchronous = FULL", "cache_size = -65536"):
+        target.execute(f"PRAGMA {pragma}")
+    for statement in schema:
+        target.execute(statement)
+    started = time.perf_counter()
+    target.execute("BEGIN IMMEDIATE")
+    for name in names:
+        if rows[name]:
+            marks = ", ".join("?" * len(rows[name][0]))
+            target.executemany(f'INSERT INTO "{name}" VALUES ({marks})', rows[name])
+    target.execute("COMMIT")
+    seconds = time.perf_counter() - started
+    target.close()
+    return {"seconds": seconds, "rows": float(sum(len(r) for r in rows.values()))}
 
 
 def measure(step: str, workbook: Path, database: Path) -> dict[str, float] | None:
@@ -70,6 +111,8 @@ def run(tools: int) -> list[tuple[str, str]]:
     pandas = measure("pandas", workbook, folder / "unused.db")
     full = measure("stackmap", workbook, folder / "catalog.db")
     assert read is not None and full is not None
+    floor = measure("floor", workbook, folder / "catalog.db")
+    assert floor is not None
     rows = [
         (
             "workbook",
@@ -86,6 +129,11 @@ def run(tools: int) -> list[tuple[str, str]]:
         ),
         ("stackmap import, end to end", f"{full['seconds']:.2f} s, peak {full['peak_mb']:.0f} MB"),
         ("import ÷ calamine read", f"{full['seconds'] / read['seconds']:.1f}x (target ≤ 4x)"),
+        (
+            "the database alone: the same rows, raw executemany",
+            f"{floor['seconds']:.2f} s for {floor['rows']:,.0f} rows; with the read, "
+            f"{(floor['seconds'] + read['seconds']) / read['seconds']:.1f}x before any work",
+        ),
     ]
     if pandas:
         rows.append(
