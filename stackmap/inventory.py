@@ -272,7 +272,17 @@ class Inventory:
         """
         for attempt in range(1, BUSY_ATTEMPTS + 1):
             try:
-                return self._in_batch(kind, file_name, sha256, profile, dry_run, work)
+                return self._in_batch(
+                    ImportBatch(
+                        actor=self.actor,
+                        kind=kind,
+                        file_name=file_name,
+                        sha256=sha256,
+                        profile=profile,
+                    ),
+                    dry_run,
+                    work,
+                )
             except DatabaseBusyError:
                 if attempt == BUSY_ATTEMPTS:
                     raise
@@ -280,19 +290,10 @@ class Inventory:
         raise AssertionError("unreachable")
 
     def _in_batch(
-        self,
-        kind: str,
-        file_name: str,
-        sha256: str,
-        profile: str | None,
-        dry_run: bool,
-        work: Callable[[Writer, LoadResult], None],
+        self, batch: ImportBatch, dry_run: bool, work: Callable[[Writer, LoadResult], None]
     ) -> LoadResult:
         with Session(db.writer(self.engine)) as session:
             try:
-                batch = ImportBatch(
-                    actor=self.actor, kind=kind, file_name=file_name, sha256=sha256, profile=profile
-                )
                 session.add(batch)
                 session.flush()
                 writer = self._writer(session, batch.id)

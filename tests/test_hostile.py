@@ -192,9 +192,9 @@ def test_the_workbook_has_no_formula_from_any_payload(
     assert payload_cells > 10
 
 
-def test_the_map_and_diagram_hold_no_live_markup_from_any_payload(
-    payload_catalog: Inventory, tmp_path: Path
-) -> None:
+@pytest.fixture
+def payload_pages(payload_catalog: Inventory, tmp_path: Path) -> Path:
+    """The map and the diagram (HTML and SVG) of the payload catalog, in one folder."""
     from datetime import date
 
     from stackmap.review import export_diagram, export_map
@@ -203,8 +203,12 @@ def test_the_map_and_diagram_hold_no_live_markup_from_any_payload(
     export_map(payload_catalog, tmp_path / "map.html", today=day)
     export_diagram(payload_catalog, tmp_path / "diagram.html", today=day)
     export_diagram(payload_catalog, tmp_path / "diagram.svg", today=day)
+    return tmp_path
+
+
+def test_the_map_and_diagram_hold_no_live_markup_from_any_payload(payload_pages: Path) -> None:
     for name in ("map.html", "diagram.html", "diagram.svg"):
-        text = (tmp_path / name).read_text(encoding="utf-8")
+        text = (payload_pages / name).read_text(encoding="utf-8")
         for live in ("<script>alert", "<img src=x", "<svg onload", "window.__pwned=1</script>"):
             assert live not in text, (name, live)
         assert 'onerror="document' not in text
@@ -232,15 +236,9 @@ def test_rejects_csv_of_the_payload_files_cannot_run_formulas(tmp_path: Path) ->
 
 @pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)
 def test_no_payload_runs_when_the_map_and_diagram_open_in_a_real_browser(
-    payload_catalog: Inventory, tmp_path: Path
+    payload_pages: Path,
 ) -> None:
-    from datetime import date
-
-    from stackmap.review import export_diagram, export_map
-
-    day = date(2026, 11, 29)
-    export_map(payload_catalog, tmp_path / "map.html", today=day)
-    export_diagram(payload_catalog, tmp_path / "diagram.html", today=day)
+    tmp_path = payload_pages
     for name in ("map.html", "diagram.html"):
         dom = _chromium(["--dump-dom", (tmp_path / name).as_uri()], tmp_path / f"p-{name}")
         assert dom.returncode == 0, dom.stderr[-2000:]
