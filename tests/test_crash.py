@@ -91,3 +91,59 @@ def test_killing_an_import_mid_write_leaves_the_catalog_exactly_as_it_was(
         assert counts["import_batches"] == 2
     finally:
         inventory.close()
+
+
+@pytest.fixture(scope="module")
+def big_backup(big_workbook: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A backup of a 5,000-tool catalog: restoring it is a long write."""
+    from stackmap.backup import backup_catalog
+    from stackmap.reference import load_reference
+
+    folder = tmp_path_factory.mktemp("big-backup")
+    inventory = Inventory(
+        db.open_database(f"sqlite:///{folder / 'big.db'}"), load_reference(), actor="tester"
+    )
+    try:
+        inventory.apply_import(inventory.plan_import(big_workbook))
+        backup_catalog(inventory.engine, folder / "big-backup.db")
+    finally:
+        inventory.close()
+    return folder / "big-backup.db"
+
+
+def test_killing_a_restore_mid_write_leaves_the_catalog_exactly_as_it_was(
+    catalog_url: str, big_backup: Path, reference: Reference, tmp_path: Path
+) -> None:
+    import subprocess
+    import sys
+
+    inventory = Inventory(db.open_database(catalog_url), reference, actor="tester")
+    inventory.apply_import(inventory.plan_import(SAMPLES / "team-audit.xlsx"))
+    dump_catalog(inventory.engine, tmp_path / "before")
+    inventory.close()
+    # A restore deletes everything, then writes the backup, in one transaction.
+    command = [sys.executable, "-m", "stackmap", "--db", catalog_url, "restore", str(big_backup)]
+    with (tmp_path / "restore.err").open("wb") as errors:
+        process = subprocess.Popen([*command, "--yes"], stdout=subprocess.DEVNULL, stderr=errors)
+        try:
+            assert wait_until(lambda: writer_active(catalog_url), timeout=120)
+            assert process.poll() is None
+            process.send_signal(signal.SIGKILL)
+        finally:
+            process.wait(timeout=60)
+    assert process.returncode == -signal.SIGKILL
+    assert wait_until(lambda: not writer_active(catalog_url), timeout=30)
+    engine = db.open_database(catalog_url)
+    try:
+        dump_catalog(engine, tmp_path / "after")
+    finally:
+        engine.dispose()
+    assert files(tmp_path / "after") == files(tmp_path / "before")
+    # And the restore, run to the end, replaces the catalog with the backup.
+    done = subprocess.run([*command, "--yes"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    inventory = Inventory(db.open_database(catalog_url), reference, actor="tester")
+    try:
+        assert inventory.counts()["tools"] == 5000
+    finally:
+        inventory.close()
