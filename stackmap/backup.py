@@ -27,12 +27,12 @@ from stackmap.dump import (
     PARTS,
     Snapshot,
     load_snapshot,
+    manifest_text,
     parse_snapshot,
     read_snapshot,
     rows_text,
     snapshot,
 )
-from stackmap.dump import yaml_text as _yaml
 from stackmap.errors import InvalidValueError, NotFoundError
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -56,6 +56,7 @@ def _raw_sqlite(engine: sa.Engine) -> Iterator[sqlite3.Connection]:
 
 
 def _temp_beside(path: Path, suffix: str) -> Path:
+    # mkstemp's 0600 is kept on purpose: a backup holds the whole catalog.
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
     os.close(fd)
@@ -114,10 +115,7 @@ def write_archive(snap: Snapshot, path: Path) -> None:
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for part in PARTS:
             archive.writestr(part.file, rows_text(snap.parts[part.file]))
-        archive.writestr(
-            MANIFEST,
-            _yaml({"format": 1, "schema": snap.revision, "files": snap.counts()}),
-        )
+        archive.writestr(MANIFEST, manifest_text(snap))
 
 
 # --- restore -------------------------------------------------------------------------------

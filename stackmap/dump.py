@@ -10,7 +10,6 @@ the same files.
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -25,6 +24,7 @@ from sqlmodel import SQLModel
 
 from stackmap import __version__, db
 from stackmap.errors import InvalidValueError, NotFoundError
+from stackmap.export.safe import atomic_write
 from stackmap.models import (
     Change,
     Contract,
@@ -196,15 +196,8 @@ def snapshot(engine: sa.Engine) -> Snapshot:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    # Opened normally (not mkstemp's 0600) so the files get the user's usual permissions.
-    temp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        with temp.open("x", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        temp.replace(path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
+    with atomic_write(path, encoding="utf-8", newline="\n") as handle:
+        handle.write(text)
 
 
 # Characters YAML does not allow raw in a double-quoted scalar (or reads as line breaks),
@@ -251,19 +244,25 @@ def yaml_text(data: Any) -> str:
     return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100, indent=2)
 
 
+def manifest_text(snap: Snapshot) -> str:
+    """The manifest of a dump: its format, the catalog's schema revision, rows per file."""
+    return yaml_text(
+        {
+            "format": FORMAT,
+            "schema": snap.revision,
+            "written_by": f"stackmap {__version__}",
+            "files": snap.counts(),
+        }
+    )
+
+
 def write_snapshot(snap: Snapshot, directory: Path) -> None:
     """Write a snapshot as one YAML file per part plus a manifest, each replaced atomically."""
     directory.mkdir(parents=True, exist_ok=True)
-    manifest = {
-        "format": FORMAT,
-        "schema": snap.revision,
-        "written_by": f"stackmap {__version__}",
-        "files": snap.counts(),
-    }
     for part in PARTS:
         _write_atomic(directory / part.file, rows_text(snap.parts[part.file]))
     # Last: a directory with a manifest is a complete dump.
-    _write_atomic(directory / MANIFEST, yaml_text(manifest))
+    _write_atomic(directory / MANIFEST, manifest_text(snap))
 
 
 def dump_catalog(engine: sa.Engine, directory: Path) -> dict[str, int]:
