@@ -86,6 +86,8 @@ def backup_catalog(engine: sa.Engine, out: Path) -> BackupResult:
             write_archive(snap, temp)
             rows = sum(snap.counts().values())
             kind = "archive"
+        with temp.open("rb+") as written:  # on disk before it takes the backup's name
+            os.fsync(written.fileno())
         temp.replace(out)
     except BaseException:
         temp.unlink(missing_ok=True)
