@@ -110,7 +110,7 @@ def _decoder(column: sa.Column[Any]) -> Callable[[Any], Any]:
     while isinstance(kind, sa.TypeDecorator):  # SQLModel's UTCDateTime, AutoString, ...
         kind = kind.impl_instance
     if isinstance(kind, sa.JSON):
-        return lambda value: value
+        return _structure
     if isinstance(kind, sa.Boolean):
         return _boolean
     if isinstance(kind, sa.Integer):
@@ -122,6 +122,13 @@ def _decoder(column: sa.Column[Any]) -> Callable[[Any], Any]:
     if isinstance(kind, sa.Date):
         return lambda value: value if isinstance(value, date) else date.fromisoformat(str(value))
     return _text
+
+
+def _structure(value: Any) -> list[Any] | dict[str, Any]:
+    # Every JSON column holds a list (tags, business units) or a mapping (extra, changes).
+    if not isinstance(value, list | dict):
+        raise ValueError("expected a list or a mapping")
+    return value
 
 
 def _boolean(value: Any) -> bool:

@@ -124,6 +124,7 @@ def test_load_refuses_a_catalog_that_is_not_empty(filled: Inventory, tmp_path: P
             r"tools.yaml: record \d+, field 'status': a value is required",
         ),
         ("tools.yaml", '"tags":[]', '"colour":"blue"', r"unknown field 'colour'"),
+        ("tools.yaml", '"tags":[]', '"tags":"x"', r"field 'tags': expected a list or a mapping"),
         ("history.yaml", '- {"id":', '- {"id":[', r"history.yaml: line \d+"),
         (
             "integrations.yaml",
