@@ -106,9 +106,10 @@ def test_a_locked_catalog_is_waited_for_and_retried(
     monkeypatch.setenv(db.ENV_BUSY, "0.3")  # three tries of 0.3 s with pauses: about 1.5 s
     inventory = Inventory(db.open_database(catalog_url), reference, actor="tester")
     try:
-        holder = _hold_writer_lock(catalog_url, 0.8)
+        plan = inventory.plan_import(SAMPLES / "team-audit.xlsx")
+        holder = _hold_writer_lock(catalog_url, 0.7)
         started = time.monotonic()
-        inventory.apply_import(inventory.plan_import(SAMPLES / "team-audit.xlsx"))
+        inventory.apply_import(plan)  # the first try times out; a later one gets the lock
         waited = time.monotonic() - started
         holder.join()
         assert waited >= 0.5  # it did wait for the other writer
