@@ -204,16 +204,23 @@ def writer(engine: Engine) -> Engine:
 
 
 @contextmanager
-def write_connection(engine: Engine) -> Iterator[sa.Connection]:
-    """Yield a connection in one write transaction: committed on success, else rolled back."""
+def busy_reported() -> Iterator[None]:
+    """Report a lock held too long by another writer as DatabaseBusyError (one line, exit 75)
+    instead of the driver's OperationalError."""
     try:
-        with writer(engine).begin() as conn:
-            yield conn
+        yield
     except OperationalError as exc:
         busy = busy_error(exc)
         if busy is not None:
             raise busy from exc
         raise
+
+
+@contextmanager
+def write_connection(engine: Engine) -> Iterator[sa.Connection]:
+    """Yield a connection in one write transaction: committed on success, else rolled back."""
+    with busy_reported(), writer(engine).begin() as conn:
+        yield conn
 
 
 def advance_sequences(conn: sa.Connection, tables: Iterable[sa.Table]) -> None:
@@ -238,16 +245,10 @@ def advance_sequences(conn: sa.Connection, tables: Iterable[sa.Table]) -> None:
 def session_scope(engine: Engine, *, write: bool = False) -> Iterator[Session]:
     """Yield a session in one transaction: committed on success, rolled back on any error."""
     bind = writer(engine) if write else engine
-    with Session(bind, expire_on_commit=False) as session:
+    with busy_reported(), Session(bind, expire_on_commit=False) as session:
         try:
             yield session
             session.commit()
-        except OperationalError as exc:
-            session.rollback()
-            busy = busy_error(exc)
-            if busy is not None:
-                raise busy from exc
-            raise
         except BaseException:
             session.rollback()
             raise

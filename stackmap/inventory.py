@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -292,7 +291,7 @@ class Inventory:
     def _in_batch(
         self, batch: ImportBatch, dry_run: bool, work: Callable[[Writer, LoadResult], None]
     ) -> LoadResult:
-        with Session(db.writer(self.engine)) as session:
+        with db.busy_reported(), Session(db.writer(self.engine)) as session:
             try:
                 session.add(batch)
                 session.flush()
@@ -307,12 +306,6 @@ class Inventory:
                     result.batch_id = None
                 else:
                     session.commit()
-            except OperationalError as exc:
-                session.rollback()
-                busy = db.busy_error(exc)
-                if busy is not None:
-                    raise busy from exc
-                raise
             except BaseException:
                 session.rollback()
                 raise

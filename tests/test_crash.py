@@ -34,6 +34,23 @@ def files(directory: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(directory.iterdir())}
 
 
+def assert_as_before(catalog_url: str, tmp_path: Path) -> None:
+    """Once the killed writer's transaction is gone (PostgreSQL rolls back when it sees the
+    connection drop), the catalog is sound and its dump is byte for byte the one in before/."""
+    assert wait_until(lambda: not writer_active(catalog_url), timeout=30)
+    if catalog_url.startswith("sqlite"):
+        database = sa.engine.make_url(catalog_url).database
+        check = sqlite3.connect(str(database))
+        assert check.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        check.close()
+    engine = db.open_database(catalog_url)
+    try:
+        dump_catalog(engine, tmp_path / "after")
+    finally:
+        engine.dispose()
+    assert files(tmp_path / "after") == files(tmp_path / "before")
+
+
 @pytest.fixture(params=["sqlite-file", "postgresql"])
 def catalog_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite-file":
@@ -64,20 +81,7 @@ def test_killing_an_import_mid_write_leaves_the_catalog_exactly_as_it_was(
     finally:
         process.wait(timeout=60)
     assert process.returncode == -signal.SIGKILL
-    # PostgreSQL rolls back when it sees the connection drop; wait for that.
-    assert wait_until(lambda: not writer_active(catalog_url), timeout=30)
-
-    if catalog_url.startswith("sqlite"):
-        database = sa.engine.make_url(catalog_url).database
-        check = sqlite3.connect(str(database))
-        assert check.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        check.close()
-    engine = db.open_database(catalog_url)
-    try:
-        dump_catalog(engine, tmp_path / "after")
-    finally:
-        engine.dispose()
-    assert files(tmp_path / "after") == files(tmp_path / "before")
+    assert_as_before(catalog_url, tmp_path)
 
     again = start_import(catalog_url, big_workbook, tmp_path / "again")
     assert again.wait(timeout=300) == 0, (tmp_path / "again.err").read_text()
@@ -132,13 +136,7 @@ def test_killing_a_restore_mid_write_leaves_the_catalog_exactly_as_it_was(
         finally:
             process.wait(timeout=60)
     assert process.returncode == -signal.SIGKILL
-    assert wait_until(lambda: not writer_active(catalog_url), timeout=30)
-    engine = db.open_database(catalog_url)
-    try:
-        dump_catalog(engine, tmp_path / "after")
-    finally:
-        engine.dispose()
-    assert files(tmp_path / "after") == files(tmp_path / "before")
+    assert_as_before(catalog_url, tmp_path)
     # And the restore, run to the end, replaces the catalog with the backup.
     done = subprocess.run([*command, "--yes"], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr

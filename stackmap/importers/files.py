@@ -19,6 +19,7 @@ from typing import Any
 
 import python_calamine as calamine
 from defusedxml import ElementTree
+from openpyxl.utils import get_column_letter
 
 from stackmap.errors import InvalidValueError, NotFoundError
 
@@ -245,20 +246,12 @@ def _clean_cells(path: Path, sheet: str, number: int, cells: list[Any]) -> None:
         if type(cell) is str and not cell.isprintable():  # the rare cell: checked further
             cells[index] = _CONTROLS.sub("", cell)
         if type(cell) is str and len(cell) > MAX_CELL_CHARS:
+            column = get_column_letter(index + 1)
             raise InvalidValueError(
-                f"{path.name}: sheet {sheet!r}, row {number}, column {_column_letters(index)}: "
-                f"a cell of {len(cell):,} characters, over the {MAX_CELL_CHARS:,} a "
-                "spreadsheet cell can hold"
+                f"{path.name}: sheet {sheet!r}, row {number}, column {column}: a cell of "
+                f"{len(cell):,} characters, over the {MAX_CELL_CHARS:,} a spreadsheet cell "
+                "can hold"
             )
-
-
-def _column_letters(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
 
 
 def _bounded_rows(path: Path, sheet: str, rows: Any) -> list[list[Any]]:
@@ -271,7 +264,7 @@ def _bounded_rows(path: Path, sheet: str, rows: Any) -> list[list[Any]]:
         if len(row) > MAX_COLUMNS and any(c not in ("", None) for c in row[MAX_COLUMNS:]):
             raise InvalidValueError(
                 f"{path.name}: sheet {sheet!r}, row {number}: data beyond column "
-                f"{_column_letters(MAX_COLUMNS - 1)} ({len(row):,} columns; at most "
+                f"{get_column_letter(MAX_COLUMNS)} ({len(row):,} columns; at most "
                 f"{MAX_COLUMNS:,} are read, and nothing is dropped silently)"
             )
         cells = list(row[:MAX_COLUMNS])
@@ -287,15 +280,6 @@ def _bounded_rows(path: Path, sheet: str, rows: Any) -> list[list[Any]]:
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[0][:200] if text else type(exc).__name__
-
-
-def decode_text(path: Path, data: bytes) -> str:
-    """Decode UTF-8 (with or without BOM), UTF-16 with a BOM, else Windows-1252.
-
-    A file that is UTF-8 except for some lines (rows pasted in from another export) is
-    decoded line by line, so the UTF-8 rows do not turn into mojibake.
-    """
-    return decode_lines(path, data)[0]
 
 
 def decode_lines(path: Path, data: bytes) -> tuple[str, int]:
