@@ -214,19 +214,29 @@ class RestoreResult:
     rows: int
 
 
-def restore_catalog(engine: sa.Engine, source: Path) -> RestoreResult:
-    """Replace the whole catalog with a backup (a SQLite backup, an archive or a dump
-    directory), in one transaction: on any error the catalog is as it was."""
+def read_backup(source: Path) -> tuple[str, Snapshot]:
+    """Read a backup of any kind (a SQLite backup, an archive or a dump directory) into
+    memory, brought up to this schema; return its kind and its rows."""
     kind = backup_kind(source)
     if kind == "sqlite":
         with _sqlite_source(source) as backup:
-            snap = snapshot(backup)
-    elif kind == "archive":
-        snap = read_archive(source)
-    else:
-        snap = read_snapshot(source)
+            return kind, snapshot(backup)
+    if kind == "archive":
+        return kind, read_archive(source)
+    return kind, read_snapshot(source)
+
+
+def restore_snapshot(engine: sa.Engine, source: Path, kind: str, snap: Snapshot) -> RestoreResult:
+    """Replace the whole catalog with a backup read by read_backup, in one transaction: on
+    any error the catalog is as it was."""
     counts = load_snapshot(engine, snap, str(source), replace=True)
     return RestoreResult(source, kind, sum(counts.values()))
+
+
+def restore_catalog(engine: sa.Engine, source: Path) -> RestoreResult:
+    """Replace the whole catalog with a backup, in one transaction."""
+    kind, snap = read_backup(source)
+    return restore_snapshot(engine, source, kind, snap)
 
 
 def safety_copy_path(engine: sa.Engine, stamp: str) -> Path | None:

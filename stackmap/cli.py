@@ -38,7 +38,7 @@ from stackmap import __version__, db
 from stackmap.analysis import analyze as run_analysis
 from stackmap.analysis import what_if
 from stackmap.analysis.report import plain
-from stackmap.backup import backup_catalog, backup_kind, restore_catalog, safety_copy_path
+from stackmap.backup import backup_catalog, read_backup, restore_snapshot, safety_copy_path
 from stackmap.demo import DEFAULT_OUTPUT, run_demo
 from stackmap.dump import dump_catalog, load_catalog
 from stackmap.errors import DatabaseUnavailableError, StackmapError
@@ -403,17 +403,23 @@ def restore(
     """Replace the whole catalog with a backup, in one transaction; the current catalog is
     backed up first."""
     inventory = _inventory(ctx)
-    backup_kind(source)  # a wrong file is refused before anything is asked or written
-    if not yes and not typer.confirm(
-        f"Replace the catalog at {inventory.location} with {source}?", err=True
-    ):
+    # Read (and check) the backup before anything is asked or written.
+    kind, snap = read_backup(source)
+    now = inventory.counts()
+    then = snap.counts()
+    question = (
+        f"Replace the catalog at {inventory.location} ({now['tools']:,} tools, "
+        f"{now['changes']:,} changes in its history) with {source} "
+        f"({then['tools.yaml']:,} tools, {then['history.yaml']:,} changes)?"
+    )
+    if not yes and not typer.confirm(question, err=True):
         raise fail("nothing was changed", 1)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     keep = safety_copy_path(inventory.engine, stamp)
     if keep is not None:
         backup_catalog(inventory.engine, keep)
     try:
-        result = restore_catalog(inventory.engine, source)
+        result = restore_snapshot(inventory.engine, source, kind, snap)
     except BaseException:
         if keep is not None:  # the catalog is unchanged: the copy would only be clutter
             keep.unlink(missing_ok=True)

@@ -264,6 +264,10 @@ def test_the_cli_backs_up_asks_before_restoring_and_keeps_the_replaced_catalog(
     result = runner.invoke(app, [*args, "restore", str(tmp_path / "b.db")], input="n\n")
     assert result.exit_code == 1
     assert "nothing was changed" in result.output
+    # The question says what would be replaced by what.
+    tools_then = expected["tools.yaml"].count(b"\n")
+    assert f"({tools_then + 1:,} tools," in result.output  # the catalog, with the extra tool
+    assert f"b.db ({tools_then:,} tools," in result.output.replace("\n", "")
     result = runner.invoke(app, [*args, "restore", str(tmp_path / "b.db")], input="y\n")
     assert result.exit_code == 0, result.output
     kept = list(tmp_path.glob("live.before-restore-*.db"))
