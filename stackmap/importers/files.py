@@ -38,13 +38,16 @@ class Sheet:
 
     name: str
     rows: list[list[Any]]
-    merged_rows: frozenset[int] = frozenset()  # rows where a merged range starts
     # Merged ranges as (first row, first column, last row, last column), 0-based, inclusive.
     merged: tuple[tuple[int, int, int, int], ...] = ()
     visible: bool = True
     notes: list[str] = field(default_factory=list)
     # Cells (0-based row, column) holding a formula whose result was never saved in the file.
     uncached: frozenset[tuple[int, int]] = frozenset()
+    merged_rows: frozenset[int] = field(init=False)  # rows where a merged range starts
+
+    def __post_init__(self) -> None:
+        self.merged_rows = frozenset(first for first, _, _, _ in self.merged)
 
 
 def sha256_of(path: Path) -> str:
@@ -206,7 +209,6 @@ def _read_workbook(path: Path) -> list[Sheet]:
                     (start[0], start[1], end[0], end[1])
                     for start, end in (sheet.merged_cell_ranges or [])
                 )
-                merged = frozenset(r[0] for r in ranges)
             except (calamine.CalamineError, calamine.XmlError, calamine.ZipError) as exc:
                 raise InvalidValueError(
                     f"{path.name}: sheet {meta.name!r} cannot be read ({_first_line(exc)})"
@@ -216,7 +218,6 @@ def _read_workbook(path: Path) -> list[Sheet]:
                 Sheet(
                     meta.name,
                     rows,
-                    merged,
                     ranges,
                     visible,
                     uncached=uncached.get(meta.name, frozenset()),
