@@ -159,7 +159,7 @@ def _configure_postgresql(engine: Engine) -> None:
     @sa.event.listens_for(engine, "begin")
     def _on_begin(conn: sa.Connection) -> None:
         if conn.get_execution_options().get(WRITER, False):
-            # Wait as long as SQLite's busy timeout, then fail with "could not obtain lock".
+            # Wait as long as SQLite would (busy timeout), then fail with "lock timeout".
             conn.exec_driver_sql(f"SET LOCAL lock_timeout = {busy_timeout_ms()}")
             conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITER_LOCK})")
 
