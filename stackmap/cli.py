@@ -889,8 +889,19 @@ def import_file(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what would change; write nothing.")
     ] = False,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Refuse the file when any value cannot be read (for automated pipelines); by "
+            "default such a value is left unknown, kept as written and reported.",
+        ),
+    ] = False,
     skip_invalid: Annotated[
-        bool, typer.Option("--skip-invalid", help="Import the valid rows, skip rows with errors.")
+        bool,
+        typer.Option(
+            "--skip-invalid", help="With --strict: import the valid rows, skip rows with errors."
+        ),
     ] = False,
     rejects: Annotated[
         Path | None,
@@ -926,6 +937,7 @@ def import_file(
             profile=profile,
             dayfirst=dayfirst,
             currency=currency.upper() if currency else None,
+            strict=strict,
             progress=progress,
         )
         if rejects is not None:

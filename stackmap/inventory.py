@@ -319,16 +319,20 @@ class Inventory:
         profile: str | None = None,
         dayfirst: bool | None = None,
         currency: str | None = None,
+        strict: bool = False,
         progress: Progress = SILENT,
     ) -> ImportPlan:
-        """Read a spreadsheet or CSV and return what importing it would write (writes nothing)."""
+        """Read a spreadsheet or CSV and return what importing it would write (writes nothing).
+
+        A value that cannot be read is left unknown with its text kept (strict: its row is
+        an error, and apply_import refuses the file unless told to skip such rows)."""
         with Session(self.engine) as session:
             existing = [
                 ExistingTool(name, product)
                 for name, product in session.execute(sa.select(TOOL.c.name, TOOL.c.library_product))
             ]
         with bulk_work():
-            return self._plan(path, existing, sheet, profile, dayfirst, currency, progress)
+            return self._plan(path, existing, sheet, profile, dayfirst, currency, strict, progress)
 
     def _plan(
         self,
@@ -338,6 +342,7 @@ class Inventory:
         profile: str | None,
         dayfirst: bool | None,
         currency: str | None,
+        strict: bool,
         progress: Progress,
     ) -> ImportPlan:
         return plan_import(
@@ -348,6 +353,7 @@ class Inventory:
             profile=load_profile(profile) if profile else None,
             dayfirst=dayfirst,
             currency=currency,
+            strict=strict,
             progress=progress,
         )
 

@@ -63,6 +63,14 @@ def parse(model: type[M], values: dict[str, Any], where: Callable[[str], str] = 
         ) from exc
 
 
+def invalid_field(error: InvalidValueError) -> str | None:
+    """Return the field a validation error raised by parse() is about, when it names one."""
+    cause = error.__cause__
+    if isinstance(cause, ValidationError) and cause.errors() and cause.errors()[0]["loc"]:
+        return str(cause.errors()[0]["loc"][0])
+    return None
+
+
 def _clean_list(values: Any) -> list[str]:
     if values is None:
         return []

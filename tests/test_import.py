@@ -108,7 +108,37 @@ def test_a_second_file_naming_products_differently_updates_the_same_tools(
     assert ("Segment", "Intercom") in links  # Intercom came from the first file
 
 
-def test_a_bad_cell_stops_the_import_naming_file_row_and_column(
+def test_a_bad_cell_costs_only_its_field_and_is_kept_as_written(
+    inventory: Inventory, tmp_path: Path
+) -> None:
+    path = xlsx(
+        tmp_path / "bad.xlsx",
+        [
+            ["Tool", "Seats", "Renewal"],
+            ["Canva", "lots", "2027-01-01"],
+            ["Asana", 40, "31/02/2027"],
+            ["Miro", 10, "2027-05-01"],
+        ],
+    )
+    plan = inventory.plan_import(path)
+    result = inventory.apply_import(plan)
+    assert sorted(o.label for o in result.tools) == ["Asana", "Canva", "Miro"]
+    canva = inventory.tool("Canva")
+    assert canva.contracts[0].seats_purchased is None  # unknown, never 0
+    assert canva.contracts[0].renewal_date == date(2027, 1, 1)  # the rest of the row landed
+    assert canva.extra["Seats (as written)"] == "lots"
+    asana = inventory.tool("Asana")
+    assert (asana.contracts[0].seats_purchased, asana.contracts[0].renewal_date) == (40, None)
+    assert asana.extra["Renewal (as written)"] == "31/02/2027"
+    lines = [i.line(plan.file) for i in plan.issues if i.severity == "unreadable"]
+    assert lines == [
+        "bad.xlsx: row 2, column 'Seats': 'lots' not a whole number; left unknown, kept as written",
+        "bad.xlsx: row 3, column 'Renewal': '31/02/2027' no such date 2027-02-31; left unknown, "
+        "kept as written",
+    ]
+
+
+def test_strict_mode_refuses_the_file_naming_file_row_and_column(
     inventory: Inventory, tmp_path: Path
 ) -> None:
     inventory.apply_import(inventory.plan_import(SAAS))
@@ -122,7 +152,7 @@ def test_a_bad_cell_stops_the_import_naming_file_row_and_column(
             ["Miro", 10, "2027-05-01"],
         ],
     )
-    plan = inventory.plan_import(path)
+    plan = inventory.plan_import(path, strict=True)
     with pytest.raises(InvalidValueError) as caught:
         inventory.apply_import(plan)
     assert str(caught.value) == (
@@ -191,7 +221,16 @@ def test_rejects_are_written_to_a_csv_that_cannot_run_formulas(tmp_path: Path) -
     path = xlsx(tmp_path / "bad.xlsx", [["Tool", "Seats"], ["+cmd|' /C calc'!A0", "lots"]])
     rejects = tmp_path / "rejects.csv"
     result = CliRunner().invoke(
-        app, ["--db", str(tmp_path / "c.db"), "import", str(path), "--rejects", str(rejects)]
+        app,
+        [
+            "--db",
+            str(tmp_path / "c.db"),
+            "import",
+            str(path),
+            "--strict",
+            "--rejects",
+            str(rejects),
+        ],
     )
     assert result.exit_code == 65
     assert result.stderr.startswith("stackmap: error: bad.xlsx: row 2, column 'Seats'")

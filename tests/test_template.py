@@ -52,6 +52,7 @@ def test_a_filled_in_template_imports_with_no_profile(
             "annual",
             None,
             None,
+            None,
             "2027-06-30",
             30,
             "Yes",
@@ -86,3 +87,43 @@ def test_the_template_command_writes_the_file(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["template", str(tmp_path / "new.xlsx")])
     assert result.exit_code == 0
     assert (tmp_path / "new.xlsx").is_file()
+
+
+def test_template_amounts_are_annualised_by_their_billing_period_and_term(
+    tmp_path: Path, reference: Reference, inventory: Inventory
+) -> None:
+    # The template puts Amount before Billing period: the period must still apply.
+    path = write_template(tmp_path / "t.xlsx", reference)
+    wb = load_workbook(path)
+    headers = [c[0] for c in TOOL_COLUMNS]
+    rows = [
+        {"Name": "Canva", "Amount": 2100, "Currency": "USD", "Billing period": "monthly"},
+        {"Name": "Asana", "Amount": 900, "Currency": "USD", "Billing period": "quarterly"},
+        {
+            "Name": "Miro",
+            "Amount": 36000,
+            "Currency": "USD",
+            "Billing period": "multi_year",
+            "Term (months)": 36,
+        },
+        {"Name": "Figma", "Amount": 5000, "Currency": "USD", "Billing period": "annual"},
+        {"Name": "Notion", "Amount": 700, "Currency": "USD", "Billing period": "one_off"},
+        {"Name": "Loom", "Annual cost": 1200, "Currency": "USD", "Billing period": "monthly"},
+    ]
+    for row in rows:
+        wb["Tools"].append([row.get(h) for h in headers])
+    wb.save(path)
+    inventory.apply_import(inventory.plan_import(path))
+    annual = {name: inventory.tool(name).summary.annual_cost for name in [r["Name"] for r in rows]}
+    assert annual == {
+        "Canva": Decimal("25200.00"),
+        "Asana": Decimal("3600.00"),
+        "Miro": Decimal("12000.00"),
+        "Figma": Decimal("5000.00"),
+        "Notion": None,  # a one-off amount has no yearly figure: unknown, not 700
+        "Loom": Decimal("1200.00"),  # a yearly figure billed monthly stays yearly
+    }
+    canva = inventory.tool("Canva").contracts[0]
+    assert (canva.amount, canva.billing_period) == (Decimal("2100.00"), "monthly")
+    miro = inventory.tool("Miro").contracts[0]
+    assert (miro.amount, miro.billing_period) == (Decimal("36000.00"), "multi_year")

@@ -53,6 +53,7 @@ TOOL_COLUMNS: list[tuple[str, int, str | None, str | None, str]] = [
     ("Amount", 12, "#,##0.00", None, "Amount per billing period."),
     ("Currency", 9, None, None, "ISO code: USD, EUR, GBP…"),
     ("Billing period", 14, None, "periods", "How often the amount is billed."),
+    ("Term (months)", 10, "0", None, "Contract length in months (needed for multi_year)."),
     ("Start date", 12, "yyyy-mm-dd", None, "Contract start."),
     ("End date", 12, "yyyy-mm-dd", None, "Contract end."),
     ("Renewal date", 13, "yyyy-mm-dd", None, "Next renewal."),

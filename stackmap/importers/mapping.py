@@ -1,7 +1,11 @@
 """Turn a sheet's data rows into typed cells keyed by catalog field, with every issue noted.
 
-A cell that cannot be read becomes an error naming row, column, value and reason; a cell that
-says "TBD" becomes a warning and stays blank; total and subtotal rows are skipped and said so.
+A cell that cannot be read leaves its field unknown, keeps the text as written (an extra
+attribute "<header> (as written)") and is reported with row, column, value and reason: the row
+still lands. Only a row with no name is refused. In strict mode (for pipelines) an unreadable
+cell is an error that refuses its row. A cell that says "TBD" stays blank with a warning; total
+and subtotal rows are skipped and said so. Amounts, currencies, billing periods and terms are
+combined per row after every cell is read, so the order of the columns does not matter.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from stackmap.errors import InvalidValueError
 from stackmap.importers.files import Sheet
@@ -41,7 +45,19 @@ from stackmap.models import BillingPeriod
 from stackmap.progress import SILENT, Progress
 
 DATE_FIELDS = ("start_date", "end_date", "renewal_date", "date")
-_TOTAL = re.compile(r"^(grand\s+)?(sub\s*-?\s*)?totals?\b|^sum\b|^total\s", re.IGNORECASE)
+# A total row names itself with a total word alone, or followed by a separator and what it
+# totals ("Total", "Grand total:", "Subtotal — CRM & Sales", "Total (USD)", "Total for Ads");
+# "Total Expert" and "Sum Up" are products.
+_TOTAL = re.compile(
+    r"^(grand\s+)?(sub\s*-?\s*)?(totals?|sum)\s*($|[-\u2014\u2013:(|/]|for\b|of\b)", re.IGNORECASE
+)
+AS_WRITTEN = " (as written)"
+
+
+# "error" refuses the row (and the file, unless told to skip); "unreadable" leaves one field
+# unknown with its text kept; "rejected" is a row with no name, left out; "warning" and
+# "skipped" (headings, totals) are for the person to know.
+Severity = Literal["error", "unreadable", "rejected", "warning", "skipped"]
 
 
 @dataclass(frozen=True)
@@ -52,7 +68,7 @@ class Issue:
     column: str
     value: str
     reason: str
-    severity: str  # "error" rejects the row; "warning" and "skipped" do not
+    severity: Severity
     sheet: str = ""  # named in messages when the workbook has several sheets
 
     def line(self, file: str) -> str:
@@ -211,11 +227,13 @@ def map_rows(
     dayfirst: bool | None = None,
     default_currency: str | None = None,
     label: str = "",
+    strict: bool = False,
     progress: Progress = SILENT,
 ) -> MappedSheet:
     """Return the typed rows of a sheet below its header, skipping blank and total rows.
 
-    label names the sheet in issues (empty when the file has only one sheet).
+    label names the sheet in issues (empty when the file has only one sheet). strict makes an
+    unreadable cell an error that refuses its row instead of an unknown kept as written.
     """
     mapped = MappedSheet(sheet.name, header)
     if sheet.merged:
@@ -228,7 +246,7 @@ def map_rows(
         if column.how == "ignore":
             continue
         key = column.field or column.header
-        parser = _parser_for(column, dayfirst, default_currency, status_parser)
+        parser = _parser_for(column, dayfirst, status_parser)
         plan.append((key, column, parser, {}))
         names[key] = column.header
         if column.field in ("annual_cost", "amount"):
@@ -289,12 +307,29 @@ def map_rows(
                 parsed = memo[value]
             except (KeyError, TypeError):
                 parsed = _parse_once(parser, memo, value)
-            if parsed.__class__ is _Failure:
-                mapped.issues.append(
-                    Issue(number, column.header, text_of(value), parsed.message, "error", label)
-                )
-                rejected = True
+            if parsed.__class__ is _MoneyCell:
+                cells[parsed.key] = parsed
+            elif parsed.__class__ is _Failure:
+                written = text_of(value)
+                if strict:
+                    mapped.issues.append(
+                        Issue(number, column.header, written, parsed.message, "error", label)
+                    )
+                    rejected = True
+                else:
+                    cells[column.header + AS_WRITTEN] = written
+                    mapped.issues.append(
+                        Issue(
+                            number,
+                            column.header,
+                            written,
+                            f"{parsed.message}; left unknown, kept as written",
+                            "unreadable",
+                            label,
+                        )
+                    )
             elif parsed is UNKNOWN:
+                cells[column.header + AS_WRITTEN] = text_of(value)
                 mapped.issues.append(
                     Issue(
                         number,
@@ -315,12 +350,82 @@ def map_rows(
                 cells[key] = parsed
         if not cells.get(key_field):
             mapped.issues.append(
-                Issue(number, key_column.header, "", "no name; row skipped", "error", label)
+                Issue(
+                    number,
+                    key_column.header,
+                    "",
+                    "no name; row skipped",
+                    "error" if strict else "rejected",
+                    label,
+                )
             )
             continue
-        if not rejected:
-            mapped.rows.append(SourceRow(number, cells, names, label))
+        if rejected:
+            continue
+        conflict = combine_terms(cells, default_currency)
+        if conflict:
+            mapped.issues.append(
+                Issue(number, conflict[0], conflict[1], conflict[2], "warning", label)
+            )
+        mapped.rows.append(SourceRow(number, cells, names, label))
     return mapped
+
+
+@dataclass(frozen=True, slots=True)
+class _MoneyCell:
+    """An amount as one column gave it, to be combined with the row's other terms."""
+
+    key: str  # "_money:<field>", one per money field
+    field: str  # annual_cost or amount
+    header: str
+    amount: Decimal
+    currency: str | None  # said by the cell or its header; None when neither did
+    period: BillingPeriod | None  # said by the cell ("/month") or its header ("Monthly cost")
+
+
+def combine_terms(
+    cells: dict[str, Any], default_currency: str | None
+) -> tuple[str, str, str] | None:
+    """Turn a row's money cells, currency, billing period and term into contract terms.
+
+    Runs after every cell of the row is read, so "Amount" before "Billing period" (the
+    template's order) reads the same as the other way round. Returns (column, value, reason)
+    when the row contradicts itself, after resolving it the way the cells most directly say.
+    """
+    conflict = None
+    billed = cells.get("billing_period")
+    currency = cells.get("currency")
+    for kind in ("annual_cost", "amount"):
+        money = cells.pop(f"_money:{kind}", None)
+        if money is None:
+            continue
+        if money.currency and currency and money.currency != currency:
+            conflict = (
+                money.header,
+                f"{money.amount} {money.currency}",
+                f"the amount says {money.currency} but the currency column says {currency}; "
+                f"read as {money.currency}",
+            )
+        currency = money.currency or currency
+        if kind == "annual_cost" and money.period in (None, BillingPeriod.ANNUAL):
+            # A yearly figure; a billing period beside it says how it is paid, not its size.
+            cells["annual_cost"] = money.amount
+            continue
+        period = money.period or billed
+        if money.period and billed and money.period is not billed:
+            conflict = (
+                money.header,
+                f"{money.amount} {money.period.value}",
+                f"the amount says {money.period.value} but the billing period says "
+                f"{billed.value}; read as {money.period.value}",
+            )
+        cells["amount"] = money.amount
+        cells["billing_period"] = period or BillingPeriod.ANNUAL
+    if currency is None and default_currency and ("amount" in cells or "annual_cost" in cells):
+        currency = default_currency
+    if currency is not None:
+        cells["currency"] = currency
+    return conflict
 
 
 @dataclass(frozen=True, slots=True)
@@ -358,7 +463,6 @@ def _present(value: Any) -> bool:
 def _parser_for(
     column: Column,
     dayfirst: bool | None,
-    default_currency: str | None,
     status_parser: Callable[[Any], Any],
 ) -> Callable[[Any], Any]:
     """Return the function that reads this column's cells."""
@@ -366,8 +470,7 @@ def _parser_for(
     if field is None:
         return lambda v: v.isoformat() if hasattr(v, "isoformat") else text_of(v)
     if field in ("annual_cost", "amount"):
-        currency = column.currency or default_currency
-        return lambda v: _money(column, v, currency)
+        return lambda v: _money(column, v)
     if field in DATE_FIELDS:
         return lambda v: parse_date(v, dayfirst)
     if field == "status":
@@ -386,23 +489,21 @@ def _billing(value: Any) -> dict[str, Any] | None:
     return {"billing_period": period, **({"term_months": months} if months else {})}
 
 
-def _money(column: Column, value: Any, currency: str | None) -> Any:
-    money = parse_money(value, currency)
+def _money(column: Column, value: Any) -> Any:
+    money = parse_money(value, column.currency)
     if money is None or money is UNKNOWN:
         return money
-    assert isinstance(money, Money)
+    assert isinstance(money, Money) and column.field is not None
     if money.amount < 0:
         raise ValueError("a negative amount")
-    period = money.period or column.period
-    result: dict[str, Any] = {}
-    if column.field == "annual_cost" and period in (None, BillingPeriod.ANNUAL):
-        result["annual_cost"] = money.amount
-    else:
-        result["amount"] = money.amount
-        result["billing_period"] = period or BillingPeriod.ANNUAL
-    if money.currency:
-        result["currency"] = money.currency
-    return result
+    return _MoneyCell(
+        f"_money:{column.field}",
+        column.field,
+        column.header,
+        money.amount,
+        money.currency,
+        money.period or column.period,
+    )
 
 
 def _looks_like_total(raw: list[Any], header: HeaderMap) -> bool:

@@ -109,6 +109,9 @@ def plan_spend(
         header,
         dayfirst=dayfirst if dayfirst is not None else order,
         default_currency=currency,
+        # Finance lines are summed: a line whose amount cannot be read must stop the sum
+        # (or be skipped knowingly), never be dropped quietly.
+        strict=True,
     )
     suppliers: dict[tuple[str, str | None], SupplierSpend] = {}
     dates: list[date] = []

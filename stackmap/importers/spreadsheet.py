@@ -13,15 +13,15 @@ from typing import Any
 from stackmap.errors import InvalidValueError
 from stackmap.importers.files import Sheet, read_sheets, sha256_of, sheet_names
 from stackmap.importers.headers import HeaderMap, detect_header
-from stackmap.importers.mapping import Issue, MappedSheet, date_order, map_rows
+from stackmap.importers.mapping import AS_WRITTEN, Issue, MappedSheet, date_order, map_rows
 from stackmap.importers.matching import ProductMatcher, similar_names
 from stackmap.importers.profiles import Profile
 from stackmap.importers.records import SourceRow, tool_records
-from stackmap.importers.values import CURRENCIES
-from stackmap.models import name_key
+from stackmap.importers.values import CURRENCIES, text_of
+from stackmap.models import IntegrationMethod, name_key
 from stackmap.progress import SILENT, Progress
 from stackmap.reference import Reference
-from stackmap.schemas import IntegrationFields, parse
+from stackmap.schemas import IntegrationFields, invalid_field, parse
 from stackmap.writer import ToolRecord
 
 
@@ -71,11 +71,14 @@ def plan_import(
     profile: Profile | None = None,
     dayfirst: bool | None = None,
     currency: str | None = None,
+    strict: bool = False,
     progress: Progress = SILENT,
 ) -> ImportPlan:
     """Read a workbook or CSV and return the records it holds, with every issue found.
 
-    Raises InvalidValueError (naming the file) when nothing in it can be imported.
+    A value that cannot be read leaves its field unknown and its text kept (strict: refuses
+    the row instead). Raises InvalidValueError (naming the file) when nothing in it can be
+    imported.
     """
     progress.stage(f"Reading {path.name}")
     sheets = read_sheets(path)
@@ -97,6 +100,7 @@ def plan_import(
             dayfirst=order,
             default_currency=sheet_currency,
             label=label,
+            strict=strict,
             progress=progress,
         )
         mapped[kind] = result
@@ -114,7 +118,7 @@ def plan_import(
     progress.stage("Matching names to products and tools")
     matcher = ProductMatcher(reference)
     if "tools" in mapped:
-        _plan_tools(plan, mapped["tools"].rows, matcher, existing, currency)
+        _plan_tools(plan, mapped["tools"].rows, matcher, existing, currency, strict)
     links = _links_from_tool_rows(mapped["tools"].rows) if "tools" in mapped else []
     if "integrations" in mapped:
         links += _integration_rows(plan, mapped["integrations"].rows)
@@ -202,6 +206,7 @@ def _plan_tools(
     matcher: ProductMatcher,
     existing: Sequence[ExistingTool],
     currency: str | None,
+    strict: bool,
 ) -> None:
     groups: dict[str, list[SourceRow]] = {}
     products: dict[str, str] = {}
@@ -231,12 +236,8 @@ def _plan_tools(
         email = cells.get("business_owner_email")
         if email and not cells.get("business_owner"):
             cells["business_owner"] = _name_from_email(str(email))
-        try:
-            record = tool_records([SourceRow(row.number, cells, row.columns)], plan.file)[0]
-        except InvalidValueError as exc:
-            plan.issues.append(
-                Issue(row.number, "", "", str(exc).split(": ", 2)[-1], "error", row.sheet)
-            )
+        record = _record(plan, SourceRow(row.number, cells, row.columns, row.sheet), strict)
+        if record is None:
             continue
         record.product = products.get(identity)
         contract = record.contract
@@ -272,6 +273,36 @@ def _plan_tools(
             f"{name!r} looks like {other!r}, already in the catalog ({score:.0f}% alike); "
             "imported as a separate tool — rename one if they are the same"
         )
+
+
+def _record(plan: ImportPlan, row: SourceRow, strict: bool) -> ToolRecord | None:
+    """Validate a row into a record; a field the schema refuses is left unknown and its text
+    kept, so the row still lands (strict: the row is refused). None when the row cannot land."""
+    cells = dict(row.cells)
+    while True:
+        try:
+            return tool_records([SourceRow(row.number, cells, row.columns, row.sheet)], plan.file)[
+                0
+            ]
+        except InvalidValueError as exc:
+            field = invalid_field(exc)
+            reason = str(exc).split(": ", 2)[-1]
+            if strict or field is None or field == "name" or field not in cells:
+                plan.issues.append(Issue(row.number, "", "", reason, "error", row.sheet))
+                return None
+            header = row.columns.get(field, field)
+            written = cells.pop(field)
+            cells[header + AS_WRITTEN] = text_of(written)
+            plan.issues.append(
+                Issue(
+                    row.number,
+                    header,
+                    text_of(written),
+                    f"{reason.split(': ', 1)[-1]}; left unknown, kept as written",
+                    "unreadable",
+                    row.sheet,
+                )
+            )
 
 
 def _to_reference_terms(
@@ -369,11 +400,28 @@ def _links_from_tool_rows(rows: list[SourceRow]) -> list[Link]:
 
 
 def _integration_rows(plan: ImportPlan, rows: list[SourceRow]) -> list[Link]:
-    """Return the rows of an integrations sheet as links; they are validated once resolved."""
+    """Return the rows of an integrations sheet as links; they are validated once resolved.
+
+    A word the link's columns do not know ("Tag" as a method) leaves that field unknown and is
+    kept, as written, in the link's notes.
+    """
     fields = set(IntegrationFields.model_fields)
-    return [
-        (row.number, row.sheet, {k: v for k, v in row.cells.items() if k in fields}) for row in rows
-    ]
+    links = []
+    for row in rows:
+        values = {k: v for k, v in row.cells.items() if k in fields}
+        written = [
+            f"{k.removesuffix(AS_WRITTEN)}: {v}"
+            for k, v in row.cells.items()
+            if k.endswith(AS_WRITTEN)
+        ]
+        if written:
+            method = row.columns.get("method")
+            if method is not None and method + AS_WRITTEN in row.cells:
+                values["method"] = IntegrationMethod.UNKNOWN  # not the schema's default guess
+            notes = [str(values["notes"])] if values.get("notes") else []
+            values["notes"] = "; ".join([*notes, f"as written — {'; '.join(written)}"])
+        links.append((row.number, row.sheet, values))
+    return links
 
 
 def _where(number: int, field: str) -> str:

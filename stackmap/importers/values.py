@@ -177,7 +177,7 @@ def parse_money(value: Any, default_currency: str | None = None) -> Money | _Unk
     low = text.casefold()
     if not low:
         return None
-    if low in UNKNOWN_WORDS:
+    if low in UNKNOWN_WORDS or _annotated_unknown(low):
         return UNKNOWN
     if low in FREE_WORDS:
         return Money(_cents(Decimal(0)), default_currency)
@@ -210,6 +210,12 @@ def parse_money(value: Any, default_currency: str | None = None) -> Money | _Unk
         raise ValueError(f"unexpected words {rest!r}")
     amount = _number(match.group(0), currency or default_currency) * multiplier
     return Money(_cents(amount), currency or default_currency, period)
+
+
+def _annotated_unknown(low: str) -> bool:
+    """True for an unknown word with a remark after it: "n/a (IT budget)", "TBD - quote due"."""
+    match = re.match(r"^([^\s(:;,]+)\s*[(:;,\-\u2013\u2014]", low)
+    return match is not None and match.group(1) in UNKNOWN_WORDS and not re.search(r"\d", low)
 
 
 def _cents(amount: Decimal) -> Decimal:
@@ -458,7 +464,7 @@ _PERIOD_WORDS: list[tuple[str, BillingPeriod]] = [
 
 def parse_period(value: Any) -> BillingPeriod | None:
     """Parse a billing period: Monthly, per month, Annual, yearly, 3-year, one-off…"""
-    low = text_of(value).casefold()
+    low = text_of(value).casefold().replace("_", " ")  # the template's own words: one_off
     if not low:
         return None
     for pattern, period in _PERIOD_WORDS:
@@ -474,7 +480,7 @@ def term_months(value: Any) -> int | None:
 
 
 def _choose(value: Any, table: list[tuple[str, E]], what: str) -> E | None:
-    low = text_of(value).casefold()
+    low = text_of(value).casefold().replace("_", " ")  # the template's own words: two_way
     if not low:
         return None
     for pattern, result in table:
