@@ -276,3 +276,37 @@ def test_an_empty_workbook_and_a_header_only_file_say_so(
     header_only.write_text("Tool,Vendor,Cost\n", encoding="utf-8")
     with pytest.raises(InvalidValueError, match=r"^header.csv: no rows to import$"):
         inventory.apply_import(inventory.plan_import(header_only))
+
+
+def test_rows_are_merged_by_identity_never_by_a_fuzzy_score(
+    inventory: Inventory, tmp_path: Path
+) -> None:
+    path = xlsx(
+        tmp_path / "lookalikes.xlsx",
+        [
+            ["Tool", "Annual cost"],
+            ["Salesforce Markting Cloud", "$10,000"],
+            ["Salesforse Marketing Cloud", "$20,000"],
+            ["Pardot (Marketing Cloud Account Engagement)", "$30,000"],
+            ["MCAE", "$31,000"],
+            ["Total Expert", "$4,000"],
+            ["Total", "$95,000"],
+        ],
+    )
+    plan = inventory.plan_import(path)
+    names = sorted(t.fields.name for t in plan.tools)
+    # The two typos each resemble one product, but nothing says they are one tool.
+    assert names == [
+        "Pardot (Marketing Cloud Account Engagement)",
+        "Salesforce Markting Cloud",
+        "Salesforse Marketing Cloud",
+        "Total Expert",
+    ]
+    assert not any(t.product == "Salesforce Marketing Cloud Engagement" for t in plan.tools)
+    assert (
+        "rows 4, 5 name the same tool ('Pardot (Marketing Cloud Account Engagement)') and were "
+        "merged" in plan.notes
+    )
+    pardot = next(t for t in plan.tools if t.fields.name.startswith("Pardot"))
+    assert pardot.product == "Marketing Cloud Account Engagement"
+    assert [i.reason for i in plan.issues if i.severity == "skipped"] == ["total row skipped"]

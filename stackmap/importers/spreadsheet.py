@@ -212,16 +212,29 @@ def _plan_tools(
     products: dict[str, str] = {}
     no_currency: list[SourceRow] = []
     matches = matcher.match_many([str(row.cells["name"]) for row in rows])
+    # Rows are merged only by exact name, alias or library identity, never by a fuzzy score:
+    # two rows whose names merely resemble one product stay two tools.
+    fuzzy_rows: dict[str, set[str]] = {}
+    for row, match in zip(rows, matches, strict=True):
+        if match is not None and match.how != "possible":
+            key = f"product:{match.target}" if match.how != "fuzzy" else name_key(row.cells["name"])
+            fuzzy_rows.setdefault(match.target, set()).add(key)
     for row, match in zip(rows, matches, strict=True):
         name = str(row.cells["name"])
         identity = name_key(name)
-        if match is not None and match.how != "possible":
+        if match is not None and match.how == "fuzzy" and len(fuzzy_rows[match.target]) > 1:
+            plan.notes.append(
+                f"row {row.number}: {name!r} resembles {match.target} ({match.score:.0f}% alike), "
+                "as another row does; not assumed — add it as an alias if it is"
+            )
+        elif match is not None and match.how == "fuzzy":
+            products[identity] = match.target
+            plan.notes.append(
+                f"row {row.number}: {name!r} read as {match.target} ({match.score:.0f}% alike)"
+            )
+        elif match is not None and match.how != "possible":
             identity = f"product:{match.target}"
             products[identity] = match.target
-            if match.how == "fuzzy":
-                plan.notes.append(
-                    f"row {row.number}: {name!r} read as {match.target} ({match.score:.0f}% alike)"
-                )
         elif match is not None:
             plan.notes.append(
                 f"row {row.number}: {name!r} may be {match.target} ({match.score:.0f}% alike); "
@@ -462,7 +475,7 @@ def _resolve_links(
             names = list(dict.fromkeys(by_product.get(match.target, [])))
             if len(names) == 1:
                 return names[0]
-        close = similar_names([written], list(by_key.values()))
+        close = similar_names([written], list(by_key.values()), agreeing=True)
         return close[0][1] if close else None
 
     result: list[IntegrationFields] = []
