@@ -41,7 +41,7 @@ from stackmap.analysis.report import plain
 from stackmap.backup import backup_catalog, read_backup, restore_snapshot, safety_copy_path
 from stackmap.demo import DEFAULT_OUTPUT, run_demo
 from stackmap.dump import dump_catalog, load_catalog
-from stackmap.errors import DatabaseUnavailableError, StackmapError
+from stackmap.errors import DatabaseUnavailableError, InvalidValueError, StackmapError
 from stackmap.export.safe import atomic_write, safe_text
 from stackmap.export.template import write_template
 from stackmap.importers.decisions import looks_like_review
@@ -55,7 +55,7 @@ from stackmap.models import (
     IntegrationStatus,
     ToolStatus,
 )
-from stackmap.outcomes import import_lines, short
+from stackmap.outcomes import import_lines, sheet_lines, short
 from stackmap.progress import SILENT, Progress
 from stackmap.reference import load_reference
 from stackmap.render import SECTIONS, render_analysis, render_what_if
@@ -942,9 +942,16 @@ def import_file(
         )
         if rejects is not None:
             _write_issues(rejects, plan)
-        result = inventory.apply_import(
-            plan, dry_run=dry_run, skip_invalid=skip_invalid, progress=progress
-        )
+        try:
+            result = inventory.apply_import(
+                plan, dry_run=dry_run, skip_invalid=skip_invalid, progress=progress
+            )
+        except InvalidValueError:
+            if not as_json:  # what each column was taken as, before the one-line refusal
+                for sheet_plan in plan.sheets:
+                    for line in sheet_lines(sheet_plan):
+                        out.print(Text(line))
+            raise
     if as_json:
         _print_json(_import_json(plan, result))
         return
@@ -1095,7 +1102,16 @@ def _import_json(plan: Any, result: Any) -> dict[str, Any]:
                 "kind": s.kind,
                 "header_row": s.header_row,
                 "rows": s.rows,
-                "columns": [{"header": h, "field": f, "how": how} for h, f, how in s.columns],
+                "columns": [
+                    {
+                        "header": c.header,
+                        "field": c.field,
+                        "how": c.how,
+                        "role": c.role,
+                        "why": c.why,
+                    }
+                    for c in s.columns
+                ],
             }
             for s in plan.sheets
         ],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from stackmap.importers.spreadsheet import ImportPlan
+from stackmap.importers.spreadsheet import ImportPlan, SheetPlan
 from stackmap.inventory import LoadResult
 
 
@@ -20,16 +20,27 @@ def short(value: Any) -> str:
     return text if len(text) <= 40 else text[:39] + "…"
 
 
+def sheet_lines(sheet: SheetPlan) -> list[str]:
+    """Every column of a sheet: mapped to a field, kept as an extra attribute, or ignored."""
+    lines = [
+        f"Sheet {sheet.name!r}: {sheet.kind}, header on row {sheet.header_row}, {sheet.rows} rows"
+    ]
+    mapped = ", ".join(f"{c.header} → {c.field}" for c in sheet.columns if c.role == "mapped")
+    lines.append(f"  columns: {mapped}")
+    extra = [c.header for c in sheet.columns if c.role == "extra"]
+    if extra:
+        lines.append(f"  kept as extra attributes: {', '.join(extra)}")
+    ignored = [c.header for c in sheet.columns if c.role == "ignored"]
+    if ignored:
+        lines.append(f"  ignored: {', '.join(ignored)}")
+    return lines
+
+
 def import_lines(plan: ImportPlan, result: LoadResult) -> list[str]:
     """The sheets found, the header mapping, and the diff the import makes (or would make)."""
     lines = []
     for s in plan.sheets:
-        mapped = ", ".join(f"{h} → {f}" for h, f, how in s.columns if f)
-        extra = [h for h, f, how in s.columns if f is None and how != "ignore"]
-        lines.append(f"Sheet {s.name!r}: {s.kind}, header on row {s.header_row}, {s.rows} rows")
-        lines.append(f"  columns: {mapped}")
-        if extra:
-            lines.append(f"  kept as extra attributes: {', '.join(extra)}")
+        lines += sheet_lines(s)
     verb = "Would write" if result.dry_run else "Imported"
     counts = result.counts()
     lines.append(

@@ -80,11 +80,33 @@ def test_an_unknown_column_is_kept_not_dropped() -> None:
     assert fields([["Tool", "Vendor", "Favourite colour"]])["Favourite colour"] is None
 
 
-def test_a_second_column_for_the_same_field_is_kept_as_extra() -> None:
+def test_of_two_columns_for_one_field_the_one_naming_it_exactly_wins() -> None:
     assert fields([["Tool", "Renewal", "Renewal date"]]) == {
         "Tool": "name",
-        "Renewal": "renewal_date",
-        "Renewal date": None,
+        "Renewal": None,
+        "Renewal date": "renewal_date",
+    }
+    # "Group owner" only reads as an owner by its last word; "Business Owner" is the field.
+    assert fields([["Tool", "Group owner", "Business Owner"]]) == {
+        "Tool": "name",
+        "Group owner": None,
+        "Business Owner": "business_owner",
+    }
+
+
+def test_a_profile_matches_headers_exactly_never_by_resemblance() -> None:
+    header = detect_header(
+        [["Tool", "Vendor", "Internal ref", "Internal refs", "Cost centre"]],
+        "tools",
+        profile={"Internal ref": "ignore", "Cost centre": "extra"},
+    )
+    assert header is not None
+    assert {c.header: (c.field, c.how) for c in header.columns} == {
+        "Tool": ("name", "synonym"),
+        "Vendor": ("vendor", "exact"),
+        "Internal ref": (None, "ignore"),
+        "Internal refs": (None, "extra"),  # a neighbour, not swallowed by the ignore
+        "Cost centre": (None, "extra"),  # the profile keeps it as an attribute
     }
 
 

@@ -214,6 +214,8 @@ def test_the_import_command_prints_the_mapping_and_the_result(tmp_path: Path) ->
         "header": "Application Name",
         "field": "name",
         "how": "synonym",
+        "role": "mapped",
+        "why": "",
     }
 
 

@@ -537,7 +537,10 @@ class Column:
     field: str | None  # None: kept as an extra attribute
     currency: str | None = None
     period: BillingPeriod | None = None
-    how: str = "synonym"  # synonym, profile, fuzzy, extra
+    # profile, exact (the field's own name), synonym, partial (the words after a group
+    # heading), fuzzy (resembles a synonym), extra, or ignore
+    how: str = "synonym"
+    candidate: str | None = None  # the field the header names, when another column won it
 
 
 @dataclass
@@ -558,23 +561,28 @@ class HeaderMap:
 
 
 class _Matcher:
-    def __init__(self, synonyms: dict[str, list[str]], extra: dict[str, str] | None = None):
+    def __init__(self, synonyms: dict[str, list[str]], profile: dict[str, str] | None = None):
         self.exact: dict[str, str] = {}
+        self.own: dict[str, str] = {}  # the field's own name and its first synonym
         for target, words in synonyms.items():
             for word in [target.replace("_", " "), *words]:
                 self.exact.setdefault(normalise(word), target)
-        for header, target in (extra or {}).items():
-            self.exact[normalise(header)] = target
-            self.exact[f"!{header.strip().casefold()}"] = target
+            for word in [target.replace("_", " "), *words[:1]]:
+                self.own.setdefault(normalise(word), target)
+        # A profile names columns exactly as written: never by resemblance, so its "ignore"
+        # cannot swallow a neighbouring column with a similar name.
+        self.profile = {h.strip().casefold(): t for h, t in (profile or {}).items()}
         self.choices = list(self.exact)
 
     def match(self, header: str) -> tuple[str | None, str]:
+        profiled = self.profile.get(header.strip().casefold())
+        if profiled is not None:
+            return profiled, "profile"
         key = normalise(header)
         if not key:
             return None, "extra"
-        profiled = self.exact.get(f"!{header.strip().casefold()}")
-        if profiled is not None:
-            return profiled, "profile"
+        if key in self.own:
+            return self.own[key], "exact"
         if key in self.exact:
             return self.exact[key], "synonym"
         if len(key) >= 6:
@@ -588,6 +596,11 @@ class _Matcher:
             if found is not None:
                 return self.exact[found[0]], "fuzzy"
         return None, "extra"
+
+
+# How directly a header names its field, best first: where two columns claim one field, the
+# better one takes it (an exact "Business Owner" beats "Group owner" read as "owner").
+_RANK = {"profile": 0, "exact": 1, "synonym": 2, "partial": 3, "fuzzy": 4}
 
 
 def detect_header(
@@ -659,7 +672,6 @@ def _grouped(top: Sequence[Any], bottom: Sequence[Any], merged: bool) -> list[st
 
 def _map(texts: list[str], matcher: _Matcher, kind: str) -> list[Column]:
     columns: list[Column] = []
-    taken: set[str] = set()
     for index, text in enumerate(texts):
         if not text:
             continue
@@ -667,16 +679,28 @@ def _map(texts: list[str], matcher: _Matcher, kind: str) -> list[Column]:
         if target is None and " " in text:
             # "Contract Start" did not match: try the words after the group ("Start").
             target, how = matcher.match(text.split(" ", 1)[1])
+            how = "partial" if target is not None and how != "profile" else how
         period = None
         if target in PERIOD_HEADERS:
             period = PERIOD_HEADERS[target]
             target = "amount"
-        if target == "ignore":
-            columns.append(Column(index, text, None, how="ignore"))
+        if target in ("ignore", "extra"):
+            columns.append(
+                Column(index, text, None, how="ignore" if target == "ignore" else "extra")
+            )
             continue
-        if target is not None and target in taken:
-            target, how = None, "extra"
-        if target is not None:
-            taken.add(target)
         columns.append(Column(index, text, target, unit_hint(text), period, how))
-    return columns
+    best: dict[str, Column] = {}
+    for column in columns:
+        if column.field is None:
+            continue
+        held = best.get(column.field)
+        if held is None or _RANK.get(column.how, 9) < _RANK.get(held.how, 9):
+            best[column.field] = column
+    winners = {c.index for c in best.values()}
+    return [
+        c
+        if c.field is None or c.index in winners
+        else Column(c.index, c.header, None, c.currency, c.period, c.how, c.field)
+        for c in columns
+    ]

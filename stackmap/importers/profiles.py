@@ -7,7 +7,8 @@ A profile is a YAML file in `imports/profiles/` or the user's `profiles/` config
     sheet: Applications          # optional: which sheet holds the tools
     dayfirst: false              # optional: how numeric dates are written
     currency: USD                # optional: currency of amounts that do not say
-    columns:                     # header as written -> catalog field (or "ignore")
+    columns:                     # header exactly as written -> catalog field, "extra" (keep
+                                 # as an attribute) or "ignore"
       App Name: name
       Annual Spend: annual_cost
 """
@@ -24,7 +25,7 @@ from platformdirs import user_config_dir
 from stackmap.errors import InvalidValueError, NotFoundError
 from stackmap.importers.headers import INTEGRATION_SYNONYMS, SPEND_SYNONYMS, TOOL_SYNONYMS
 
-FIELDS = set(TOOL_SYNONYMS) | set(INTEGRATION_SYNONYMS) | set(SPEND_SYNONYMS) | {"ignore"}
+FIELDS = set(TOOL_SYNONYMS) | set(INTEGRATION_SYNONYMS) | set(SPEND_SYNONYMS) | {"ignore", "extra"}
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from stackmap.errors import InvalidValueError
+from stackmap.importers.evidence import weigh
 from stackmap.importers.files import Sheet, read_sheets, sha256_of, sheet_names
 from stackmap.importers.headers import HeaderMap, detect_header
 from stackmap.importers.mapping import AS_WRITTEN, Issue, MappedSheet, date_order, map_rows
@@ -33,6 +34,21 @@ class ExistingTool:
     product: str | None
 
 
+@dataclass(frozen=True)
+class ColumnPlan:
+    """What one column of a sheet became: a field, an extra attribute, or ignored, and why."""
+
+    header: str
+    field: str | None  # None: kept as an extra attribute (or ignored)
+    how: str  # profile, exact, synonym, partial, fuzzy, extra or ignore
+    why: str = ""  # when the column's values overruled its header, or another column won
+
+    @property
+    def role(self) -> str:
+        """mapped, extra or ignored."""
+        return "ignored" if self.how == "ignore" else "mapped" if self.field else "extra"
+
+
 @dataclass
 class SheetPlan:
     """What was found on one sheet."""
@@ -40,7 +56,7 @@ class SheetPlan:
     name: str
     kind: str
     header_row: int  # 1-based, as the spreadsheet shows it
-    columns: list[tuple[str, str | None, str]]  # header, field (None: extra), how matched
+    columns: list[ColumnPlan]
     rows: int
 
 
@@ -90,6 +106,13 @@ def plan_import(
     chosen = _choose_sheets(path, sheets, wanted_sheet, profile)
     mapped: dict[str, MappedSheet] = {}
     for kind, (found, header) in chosen.items():
+        header, why = weigh(found.rows, header, lambda text: _known_category(reference, text))
+        for column, reason in why.items():
+            plan.notes.append(
+                f"{found.name}: {column!r}: {reason}"
+                if len(sheets) > 1
+                else f"{column!r}: {reason}"
+            )
         order = _date_order(found, header, path.name, dayfirst)
         label = found.name if len(sheets) > 1 else ""
         sheet_currency = currency or _stated_currency(plan, found, header)
@@ -111,7 +134,10 @@ def plan_import(
                 found.name,
                 kind,
                 header.header_rows[-1] + 1,
-                [(c.header, c.field, c.how) for c in header.columns],
+                [
+                    ColumnPlan(c.header, c.field, c.how, why.get(c.header, ""))
+                    for c in header.columns
+                ],
                 len(result.rows),
             )
         )
@@ -124,6 +150,24 @@ def plan_import(
         links += _integration_rows(plan, mapped["integrations"].rows)
     plan.integrations = _resolve_links(plan, links, matcher, existing)
     return plan
+
+
+def _headers_seen(sheets: list[Sheet]) -> str:
+    """The first row of each sheet that looks like a header, to say what was seen."""
+    seen = []
+    for sheet in sheets:
+        for row in sheet.rows[:30]:
+            texts = [text_of(c) for c in row if text_of(c)]
+            if len(texts) >= 2:
+                shown = ", ".join(texts[:12]) + (", …" if len(texts) > 12 else "")
+                seen.append(f"{sheet.name!r}: {shown}" if len(sheets) > 1 else shown)
+                break
+    return f"; headers seen: {'; '.join(seen)}" if seen else ""
+
+
+def _known_category(reference: Reference, text: str) -> bool:
+    """True for a category the taxonomy knows (by slug, name or a team's usual word)."""
+    return reference.subcategory_slug(text) is not None
 
 
 def _choose_sheets(
@@ -166,6 +210,7 @@ def _choose_sheets(
         raise InvalidValueError(
             f"{path.name}: no sheet has a column naming the tool (e.g. Tool, Application, "
             f"Product) or integration ends (From, To); sheets: {sheet_names(sheets)}"
+            + _headers_seen(sheets)
         )
     return {kind: (s, h) for kind, (_, s, h) in found.items()}
 
