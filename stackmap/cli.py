@@ -44,8 +44,11 @@ from stackmap.dump import dump_catalog, load_catalog
 from stackmap.errors import DatabaseUnavailableError, InvalidValueError, StackmapError
 from stackmap.export.safe import atomic_write, safe_text
 from stackmap.export.template import write_template
-from stackmap.importers.decisions import looks_like_review
-from stackmap.inventory import Inventory
+from stackmap.importers.mapping import Issue
+from stackmap.importers.spend import SpendPlan
+from stackmap.importers.spreadsheet import ImportPlan
+from stackmap.intake import ImportRequest, apply_file, plan_file
+from stackmap.inventory import Inventory, LoadResult
 from stackmap.models import (
     BillingPeriod,
     Disposition,
@@ -60,6 +63,7 @@ from stackmap.progress import SILENT, Progress
 from stackmap.reference import load_reference
 from stackmap.render import SECTIONS, render_analysis, render_what_if
 from stackmap.review import (
+    DecisionPlan,
     apply_decisions,
     export_diagram,
     export_map,
@@ -923,40 +927,41 @@ def import_file(
 ) -> None:
     """Import tools and integrations from a spreadsheet as people keep them (one transaction)."""
     inventory = _inventory(ctx)
-    if not spend and looks_like_review(path):
-        # A rationalisation workbook stackmap wrote, back from review: its decisions.
-        _decisions(inventory, path, dry_run, False, as_json)
-        return
-    if spend:
-        _import_spend(inventory, path, sheet, dayfirst, currency, dry_run, skip_invalid, as_json)
-        return
+    request = ImportRequest(
+        path,
+        spend=spend,
+        sheet=sheet,
+        profile=profile,
+        dayfirst=dayfirst,
+        currency=currency,
+        strict=strict,
+        skip_invalid=skip_invalid,
+        rejects=rejects,
+    )
     with _progress() as progress:
-        plan = inventory.plan_import(
-            path,
-            sheet=sheet,
-            profile=profile,
-            dayfirst=dayfirst,
-            currency=currency.upper() if currency else None,
-            strict=strict,
-            progress=progress,
-        )
+        planned = plan_file(inventory, request, progress)
         if rejects is not None:
-            _write_issues(rejects, plan)
+            _write_issues(rejects, planned.plan.file, planned.issues)
         try:
-            result = inventory.apply_import(
-                plan, dry_run=dry_run, skip_invalid=skip_invalid, progress=progress
-            )
+            result = apply_file(inventory, planned, dry_run=dry_run, progress=progress)
         except InvalidValueError:
-            if not as_json:  # what each column was taken as, before the one-line refusal
-                for sheet_plan in plan.sheets:
+            if not as_json and isinstance(planned.plan, ImportPlan):
+                # What each column was taken as, before the one-line refusal.
+                for sheet_plan in planned.plan.sheets:
                     for line in sheet_lines(sheet_plan):
                         out.print(Text(line))
             raise
-    if as_json:
-        _print_json(_import_json(plan, result))
-        return
-    for line in import_lines(plan, result):
-        out.print(Text(line))
+    plan = planned.plan
+    if isinstance(plan, SpendPlan):
+        _show_spend(plan, result, dry_run, as_json)
+    elif isinstance(plan, ImportPlan):
+        if as_json:
+            _print_json(_import_json(plan, result))
+            return
+        for line in import_lines(plan, result):
+            out.print(Text(line))
+    else:
+        _show_decisions(plan, result, dry_run, as_json)
 
 
 class _Bar:
@@ -995,21 +1000,7 @@ def _progress() -> Iterator[Progress]:
         yield _Bar(bar)
 
 
-def _import_spend(
-    inventory: Inventory,
-    path: Path,
-    sheet: str | None,
-    dayfirst: bool | None,
-    currency: str | None,
-    dry_run: bool,
-    skip_invalid: bool,
-    as_json: bool,
-) -> None:
-    with err.status(f"Reading {path.name}…"):
-        plan = inventory.plan_spend(
-            path, sheet=sheet, dayfirst=dayfirst, currency=currency.upper() if currency else None
-        )
-    result = inventory.apply_spend(plan, dry_run=dry_run, skip_invalid=skip_invalid)
+def _show_spend(plan: SpendPlan, result: LoadResult, dry_run: bool, as_json: bool) -> None:
     suppliers = [
         {
             "supplier": m.spend.supplier,
@@ -1066,18 +1057,18 @@ def _import_spend(
             out.print(Text(f"  {issue.severity}: {issue.line(plan.file)}"))
 
 
-def _write_issues(path: Path, plan: Any) -> None:
+def _write_issues(path: Path, file: str, issues: list[Issue]) -> None:
     import csv
 
     with atomic_write(path, newline="", encoding="utf-8") as stream:
         writer = csv.writer(stream)
         writer.writerow(["file", "row", "column", "value", "severity", "reason"])
-        for issue in plan.issues:
+        for issue in issues:
             writer.writerow(
                 [
                     safe_text(str(v))
                     for v in (
-                        plan.file,
+                        file,
                         issue.row,
                         issue.column,
                         issue.value,
@@ -1244,7 +1235,10 @@ def _decisions(
     inventory: Inventory, path: Path, dry_run: bool, apply_changed: bool, as_json: bool
 ) -> None:
     plan = plan_decisions(inventory, path, apply_changed=apply_changed)
-    result = apply_decisions(inventory, plan, dry_run=dry_run)
+    _show_decisions(plan, apply_decisions(inventory, plan, dry_run=dry_run), dry_run, as_json)
+
+
+def _show_decisions(plan: DecisionPlan, result: LoadResult, dry_run: bool, as_json: bool) -> None:
     if as_json:
         _print_json(
             {

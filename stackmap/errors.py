@@ -43,3 +43,9 @@ class DatabaseBusyError(StackmapError):
     """Another process holds the database lock for longer than the busy timeout."""
 
     exit_code = 75
+
+
+class UsageError(StackmapError):
+    """The options given do not fit together or do not apply to what was named."""
+
+    exit_code = 2

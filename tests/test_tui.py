@@ -354,3 +354,29 @@ def test_the_integrations_screen_shows_the_selected_tool_s_neighbours(
         )
 
     run(check, inventory)
+
+
+def test_apply_writes_the_checked_file_not_whatever_the_field_now_names(
+    inventory: Inventory, tmp_path: Path
+) -> None:
+    from stackmap.tui.findings import ImportScreen
+
+    checked = tmp_path / "checked.csv"
+    checked.write_text("Tool,Annual cost\nCanva,$3000\n", encoding="utf-8")
+    other = tmp_path / "other.csv"
+    other.write_text("Tool,Status\nSalesforce,retired\n", encoding="utf-8")
+
+    async def check(app: StackmapApp) -> None:
+        await app.run_action("show('import')")
+        await settle(app, lambda: isinstance(app.screen, ImportScreen))
+        await settle(app, lambda: bool(app.screen.query("#path")))
+        app.screen.query_one("#path", Input).value = str(checked)
+        app.screen.query_one("#check").press()
+        await settle(app, lambda: "Would write" in shown(app, "#plan"))
+        app.screen.query_one("#path", Input).value = str(other)  # typed after the check
+        app.screen.query_one("#apply").press()
+        await settle(app, lambda: "Imported" in shown(app, "#plan"))
+        assert "Canva" in {t.name for t in inventory.tools()}
+        assert all(t.status != "retired" for t in inventory.tools())
+
+    run(check, inventory)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -14,6 +14,10 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, DataTable, Footer, Input, Static
 
 from stackmap.tui.data import Snapshot
+
+if TYPE_CHECKING:
+    from stackmap.intake import PlannedImport
+    from stackmap.inventory import LoadResult
 from stackmap.tui.screens import Base, DetailScreen, money
 
 
@@ -251,7 +255,13 @@ class ExportScreen(Base):
 
 
 class ImportScreen(Base):
-    """Pick a file, see the sheet, the header mapping and the diff, then apply it."""
+    """Pick a file, see the sheet, the header mapping and the diff, then apply that plan.
+
+    Any kind of file goes through the same entry point as `stackmap import` (a reviewed
+    workbook's decisions, a spend report's suppliers); Apply writes the plan that was shown.
+    """
+
+    planned: PlannedImport | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("Import a spreadsheet (xlsx, csv…)", classes="title")
@@ -266,26 +276,51 @@ class ImportScreen(Base):
     @on(Button.Pressed, "#check")
     def _check(self) -> None:
         self.query_one("#apply", Button).disabled = True
-        self.load(Path(self.query_one("#path", Input).value.strip()), dry_run=True)
+        self.planned = None
+        self.check(Path(self.query_one("#path", Input).value.strip()))
 
     @on(Button.Pressed, "#apply")
     def _apply(self) -> None:
         self.query_one("#apply", Button).disabled = True
-        self.load(Path(self.query_one("#path", Input).value.strip()), dry_run=False)
+        if self.planned is not None:
+            self.apply(self.planned)
 
     @work(thread=True, exclusive=True, exit_on_error=False)
-    def load(self, path: Path, dry_run: bool) -> None:
-        from stackmap.outcomes import import_lines
+    def check(self, path: Path) -> None:
+        """Plan the file (whatever kind it is, as the CLI would) and show its dry run."""
+        from stackmap.intake import ImportRequest, apply_file, plan_file
 
         inventory = self.app.inventory  # type: ignore[attr-defined]
-        plan = inventory.plan_import(path)
-        result = inventory.apply_import(plan, dry_run=dry_run)
-        if not dry_run:
-            self.app.forget()  # type: ignore[attr-defined]  # the catalog changed
-        self.app.call_from_thread(self._show, import_lines(plan, result), dry_run)
+        planned = plan_file(inventory, ImportRequest(path))
+        result = apply_file(inventory, planned, dry_run=True)
+        self.planned = planned
+        self.app.call_from_thread(self._show, _lines(planned, result), True)
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def apply(self, planned: PlannedImport) -> None:
+        """Write the plan that was checked (refused if the file changed since)."""
+        from stackmap.intake import apply_file
+
+        result = apply_file(self.app.inventory, planned)  # type: ignore[attr-defined]
+        self.planned = None
+        self.app.forget()  # type: ignore[attr-defined]  # the catalog changed
+        self.app.call_from_thread(self._show, _lines(planned, result), False)
 
     def _show(self, lines: list[str], dry_run: bool) -> None:
         self.query_one("#plan", Static).update(Text("\n".join(lines)))
         self.query_one("#apply", Button).disabled = not dry_run
         if not dry_run:
             self.notify(next((line for line in lines if line.startswith("Imported")), "Imported"))
+
+
+def _lines(planned: PlannedImport, result: LoadResult) -> list[str]:
+    """What an import did or would do, in the lines the CLI prints."""
+    from stackmap.importers.spreadsheet import ImportPlan
+    from stackmap.outcomes import import_lines
+
+    if isinstance(planned.plan, ImportPlan):
+        return import_lines(planned.plan, result)
+    verb = "Would write" if result.dry_run else "Imported"
+    counts = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in result.counts().items() if v)
+    lines = [f"{planned.plan.file}: {planned.kind.value}", f"{verb}: {counts or 'no changes'}"]
+    return lines + [f"  {i.severity}: {i.line(planned.plan.file)}" for i in planned.issues]
