@@ -71,7 +71,7 @@ from stackmap.review import (
     plan_decisions,
 )
 from stackmap.schemas import ContractFields, IntegrationFields, ToolFields, parse
-from stackmap.views import jsonable
+from stackmap.views import INFERRED_FROM, jsonable
 
 # The demo shows what a marketing-ops lead asks first; `analyze` shows every section.
 DEMO_SECTIONS = (
@@ -603,7 +603,12 @@ def _print_detail(inventory: Inventory, name: str, as_json: bool = False) -> Non
             f"{s.seats_active or 0}/{s.seats_purchased}" if s.seats_purchased else None,
         ),
         (
-            "Capabilities",
+            "Capabilities"
+            + (
+                f" (inferred from {INFERRED_FROM[s.capabilities_inferred]})"
+                if s.capabilities_inferred
+                else ""
+            ),
             ", ".join(
                 ref.capabilities[c].name if c in ref.capabilities else c for c in s.capabilities
             )
@@ -816,6 +821,16 @@ Include = Annotated[
 ]
 
 
+AllTools = Annotated[
+    bool,
+    typer.Option(
+        "--all-tools",
+        help="Count tools outside marketing (HR, finance, security, IT, engineering) in "
+        "coverage, overlap, gaps and recommendations too.",
+    ),
+]
+
+
 def _counted(include: list[ToolStatus] | None) -> list[str]:
     return list(dict.fromkeys(["active", *(s.value for s in include or [])]))
 
@@ -832,6 +847,7 @@ def analyze(
     ] = None,
     as_of: AsOf = None,
     include: Include = None,
+    all_tools: AllTools = False,
     as_json: Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")] = False,
 ) -> None:
     """Overlaps, gaps, integration health, spend, renewals and suggested dispositions, with why."""
@@ -841,7 +857,7 @@ def analyze(
             f"unknown section {unknown[0]!r}; use one of {', '.join(SECTIONS)}",
             param_hint="--section",
         )
-    stack = _inventory(ctx).stack(_as_of(as_of), _counted(include))
+    stack = _inventory(ctx).stack(_as_of(as_of), _counted(include), all_tools=all_tools)
     result = run_analysis(stack)
     if as_json:
         _print_json(result.to_json())
@@ -861,10 +877,11 @@ def whatif(
     ] = None,
     as_of: AsOf = None,
     include: Include = None,
+    all_tools: AllTools = False,
     as_json: Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")] = False,
 ) -> None:
     """What retiring tools would break and save: capabilities, integrations, money, deadlines."""
-    stack = _inventory(ctx).stack(_as_of(as_of), _counted(include))
+    stack = _inventory(ctx).stack(_as_of(as_of), _counted(include), all_tools=all_tools)
     result = what_if(stack, retire, into)
     if as_json:
         _print_json(plain(result))
@@ -1158,12 +1175,18 @@ def export_workbook_command(
     into: Into = None,
     as_of: AsOf = None,
     include: Include = None,
+    all_tools: AllTools = False,
 ) -> None:
     """Write the rationalisation workbook for a budget review (Excel, with live totals)."""
     if path.suffix.lower() != ".xlsx":
         raise typer.BadParameter("the workbook must be an .xlsx file", param_hint="PATH")
     source = export_workbook(
-        _inventory(ctx), path, retire=retire, into=into, **_scenario(include, as_of)
+        _inventory(ctx),
+        path,
+        retire=retire,
+        into=into,
+        all_tools=all_tools,
+        **_scenario(include, as_of),
     )
     out.print(
         Text(
@@ -1182,12 +1205,18 @@ def export_map_command(
     into: Into = None,
     as_of: AsOf = None,
     include: Include = None,
+    all_tools: AllTools = False,
 ) -> None:
     """Write the interactive integration map: one HTML file that works offline."""
     if path.suffix.lower() not in (".html", ".htm"):
         raise typer.BadParameter("the map must be an .html file", param_hint="PATH")
     result = export_map(
-        _inventory(ctx), path, retire=retire, into=into, **_scenario(include, as_of)
+        _inventory(ctx),
+        path,
+        retire=retire,
+        into=into,
+        all_tools=all_tools,
+        **_scenario(include, as_of),
     )
     out.print(
         Text(

@@ -485,11 +485,12 @@ class Inventory:
             everything,
         )
         capabilities: dict[int, list[str]] = {}
+        inferred: dict[int, str] = {}
         contracts: dict[int, list[ContractView]] = {}
         links: dict[int, int] = {}
-        cap_stmt = sa.select(col(ToolCapability.tool_id), col(ToolCapability.capability)).order_by(
-            col(ToolCapability.capability)
-        )
+        cap_stmt = sa.select(
+            col(ToolCapability.tool_id), col(ToolCapability.capability), col(ToolCapability.source)
+        ).order_by(col(ToolCapability.capability))
         contract_stmt = sa.select(CONTRACT)
         out_stmt = sa.select(col(Integration.source_tool_id), sa.func.count()).group_by(
             col(Integration.source_tool_id)
@@ -502,8 +503,10 @@ class Inventory:
             contract_stmt = contract_stmt.where(CONTRACT.c.tool_id.in_(ids))
             out_stmt = out_stmt.where(col(Integration.source_tool_id).in_(ids))
             in_stmt = in_stmt.where(col(Integration.target_tool_id).in_(ids))
-        for tool_id, capability in session.execute(cap_stmt):
+        for tool_id, capability, source in session.execute(cap_stmt):
             capabilities.setdefault(tool_id, []).append(capability)
+            if source:
+                inferred[tool_id] = source
         for contract in session.execute(contract_stmt):
             contracts.setdefault(contract.tool_id, []).append(_contract_view(contract))
         for stmt in (out_stmt, in_stmt):
@@ -534,22 +537,37 @@ class Inventory:
                     integrations=links.get(tool.id, 0),
                     disposition=tool.disposition,
                     business_units=tuple(tool.business_units),
+                    capabilities_inferred=inferred.get(tool.id),
                 )
             )
         return summaries
 
-    def stack(self, today: date | None = None, counted: Sequence[str] = ("active",)) -> Stack:
+    def stack(
+        self,
+        today: date | None = None,
+        counted: Sequence[str] = ("active",),
+        *,
+        all_tools: bool = False,
+    ) -> Stack:
         """Return a snapshot of the whole catalog for the analysis, read with a few set queries.
 
-        counted: the tool statuses the analysis treats as in use.
+        counted: the tool statuses the analysis treats as in use. all_tools: count tools
+        outside marketing in coverage, overlap, gaps and recommendations too.
         """
         with Session(self.engine) as session:
             vendors = self._names(session, Vendor, set(), everything=True)
             owners = self._names(session, Owner, set(), everything=True)
             capabilities: dict[int, list[str]] = {}
-            stmt = sa.select(col(ToolCapability.tool_id), col(ToolCapability.capability))
-            for tool_id, capability in session.execute(stmt):
+            inferred: dict[int, str] = {}
+            stmt = sa.select(
+                col(ToolCapability.tool_id),
+                col(ToolCapability.capability),
+                col(ToolCapability.source),
+            )
+            for tool_id, capability, source in session.execute(stmt):
                 capabilities.setdefault(tool_id, []).append(capability)
+                if source:
+                    inferred[tool_id] = source
             contracts: dict[int, list[ContractView]] = {}
             for row in session.execute(sa.select(CONTRACT)):
                 contracts.setdefault(row.tool_id, []).append(_contract_view(row))
@@ -567,6 +585,7 @@ class Inventory:
                     if row.technical_owner_id
                     else None,
                     capabilities=tuple(sorted(capabilities.get(row.id, ()))),
+                    capabilities_inferred=inferred.get(row.id),
                     journey_stages=tuple(row.journey_stages or ()),
                     business_units=tuple(row.business_units or ()),
                     contracts=tuple(contracts.get(row.id, ())),
@@ -591,7 +610,7 @@ class Inventory:
                 )
                 for row in session.execute(sa.select(link).order_by(link.c.id))
             )
-        return Stack(tools, links, self.reference, today or date.today(), tuple(counted))
+        return Stack(tools, links, self.reference, today or date.today(), tuple(counted), all_tools)
 
     @staticmethod
     def _names(

@@ -196,6 +196,9 @@ class ToolCapability(SQLModel, table=True):
 
     tool_id: int = Field(foreign_key="tool.id", ondelete="CASCADE", primary_key=True)
     capability: str = Field(max_length=80, primary_key=True, index=True)
+    # None: given by a person or a file. "library" or "category": inferred by stackmap from the
+    # product library or the tool's category, replaced as soon as someone gives a list.
+    source: str | None = Field(default=None, max_length=20)
 
 
 class Contract(SQLModel, table=True):

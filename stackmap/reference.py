@@ -61,6 +61,9 @@ class Subcategory(_Entry):
     name: str
     capabilities: tuple[str, ...]
     aliases: tuple[str, ...] = ()  # what teams write in their own "category" columns
+    # False for systems outside marketing (HR, finance, security, IT, engineering): kept in the
+    # inventory and the money views, left out of marketing coverage, overlap and gaps.
+    marketing: bool = True
 
 
 class Category(_Entry):
@@ -213,6 +216,11 @@ class Reference:
         """Return the library product with this name or alias (any case), or None."""
         return self._product_index.get(name_key(name))
 
+    def is_marketing(self, category: str | None) -> bool:
+        """False when a tool's category is one outside marketing; True otherwise (unknown too)."""
+        sub = self.subcategories.get(category or "")
+        return sub is None or sub.marketing
+
     def capability_slug(self, text: str) -> str | None:
         """Return the capability slug matching a slug or a display name (any case), or None."""
         wanted = name_key(text).replace(" ", "-")
@@ -326,7 +334,7 @@ def validate(reference: Reference) -> list[str]:
             problems.append(f"product {product.name} repeats its own name or an alias")
     known = reference.capabilities
     for sub in reference.subcategories.values():
-        if not sub.capabilities:
+        if not sub.capabilities and sub.marketing:
             problems.append(f"subcategory {sub.slug} maps to no capability")
         problems += [
             f"subcategory {sub.slug} maps to unknown capability {c}"

@@ -108,6 +108,19 @@ def render_analysis(
             console.print(Text(f"  {label:<32}{value}"))
         for note in spend.notes:
             console.print(Text(f"  Note: {note}", style="yellow"))
+        if analysis.set_aside:
+            by_category: dict[str, int] = {}
+            for aside in analysis.set_aside:
+                by_category[aside.category] = by_category.get(aside.category, 0) + 1
+            kinds = ", ".join(f"{c}: {n}" for c, n in sorted(by_category.items()))
+            console.print(
+                Text(
+                    f"  Note: {len(analysis.set_aside)} tools outside marketing ({kinds}) are "
+                    "counted in spend, renewals and integrations but left out of coverage, "
+                    "overlap, gaps and recommendations; --all-tools counts them",
+                    style="yellow",
+                )
+            )
         console.print()
     if "overlaps" in sections:
         console.print(Text("Overlaps (tools doing the same job)", style="bold"))

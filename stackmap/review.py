@@ -62,8 +62,9 @@ def _snapshot(
     counted: tuple[str, ...],
     retire: list[str] | None,
     into: str | None,
+    all_tools: bool = False,
 ) -> tuple[Stack, Analysis, WhatIf | None]:
-    stack = inventory.stack(today, counted)
+    stack = inventory.stack(today, counted, all_tools=all_tools)
     scenario = what_if(stack, retire, into) if retire else None
     return stack, analyze(stack), scenario
 
@@ -76,9 +77,10 @@ def export_workbook(
     counted: tuple[str, ...] = ("active",),
     retire: list[str] | None = None,
     into: str | None = None,
+    all_tools: bool = False,
 ) -> WorkbookSource:
     """Analyse the catalog and write the rationalisation workbook to path."""
-    stack, analysis, scenario = _snapshot(inventory, today, counted, retire, into)
+    stack, analysis, scenario = _snapshot(inventory, today, counted, retire, into, all_tools)
     versions, catalog_id = catalog_stamps(inventory)
     source = WorkbookSource(
         stack=stack,
@@ -101,9 +103,10 @@ def export_map(
     counted: tuple[str, ...] = ("active",),
     retire: list[str] | None = None,
     into: str | None = None,
+    all_tools: bool = False,
 ) -> MapResult:
     """Analyse the catalog and write the interactive integration map to path."""
-    return write_map(path, *_snapshot(inventory, today, counted, retire, into))
+    return write_map(path, *_snapshot(inventory, today, counted, retire, into, all_tools))
 
 
 def export_diagram(

@@ -49,6 +49,10 @@ class ContractView:
         return self.renewal_date - timedelta(days=self.notice_days or 0)
 
 
+# Where stackmap took a tool's capabilities from, when no person or file gave them.
+INFERRED_FROM = {"library": "the product library", "category": "its category"}
+
+
 @dataclass(frozen=True)
 class ToolSummary:
     """A tool as listed: identity, ownership, current cost and terms, capability and link counts."""
@@ -70,6 +74,8 @@ class ToolSummary:
     integrations: int
     disposition: str | None
     business_units: tuple[str, ...] = ()
+    # "library" or "category" when stackmap inferred the capabilities; None when given.
+    capabilities_inferred: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Return the documented JSON object for `stackmap tools --json`."""

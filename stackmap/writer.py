@@ -418,7 +418,7 @@ class Writer:
         new_rows: dict[str, dict[str, Any]] = {}  # key -> insert row, for in-batch merging
         owner_of: list[str] = []  # the key of the tool each record lands on
         updates: dict[int, dict[str, Any]] = {}
-        capabilities: list[tuple[str, str]] = []
+        capabilities: list[tuple[str, str, str | None]] = []  # tool key, capability, source
         for record, fields, product, filled in prepared:
             key = name_key(fields.name)
             current = existing.get(key) or (existing.get(f"product:{product}") if product else None)
@@ -437,7 +437,7 @@ class Writer:
                     new_rows[key] = {"name": fields.name, "key": key, **self._defaults(), **values}
                     outcomes.append(Outcome(fields.name, "created", {}, record.source_row))
                 owner_of.append(key)
-                capabilities += [(key, c) for c in fields.capabilities]
+                capabilities += [(key, c, s) for c, s in self._capabilities(fields, filled)]
                 continue
             if create_only:
                 if current.key == key:
@@ -451,8 +451,7 @@ class Writer:
             for name in filled & column_of.keys():
                 if getattr(current, column_of[name]) is not None:
                     values.pop(column_of[name], None)
-            if "capabilities" not in filled:
-                capabilities += [(current.key, c) for c in fields.capabilities]
+            capabilities += [(current.key, c, s) for c, s in self._capabilities(fields, filled)]
             changes = {
                 k: [getattr(current, k), v] for k, v in values.items() if getattr(current, k) != v
             }
@@ -495,7 +494,7 @@ class Writer:
 
         tool_ids = [ids[k] for k in owner_of]
         labels = {tool_ids[i]: o.label for i, o in enumerate(outcomes)}
-        self._add_capabilities([(ids[k], c) for k, c in capabilities], labels)
+        self._add_capabilities([(ids[k], c, s) for k, c, s in capabilities], labels)
         self._upsert_contracts(
             [
                 (tool_ids[i], outcomes[i], r.contract)
@@ -605,40 +604,76 @@ class Writer:
                 found[f"product:{product}"] = found.get(tools[0].key, tools[0])
         return found
 
-    def _add_capabilities(self, pairs: list[tuple[int, str]], labels: dict[int, str]) -> None:
-        """Add capabilities tools lack (an import never removes one a person recorded)."""
-        rows = list(dict.fromkeys(pairs))
+    def _capabilities(self, fields: ToolFields, filled: set[str]) -> list[tuple[str, str | None]]:
+        """The capabilities a record brings, each with its source: None when given; "library"
+        when the product library filled them; "category" when only the tool's category says
+        what it does (a landscape subcategory's usual capabilities)."""
+        if fields.capabilities:
+            source = "library" if "capabilities" in filled else None
+            return [(c, source) for c in fields.capabilities]
+        sub = self.reference.subcategories.get(fields.category or "")
+        return [(c, "category") for c in sub.capabilities] if sub is not None else []
+
+    def _add_capabilities(
+        self, rows: list[tuple[int, str, str | None]], labels: dict[int, str]
+    ) -> None:
+        """Record capabilities: given ones are added to what a tool has (an import never removes
+        one a person recorded) and replace stackmap's inferred ones; inferred ones are used only
+        by tools with nothing given, and replace the earlier inference."""
+        rows = list(dict.fromkeys(rows))
         if not rows:
             return
-        existing: set[tuple[int, str]] = set()
-        tool_ids = sorted({t for t, _ in rows})
+        existing: dict[int, dict[str, str | None]] = {}
+        tool_ids = sorted({t for t, _, _ in rows})
         for chunk in _chunks(tool_ids):
-            existing.update(
-                self.session.execute(
-                    sa.select(col(ToolCapability.tool_id), col(ToolCapability.capability)).where(
-                        col(ToolCapability.tool_id).in_(chunk)
-                    )
-                )
-            )
-        new: list[dict[str, Any]] = [
-            {"tool_id": t, "capability": c} for t, c in rows if (t, c) not in existing
-        ]
-        self._insert(ToolCapability, new)
-        added: dict[int, list[str]] = {}
-        for row in new:
-            added.setdefault(row["tool_id"], []).append(row["capability"])
-        for tool_id, caps in added.items():
+            stmt = sa.select(
+                col(ToolCapability.tool_id),
+                col(ToolCapability.capability),
+                col(ToolCapability.source),
+            ).where(col(ToolCapability.tool_id).in_(chunk))
+            for tool_id, capability, source in self.session.execute(stmt):
+                existing.setdefault(tool_id, {})[capability] = source
+        arriving: dict[int, dict[str, str | None]] = {}
+        for tool_id, capability, source in rows:
+            held = arriving.setdefault(tool_id, {})
+            if capability not in held or source is None:
+                held[capability] = source
+        delete: list[int] = []
+        insert: list[dict[str, Any]] = []
+        for tool_id, caps in arriving.items():
+            had = existing.get(tool_id, {})
+            given = {c: s for c, s in caps.items() if s is None}
+            had_given = {c for c, s in had.items() if s is None}
+            wanted: dict[str, str | None]
+            if given:
+                wanted = {**dict.fromkeys(had_given), **given}
+            elif had_given:
+                continue  # a person's list is never replaced by a guess
+            else:
+                wanted = caps
+            if wanted == had:
+                continue
+            delete.append(tool_id)
+            insert += [
+                {"tool_id": tool_id, "capability": c, "source": s}
+                for c, s in sorted(wanted.items())
+            ]
+            changes: dict[str, list[Any]] = {"capabilities": [sorted(had) or None, sorted(wanted)]}
+            sources = {s for s in wanted.values() if s is not None}
+            if sources:
+                changes["capabilities_inferred_from"] = [None, ", ".join(sorted(sources))]
             created = self._created.get(("tool", tool_id))
             if created is not None:
-                created["changes"]["capabilities"] = [None, caps]
+                created["changes"].update(changes)
                 continue
             self.record(
-                "tool",
-                tool_id,
-                labels.get(tool_id, str(tool_id)),
-                ChangeAction.UPDATE,
-                {"capabilities": [None, caps]},
+                "tool", tool_id, labels.get(tool_id, str(tool_id)), ChangeAction.UPDATE, changes
             )
+        for chunk in _chunks(delete):
+            self.session.execute(
+                sa.delete(ToolCapability).where(col(ToolCapability.tool_id).in_(chunk))
+            )
+        self._insert(ToolCapability, insert)
 
     def set_capabilities(self, tool_id: int, label: str, capabilities: list[str]) -> None:
         """Replace a tool's capabilities with exactly this list, recording what changed."""

@@ -24,7 +24,7 @@ def test_the_template_has_the_sheets_columns_and_dropdowns(
     assert [c.value for c in tools[1]] == [c[0] for c in TOOL_COLUMNS]
     assert [c.value for c in wb["Integrations"][1]] == [c[0] for c in INTEGRATION_COLUMNS]
     formulas = {str(v.formula1) for v in tools.data_validations.dataValidation}
-    assert "=Lists!$A$2:$A$50" in formulas  # the 49 subcategories, by range not inline
+    assert "=Lists!$A$2:$A$56" in formulas  # the 55 subcategories, by range not inline
     assert tools.freeze_panes == "B2"
 
 

@@ -52,6 +52,7 @@ class Analysis:
     spend: Spend
     recommendations: tuple[Recommendation, ...]
     maturity: Maturity
+    set_aside: tuple[SetAside, ...] = ()  # tools outside marketing left out of its analyses
 
     @property
     def at_stake(self) -> Decimal:
@@ -73,6 +74,7 @@ class Analysis:
             "currency": self.currency,
             "tools_in_use": self.tools_in_use,
             "tools_total": self.tools_total,
+            "outside_marketing": plain(self.set_aside),
             "summary": {
                 "annual_spend": plain(self.spend.total),
                 "overlap_at_stake": plain(self.at_stake),
@@ -140,8 +142,11 @@ def analyze(stack: Stack, graph: StackGraph | None = None) -> Analysis:
 
 
 def _analyze(stack: Stack, graph: StackGraph) -> Analysis:
-    cov = coverage(stack, graph)
-    groups = overlaps(stack, graph)
+    # Coverage, overlap, gaps, recommendations and maturity are about marketing: systems
+    # outside it (HR, finance, security…) stay in the money and integration views only.
+    marketing = StackGraph.of(stack, stack.marketing_tools) if stack.outside_marketing else graph
+    cov = coverage(stack, marketing)
+    groups = overlaps(stack, marketing)
     return Analysis(
         as_of=stack.today.isoformat(),
         currency=stack.base_currency,
@@ -159,6 +164,33 @@ def _analyze(stack: Stack, graph: StackGraph) -> Analysis:
         renewals=tuple(renewals(stack, graph)),
         underutilized=tuple(underused(stack, graph)),
         spend=spend(stack, graph),
-        recommendations=tuple(recommendations(stack, graph, groups)),
-        maturity=maturity(stack, graph, cov),
+        recommendations=tuple(recommendations(stack, marketing, groups)),
+        maturity=maturity(stack, marketing, cov),
+        set_aside=tuple(_set_aside(stack)),
     )
+
+
+@dataclass(frozen=True)
+class SetAside:
+    """A tool in use that the marketing analyses leave out, and why."""
+
+    tool: str
+    category: str
+    reason: str
+
+
+def _set_aside(stack: Stack) -> list[SetAside]:
+    names = stack.reference.subcategories
+    result = []
+    for tool in sorted(stack.outside_marketing, key=lambda t: t.name.casefold()):
+        category = names[tool.category].name if tool.category in names else str(tool.category)
+        result.append(
+            SetAside(
+                tool.name,
+                category,
+                f"{tool.name} is {category}, outside marketing: counted in spend, renewals and "
+                "integrations, left out of coverage, overlap, gaps and recommendations "
+                "(--all-tools counts it)",
+            )
+        )
+    return result

@@ -31,6 +31,8 @@ class ToolFacts:
     business_owner: str | None = None
     technical_owner: str | None = None
     capabilities: tuple[str, ...] = ()
+    # "library" or "category" when stackmap inferred the capabilities; None when given.
+    capabilities_inferred: str | None = None
     journey_stages: tuple[str, ...] = ()
     business_units: tuple[str, ...] = ()
     contracts: tuple[ContractView, ...] = ()
@@ -111,6 +113,9 @@ class Stack:
     # Which tool statuses the analysis counts: active only, unless the user asks (e.g. to
     # see a stack with the tools being evaluated, or still with those being sunset).
     counted: tuple[str, ...] = IN_USE
+    # Count tools outside marketing (HR, finance, security, IT, engineering) in coverage,
+    # overlap, gaps and recommendations too; by default they are set aside from those.
+    all_tools: bool = False
 
     @cached_property
     def by_id(self) -> dict[int, ToolFacts]:
@@ -124,6 +129,20 @@ class Stack:
     @cached_property
     def in_use(self) -> tuple[ToolFacts, ...]:
         return tuple(t for t in self.tools if t.status in self.counted)
+
+    @cached_property
+    def outside_marketing(self) -> tuple[ToolFacts, ...]:
+        """Tools in use whose category is outside marketing, set aside from the marketing
+        analyses (none when all_tools is asked for)."""
+        if self.all_tools:
+            return ()
+        return tuple(t for t in self.in_use if not self.reference.is_marketing(t.category))
+
+    @cached_property
+    def marketing_tools(self) -> tuple[ToolFacts, ...]:
+        """The tools in use that coverage, overlap, gaps and recommendations look at."""
+        aside = {t.id for t in self.outside_marketing}
+        return tuple(t for t in self.in_use if t.id not in aside) if aside else self.in_use
 
     @cached_property
     def in_use_links(self) -> tuple[LinkFacts, ...]:

@@ -9,7 +9,7 @@ reference (the inventory's size and column letters, for the summary's live formu
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +21,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
 from stackmap.analysis import Analysis, Stack, WhatIf
+from stackmap.analysis.stack import ToolFacts
 from stackmap.export.cells import (
     DATE,
     MONEY,
@@ -31,6 +32,8 @@ from stackmap.export.cells import (
     prepare,
     title,
 )
+from stackmap.reference import Capability
+from stackmap.views import INFERRED_FROM
 
 DECISIONS = ("Tolerate", "Invest", "Migrate", "Eliminate", "Consolidate")
 RED = PatternFill("solid", fgColor="F8CBAD")
@@ -129,8 +132,7 @@ def inventory_rows(
             tool.business_owner,
             tool.technical_owner,
             "; ".join(tool.business_units) or None,
-            "; ".join(capability_names[c].name for c in tool.capabilities if c in capability_names)
-            or None,
+            _capabilities(tool, capability_names),
             cost.annual,
             cost.renewal_date,
             cost.decide_by,
@@ -508,3 +510,11 @@ def what_if(sheet: WriteOnlyWorksheet, scenario: WhatIf) -> None:
         bold(sheet, f"{heading} ({len(items)})")
         for item in items or [["none", None, None]]:
             rows.append(item)
+
+
+def _capabilities(tool: ToolFacts, names: Mapping[str, Capability]) -> str | None:
+    """A tool's capabilities by name, saying when stackmap inferred them rather than a person."""
+    text = "; ".join(names[c].name for c in tool.capabilities if c in names)
+    if text and tool.capabilities_inferred:
+        text += f" (inferred from {INFERRED_FROM.get(tool.capabilities_inferred, 'elsewhere')})"
+    return text or None
