@@ -568,4 +568,7 @@ def parse_direction(value: Any) -> IntegrationDirection | None:
 
 def parse_frequency(value: Any) -> Frequency | None:
     """Parse how often data moves: real-time, hourly, daily, weekly, monthly, ad hoc."""
+    if re.search(r"fortnight|bi-?weekly|every (two|2) weeks|quarter", text_of(value).casefold()):
+        # "Fortnightly" holds "night": it is not daily, and not one of the kept frequencies.
+        raise ValueError("not one of real-time, hourly, daily, weekly, monthly, ad hoc")
     return _choose(value, _FREQUENCY, "frequency")
