@@ -118,3 +118,29 @@ def test_analyze_says_how_many_tools_were_set_aside_and_why(tmp_path: Path) -> N
     data = json.loads(runner.invoke(app, ["--db", db, "analyze", "--json"]).stdout)
     assert [a["tool"] for a in data["outside_marketing"]] == ["Greenhouse", "Workday"]
     assert "outside marketing" in data["outside_marketing"][0]["reason"]
+
+
+def test_words_that_name_a_system_outside_marketing_file_it_there_and_say_so(
+    inventory: Inventory, tmp_path: Path
+) -> None:
+    plan = inventory.plan_import(
+        _csv(
+            tmp_path / "a.csv",
+            "Tool,Description\n"
+            "PeopleFirst,Payroll and benefits for all staff\n"
+            "Acme ABM,Account-based marketing and intent\n"  # not "accounting"
+            "Keeper Vault,Password manager\n"
+            "Consentio,Cookie consent for privacy and security teams\n",  # "security" alone
+        )
+    )
+    categories = {t.fields.name: t.fields.category for t in plan.tools}
+    assert categories == {
+        "PeopleFirst": "hr-people",
+        "Acme ABM": None,
+        "Keeper Vault": "security-identity",
+        "Consentio": None,
+    }
+    assert (
+        "row 2: 'PeopleFirst' says 'Payroll': filed under HR & People, outside marketing; "
+        "set its category if wrong" in plan.notes
+    )

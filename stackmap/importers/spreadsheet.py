@@ -18,6 +18,7 @@ from stackmap.importers.mapping import AS_WRITTEN, Issue, MappedSheet, date_orde
 from stackmap.importers.matching import ProductMatcher, similar_names
 from stackmap.importers.profiles import Profile
 from stackmap.importers.records import SourceRow, tool_records
+from stackmap.importers.scope import outside_marketing
 from stackmap.importers.values import CURRENCIES, text_of
 from stackmap.models import IntegrationMethod, name_key
 from stackmap.progress import SILENT, Progress
@@ -255,6 +256,7 @@ def _plan_tools(
 ) -> None:
     groups: dict[str, list[SourceRow]] = {}
     products: dict[str, str] = {}
+    in_catalog = {name_key(t.name) for t in existing}
     no_currency: list[SourceRow] = []
     matches = matcher.match_many([str(row.cells["name"]) for row in rows])
     # Rows are merged only by exact name, alias or library identity, never by a fuzzy score:
@@ -298,6 +300,7 @@ def _plan_tools(
         if record is None:
             continue
         record.product = products.get(identity)
+        _scope_from_words(plan, row, record, matcher.reference, in_catalog)
         contract = record.contract
         if (
             contract is not None
@@ -361,6 +364,31 @@ def _record(plan: ImportPlan, row: SourceRow, strict: bool) -> ToolRecord | None
                     row.sheet,
                 )
             )
+
+
+def _scope_from_words(
+    plan: ImportPlan, row: SourceRow, record: ToolRecord, reference: Reference, known: set[str]
+) -> None:
+    """Give a new tool with no category and no library product the category outside
+    marketing its name or description names ("payroll", "applicant tracking"), and say so."""
+    fields = record.fields
+    if (
+        fields.category is not None
+        or record.product is not None
+        or reference.product(fields.name) is not None
+        or name_key(fields.name) in known
+    ):
+        return
+    found = outside_marketing(fields.name, fields.description)
+    if found is None:
+        return
+    slug, words = found
+    fields.category = slug
+    fields.__pydantic_fields_set__.add("category")
+    plan.notes.append(
+        f"row {row.number}: {fields.name!r} says {words!r}: filed under "
+        f"{reference.subcategories[slug].name}, outside marketing; set its category if wrong"
+    )
 
 
 def _to_reference_terms(
