@@ -108,10 +108,8 @@ def test_a_second_file_naming_products_differently_updates_the_same_tools(
     assert ("Segment", "Intercom") in links  # Intercom came from the first file
 
 
-def test_a_bad_cell_costs_only_its_field_and_is_kept_as_written(
-    inventory: Inventory, tmp_path: Path
-) -> None:
-    path = xlsx(
+def _two_bad_cells(tmp_path: Path) -> Path:
+    return xlsx(
         tmp_path / "bad.xlsx",
         [
             ["Tool", "Seats", "Renewal"],
@@ -120,6 +118,12 @@ def test_a_bad_cell_costs_only_its_field_and_is_kept_as_written(
             ["Miro", 10, "2027-05-01"],
         ],
     )
+
+
+def test_a_bad_cell_costs_only_its_field_and_is_kept_as_written(
+    inventory: Inventory, tmp_path: Path
+) -> None:
+    path = _two_bad_cells(tmp_path)
     plan = inventory.plan_import(path)
     result = inventory.apply_import(plan)
     assert sorted(o.label for o in result.tools) == ["Asana", "Canva", "Miro"]
@@ -143,15 +147,7 @@ def test_strict_mode_refuses_the_file_naming_file_row_and_column(
 ) -> None:
     inventory.apply_import(inventory.plan_import(SAAS))
     before = dump(inventory)
-    path = xlsx(
-        tmp_path / "bad.xlsx",
-        [
-            ["Tool", "Seats", "Renewal"],
-            ["Canva", "lots", "2027-01-01"],
-            ["Asana", 40, "31/02/2027"],
-            ["Miro", 10, "2027-05-01"],
-        ],
-    )
+    path = _two_bad_cells(tmp_path)
     plan = inventory.plan_import(path, strict=True)
     with pytest.raises(InvalidValueError) as caught:
         inventory.apply_import(plan)
