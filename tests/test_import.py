@@ -308,3 +308,21 @@ def test_rows_are_merged_by_identity_never_by_a_fuzzy_score(
     pardot = next(t for t in plan.tools if t.fields.name.startswith("Pardot"))
     assert pardot.product == "Marketing Cloud Account Engagement"
     assert [i.reason for i in plan.issues if i.severity == "skipped"] == ["total row skipped"]
+
+
+def test_the_sheets_currency_decides_how_grouped_amounts_read(
+    inventory: Inventory, tmp_path: Path
+) -> None:
+    path = tmp_path / "eur.csv"
+    path.write_text("Tool;Kosten;Währung\nCanva;1.200;\nAsana;2.400;USD\n", encoding="utf-8")
+    profile = tmp_path / "p.yaml"
+    profile.write_text(
+        "name: p\ncurrency: EUR\ncolumns:\n  Kosten: annual_cost\n  Währung: currency\n",
+        encoding="utf-8",
+    )
+    plan = inventory.plan_import(path, profile=str(profile))
+    terms = {t.fields.name: t.contract for t in plan.tools}
+    canva, asana = terms["Canva"], terms["Asana"]
+    assert canva is not None and asana is not None
+    assert (canva.annual_cost, canva.currency) == (Decimal("1200.00"), "EUR")
+    assert asana.currency == "USD"  # the row's own currency column beats the sheet's

@@ -246,7 +246,7 @@ def map_rows(
         if column.how == "ignore":
             continue
         key = column.field or column.header
-        parser = _parser_for(column, dayfirst, status_parser)
+        parser = _parser_for(column, dayfirst, status_parser, default_currency)
         plan.append((key, column, parser, {}))
         names[key] = column.header
         if column.field in ("annual_cost", "amount"):
@@ -464,13 +464,14 @@ def _parser_for(
     column: Column,
     dayfirst: bool | None,
     status_parser: Callable[[Any], Any],
+    default_currency: str | None = None,
 ) -> Callable[[Any], Any]:
     """Return the function that reads this column's cells."""
     field = column.field
     if field is None:
         return lambda v: v.isoformat() if hasattr(v, "isoformat") else text_of(v)
     if field in ("annual_cost", "amount"):
-        return lambda v: _money(column, v)
+        return lambda v: _money(column, v, default_currency)
     if field in DATE_FIELDS:
         return lambda v: parse_date(v, dayfirst)
     if field == "status":
@@ -489,11 +490,17 @@ def _billing(value: Any) -> dict[str, Any] | None:
     return {"billing_period": period, **({"term_months": months} if months else {})}
 
 
-def _money(column: Column, value: Any) -> Any:
+def _money(column: Column, value: Any, default_currency: str | None) -> Any:
     money = parse_money(value, column.currency)
     if money is None or money is UNKNOWN:
         return money
     assert isinstance(money, Money) and column.field is not None
+    if money.currency is None and default_currency:
+        # The cell names no currency: the one the sheet is in decides how "1.200" reads
+        # (1,200 in EUR), but the currency itself is settled with the row's other cells.
+        in_default = parse_money(value, default_currency)
+        assert isinstance(in_default, Money)
+        money = Money(in_default.amount, None, money.period)
     if money.amount < 0:
         raise ValueError("a negative amount")
     return _MoneyCell(
