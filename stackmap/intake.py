@@ -63,7 +63,9 @@ APPLIES: dict[ImportKind, frozenset[str]] = {
     ImportKind.TOOLS: frozenset(
         {"sheet", "profile", "dayfirst", "currency", "strict", "skip_invalid", "rejects"}
     ),
-    ImportKind.SPEND: frozenset({"sheet", "dayfirst", "currency", "skip_invalid", "rejects"}),
+    ImportKind.SPEND: frozenset(
+        {"sheet", "profile", "dayfirst", "currency", "skip_invalid", "rejects"}
+    ),
     ImportKind.DECISIONS: frozenset({"apply_changed"}),
 }
 KIND_NAMES = {
@@ -135,7 +137,11 @@ def plan_file(
         plan = plan_decisions(inventory, request.path, apply_changed=request.apply_changed)
     elif kind is ImportKind.SPEND:
         plan = inventory.plan_spend(
-            request.path, sheet=request.sheet, dayfirst=request.dayfirst, currency=currency
+            request.path,
+            sheet=request.sheet,
+            dayfirst=request.dayfirst,
+            currency=currency,
+            profile=request.profile,
         )
     else:
         plan = inventory.plan_import(

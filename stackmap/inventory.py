@@ -392,8 +392,12 @@ class Inventory:
         sheet: str | None = None,
         dayfirst: bool | None = None,
         currency: str | None = None,
+        profile: str | None = None,
     ) -> SpendPlan:
-        """Read a finance spend report and tie each supplier to a catalog tool (writes nothing)."""
+        """Read a finance spend report and tie each supplier to a catalog tool (writes nothing).
+
+        profile: a saved layout (name or path): its columns, and the suppliers it ties to tools.
+        """
         with Session(self.engine) as session:
             stmt = (
                 sa.select(TOOL.c.name, Vendor.name, TOOL.c.library_product)  # type: ignore[call-overload]
@@ -402,7 +406,13 @@ class Inventory:
             )
             tools = [CatalogTool(n, v, p) for n, v, p in session.execute(stmt)]
         return plan_spend(
-            path, self.reference, tools, sheet=sheet, dayfirst=dayfirst, currency=currency
+            path,
+            self.reference,
+            tools,
+            sheet=sheet,
+            dayfirst=dayfirst,
+            currency=currency,
+            profile=load_profile(profile) if profile else None,
         )
 
     def apply_spend(

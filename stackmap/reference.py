@@ -35,6 +35,7 @@ FILES = (
     "journey.yaml",
     "maturity.yaml",
     "analysis.yaml",
+    "suppliers.yaml",
 )
 
 
@@ -80,6 +81,13 @@ class Product(_Entry):
     aliases: tuple[str, ...] = ()
     website: str | None = None
     source: str | None = None
+
+
+class SupplierAlias(_Entry):
+    """A name a supplier goes by on invoices, and the vendor it is."""
+
+    name: str
+    vendor: str
 
 
 class JourneyStage(_Entry):
@@ -178,6 +186,7 @@ class Reference:
     maturity: tuple[MaturityStage, ...]
     settings: AnalysisSettings = field(default_factory=AnalysisSettings)
     sources: tuple[Path, ...] = field(default=())
+    suppliers: tuple[SupplierAlias, ...] = ()
 
     @cached_property
     def capabilities(self) -> dict[str, Capability]:
@@ -297,6 +306,7 @@ def load_reference(extra: Sequence[Path] = ()) -> Reference:
         maturity=_entries(MaturityStage, merged, "maturity.yaml", "stages"),
         settings=_settings(merged["analysis.yaml"]),
         sources=tuple(dirs),
+        suppliers=_entries(SupplierAlias, merged, "suppliers.yaml", "suppliers"),
     )
     problems = validate(reference)
     if problems:
@@ -349,6 +359,12 @@ def validate(reference: Reference) -> list[str]:
             for c in product.capabilities
             if c not in known
         ]
+    vendors = {name_key(p.vendor) for p in reference.products}
+    problems += [
+        f"supplier {s.name} names vendor {s.vendor}, which no product has"
+        for s in reference.suppliers
+        if name_key(s.vendor) not in vendors
+    ]
     for stage in reference.journey:
         problems += [
             f"journey stage {stage.slug} maps to unknown capability {c}"
@@ -412,6 +428,7 @@ _LISTS: dict[str, tuple[str, str, str | None, str | None]] = {
     "products.yaml": ("products", "name", None, None),
     "journey.yaml": ("stages", "slug", None, None),
     "maturity.yaml": ("stages", "slug", None, None),
+    "suppliers.yaml": ("suppliers", "name", None, None),
 }
 
 

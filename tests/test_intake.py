@@ -68,12 +68,11 @@ def test_options_that_do_not_apply_to_a_spend_report_are_refused(tmp_path: Path)
             "import",
             "--spend",
             str(SAMPLES / "ap-spend-report.csv"),
-            "--profile",
-            "saas-management",
+            "--strict",
         ],
     )
     assert result.exit_code == 2
-    assert "is a spend report: --profile does not apply to it" in result.stderr
+    assert "is a spend report: --strict does not apply to it" in result.stderr
 
 
 def test_skip_invalid_without_strict_is_refused_not_ignored(tmp_path: Path) -> None:

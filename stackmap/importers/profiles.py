@@ -9,6 +9,8 @@ A profile is a YAML file in `imports/profiles/` or the user's `profiles/` config
     currency: USD                # optional: currency of amounts that do not say
     columns:                     # header exactly as written -> catalog field, "extra" (keep
                                  # as an attribute) or "ignore"
+    suppliers:                   # spend reports: supplier as invoiced -> the tool it bills for
+      DRIFT.COM INC RESELLER: Drift
       App Name: name
       Annual Spend: annual_cost
 """
@@ -39,6 +41,7 @@ class Profile:
     dayfirst: bool | None = None
     currency: str | None = None
     path: Path | None = None
+    suppliers: dict[str, str] = field(default_factory=dict)
 
 
 def profile_dirs() -> list[Path]:
@@ -69,6 +72,9 @@ def load_profile(name_or_path: str) -> Profile:
     if not isinstance(data, dict) or not isinstance(data.get("columns", {}), dict):
         raise InvalidValueError(f"{path.name}: a profile needs a `columns:` mapping")
     columns = {str(k): str(v) for k, v in (data.get("columns") or {}).items()}
+    if not isinstance(data.get("suppliers", {}), dict):
+        raise InvalidValueError(f"{path.name}: `suppliers:` maps a supplier to a tool name")
+    suppliers = {str(k): str(v) for k, v in (data.get("suppliers") or {}).items()}
     unknown = sorted(set(columns.values()) - FIELDS)
     if unknown:
         raise InvalidValueError(f"{path.name}: unknown field(s) {', '.join(unknown)}")
@@ -81,4 +87,5 @@ def load_profile(name_or_path: str) -> Profile:
         dayfirst=dayfirst if isinstance(dayfirst, bool) else None,
         currency=(str(data["currency"]).upper() if data.get("currency") else None),
         path=path,
+        suppliers=suppliers,
     )
