@@ -642,7 +642,11 @@ def _print_detail(inventory: Inventory, name: str, as_json: bool = False) -> Non
                 Text(
                     f"    {sp.period_start} → {sp.period_end}: {_money(sp.amount, sp.currency)} in "
                     f"{sp.invoices} invoice(s) from {sp.supplier} "
-                    f"({_money(sp.annual_amount, sp.currency)} a year)"
+                    + (
+                        f"({_money(sp.annual_amount, sp.currency)} a year: {sp.annualised_by})"
+                        if sp.annual_amount is not None
+                        else f"(a year: unknown — {sp.annualised_by or 'cadence unknown'})"
+                    )
                 )
             )
     if detail.integrations:
@@ -933,6 +937,14 @@ def import_file(
     as_json: Annotated[
         bool, typer.Option("--json", help="Write the result as JSON to stdout.")
     ] = False,
+    period: Annotated[
+        str | None,
+        typer.Option(
+            "--period",
+            help="With --spend: the period the report covers, START..END (when it does not "
+            "say, e.g. a supplier-totals pivot with no dates).",
+        ),
+    ] = None,
     spend: Annotated[
         bool,
         typer.Option(
@@ -954,6 +966,7 @@ def import_file(
         strict=strict,
         skip_invalid=skip_invalid,
         rejects=rejects,
+        period=period,
     )
     with _progress() as progress:
         planned = plan_file(inventory, request, progress)
@@ -1025,6 +1038,7 @@ def _show_spend(plan: SpendPlan, result: LoadResult, dry_run: bool, as_json: boo
             "invoices": m.spend.invoices,
             "amount": m.spend.amount,
             "annual_amount": m.annual_amount,
+            "annualised_by": m.annualised_by,
             "status": m.status,
             "tool": m.tool,
             "reason": m.reason,
@@ -1038,6 +1052,7 @@ def _show_spend(plan: SpendPlan, result: LoadResult, dry_run: bool, as_json: boo
                 "period_start": plan.period_start,
                 "period_end": plan.period_end,
                 "months": plan.months,
+                "period_source": plan.period_source,
                 "dry_run": dry_run,
                 "counts": result.counts(),
                 "suppliers": suppliers,
@@ -1047,8 +1062,8 @@ def _show_spend(plan: SpendPlan, result: LoadResult, dry_run: bool, as_json: boo
     verb = "Would record" if dry_run else "Recorded"
     out.print(
         Text(
-            f"{plan.file}: invoices from {plan.period_start} to {plan.period_end} ({plan.months} "
-            f"months); annual spend is the total scaled to 12 months"
+            f"{plan.file}: covers {plan.period_start} to {plan.period_end} ({plan.months} "
+            f"months), {plan.period_source}"
         )
     )
     table = Table(
@@ -1056,14 +1071,19 @@ def _show_spend(plan: SpendPlan, result: LoadResult, dry_run: bool, as_json: boo
         f"of {len(plan.matches)} suppliers",
         title_justify="left",
     )
-    for column in ("Supplier", "Annual spend", "Invoices", "Tool", "Why"):
+    for column in ("Supplier", "Annual spend", "How annualised", "Invoices", "Tool", "Why"):
         table.add_column(
             column, justify="right" if column in ("Annual spend", "Invoices") else "left"
         )
     for m in plan.matches:
         table.add_row(
             _text(m.spend.supplier),
-            _text(_money(m.annual_amount, m.spend.currency)),
+            _text(
+                _money(m.annual_amount, m.spend.currency)
+                if m.annual_amount is not None
+                else "unknown"
+            ),
+            _text(m.annualised_by),
             _text(m.spend.invoices),
             _text(m.tool),
             _text(m.reason),

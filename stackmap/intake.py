@@ -46,6 +46,7 @@ class ImportRequest:
     skip_invalid: bool = False
     rejects: Path | None = None
     apply_changed: bool = False
+    period: str | None = None  # "START..END": what a spend report covers
 
 
 # How each option is spelled on the command line, for messages.
@@ -58,13 +59,14 @@ OPTION_NAMES = {
     "skip_invalid": "--skip-invalid",
     "rejects": "--rejects",
     "apply_changed": "--apply-changed",
+    "period": "--period",
 }
 APPLIES: dict[ImportKind, frozenset[str]] = {
     ImportKind.TOOLS: frozenset(
         {"sheet", "profile", "dayfirst", "currency", "strict", "skip_invalid", "rejects"}
     ),
     ImportKind.SPEND: frozenset(
-        {"sheet", "profile", "dayfirst", "currency", "skip_invalid", "rejects"}
+        {"sheet", "profile", "dayfirst", "currency", "skip_invalid", "rejects", "period"}
     ),
     ImportKind.DECISIONS: frozenset({"apply_changed"}),
 }
@@ -142,6 +144,7 @@ def plan_file(
             dayfirst=request.dayfirst,
             currency=currency,
             profile=request.profile,
+            period=request.period,
         )
     else:
         plan = inventory.plan_import(

@@ -393,10 +393,12 @@ class Inventory:
         dayfirst: bool | None = None,
         currency: str | None = None,
         profile: str | None = None,
+        period: str | None = None,
     ) -> SpendPlan:
         """Read a finance spend report and tie each supplier to a catalog tool (writes nothing).
 
         profile: a saved layout (name or path): its columns, and the suppliers it ties to tools.
+        period: "START..END", what the report covers when it does not say.
         """
         with Session(self.engine) as session:
             stmt = (
@@ -413,6 +415,7 @@ class Inventory:
             dayfirst=dayfirst,
             currency=currency,
             profile=load_profile(profile) if profile else None,
+            period=period,
         )
 
     def apply_spend(
@@ -431,6 +434,7 @@ class Inventory:
                 "currency": m.spend.currency,
                 "amount": m.spend.amount,
                 "annual_amount": m.annual_amount,
+                "annualised_by": m.annualised_by,
                 "period_start": plan.period_start,
                 "period_end": plan.period_end,
                 "invoices": m.spend.invoices,
@@ -678,6 +682,7 @@ class Inventory:
                         r.period_start,
                         r.period_end,
                         r.invoices,
+                        r.annualised_by,
                     )
                     for r in session.exec(
                         select(ToolSpend)

@@ -269,7 +269,8 @@ class ToolSpend(SQLModel, table=True):
     supplier_key: str = Field(max_length=300)
     currency: str | None = Field(default=None, max_length=3)
     amount: Decimal = Field(sa_type=MONEY)
-    annual_amount: Decimal = Field(sa_type=MONEY)
+    annual_amount: Decimal | None = Field(default=None, sa_type=MONEY)  # None: not knowable
+    annualised_by: str | None = Field(default=None, max_length=200)  # how, in words
     period_start: date
     period_end: date
     invoices: int

@@ -128,10 +128,11 @@ class SpendView:
     supplier: str
     currency: str | None
     amount: Decimal
-    annual_amount: Decimal
+    annual_amount: Decimal | None  # None: the report cannot say (one invoice, cadence unknown)
     period_start: date
     period_end: date
     invoices: int
+    annualised_by: str | None = None  # "actual: 12 months", "run rate: …", "an annual charge"
 
     def to_json(self) -> dict[str, Any]:
         return {k: jsonable(v) for k, v in asdict(self).items()}

@@ -827,6 +827,7 @@ class Writer:
             values = {
                 "amount": row["amount"],
                 "annual_amount": row["annual_amount"],
+                "annualised_by": row.get("annualised_by"),
                 "invoices": row["invoices"],
             }
             label = f"{row['tool']} ← {row['supplier']}"

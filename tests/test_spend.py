@@ -32,8 +32,8 @@ def by_supplier(plan: object) -> dict[str, object]:
 def test_suppliers_are_tied_to_the_tools_they_bill_for(inventory: Inventory) -> None:
     plan = stocked(inventory).plan_spend(AP)
     assert (plan.period_start.isoformat(), plan.period_end.isoformat(), plan.months) == (
-        "2026-01-15",
-        "2026-12-15",
+        "2026-01-01",
+        "2026-12-31",
         12,
     )
     matches = by_supplier(plan)

@@ -446,50 +446,108 @@ SPEND_SYNONYMS: dict[str, list[str]] = {
         "supplier name",
         "vendor name",
         "payee",
+        "payee name",
         "merchant",
+        "merchant name",
         "creditor",
+        "creditor name",
         "beneficiary",
         "company",
+        "supplier account name",
+        "vendor account name",
+        "trading name",
     ],
     "amount": [
         "amount",
         "invoice amount",
         "net amount",
+        "nett amount",
+        "total nett amount",
+        "total net amount",
+        "line nett amount",
+        "net value",
+        "nett value",
         "total",
         "gross amount",
+        "gross value",
         "value",
         "amount paid",
         "paid amount",
+        "payment amount",
         "line amount",
+        "line value",
+        "transaction amount",
+        "invoice value",
+        "invoice total",
+        "amount excl vat",
+        "amount excluding vat",
         "spend",
         "cost",
+        "total spend",
+        "amount in gbp",
+        "amount in usd",
+        "amount in eur",
     ],
-    "currency": ["currency", "ccy", "currency code"],
+    "currency": ["currency", "ccy", "currency code", "transaction currency", "invoice currency"],
     "date": [
         "date",
         "invoice date",
+        "invoice creation date",
+        "creation date",
         "posting date",
+        "posted date",
         "payment date",
+        "paid date",
+        "date paid",
         "document date",
+        "approval date",
+        "approved date",
         "transaction date",
         "period",
+        "gl date",
+        "accounting date",
+        "value date",
     ],
-    "description": ["description", "memo", "line description", "narrative", "details", "item"],
+    "description": [
+        "description",
+        "memo",
+        "line description",
+        "narrative",
+        "details",
+        "item",
+        "invoice description",
+        "transaction description",
+        "purpose",
+        "expense description",
+    ],
     "cost_centre": [
         "cost centre",
         "cost center",
         "cost code",
         "department",
+        "service area",
+        "directorate",
+        "expense area",
+    ],
+    "gl_account": [
         "gl code",
         "gl account",
+        "account code",
+        "nominal code",
+        "expense type",
+        "account",
+        "expenditure category",
     ],
     "invoice": [
         "invoice",
         "invoice number",
         "invoice no",
+        "invoice id",
         "document number",
+        "transaction number",
         "reference",
         "po number",
+        "purchase order",
     ],
 }
 REQUIRED = {
@@ -704,3 +762,16 @@ def _map(texts: list[str], matcher: _Matcher, kind: str) -> list[Column]:
         else Column(c.index, c.header, None, c.currency, c.period, c.how, c.field)
         for c in columns
     ]
+
+
+def headers_seen(sheets: Sequence[Any]) -> str:
+    """The first row of each sheet that looks like a header, to say what was seen."""
+    seen = []
+    for sheet in sheets:
+        for row in sheet.rows[:HEADER_SCAN_ROWS]:
+            texts = [text_of(c) for c in row if text_of(c)]
+            if len(texts) >= 2:
+                shown = ", ".join(texts[:12]) + (", …" if len(texts) > 12 else "")
+                seen.append(f"{sheet.name!r}: {shown}" if len(sheets) > 1 else shown)
+                break
+    return f"; headers seen: {'; '.join(seen)}" if seen else ""

@@ -64,7 +64,7 @@ Severity = Literal["error", "unreadable", "rejected", "warning", "skipped"]
 class Issue:
     """Something about one cell or row that the person importing should know."""
 
-    row: int
+    row: int  # as the spreadsheet shows it; 0 for the whole file
     column: str
     value: str
     reason: str
@@ -73,6 +73,8 @@ class Issue:
 
     def line(self, file: str) -> str:
         place = f"{file} [{self.sheet}]" if self.sheet else file
+        if not self.row:  # about the whole report, not one row
+            return f"{place}: {self.reason}"
         where = f"row {self.row}" + (f", column {self.column!r}" if self.column else "")
         shown = f" {self.value[:60]!r}" if self.value else ""
         return f"{place}: {where}:{shown} {self.reason}"

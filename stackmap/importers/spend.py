@@ -4,16 +4,18 @@ into tools (the office landlord is not martech)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 from stackmap.errors import InvalidValueError
-from stackmap.importers.files import read_sheets, sha256_of, sheet_names
-from stackmap.importers.headers import detect_header
+from stackmap.importers.evidence import weigh
+from stackmap.importers.files import Sheet, read_sheets, sha256_of, sheet_names
+from stackmap.importers.headers import HeaderMap, detect_header, headers_seen
 from stackmap.importers.mapping import Issue, date_order, map_rows
+from stackmap.importers.period import annualise, bulk_period, parse_period_option, stated_period
 from stackmap.importers.profiles import Profile
 from stackmap.importers.suppliers import Identity, SupplierIndex, names_in, supplier_key
 from stackmap.importers.values import text_of
@@ -43,6 +45,7 @@ class SupplierSpend:
     last: date | None = None
     descriptions: list[str] = field(default_factory=list)
     rows: list[int] = field(default_factory=list)
+    months: set[tuple[int, int]] = field(default_factory=set)  # (year, month) invoiced in
 
 
 @dataclass
@@ -55,7 +58,8 @@ class SpendMatch:
     status: str
     reason: str
     tool: str | None = None
-    annual_amount: Decimal = Decimal(0)
+    annual_amount: Decimal | None = None  # None: no stated method gives a yearly figure
+    annualised_by: str = ""
 
 
 @dataclass
@@ -69,6 +73,7 @@ class SpendPlan:
     months: int
     matches: list[SpendMatch] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
+    period_source: str = ""  # where the period was read from, in words
 
 
 def plan_spend(
@@ -80,87 +85,176 @@ def plan_spend(
     dayfirst: bool | None = None,
     currency: str | None = None,
     profile: Profile | None = None,
+    period: str | None = None,
 ) -> SpendPlan:
     """Read a spend report and tie each supplier's annual spend to a catalog tool if it can.
 
     A profile names the columns of a recurring layout and the suppliers a person has tied to
-    tools (its suppliers:).
+    tools (its suppliers:). period ("START..END") says what the report covers, for one that
+    does not say (a supplier-totals pivot has no dates at all).
     """
     if profile is not None:
         sheet = sheet or profile.sheet
         currency = currency or profile.currency
         dayfirst = profile.dayfirst if dayfirst is None else dayfirst
     sheets = read_sheets(path)
-    found = None
+    candidate, header = _spend_sheet(path, sheets, sheet, profile)
+    header, _ = weigh(candidate.rows, header, lambda _text: False)
+    has_dates = header.field_column("date") is not None
+    try:
+        stated = (
+            parse_period_option(period, dayfirst)
+            if period
+            else stated_period(candidate.rows[: header.header_rows[0]], dayfirst)
+        )
+    except ValueError as exc:
+        raise InvalidValueError(f"{path.name}: {exc}") from None
+    if not has_dates and stated is None:
+        raise InvalidValueError(
+            f"{path.name}: the report has no date column and states no period; say --period "
+            "START..END (e.g. 2026-01-01..2026-12-31)"
+        )
+    order: bool | None = dayfirst
+    if has_dates:
+        try:
+            order = date_order(candidate, header, path.name)
+        except ValueError as exc:
+            if dayfirst is None:
+                raise InvalidValueError(f"{exc}; say --dayfirst or --monthfirst") from None
+        order = dayfirst if dayfirst is not None else order
+    mapped = map_rows(
+        candidate,
+        header,
+        dayfirst=order,
+        default_currency=currency,
+        # Finance lines are summed: a line whose amount cannot be read must stop the sum
+        # (or be skipped knowingly), never be dropped quietly.
+        strict=True,
+    )
+    lines: list[_Line] = []
+    issues = list(mapped.issues)
+    for row in mapped.rows:
+        amount = row.cells.get("amount")
+        when = row.cells.get("date")
+        if amount is None or (has_dates and not isinstance(when, date)):
+            issues.append(Issue(row.number, "", "", "no amount or date; line skipped", "warning"))
+            continue
+        lines.append(
+            _Line(
+                row.number,
+                text_of(row.cells["supplier"]),
+                row.cells.get("currency") or currency,
+                Decimal(amount),
+                when if isinstance(when, date) else None,
+                text_of(row.cells.get("description")),
+            )
+        )
+    if not lines:
+        raise InvalidValueError(f"{path.name}: no invoice lines with an amount and a date")
+    dates = [line.when for line in lines if line.when is not None]
+    if stated is not None:
+        covered = stated
+    else:
+        covered, _ = bulk_period(dates)
+    outside = [x for x in lines if x.when and not covered.start <= x.when <= covered.end]
+    if outside:
+        shown = ", ".join(f"row {x.row} ({x.when})" for x in outside[:3])
+        issues.append(
+            Issue(
+                0,
+                "",
+                "",
+                f"{len(outside)} invoice line(s) dated outside the period {covered.start} to "
+                f"{covered.end} left out of the totals: {shown}{', …' if len(outside) > 3 else ''}",
+                "warning",
+            )
+        )
+    suppliers = _by_supplier(x for x in lines if x not in outside)
+    months = covered.months
+    if months < 12:
+        issues.append(
+            Issue(
+                0,
+                "",
+                "",
+                f"the report covers {months} month(s): yearly figures are run rates only for "
+                "suppliers that invoice repeatedly (or say how often); others stay unknown",
+                "warning",
+            )
+        )
+    plan = SpendPlan(
+        path.name,
+        sha256_of(path),
+        covered.start,
+        covered.end,
+        months,
+        issues=issues,
+        period_source=covered.source,
+    )
+    index = SupplierIndex(reference, [t.vendor for t in tools if t.vendor])
+    confirmed = {supplier_key(k): v for k, v in (profile.suppliers if profile else {}).items()}
+    for entry in sorted(suppliers.values(), key=lambda e: (-e.amount, e.supplier)):
+        match = _match(entry, tools, index, confirmed)
+        match.annual_amount, match.annualised_by = annualise(
+            entry.amount, months, len(entry.months) if has_dates else None, entry.descriptions
+        )
+        plan.matches.append(match)
+    return plan
+
+
+@dataclass(frozen=True)
+class _Line:
+    """One invoice line as read."""
+
+    row: int
+    supplier: str
+    currency: str | None
+    amount: Decimal
+    when: date | None
+    description: str
+
+
+def _by_supplier(lines: Iterable[_Line]) -> dict[tuple[str, str | None], SupplierSpend]:
+    """Invoice lines added up per supplier and currency (currencies are never mixed)."""
+    suppliers: dict[tuple[str, str | None], SupplierSpend] = {}
+    for line in lines:
+        key = vendor_key(line.supplier)
+        entry = suppliers.setdefault(
+            (key, line.currency), SupplierSpend(line.supplier, key, line.currency)
+        )
+        entry.amount += line.amount
+        entry.invoices += 1
+        if line.when is not None:
+            entry.first = min(entry.first or line.when, line.when)
+            entry.last = max(entry.last or line.when, line.when)
+            entry.months.add((line.when.year, line.when.month))
+        entry.rows.append(line.row)
+        if line.description and line.description not in entry.descriptions:
+            entry.descriptions.append(line.description)
+    return suppliers
+
+
+def _spend_sheet(
+    path: Path, sheets: list[Sheet], wanted: str | None, profile: Profile | None
+) -> tuple[Sheet, HeaderMap]:
+    """The sheet holding the invoice lines, and its header; one line naming what is missing."""
     for candidate in sheets:
-        if sheet is not None and candidate.name.casefold() != sheet.casefold():
+        if wanted is not None and candidate.name.casefold() != wanted.casefold():
             continue
         header = detect_header(
             candidate.rows,
             "spend",
             merged_rows=candidate.merged_rows,
             profile=profile.columns if profile else None,
+            min_fields=2,
         )
-        if header is not None and header.field_column("date") is not None:
-            found = (candidate, header)
-            break
-    if found is None:
-        raise InvalidValueError(
-            f"{path.name}: no sheet has supplier, amount and date columns of a spend report; "
-            f"sheets: {sheet_names(sheets)}"
-        )
-    candidate, header = found
-    try:
-        order = date_order(candidate, header, path.name)
-    except ValueError as exc:
-        if dayfirst is None:
-            raise InvalidValueError(f"{exc}; say --dayfirst or --monthfirst") from None
-        order = dayfirst
-    mapped = map_rows(
-        candidate,
-        header,
-        dayfirst=dayfirst if dayfirst is not None else order,
-        default_currency=currency,
-        # Finance lines are summed: a line whose amount cannot be read must stop the sum
-        # (or be skipped knowingly), never be dropped quietly.
-        strict=True,
+        if header is not None:
+            return candidate, header
+    raise InvalidValueError(
+        f"{path.name}: no sheet has the supplier and amount columns of a spend report (e.g. "
+        f"Supplier, Vendor, Payee; Net Amount, Invoice Amount); sheets: {sheet_names(sheets)}"
+        + headers_seen(sheets)
     )
-    suppliers: dict[tuple[str, str | None], SupplierSpend] = {}
-    dates: list[date] = []
-    issues = list(mapped.issues)
-    for row in mapped.rows:
-        amount = row.cells.get("amount")
-        when = row.cells.get("date")
-        if amount is None or not isinstance(when, date):
-            issues.append(Issue(row.number, "", "", "no amount or date; line skipped", "warning"))
-            continue
-        name = text_of(row.cells["supplier"])
-        code = row.cells.get("currency") or currency
-        entry = suppliers.setdefault(
-            (vendor_key(name), code), SupplierSpend(name, vendor_key(name), code)
-        )
-        entry.amount += Decimal(amount)
-        entry.invoices += 1
-        entry.first = min(entry.first or when, when)
-        entry.last = max(entry.last or when, when)
-        entry.rows.append(row.number)
-        description = text_of(row.cells.get("description"))
-        if description and description not in entry.descriptions:
-            entry.descriptions.append(description)
-        dates.append(when)
-    if not dates:
-        raise InvalidValueError(f"{path.name}: no invoice lines with an amount and a date")
-    start, end = min(dates), max(dates)
-    months = (end.year - start.year) * 12 + end.month - start.month + 1
-    plan = SpendPlan(path.name, sha256_of(path), start, end, months, issues=issues)
-    index = SupplierIndex(reference, [t.vendor for t in tools if t.vendor])
-    confirmed = {supplier_key(k): v for k, v in (profile.suppliers if profile else {}).items()}
-    for entry in sorted(suppliers.values(), key=lambda e: (-e.amount, e.supplier)):
-        match = _match(entry, tools, index, confirmed)
-        # Twelve months of invoices are the annual spend; a shorter report is a run rate.
-        match.annual_amount = (entry.amount * 12 / months).quantize(Decimal("0.01"))
-        plan.matches.append(match)
-    return plan
 
 
 def _match(

@@ -13,7 +13,7 @@ from typing import Any
 from stackmap.errors import InvalidValueError
 from stackmap.importers.evidence import weigh
 from stackmap.importers.files import Sheet, read_sheets, sha256_of, sheet_names
-from stackmap.importers.headers import HeaderMap, detect_header
+from stackmap.importers.headers import HeaderMap, detect_header, headers_seen
 from stackmap.importers.mapping import AS_WRITTEN, Issue, MappedSheet, date_order, map_rows
 from stackmap.importers.matching import ProductMatcher, similar_names
 from stackmap.importers.profiles import Profile
@@ -153,19 +153,6 @@ def plan_import(
     return plan
 
 
-def _headers_seen(sheets: list[Sheet]) -> str:
-    """The first row of each sheet that looks like a header, to say what was seen."""
-    seen = []
-    for sheet in sheets:
-        for row in sheet.rows[:30]:
-            texts = [text_of(c) for c in row if text_of(c)]
-            if len(texts) >= 2:
-                shown = ", ".join(texts[:12]) + (", …" if len(texts) > 12 else "")
-                seen.append(f"{sheet.name!r}: {shown}" if len(sheets) > 1 else shown)
-                break
-    return f"; headers seen: {'; '.join(seen)}" if seen else ""
-
-
 def _known_category(reference: Reference, text: str) -> bool:
     """True for a category the taxonomy knows (by slug, name or a team's usual word)."""
     return reference.subcategory_slug(text) is not None
@@ -211,7 +198,7 @@ def _choose_sheets(
         raise InvalidValueError(
             f"{path.name}: no sheet has a column naming the tool (e.g. Tool, Application, "
             f"Product) or integration ends (From, To); sheets: {sheet_names(sheets)}"
-            + _headers_seen(sheets)
+            + headers_seen(sheets)
         )
     return {kind: (s, h) for kind, (_, s, h) in found.items()}
 
