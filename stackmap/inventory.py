@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 
 from stackmap import db
 from stackmap.analysis import LinkFacts, Stack, ToolFacts
+from stackmap.analysis.stack import InvoicedFacts
 from stackmap.bulk import bulk_work
 from stackmap.errors import DatabaseBusyError, DuplicateError, InvalidValueError, NotFoundError
 from stackmap.importers.mapping import refuse_errors
@@ -585,6 +586,22 @@ class Inventory:
             contracts: dict[int, list[ContractView]] = {}
             for row in session.execute(sa.select(CONTRACT)):
                 contracts.setdefault(row.tool_id, []).append(_contract_view(row))
+            invoiced: dict[int, list[InvoicedFacts]] = {}
+            spend_table = ToolSpend.__table__  # type: ignore[attr-defined]
+            spend_stmt = sa.select(spend_table).order_by(spend_table.c.period_end.desc())
+            for row in session.execute(spend_stmt):
+                invoiced.setdefault(row.tool_id, []).append(
+                    InvoicedFacts(
+                        row.supplier,
+                        row.currency,
+                        row.amount,
+                        row.annual_amount,
+                        row.period_start,
+                        row.period_end,
+                        row.invoices,
+                        row.annualised_by,
+                    )
+                )
             tools = tuple(
                 ToolFacts(
                     id=row.id,
@@ -606,6 +623,7 @@ class Inventory:
                     disposition=row.disposition,
                     decision_note=row.decision_note,
                     decided_by=row.decided_by,
+                    invoiced=tuple(invoiced.get(row.id, ())),
                 )
                 for row in session.execute(sa.select(TOOL).order_by(TOOL.c.key))
             )

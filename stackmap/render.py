@@ -91,7 +91,7 @@ def render_analysis(
             )
         )
         for label, value in (
-            ("Annual spend", _money(spend.total, cur)),
+            ("Annual spend (contract terms)", _money(spend.total, cur)),
             ("At stake in overlaps", _money(analysis.at_stake, cur)),
             ("Unused licences", _money(analysis.wasted, cur)),
             ("Savings of the suggested plan", _money(analysis.plan_savings, cur)),
@@ -218,6 +218,24 @@ def render_analysis(
                 list(totals.items()),
                 lambda kv: [kv[0], _money(kv[1], cur)],
             )
+        check = analysis.invoices
+        if check.reports:
+            console.print(
+                Text(
+                    "Invoices against contracts (from finance spend reports; the totals above "
+                    "are the contracts' terms)",
+                    style="bold",
+                )
+            )
+            for item in (*check.compared, *check.invoices_without_contract):
+                console.print(Text(f"  • {item.why}"))
+            unpaid = sorted(check.contracts_without_invoices, key=lambda i: -(i.contract or 0))
+            for item in unpaid[:_SHOWN]:
+                console.print(Text(f"  • {item.why}"))
+            if len(unpaid) > _SHOWN:
+                console.print(
+                    Text(f"  … and {len(unpaid) - _SHOWN} more contracts no report shows paid")
+                )
     if "recommendations" in sections:
         counts: dict[str, int] = {}
         for r in analysis.recommendations:

@@ -110,3 +110,27 @@ def test_an_unreadable_amount_stops_the_spend_import(inventory: Inventory, tmp_p
     with pytest.raises(InvalidValueError, match=r"^ap.csv: row 3, column 'Net Amount'"):
         inventory.apply_spend(plan)
     assert inventory.apply_spend(plan, skip_invalid=True).counts()["spend_created"] == 1
+
+
+def test_analyze_compares_invoices_with_contracts(inventory: Inventory) -> None:
+    from datetime import date
+
+    from stackmap.analysis import analyze
+    from stackmap.schemas import ContractFields, ToolFields
+
+    stocked(inventory)
+    inventory.apply_spend(inventory.plan_spend(AP))
+    inventory.add_tool(
+        ToolFields(name="Canva Teams Extra"),
+        ContractFields(annual_cost=Decimal("500"), currency="USD"),
+    )
+    result = analyze(inventory.stack(date(2026, 12, 20))).to_json()
+    check = result["spend_vs_contract"]
+    hubspot = next(c for c in check["compared"] if c["tool"].startswith("HubSpot"))
+    assert hubspot["why"] == (
+        "HubSpot Marketing Hub Professional: invoiced USD 43,200 over 12 month(s) "
+        "(USD 43,200 a year) vs contract USD 43,200 (+0%)"
+    )
+    unpaid = {c["tool"] for c in check["contracts_without_invoices"]}
+    assert "Segment" in unpaid and "Google Analytics 4" not in unpaid  # free tools send no bill
+    assert result["summary"]["annual_spend_source"] == "the current contracts' terms"

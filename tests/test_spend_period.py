@@ -157,7 +157,7 @@ def test_a_fiscal_period_is_not_guessed(catalog: Inventory, tmp_path: Path) -> N
         "Spend report FY27 Q1\n\nSupplier,Invoice Date,Net Amount\nHubSpot Inc,2026-04-15,100\n",
         encoding="utf-8",
     )
-    with pytest.raises(InvalidValueError, match="fiscal period .* say --period START..END"):
+    with pytest.raises(InvalidValueError, match=r"fiscal period .* say --period START\.\.END"):
         catalog.plan_spend(path)
     plan = catalog.plan_spend(path, period="2026-04-01..2026-06-30")
     assert plan.months == 3

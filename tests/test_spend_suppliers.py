@@ -72,3 +72,21 @@ def test_a_profile_ties_a_supplier_a_person_has_confirmed(
     plan = inventory.plan_spend(report, profile=str(profile))
     assert [(m.status, m.tool) for m in plan.matches] == [("matched", "Drift")]
     assert plan.matches[0].reason == "the profile ties it to Drift"
+
+
+def test_invoices_with_no_contract_behind_them_are_pointed_out(
+    inventory: Inventory, tmp_path: Path
+) -> None:
+    from datetime import date
+
+    from stackmap.analysis import analyze
+
+    _catalog(inventory)
+    report = _report(
+        tmp_path / "ap.csv", [("Salesforce.com EMEA Ltd", "2026-01-15", "Sales Cloud licences")]
+    )
+    inventory.apply_spend(inventory.plan_spend(report))
+    check = analyze(inventory.stack(date(2026, 2, 1))).invoices
+    assert [i.tool for i in check.invoices_without_contract] == ["Salesforce Sales Cloud"]
+    assert "with no contract cost recorded" in check.invoices_without_contract[0].why
+    assert check.compared == () and check.contracts_without_invoices == ()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -23,6 +23,7 @@ from stackmap.analysis.health import (
     single_points_of_failure,
     unowned,
 )
+from stackmap.analysis.invoices import InvoiceCheck, invoice_check
 from stackmap.analysis.maturity import Maturity, maturity
 from stackmap.analysis.overlap import Overlap, overlaps
 from stackmap.analysis.recommend import Recommendation, plan_savings, recommendations
@@ -53,6 +54,7 @@ class Analysis:
     recommendations: tuple[Recommendation, ...]
     maturity: Maturity
     set_aside: tuple[SetAside, ...] = ()  # tools outside marketing left out of its analyses
+    invoices: InvoiceCheck = field(default_factory=lambda: InvoiceCheck((), (), (), 0))
 
     @property
     def at_stake(self) -> Decimal:
@@ -77,6 +79,7 @@ class Analysis:
             "outside_marketing": plain(self.set_aside),
             "summary": {
                 "annual_spend": plain(self.spend.total),
+                "annual_spend_source": "the current contracts' terms",
                 "overlap_at_stake": plain(self.at_stake),
                 "unused_licences": plain(self.wasted),
                 "plan_savings": plain(self.plan_savings),
@@ -108,6 +111,13 @@ class Analysis:
             "renewals": plain(self.renewals),
             "underutilized": plain(self.underutilized),
             "spend": plain(self.spend),
+            "spend_vs_contract": {
+                "source": "finance spend reports (`import --spend`), latest period per tool",
+                "tools_reached": self.invoices.reports,
+                "compared": plain(self.invoices.compared),
+                "invoices_without_contract": plain(self.invoices.invoices_without_contract),
+                "contracts_without_invoices": plain(self.invoices.contracts_without_invoices),
+            },
             "recommendations": plain(self.recommendations),
             "maturity": plain(self.maturity),
         }
@@ -167,6 +177,7 @@ def _analyze(stack: Stack, graph: StackGraph) -> Analysis:
         recommendations=tuple(recommendations(stack, marketing, groups)),
         maturity=maturity(stack, marketing, cov),
         set_aside=tuple(_set_aside(stack)),
+        invoices=invoice_check(stack, graph),
     )
 
 

@@ -20,6 +20,20 @@ FRAGILE_METHODS = {
 
 
 @dataclass(frozen=True, slots=True)
+class InvoicedFacts:
+    """What a finance report says was paid one supplier for a tool over a period."""
+
+    supplier: str
+    currency: str | None
+    amount: Decimal
+    annual_amount: Decimal | None  # None: no stated method gives a yearly figure
+    period_start: date
+    period_end: date
+    invoices: int
+    annualised_by: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ToolFacts:
     """What the analysis needs to know about one tool."""
 
@@ -39,6 +53,7 @@ class ToolFacts:
     disposition: str | None = None
     decision_note: str | None = None
     decided_by: str | None = None
+    invoiced: tuple[InvoicedFacts, ...] = ()  # from finance spend reports, latest first
 
     @property
     def owners(self) -> tuple[str, ...]:
