@@ -1140,6 +1140,8 @@ def ap_spend(path: Path) -> None:
         ("Canva Pty Ltd", 3000, "USD", "CC-4200", "Canva for Teams", [7]),
         ("Lufthansa", 1840.0, "EUR", "CC-4400", "Travel to event", [4]),
         ("Unknown Vendor GmbH", 2500, "EUR", "CC-4200", "Consulting", [6]),
+        # A martech vendor the catalog does not list: a shadow tool for the analysis to show.
+        ("Mixpanel Inc", 1500, "USD", "CC-4200", "Mixpanel Growth monthly", range(1, 13)),
     ]
     number = 1000
     for supplier, amount, currency, centre, description, months in invoices:

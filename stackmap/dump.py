@@ -34,6 +34,7 @@ from stackmap.models import (
     Tool,
     ToolCapability,
     ToolSpend,
+    UntiedSpend,
     Vendor,
 )
 
@@ -81,6 +82,7 @@ PARTS = (
     Part("contracts.yaml", _table(Contract)),
     Part("integrations.yaml", _table(Integration)),
     Part("spend.yaml", _table(ToolSpend)),
+    Part("untied-spend.yaml", _table(UntiedSpend)),
     Part("history.yaml", _table(Change)),
 )
 TABLES = tuple(dict.fromkeys(part.table for part in PARTS))

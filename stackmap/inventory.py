@@ -20,12 +20,12 @@ from sqlmodel import Session, col, select
 
 from stackmap import db
 from stackmap.analysis import LinkFacts, Stack, ToolFacts
-from stackmap.analysis.stack import InvoicedFacts
+from stackmap.analysis.stack import InvoicedFacts, UntiedFacts
 from stackmap.bulk import bulk_work
 from stackmap.errors import DatabaseBusyError, DuplicateError, InvalidValueError, NotFoundError
 from stackmap.importers.mapping import refuse_errors
 from stackmap.importers.profiles import load_profile
-from stackmap.importers.spend import CatalogTool, SpendPlan, plan_spend
+from stackmap.importers.spend import UNTIED, CatalogTool, SpendPlan, plan_spend
 from stackmap.importers.spreadsheet import ExistingTool, ImportPlan, plan_import
 from stackmap.models import (
     Change,
@@ -38,6 +38,7 @@ from stackmap.models import (
     ToolCapability,
     ToolSpend,
     ToolStatus,
+    UntiedSpend,
     Vendor,
     name_key,
     utcnow,
@@ -444,8 +445,25 @@ class Inventory:
             if m.status == "matched"
         ]
 
+        untied = [
+            {
+                "supplier": m.spend.supplier,
+                "currency": m.spend.currency,
+                "amount": m.spend.amount,
+                "annual_amount": m.annual_amount,
+                "period_start": plan.period_start,
+                "period_end": plan.period_end,
+                "invoices": m.spend.invoices,
+                "status": m.status,
+                "reason": m.reason,
+            }
+            for m in plan.matches
+            if m.status in UNTIED
+        ]
+
         def work(writer: Writer, result: LoadResult) -> None:
             result.spend = writer.upsert_spend(rows)
+            writer.replace_untied_spend(plan.period_start, plan.period_end, untied)
 
         return self.in_batch("spend", plan.file, plan.sha256, None, dry_run, work)
 
@@ -642,7 +660,32 @@ class Inventory:
                 )
                 for row in session.execute(sa.select(link).order_by(link.c.id))
             )
-        return Stack(tools, links, self.reference, today or date.today(), tuple(counted), all_tools)
+            untied_table = UntiedSpend.__table__  # type: ignore[attr-defined]
+            untied = tuple(
+                UntiedFacts(
+                    row.supplier,
+                    row.currency,
+                    row.amount,
+                    row.annual_amount,
+                    row.period_start,
+                    row.period_end,
+                    row.invoices,
+                    row.status,
+                    row.reason,
+                )
+                for row in session.execute(
+                    sa.select(untied_table).order_by(untied_table.c.amount.desc())
+                )
+            )
+        return Stack(
+            tools,
+            links,
+            self.reference,
+            today or date.today(),
+            tuple(counted),
+            untied=untied,
+            all_tools=all_tools,
+        )
 
     @staticmethod
     def _names(

@@ -279,6 +279,26 @@ class ToolSpend(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
+class UntiedSpend(SQLModel, table=True):
+    """A martech-looking supplier a spend report paid that no catalog tool could be tied to:
+    a possible shadow tool, or a supplier for a person to confirm."""
+
+    __tablename__ = "untied_spend"
+
+    id: int | None = Field(default=None, primary_key=True)
+    supplier: str = Field(max_length=300)
+    currency: str | None = Field(default=None, max_length=3)
+    amount: Decimal = Field(sa_type=MONEY)
+    annual_amount: Decimal | None = Field(default=None, sa_type=MONEY)
+    period_start: date = Field(index=True)
+    period_end: date
+    invoices: int
+    status: str = Field(max_length=20)  # not_in_catalog, ambiguous or to_confirm
+    reason: str = Field(sa_type=sa.Text)
+    batch_id: int | None = Field(default=None, foreign_key="import_batch.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 class ImportBatch(SQLModel, table=True):
     """One run of an import: which file, which profile, what it did."""
 

@@ -219,7 +219,7 @@ def render_analysis(
                 lambda kv: [kv[0], _money(kv[1], cur)],
             )
         check = analysis.invoices
-        if check.reports:
+        if check.reports or check.untied:
             console.print(
                 Text(
                     "Invoices against contracts (from finance spend reports; the totals above "
@@ -236,6 +236,8 @@ def render_analysis(
                 console.print(
                     Text(f"  … and {len(unpaid) - _SHOWN} more contracts no report shows paid")
                 )
+            for untied in check.untied[:_SHOWN]:
+                console.print(Text(f"  • {untied.why}"))
     if "recommendations" in sections:
         counts: dict[str, int] = {}
         for r in analysis.recommendations:

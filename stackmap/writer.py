@@ -11,6 +11,7 @@ import operator
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -29,6 +30,7 @@ from stackmap.models import (
     Tool,
     ToolCapability,
     ToolSpend,
+    UntiedSpend,
     Vendor,
     name_key,
     utcnow,
@@ -792,6 +794,22 @@ class Writer:
         return values
 
     # --- spend ----------------------------------------------------------------------------
+
+    def replace_untied_spend(
+        self, period_start: date, period_end: date, rows: Sequence[dict[str, Any]]
+    ) -> None:
+        """Record the martech-looking suppliers a report paid that no tool could be tied to,
+        replacing what an earlier import of the same period recorded (a supplier tied since is
+        no longer listed)."""
+        table: sa.Table = UntiedSpend.__table__  # type: ignore[attr-defined]
+        self.session.execute(
+            sa.delete(table).where(
+                table.c.period_start == period_start, table.c.period_end == period_end
+            )
+        )
+        if rows:
+            stamped = [{**row, "batch_id": self.batch_id, "created_at": self.now} for row in rows]
+            self.session.execute(sa.insert(table), stamped)
 
     def upsert_spend(self, rows: Sequence[dict[str, Any]]) -> list[Outcome]:
         """Record actual spend per tool and period; the same report imported again changes nothing.

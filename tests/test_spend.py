@@ -92,7 +92,7 @@ def test_the_spend_command_reports_every_supplier(tmp_path: Path) -> None:
     result = runner.invoke(app, ["--db", db, "import", "--spend", str(AP), "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert len(data["suppliers"]) == 11
+    assert len(data["suppliers"]) == 12
     assert data["counts"]["spend_created"] == 7
     regus = next(s for s in data["suppliers"] if s["supplier"] == "Regus Management Group")
     assert (regus["status"], regus["annual_amount"]) == ("not_martech", 64800.0)

@@ -90,3 +90,37 @@ def test_invoices_with_no_contract_behind_them_are_pointed_out(
     assert [i.tool for i in check.invoices_without_contract] == ["Salesforce Sales Cloud"]
     assert "with no contract cost recorded" in check.invoices_without_contract[0].why
     assert check.compared == () and check.contracts_without_invoices == ()
+
+
+def test_martech_suppliers_with_no_tool_reach_the_analysis_as_shadow_tools(
+    inventory: Inventory, tmp_path: Path
+) -> None:
+    from datetime import date
+
+    from stackmap.analysis import analyze
+
+    _catalog(inventory)
+    report = _report(
+        tmp_path / "ap.csv",
+        [
+            ("Hotjar Ltd", "2026-01-05", "Hotjar Business"),  # a martech vendor, no tool
+            ("Drift Property Maintenance Ltd", "2026-01-06", "Gutters"),  # to confirm
+            ("Regus Management Group", "2026-01-07", "Office rent"),  # not martech: not kept
+        ],
+    )
+    inventory.apply_spend(inventory.plan_spend(report))
+    untied = analyze(inventory.stack(date(2026, 2, 1))).invoices.untied
+    assert [(u.supplier, u.status) for u in untied] == [
+        ("Hotjar Ltd", "not_in_catalog"),
+        ("Drift Property Maintenance Ltd", "to_confirm"),
+    ] or [(u.supplier, u.status) for u in untied] == [
+        ("Drift Property Maintenance Ltd", "to_confirm"),
+        ("Hotjar Ltd", "not_in_catalog"),
+    ]
+    hotjar = next(u for u in untied if u.supplier == "Hotjar Ltd")
+    assert hotjar.why.endswith("a possible shadow tool")
+    # The same report again, once Hotjar is in the catalog: it is tied, no longer untied.
+    inventory.add_tool(ToolFields(name="Hotjar"))
+    inventory.apply_spend(inventory.plan_spend(report))
+    untied = analyze(inventory.stack(date(2026, 2, 1))).invoices.untied
+    assert [u.supplier for u in untied] == ["Drift Property Maintenance Ltd"]

@@ -38,6 +38,20 @@ class InvoiceCheck:
     invoices_without_contract: tuple[Invoiced, ...]
     contracts_without_invoices: tuple[Invoiced, ...]
     reports: int  # how many tools any spend report has reached (0: nothing to compare)
+    # Martech-looking suppliers paid with no tool tied: possible shadow tools, or to confirm.
+    untied: tuple[Untied, ...] = ()
+
+
+@dataclass(frozen=True)
+class Untied:
+    """A supplier finance paid that looks like martech but is tied to no tool in the catalog."""
+
+    supplier: str
+    currency: str | None
+    amount: Decimal
+    annual_amount: Decimal | None
+    status: str  # not_in_catalog (a possible shadow tool), ambiguous or to_confirm
+    why: str
 
 
 def _money(amount: Decimal | None, currency: str | None) -> str:
@@ -65,8 +79,21 @@ def invoice_check(stack: Stack, graph: StackGraph) -> InvoiceCheck:
     compared: list[Invoiced] = []
     without_contract: list[Invoiced] = []
     without_invoices: list[Invoiced] = []
+    untied = tuple(
+        Untied(
+            u.supplier,
+            u.currency,
+            u.amount,
+            u.annual_amount,
+            u.status,
+            f"finance paid {u.supplier} {_money(u.amount, u.currency)} in {u.invoices} "
+            f"invoice(s) from {u.period_start} to {u.period_end}, tied to no tool: {u.reason}"
+            + (" — a possible shadow tool" if u.status == "not_in_catalog" else ""),
+        )
+        for u in stack.untied
+    )
     if not reached:
-        return InvoiceCheck((), (), (), 0)
+        return InvoiceCheck((), (), (), 0, untied)
     report_start = min(i.period_start for t in reached for i in t.invoiced)
     report_end = max(i.period_end for t in reached for i in t.invoiced)
     for tool in sorted(graph.tools, key=lambda t: t.name.casefold()):
@@ -150,7 +177,7 @@ def invoice_check(stack: Stack, graph: StackGraph) -> InvoiceCheck:
             Invoiced(tool.name, paid_in, invoiced, months, contract_cost, difference, why)
         )
     return InvoiceCheck(
-        tuple(compared), tuple(without_contract), tuple(without_invoices), len(reached)
+        tuple(compared), tuple(without_contract), tuple(without_invoices), len(reached), untied
     )
 
 

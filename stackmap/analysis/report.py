@@ -117,6 +117,7 @@ class Analysis:
                 "compared": plain(self.invoices.compared),
                 "invoices_without_contract": plain(self.invoices.invoices_without_contract),
                 "contracts_without_invoices": plain(self.invoices.contracts_without_invoices),
+                "untied_suppliers": plain(self.invoices.untied),
             },
             "recommendations": plain(self.recommendations),
             "maturity": plain(self.maturity),

@@ -34,6 +34,21 @@ class InvoicedFacts:
 
 
 @dataclass(frozen=True, slots=True)
+class UntiedFacts:
+    """A martech-looking supplier a spend report paid that no tool in the catalog is tied to."""
+
+    supplier: str
+    currency: str | None
+    amount: Decimal
+    annual_amount: Decimal | None
+    period_start: date
+    period_end: date
+    invoices: int
+    status: str  # not_in_catalog, ambiguous or to_confirm
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class ToolFacts:
     """What the analysis needs to know about one tool."""
 
@@ -128,6 +143,8 @@ class Stack:
     # Which tool statuses the analysis counts: active only, unless the user asks (e.g. to
     # see a stack with the tools being evaluated, or still with those being sunset).
     counted: tuple[str, ...] = IN_USE
+    # Martech-looking suppliers finance paid that no tool is tied to (from spend reports).
+    untied: tuple[UntiedFacts, ...] = ()
     # Count tools outside marketing (HR, finance, security, IT, engineering) in coverage,
     # overlap, gaps and recommendations too; by default they are set aside from those.
     all_tools: bool = False

@@ -48,6 +48,11 @@ class SupplierSpend:
     months: set[tuple[int, int]] = field(default_factory=set)  # (year, month) invoiced in
 
 
+# Statuses of suppliers that look like martech but are tied to no tool: kept for the analysis
+# (possible shadow tools, or suppliers to confirm), never written onto a tool.
+UNTIED = frozenset({"not_in_catalog", "ambiguous", "to_confirm"})
+
+
 @dataclass
 class SpendMatch:
     """What a supplier's spend was tied to, and why (or why not)."""
