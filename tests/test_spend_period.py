@@ -130,7 +130,7 @@ def test_a_missing_column_is_named_with_the_headers_seen(tmp_path: Path) -> None
         app, ["--db", str(tmp_path / "c.db"), "import", "--spend", str(path)]
     )
     assert result.exit_code == 65
-    assert "no sheet has the supplier and amount columns" in result.stderr
+    assert "no sheet has a spend report's amount column: amount (e.g. Net Amount" in result.stderr
     assert result.stderr.rstrip().endswith("headers seen: Payee, Reference")
 
 

@@ -775,3 +775,13 @@ def headers_seen(sheets: Sequence[Any]) -> str:
                 seen.append(f"{sheet.name!r}: {shown}" if len(sheets) > 1 else shown)
                 break
     return f"; headers seen: {'; '.join(seen)}" if seen else ""
+
+
+def missing_fields(sheets: Sequence[Any], kind: str) -> list[str]:
+    """The required fields of a kind that no header-like row of any sheet names."""
+    matcher = _Matcher(SYNONYMS[kind])
+    named: set[str] = set()
+    for sheet in sheets:
+        for row in sheet.rows[:HEADER_SCAN_ROWS]:
+            named.update(c.field or c.candidate or "" for c in _map(_texts(row), matcher, kind))
+    return [f for f in REQUIRED[kind] if f not in named]

@@ -13,7 +13,7 @@ from pathlib import Path
 from stackmap.errors import InvalidValueError
 from stackmap.importers.evidence import weigh
 from stackmap.importers.files import Sheet, read_sheets, sha256_of, sheet_names
-from stackmap.importers.headers import HeaderMap, detect_header, headers_seen
+from stackmap.importers.headers import HeaderMap, detect_header, headers_seen, missing_fields
 from stackmap.importers.mapping import Issue, date_order, map_rows
 from stackmap.importers.period import annualise, bulk_period, parse_period_option, stated_period
 from stackmap.importers.profiles import Profile
@@ -255,9 +255,12 @@ def _spend_sheet(
         )
         if header is not None:
             return candidate, header
+    missing = missing_fields(sheets, "spend") or ["supplier", "amount"]
+    examples = {"supplier": "Supplier, Vendor, Payee", "amount": "Net Amount, Invoice Amount"}
+    wanted = "; ".join(f"{f} (e.g. {examples[f]})" for f in missing)
     raise InvalidValueError(
-        f"{path.name}: no sheet has the supplier and amount columns of a spend report (e.g. "
-        f"Supplier, Vendor, Payee; Net Amount, Invoice Amount); sheets: {sheet_names(sheets)}"
+        f"{path.name}: no sheet has a spend report's {' and '.join(missing)} column"
+        f"{'s' if len(missing) > 1 else ''}: {wanted}; sheets: {sheet_names(sheets)}"
         + headers_seen(sheets)
     )
 
