@@ -593,3 +593,36 @@ def test_between_equals_the_cheaper_tool_is_kept(reference: Reference) -> None:
     group = analyze(s).overlaps[0]
     assert group.keeper == "Cheap"
     assert "costs the least (USD 5,000 a year)" in group.keeper_why
+
+
+def test_a_tool_splitting_equal_pieces_reads_the_same_on_every_run() -> None:
+    # GTM between Google Analytics and Hotjar: either could be "the rest of the stack". The
+    # finding must not depend on Python's hash seed (set order).
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = (
+        "from tests.stacks import tool, link, stack\n"
+        "from stackmap.reference import load_reference\n"
+        "from stackmap.analysis.graph import StackGraph\n"
+        "from stackmap.analysis.health import single_points_of_failure\n"
+        "s = stack(load_reference(), [tool(1, 'Google Analytics'), tool(2, 'GTM'), "
+        "tool(3, 'Hotjar'), tool(4, 'Salesforce'), tool(5, 'HubSpot')], "
+        "[link(2, 1), link(3, 2), link(5, 4)])\n"
+        "print([p.why for p in single_points_of_failure(s, StackGraph.of(s))])\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    seen = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=root,
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+        ).stdout
+        for seed in range(6)
+    }
+    assert len(seen) == 1, seen

@@ -160,7 +160,9 @@ def single_points_of_failure(stack: Stack, graph: StackGraph) -> list[SinglePoin
             up = parent[node]
             if up is not None:
                 pieces.append((total - below[node], up))
-            pieces.sort(key=lambda p: -p[0])
+            # Largest first; equal pieces in a fixed order (not set order), so the same
+            # stack always reads the same.
+            pieces.sort(key=lambda p: (-p[0], repr(p[1])))
             cut = pieces[1:]
             count = sum(p[0] for p in cut)
             if not count:
