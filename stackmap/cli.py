@@ -7,7 +7,6 @@ JSON only on stdout.
 from __future__ import annotations
 
 import inspect
-import json
 import os
 import sys
 import traceback
@@ -18,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
+import orjson
 import typer
 from rich.console import Console
 from rich.progress import (
@@ -214,7 +214,24 @@ def _inventory(ctx: typer.Context) -> Inventory:
 
 
 def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(jsonable(data), indent=2, ensure_ascii=False) + "\n")
+    # orjson writes the same indented text as json.dumps(indent=2) in a fraction of the time
+    # (json's indenting encoder is pure Python: seconds on a 20,000-tool analysis).
+    sys.stdout.buffer.write(orjson.dumps(data, default=_json_default, option=_JSON_OPTIONS))
+    sys.stdout.buffer.write(b"\n")
+    sys.stdout.flush()
+
+
+_JSON_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS
+
+
+def _json_default(value: Any) -> Any:
+    """What orjson does not write itself: money, as a number (as jsonable does)."""
+    if isinstance(value, Decimal):
+        return float(value)
+    converted = jsonable(value)
+    if converted is value:
+        raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+    return converted
 
 
 def _money(amount: Decimal | None, currency: str | None) -> str:
