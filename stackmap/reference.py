@@ -9,6 +9,7 @@ says `replace: true` replaces the shipped file entirely.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -48,6 +49,8 @@ class Capability(_Entry):
     name: str
     description: str
     required: bool = False
+    # So broad that sharing it says little about two tools doing the same job.
+    generic: bool = False
 
 
 class Area(_Entry):
@@ -123,6 +126,7 @@ class CurrencySettings(_Entry):
 
 
 class OverlapSettings(_Entry):
+    # Kept so older settings files still load; overlap is by main job now (see overlap.py).
     min_similarity: float = Field(default=0.5, gt=0, le=1)
     min_shared: int = Field(default=1, ge=1)
 
@@ -138,18 +142,24 @@ class HubSettings(_Entry):
 
 
 WEIGHTS = {
-    "value": ("utilisation", "uniqueness"),
-    "fit": ("integration", "link_health", "ownership"),
+    "value": ("criticality", "reach", "data", "uniqueness", "utilisation"),
+    "fit": ("link_health", "ownership"),
     "keeper": ("coverage", "integrations", "utilisation", "commitment", "cost"),
 }
 
 
 class RecommendationSettings(_Entry):
     value_weights: dict[str, float] = Field(
-        default_factory=lambda: {"utilisation": 0.6, "uniqueness": 0.4}
+        default_factory=lambda: {
+            "criticality": 0.3,
+            "reach": 0.15,
+            "data": 0.1,
+            "uniqueness": 0.25,
+            "utilisation": 0.2,
+        }
     )
     fit_weights: dict[str, float] = Field(
-        default_factory=lambda: {"integration": 0.4, "link_health": 0.3, "ownership": 0.3}
+        default_factory=lambda: {"link_health": 0.6, "ownership": 0.4}
     )
     threshold: float = Field(default=0.5, ge=0, le=1)
     links_for_full_fit: int = Field(default=4, ge=1)
@@ -212,6 +222,34 @@ class Reference:
     def required_capabilities(self) -> tuple[str, ...]:
         """Slugs of the capabilities a stack is expected to cover (the default gap set)."""
         return tuple(c.slug for a in self.areas for c in a.capabilities if c.required)
+
+    @cached_property
+    def capability_weight(self) -> dict[str, float]:
+        """How specific each capability is: rare in the product library weighs more (inverse
+        document frequency, smoothed), and a generic one weighs a quarter. Two tools sharing a
+        rare capability are far likelier to do the same job than two sharing a common one."""
+        products = len(self.products)
+        counts: dict[str, int] = {}
+        for product in self.products:
+            for slug in set(product.capabilities):
+                counts[slug] = counts.get(slug, 0) + 1
+        return {
+            slug: (math.log((products + 1) / (counts.get(slug, 0) + 1)) + 1.0)
+            * (0.25 if capability.generic else 1.0)
+            for slug, capability in self.capabilities.items()
+        }
+
+    def job_capability(self, category: str | None, capabilities: Iterable[str]) -> str | None:
+        """The capability a tool is mainly bought for, when it can be told: the first of its
+        category's capabilities that it has, else its only capability. None when a tool has
+        several capabilities and no category says which is its job."""
+        known = [c for c in capabilities if c in self.area_of]
+        sub = self.subcategories.get(category or "")
+        if sub is not None:
+            for capability in sub.capabilities:
+                if capability in known:
+                    return capability
+        return known[0] if len(set(known)) == 1 else None
 
     @cached_property
     def _product_index(self) -> dict[str, Product]:

@@ -7,6 +7,7 @@ written instead of restyling the output.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -97,7 +98,7 @@ def render_analysis(
             ("Savings of the suggested plan", _money(analysis.plan_savings, cur)),
             (
                 "Renewals coming up",
-                str(sum(1 for r in analysis.renewals if r.days_left >= 0)),
+                str(analysis.renewals_due),
             ),
             ("Required capabilities covered", f"{analysis.coverage.required_share:.0%}"),
             (
@@ -182,8 +183,8 @@ def render_analysis(
             lambda r: [
                 r.tool,
                 r.status,
-                r.decide_by.isoformat(),
-                r.renewal_date.isoformat(),
+                _day(r.decide_by, "notice unknown"),
+                _day(r.renewal_date, "unknown"),
                 _money(r.annual_cost, cur),
                 ", ".join(r.owners) or "nobody",
             ],
@@ -267,6 +268,10 @@ def render_analysis(
         for line in (*m.evidence, *m.next_steps):
             console.print(Text(f"  • {line}"))
         console.print()
+
+
+def _day(day: date | None, unknown: str) -> str:
+    return day.isoformat() if day is not None else unknown
 
 
 def render_what_if(console: Console, result: WhatIf) -> None:

@@ -82,6 +82,11 @@ class StackGraph:
             "utilisation": cost.utilisation,
         }
 
+    @property
+    def providers_by_capability(self) -> dict[str, list[int]]:
+        """Ids of the tools providing each known capability (those with at least one)."""
+        return self._providers
+
     def providers(self, slug: str) -> list[int]:
         """Ids of the tools providing a capability."""
         return self._providers.get(slug, [])

@@ -1,9 +1,22 @@
-"""Tools that do the same job: groups whose capability sets overlap, the money at stake, and
-which tool to keep and why.
+"""Tools that do the same job (duplicates), and tools that do part of another's job (partial
+overlaps), with the money at stake and which tool to keep and why.
 
-Scale: tools are first grouped by identical capability sets (most stacks have far fewer
-distinct sets than tools); Jaccard similarity is then computed between distinct sets with
-blocked sparse-free matrix products, never as a dense tools x tools projection.
+Sharing a capability is not doing the same job: a heatmap tool that also runs surveys does not
+replace an experience-management suite, and a scheduling tool is not a CRM because both route
+leads. So:
+
+- A **duplicate** is two or more tools whose main job (their primary capability: the first of
+  their category's capabilities they provide, or their only one) is the same: two CRMs, three
+  webinar platforms, a free web-analytics tool beside a paid analytics suite. Only duplicates
+  put money at stake, and only they get a keeper.
+- A **partial overlap** is a capability that is one tool's main job and another tool's side
+  line: worth a look, but neither tool simply replaces the other, so no money is at stake.
+
+How much of a member's work the keeper covers is weighted by how specific each capability is
+(rare capabilities count more than generic ones; see Reference.capability_weight).
+
+Scale: tools are grouped by job in one pass (there are far fewer jobs than tools); the keeper
+of each group is chosen with array arithmetic over the group.
 """
 
 from __future__ import annotations
@@ -12,193 +25,186 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import numpy as np
-from networkx.utils import UnionFind
 
 from stackmap.analysis.graph import StackGraph
 from stackmap.analysis.stack import Stack, ToolFacts, in_sentence, listing, money, names
 
-_BLOCK = 512
+# A person's decisions that take a tool out of the running as a keeper.
+LEAVING_DECISIONS = frozenset({"eliminate", "consolidate", "migrate"})
+# Statuses that can keep a group's work: a tool being evaluated or sunset cannot, by default.
+KEEPER_STATUSES = frozenset({"active"})
 
 
 @dataclass(frozen=True)
 class Member:
     tool: str
     annual_cost: Decimal | None
-    similarity: float  # Jaccard similarity with the keeper's capabilities
+    covered: float  # weighted share of its capabilities the keeper also provides
     only_here: tuple[str, ...]  # capabilities the keeper lacks
 
 
 @dataclass(frozen=True)
 class Overlap:
+    """Tools doing the same job (duplicates)."""
+
+    job: str  # the capability they are all mainly bought for
     tools: tuple[str, ...]
-    shared_capabilities: tuple[str, ...]
-    annual_cost: Decimal
-    at_stake: Decimal
-    keeper: str
+    shared_capabilities: tuple[str, ...]  # provided by every one of them
+    annual_cost: Decimal  # known costs of all of them
+    at_stake: Decimal  # known costs of all but the keeper
+    keeper: str | None  # None: none of them can keep the work (all leaving or evaluated)
     keeper_why: str
     members: tuple[Member, ...]
     why: str
+    cost_unknown: tuple[str, ...] = ()
+    kind: str = "duplicate"
 
 
-def similarity(a: set[str] | frozenset[str], b: set[str] | frozenset[str]) -> float:
-    """Jaccard similarity: capabilities in common / capabilities of either."""
-    union = len(a | b)
-    return len(a & b) / union if union else 0.0
+@dataclass(frozen=True)
+class PartialOverlap:
+    """A capability that is some tools' main job and other tools' side line."""
+
+    capability: str
+    main: tuple[str, ...]  # tools whose job it is
+    also: tuple[str, ...]  # tools that provide it beside another job
+    why: str
+    kind: str = "partial"
 
 
-def overlap_groups(
-    tools: list[ToolFacts], min_similarity: float, min_shared: int
-) -> list[list[ToolFacts]]:
-    """Return groups of tools linked by pairwise similarity >= min_similarity (transitively)."""
-    by_set: dict[frozenset[str], list[ToolFacts]] = {}
+def job_groups(stack: Stack, tools: tuple[ToolFacts, ...]) -> dict[str, list[ToolFacts]]:
+    """Tools by their main job, for jobs at least two tools share."""
+    reference = stack.reference
+    groups: dict[str, list[ToolFacts]] = {}
     for tool in tools:
-        if tool.capabilities:
-            by_set.setdefault(frozenset(tool.capabilities), []).append(tool)
-    sets = list(by_set)
-    if not sets:
-        return []
-    column = {c: i for i, c in enumerate(sorted({c for s in sets for c in s}))}
-    matrix = np.zeros((len(sets), len(column)), dtype=np.float32)
-    for row, capability_set in enumerate(sets):
-        matrix[row, [column[c] for c in capability_set]] = 1.0
-    sizes = matrix.sum(axis=1)
-    joined = UnionFind(range(len(sets)))
-    for start in range(0, len(sets), _BLOCK):
-        block = matrix[start : start + _BLOCK]
-        common = block @ matrix.T
-        either = sizes[start : start + _BLOCK, None] + sizes[None, :] - common
-        close = (common >= min_shared) & (common >= (min_similarity - 1e-9) * either)
-        rows, cols = np.nonzero(close)
-        for a, b in zip((rows + start).tolist(), cols.tolist(), strict=True):
-            if a < b:
-                joined.union(a, b)
-    groups = []
-    for part in joined.to_sets():
-        members = [t for index in part for t in by_set[sets[index]]]
-        if len(members) > 1:
-            groups.append(members)
-    return groups
+        job = reference.job_capability(tool.category, tool.capabilities)
+        if job is not None:
+            groups.setdefault(job, []).append(tool)
+    return {job: group for job, group in groups.items() if len(group) > 1}
 
 
 def overlaps(stack: Stack, graph: StackGraph) -> list[Overlap]:
-    """Return the overlapping groups of tools in use, the largest sums at stake first."""
-    settings = stack.reference.settings
-    groups = overlap_groups(
-        list(graph.tools), settings.overlap.min_similarity, settings.overlap.min_shared
-    )
+    """Return the groups of tools in use doing the same job, the largest sums at stake first."""
     degree = {t: len(others) for t, others in graph.adjacency.items()}
     result = [
-        _describe(stack, degree, keeper, members)
-        for component in groups
-        for keeper, members in _around_keepers(stack, degree, component)
+        _describe(stack, degree, job, group)
+        for job, group in job_groups(stack, graph.tools).items()
     ]
-    result.sort(key=lambda o: (-o.at_stake, -len(o.tools), o.keeper.casefold()))
+    result.sort(key=lambda o: (-o.at_stake, -len(o.tools), (o.keeper or "").casefold(), o.job))
     return result
+
+
+def partial_overlaps(stack: Stack, graph: StackGraph) -> list[PartialOverlap]:
+    """Capabilities that are one tool's job and another's side line (generic ones aside)."""
+    reference = stack.reference
+    job_of = {t.id: reference.job_capability(t.category, t.capabilities) for t in graph.tools}
+    result = []
+    for capability, providers in sorted(graph.providers_by_capability.items()):
+        if reference.capabilities[capability].generic or len(providers) < 2:
+            continue
+        main = [stack.by_id[i] for i in providers if job_of[i] == capability]
+        also = [stack.by_id[i] for i in providers if job_of[i] != capability]
+        if not main or not also:
+            continue
+        main.sort(key=lambda t: t.name.casefold())
+        also.sort(key=lambda t: t.name.casefold())
+        label = in_sentence(reference.capabilities[capability].name)
+        side = [f"{t.name} ({_mainly(stack, job_of[t.id])})" for t in also[:4]]
+        more = f" and {len(also) - 4} more" if len(also) > 4 else ""
+        verb = "is the job of" if len(main) == 1 else "is the job of each of"
+        why = (
+            f"{label[:1].upper() + label[1:]} {verb} {names(main, 4)}, and {listing(side)}{more} "
+            f"also {'does' if len(also) == 1 else 'do'} it. Check whether one is enough; no "
+            "saving is counted, because neither replaces the other's main job."
+        )
+        result.append(
+            PartialOverlap(
+                capability, tuple(t.name for t in main), tuple(t.name for t in also), why
+            )
+        )
+    result.sort(key=lambda p: (-len(p.main) - len(p.also), p.capability))
+    return result
+
+
+def _mainly(stack: Stack, job: str | None) -> str:
+    if job is None:
+        return "its main job not recorded"
+    return "mainly " + in_sentence(stack.reference.capabilities[job].name)
 
 
 @dataclass
 class _Features:
-    """What choosing a keeper looks at, as arrays over the tools of one component."""
+    """What choosing a keeper looks at, as arrays over the tools of one group."""
 
     tools: list[ToolFacts]
-    matrix: np.ndarray  # tools x capabilities, 1.0 where the tool provides it
-    sizes: np.ndarray
+    matrix: np.ndarray  # tools x capabilities, the capability's weight where the tool has it
     degree: np.ndarray
-    use: np.ndarray
-    commitment: np.ndarray
+    use: np.ndarray  # seat use, NaN where unknown
+    commitment: np.ndarray  # how far off the renewal is (0..1), NaN where unknown
     cost: np.ndarray  # annual cost, NaN where unknown
     invest: np.ndarray
-    leaving: np.ndarray
+    eligible: np.ndarray  # may keep the group's work
     order: np.ndarray  # rank of each tool's name, for deterministic ties
 
     @classmethod
     def of(cls, stack: Stack, degree: dict[int, int], tools: list[ToolFacts]) -> _Features:
+        weight = stack.reference.capability_weight
         column = {c: i for i, c in enumerate(sorted({c for t in tools for c in t.capabilities}))}
-        matrix = np.zeros((len(tools), len(column)), dtype=np.float32)
-        cells = [(row, column[c]) for row, t in enumerate(tools) for c in t.capabilities]
-        rows, cols = zip(*cells, strict=True) if cells else ((), ())
-        matrix[list(rows), list(cols)] = 1.0  # one assignment for all cells, repeats harmless
-        use, commitment = [], []
+        matrix = np.zeros((len(tools), len(column)), dtype=np.float64)
+        for row, tool in enumerate(tools):
+            for capability in tool.capabilities:
+                matrix[row, column[capability]] = weight.get(capability, 1.0)
+        use, commitment, cost = [], [], []
         for tool in tools:
-            cost = stack.costs[tool.id]
-            share = cost.utilisation
-            use.append(0.5 if share is None else min(share, 1.0))
-            days = (cost.renewal_date - stack.today).days if cost.renewal_date else None
-            commitment.append(0.5 if days is None else min(max(days, 0) / 365, 1.0))
-        names = sorted(range(len(tools)), key=lambda i: tools[i].name.casefold())
+            c = stack.costs[tool.id]
+            use.append(np.nan if c.utilisation is None else min(c.utilisation, 1.0))
+            days = (c.renewal_date - stack.today).days if c.renewal_date else None
+            commitment.append(np.nan if days is None else min(max(days, 0) / 365, 1.0))
+            cost.append(np.nan if c.annual is None else float(c.annual))
+        by_name = sorted(range(len(tools)), key=lambda i: tools[i].name.casefold())
         order = np.empty(len(tools), dtype=np.int64)
-        order[names] = np.arange(len(tools))
+        order[by_name] = np.arange(len(tools))
         return cls(
             tools,
             matrix,
-            matrix.sum(axis=1),
             np.array([degree.get(t.id, 0) for t in tools], dtype=np.float64),
             np.array(use),
             np.array(commitment),
-            np.array(
-                [float(c) if (c := stack.costs[t.id].annual) is not None else np.nan for t in tools]
-            ),
+            np.array(cost),
             np.array([t.disposition == "invest" for t in tools]),
-            np.array([t.disposition in _LEAVING for t in tools]),
+            np.array(
+                [
+                    t.status in KEEPER_STATUSES and t.disposition not in LEAVING_DECISIONS
+                    for t in tools
+                ]
+            ),
             order,
         )
 
-    def keeper(self, candidates: np.ndarray, weights: dict[str, float]) -> int:
-        """Return the index of the tool to keep among candidates: a person's Invest decision
-        first, then the best weighted score (weights in analysis.yaml)."""
-        invest = candidates[self.invest[candidates]]
+    def keeper(self, weights: dict[str, float]) -> int | None:
+        """Return the index of the tool to keep: a person's Invest decision first, then the best
+        weighted score (weights in analysis.yaml). An unknown figure scores 0 on its criterion,
+        so it never beats a known one. None when no tool may keep the work."""
+        invest = np.flatnonzero(self.invest & self.eligible)
         if len(invest) == 1:
             return int(invest[0])
-        pool = candidates[~self.leaving[candidates]]
+        pool = np.flatnonzero(self.eligible)
         if not len(pool):
-            pool = candidates
-        union = np.count_nonzero(self.matrix[candidates].any(axis=0)) or 1
-        most = self.degree[candidates].max() or 1.0
-        known = self.cost[pool][~np.isnan(self.cost[pool])]
+            return None
+        present = self.matrix > 0
+        union = self.matrix[:, present.any(axis=0)].max(axis=0).sum() or 1.0
+        most = self.degree.max() or 1.0
+        known = self.cost[~np.isnan(self.cost)]
         dearest = known.max() if len(known) and known.max() > 0 else 1.0
-        # Cheaper is better; an unknown cost counts as middling.
-        cheapness = np.where(np.isnan(self.cost[pool]), 0.5, 1.0 - self.cost[pool] / dearest)
+        cheapness = np.where(np.isnan(self.cost), 0.0, 1.0 - self.cost / dearest)
         scores = (
-            weights.get("coverage", 0.0) * self.sizes[pool] / union
-            + weights.get("integrations", 0.0) * self.degree[pool] / most
-            + weights.get("utilisation", 0.0) * self.use[pool]
-            + weights.get("commitment", 0.0) * self.commitment[pool]
+            weights.get("coverage", 0.0) * self.matrix.sum(axis=1) / union
+            + weights.get("integrations", 0.0) * self.degree / most
+            + weights.get("utilisation", 0.0) * np.nan_to_num(self.use, nan=0.0)
+            + weights.get("commitment", 0.0) * np.nan_to_num(self.commitment, nan=0.0)
             + weights.get("cost", 0.0) * cheapness
-        )
-        best = pool[scores == scores.max()]
-        return int(best[np.argmax(self.order[best])])
-
-
-_LEAVING = {"eliminate", "consolidate", "migrate"}
-
-
-def _around_keepers(
-    stack: Stack, degree: dict[int, int], component: list[ToolFacts]
-) -> list[tuple[ToolFacts, list[ToolFacts]]]:
-    """Split a component of similar tools into groups around a keeper.
-
-    Similarity is not transitive (A like B and B like C does not make A like C), so a group is
-    a keeper and the tools similar enough to it; what is left forms further groups. Every
-    member of a group overlaps its keeper by at least the threshold, which is what makes
-    "keep this one" a sentence a person can check.
-    """
-    settings = stack.reference.settings
-    threshold = settings.overlap.min_similarity - 1e-9
-    weights = settings.recommendations.keeper_weights
-    features = _Features.of(stack, degree, component)
-    remaining = np.arange(len(component))
-    groups = []
-    while len(remaining) > 1:
-        keeper = features.keeper(remaining, weights)
-        common = features.matrix[remaining] @ features.matrix[keeper]
-        either = features.sizes[remaining] + features.sizes[keeper] - common
-        close = (common >= settings.overlap.min_shared) & (common >= threshold * either)
-        close |= remaining == keeper
-        members = remaining[close]
-        if len(members) > 1:
-            groups.append((component[keeper], [component[int(i)] for i in members]))
-        remaining = remaining[~close]
-    return groups
+        )[pool]
+        best = pool[scores >= scores.max() - 1e-12]
+        return int(best[np.argmin(self.order[best])])
 
 
 def _keeper_reasons(
@@ -222,42 +228,73 @@ def _keeper_reasons(
         reasons.append(f"{cost.utilisation:.0%} of its seats are in use")
     if cost.renewal_date is not None:
         reasons.append(f"renews {cost.renewal_date.isoformat()}")
-    return f"Keep {keeper.name}: it " + ", ".join(reasons) + "."
+    text = f"Keep {keeper.name}: it " + ", ".join(reasons) + "."
+    unknown = [
+        label
+        for label, missing in (
+            ("cost", cost.annual is None),
+            ("seat use", cost.utilisation is None),
+            ("renewal date", cost.renewal_date is None),
+        )
+        if missing
+    ]
+    if unknown:
+        text += f" Its {listing(unknown)} {'is' if len(unknown) == 1 else 'are'} unknown, "
+        text += "ranked below known figures."
+    return text
 
 
-def _describe(
-    stack: Stack, degree: dict[int, int], keeper: ToolFacts, group: list[ToolFacts]
-) -> Overlap:
+def _describe(stack: Stack, degree: dict[int, int], job: str, group: list[ToolFacts]) -> Overlap:
+    reference = stack.reference
+    weights = reference.settings.recommendations.keeper_weights
     group = sorted(group, key=lambda t: t.name.casefold())
+    features = _Features.of(stack, degree, group)
+    index = features.keeper(weights)
+    keeper = group[index] if index is not None else None
+    capability_names = reference.capabilities
+    weight = reference.capability_weight
+    currency = stack.base_currency
+    costs = {t.id: stack.costs[t.id].annual for t in group}
+    total = sum((c for c in costs.values() if c is not None), Decimal(0))
+    shared = tuple(sorted(set.intersection(*(set(t.capabilities) for t in group))))
+    job_name = in_sentence(capability_names[job].name)
+    every = "both" if len(group) == 2 else "all"
+    known = [t for t in group if costs[t.id] is not None]
+    spent = f"{money(total, currency)} a year" if known else "cost unknown"
+    why = f"{names(group)} {every} do {job_name} as their main job ({len(group)} tools, {spent})."
+    others = [c for c in shared if c != job]
+    if others:
+        listed = listing([in_sentence(capability_names[c].name) for c in others], 4)
+        why += f" They {'both' if len(group) == 2 else 'all'} also provide {listed}."
+    unknown = tuple(t.name for t in group if costs[t.id] is None)
+    if keeper is None:
+        members = tuple(
+            Member(t.name, costs[t.id], 0.0, tuple(sorted(set(t.capabilities)))) for t in group
+        )
+        why += (
+            " None of them can keep the work: each is being evaluated, sunset or already "
+            "decided against. No saving is counted."
+        )
+        return Overlap(
+            job, tuple(t.name for t in group), shared, total, Decimal(0), None,
+            "No keeper: every tool is leaving or being evaluated.", members, why, unknown,
+        )  # fmt: skip
+    keep = set(keeper.capabilities)
+    shares: list[Member] = []
+    for tool in group:
+        mine = set(tool.capabilities)
+        whole = sum(weight.get(c, 1.0) for c in mine) or 1.0
+        covered = sum(weight.get(c, 1.0) for c in mine & keep) / whole
+        shares.append(
+            Member(tool.name, costs[tool.id], round(covered, 3), tuple(sorted(mine - keep)))
+        )
+    members = tuple(shares)
+    retiring = [t for t in group if t is not keeper and not stack.leaving(t)]
+    at_stake = sum((c for t in retiring if (c := costs[t.id]) is not None), Decimal(0))
     keeper_why = _keeper_reasons(stack, degree, group, keeper)
     if keeper.disposition == "invest":
         who = f" by {keeper.decided_by}" if keeper.decided_by else ""
         keeper_why = f"{keeper.name} was marked Invest{who}. " + keeper_why
-    counts: dict[str, int] = {}
-    for tool in group:
-        for capability in set(tool.capabilities):
-            counts[capability] = counts.get(capability, 0) + 1
-    shared = tuple(sorted(c for c, n in counts.items() if n > 1))
-    costs = {t.id: stack.costs[t.id].annual for t in group}
-    total = sum((c for c in costs.values() if c is not None), Decimal(0))
-    at_stake = sum((c for i, c in costs.items() if c is not None and i != keeper.id), Decimal(0))
-    keep = set(keeper.capabilities)
-    members = tuple(
-        Member(
-            t.name,
-            costs[t.id],
-            round(similarity(keep, set(t.capabilities)), 3),
-            tuple(sorted(set(t.capabilities) - keep)),
-        )
-        for t in group
-    )
-    capability_names = stack.reference.capabilities
-    shown = listing([in_sentence(capability_names[c].name) for c in shared], 4)
-    currency = stack.base_currency
-    known = [t for t in group if costs[t.id] is not None]
-    spent = f"{money(total, currency)} a year" if known else "cost unknown"
-    every = "both" if len(group) == 2 else "all"
-    why = f"{names(group)} {every} provide {shown} ({len(group)} tools, {spent})."
     if at_stake:
         why += f" Keeping only {keeper.name} could save up to {money(at_stake, currency)} a year"
         homeless = sorted({c for m in members for c in m.only_here})
@@ -266,10 +303,12 @@ def _describe(
             verb, it = ("needs", "it") if len(homeless) == 1 else ("need", "them")
             why += f", once {listed} {verb} a new home ({keeper.name} lacks {it})"
         why += "."
-    unknown = [t for t in group if costs[t.id] is None]
+    elif retiring and not any(costs[t.id] is not None for t in retiring):
+        why += f" What dropping {names(retiring, 3)} would save is unknown: no cost recorded."
     if unknown and known:
-        why += f" Cost unknown for {names(unknown, 3)}."
+        why += f" Cost unknown for {names([t for t in group if costs[t.id] is None], 3)}."
     return Overlap(
+        job=job,
         tools=tuple(t.name for t in group),
         shared_capabilities=shared,
         annual_cost=total,
@@ -278,4 +317,5 @@ def _describe(
         keeper_why=keeper_why,
         members=members,
         why=why,
+        cost_unknown=unknown,
     )

@@ -1,21 +1,32 @@
-"""A suggested disposition per tool (Tolerate / Invest / Migrate / Eliminate / Consolidate) from
-explicit scores, with the reasons; a person's recorded decision always wins and is shown.
+"""One consistent plan: a suggested disposition per tool (Invest / Tolerate / Migrate /
+Eliminate / Consolidate) on evidence, with the reasons; a person's recorded decision or rating
+always wins and is shown.
 
-Business value = weighted seat utilisation and uniqueness (capabilities only this tool
-provides); technical fit = weighted integrations, link health and ownership. The weights and
-the threshold live in analysis.yaml. High value and fit: Invest; high value, low fit: Migrate;
-low value, high fit: Tolerate; both low: Eliminate. A tool in an overlapping group that is not
-the suggested keeper: Consolidate into the keeper.
+The order matters, so no finding contradicts another:
+1. Keepers first. Each group of duplicates (tools doing the same job) keeps one tool; the
+   others are Consolidate into it. A keeper is never Eliminate or Consolidate.
+2. Uniqueness is worked out after consolidation: a capability the consolidated tools shared
+   with the keeper now has one provider, the keeper.
+3. Every other tool is placed by business value and technical fit (TIME):
+   - business value: criticality (a hub or a single point of failure, many working links),
+     reach (users, business units), the data it carries, being the only provider of a
+     capability (of a required one above all), and seat use;
+   - technical fit: link health and ownership. A tool with no integrations is not marked
+     down for it: many tools (design, project management) need none.
+   An unknown figure is left out of the score and named, never counted as middling.
+   The sole provider of a required capability is never suggested Eliminate.
+4. Sunsetting tools (when counted) are already leaving: Eliminate, never a new saving.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from decimal import Decimal
 
 from stackmap.analysis.graph import StackGraph
 from stackmap.analysis.overlap import Overlap
-from stackmap.analysis.stack import Stack, in_sentence, money
+from stackmap.analysis.stack import Stack, ToolFacts, in_sentence, listing, money
 
 
 @dataclass(frozen=True)
@@ -27,10 +38,25 @@ class Recommendation:
     value: float
     fit: float
     annual_cost: Decimal | None
-    savings: Decimal | None
+    savings: Decimal | None  # a year, when Eliminate or Consolidate and the cost is known
     into: str | None
     reasons: tuple[str, ...]
     why: str
+    keeper: bool = False  # keeps the work of a group of duplicates
+    already_leaving: bool = False  # sunsetting: not a new saving
+    value_basis: str = "derived"  # "derived" or "rated" (a person's 1-5 rating)
+    fit_basis: str = "derived"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the whole stack tells about each tool, gathered once."""
+
+    spofs: dict[str, int]  # tool name -> tools it alone connects
+    hubs: frozenset[str]
+
+
+RETIRING = ("eliminate", "consolidate")
 
 
 def _normalised(weights: dict[str, float]) -> dict[str, float]:
@@ -38,98 +64,177 @@ def _normalised(weights: dict[str, float]) -> dict[str, float]:
     return {k: v / total for k, v in weights.items()}
 
 
+def _score(parts: dict[str, float | None], weights: dict[str, float]) -> float:
+    """The weighted mean of the known parts (unknown ones are left out, not guessed)."""
+    known = {k: v for k, v in parts.items() if v is not None and weights.get(k, 0) > 0}
+    total = sum(weights[k] for k in known)
+    return sum(weights[k] * v for k, v in known.items()) / total if total else 0.0
+
+
 def recommendations(
-    stack: Stack, graph: StackGraph, overlaps: list[Overlap]
+    stack: Stack, graph: StackGraph, overlaps: list[Overlap], evidence: Evidence
 ) -> list[Recommendation]:
     settings = stack.reference.settings.recommendations
     reference = stack.reference
     required = set(reference.required_capabilities)
-    keeper_of: dict[str, Overlap] = {}
-    for overlap in overlaps:
-        for name in overlap.tools:
-            if name != overlap.keeper:
-                keeper_of[name] = overlap
-    provider_count: dict[str, int] = {}
+    into_of: dict[str, str] = {}
+    keepers: dict[str, Overlap] = {}
+    for group in overlaps:
+        if group.keeper is None:
+            continue
+        keepers[group.keeper] = group
+        for name in group.tools:
+            if name != group.keeper:
+                into_of[name] = group.keeper
+    # Who provides what once the duplicates are consolidated into their keepers, and once the
+    # tools people already decided to retire are gone.
+    gone = {
+        t.id
+        for t in graph.tools
+        if t.name in into_of or t.disposition in RETIRING or stack.leaving(t)
+    }
+    providers: dict[str, int] = {}
     for tool in graph.tools:
+        if tool.id in gone:
+            continue
         for capability in set(tool.capabilities):
-            provider_count[capability] = provider_count.get(capability, 0) + 1
+            providers[capability] = providers.get(capability, 0) + 1
     links_of: dict[int, int] = {}
     fragile_of: dict[int, int] = {}
+    objects_of: dict[int, set[str]] = {}
     for link in stack.in_use_links:
         for end in (link.source, link.target):
             links_of[end] = links_of.get(end, 0) + 1
-        if link.fragility is not None:
-            for end in (link.source, link.target):
+            objects_of.setdefault(end, set()).update(link.data_objects)
+            if link.fragility is not None:
                 fragile_of[end] = fragile_of.get(end, 0) + 1
     degrees = {t: len(others) for t, others in graph.adjacency.items()}
     value_weights = _normalised(settings.value_weights)
     fit_weights = _normalised(settings.fit_weights)
+    full = settings.links_for_full_fit
     base = stack.base_currency
     result = []
     for tool in sorted(graph.tools, key=lambda t: t.name.casefold()):
         cost = stack.costs[tool.id]
         reasons: list[str] = []
+        unknown: list[str] = []
+        # Business value.
+        degree = degrees.get(tool.id, 0)
+        cut = evidence.spofs.get(tool.name, 0)
+        if cut:
+            criticality = 1.0
+            reasons.append(f"the only path to the rest of the stack for {cut} tool(s)")
+        elif tool.name in evidence.hubs:
+            criticality = 1.0
+            reasons.append(f"a hub: exchanges data with {degree} tools")
+        else:
+            criticality = min(degree / full, 1.0)
+        users = cost.seats_active if cost.seats_active is not None else cost.seats_assigned
+        units = len(tool.business_units)
+        reach: float | None = None
+        if users is not None or units:
+            user_part = min(math.log10(1 + users) / 2, 1.0) if users is not None else 0.0
+            reach = max(user_part, min(units / 3, 1.0))
+            if users is not None:
+                reasons.append(f"{users} user(s)")
+            if units > 1:
+                reasons.append(f"used by {units} business units")
+        else:
+            unknown.append("users")
+        objects = objects_of.get(tool.id, set())
+        data = min(len(objects) / 3, 1.0) if objects else (0.0 if degree else None)
+        if objects:
+            reasons.append(f"carries {listing(sorted(objects), 3)}")
+        capabilities = [c for c in set(tool.capabilities) if c in reference.capabilities]
+        sole = sorted(c for c in capabilities if providers.get(c) == 1 and tool.id not in gone)
+        sole_required = [c for c in sole if c in required]
+        if sole_required:
+            uniqueness = 1.0
+        else:
+            uniqueness = min(len(sole) / len(capabilities), 1.0) * 0.6 if capabilities else 0.0
+        if sole:
+            listed = listing([in_sentence(reference.capabilities[c].name) for c in sole], 3)
+            req = " (required)" if sole_required else ""
+            reasons.append(f"the only tool providing {listed}{req}")
+        elif capabilities:
+            reasons.append("everything it does, another tool kept also does")
+        else:
+            reasons.append("no capabilities recorded")
         use = cost.utilisation
         if use is None:
-            reasons.append("seat use unknown (counted as middling)")
+            unknown.append("seat use")
         else:
             reasons.append(
                 f"{cost.seats_active} of {cost.seats_purchased} seats in use ({use:.0%})"
             )
-        capabilities = [c for c in set(tool.capabilities) if c in reference.capabilities]
-        sole = sorted(c for c in capabilities if provider_count.get(c) == 1)
-        if any(c in required for c in sole):
-            uniqueness = 1.0
-        else:
-            uniqueness = len(sole) / len(capabilities) if capabilities else 0.0
-        if sole:
-            listed = ", ".join(in_sentence(reference.capabilities[c].name) for c in sole[:3])
-            req = " (required)" if any(c in required for c in sole) else ""
-            reasons.append(f"the only tool providing {listed}{req}")
-        elif capabilities:
-            reasons.append("everything it does, another tool also does")
-        else:
-            reasons.append("no capabilities recorded")
-        degree = degrees.get(tool.id, 0)
-        fragile = fragile_of.get(tool.id, 0)
+        value = _score(
+            {
+                "criticality": criticality,
+                "reach": reach,
+                "data": data,
+                "uniqueness": uniqueness,
+                "utilisation": None if use is None else min(use, 1.0),
+            },
+            value_weights,
+        )
+        # Technical fit: link health and ownership; no integrations is no penalty.
         links = links_of.get(tool.id, 0)
-        reasons.append(f"{degree} working integration(s)" if degree else "no working integration")
-        if fragile:
-            reasons.append(f"{fragile} of its {links} link(s) fragile")
+        fragile = fragile_of.get(tool.id, 0)
+        health = (1 - fragile / links) if links else None
+        if links:
+            reasons.append(
+                f"{fragile} of its {links} link(s) fragile"
+                if fragile
+                else f"{links} working link(s)"
+            )
+        ownership = (
+            1.0 if tool.business_owner and tool.technical_owner else 0.7 if tool.owners else 0.0
+        )
         reasons.append("owned by " + ", ".join(tool.owners) if tool.owners else "no owner")
-        value = (
-            value_weights.get("utilisation", 0.0) * (0.5 if use is None else min(use, 1.0))
-            + value_weights.get("uniqueness", 0.0) * uniqueness
-        )
-        fit = (
-            fit_weights.get("integration", 0.0) * min(degree / settings.links_for_full_fit, 1.0)
-            + fit_weights.get("link_health", 0.0) * ((1 - fragile / links) if links else 0.0)
-            + fit_weights.get("ownership", 0.0) * (1.0 if tool.owners else 0.0)
-        )
+        fit = _score({"link_health": health, "ownership": ownership}, fit_weights)
+        if unknown:
+            reasons.append(f"{listing(unknown)} unknown (left out of the score)")
         high_value, high_fit = value >= settings.threshold, fit >= settings.threshold
-        into = None
-        group = keeper_of.get(tool.name)
-        if group is not None:
-            suggested, into = "consolidate", group.keeper
-            summary = f"overlaps {group.keeper}, the suggested keeper of its group"
+        into = into_of.get(tool.name)
+        is_keeper = tool.name in keepers
+        leaving = stack.leaving(tool)
+        if leaving:
+            suggested, summary = "eliminate", "already being sunset"
+        elif into is not None:
+            suggested, summary = "consolidate", f"does the same job as {into}, the suggested keeper"
+        elif is_keeper:
+            group = keepers[tool.name]
+            others = [n for n in group.tools if n != tool.name]
+            suggested = "invest"
+            summary = f"keeps the work of {listing(others, 3)} (same job)"
+            if not high_fit:
+                summary += "; fix its integrations and ownership as it takes the work on"
+        elif sole_required and not high_value:
+            high_value = True
+            suggested = "invest" if high_fit else "migrate"
+            summary = "the only provider of a required capability"
         elif high_value and high_fit:
             suggested, summary = "invest", "high business value and good technical fit"
         elif high_value:
-            suggested, summary = "migrate", "valuable but poorly integrated or unowned"
+            suggested, summary = "migrate", "valuable but fragile or unowned"
         elif high_fit:
-            suggested, summary = "tolerate", "well connected but of limited business value"
+            suggested, summary = "tolerate", "sound but of limited business value"
         else:
             suggested, summary = "eliminate", "low business value and poor technical fit"
-        savings = cost.annual if suggested in ("eliminate", "consolidate") else None
+        savings = cost.annual if suggested in RETIRING and not leaving else None
         why = f"{suggested.capitalize()}: {summary} ({'; '.join(reasons)})."
         if savings:
-            why += f" Retiring it saves {money(savings, base)} a year."
+            why += f" Retiring it saves {money(savings, base)} a year once its contract lets go."
+        elif suggested in RETIRING and not leaving and cost.annual is None:
+            why += " What retiring it saves is unknown: no cost recorded."
         decided = tool.disposition
         if decided:
             who = f" by {tool.decided_by}" if tool.decided_by else ""
             note = f": {tool.decision_note}" if tool.decision_note else ""
             verdict = "agrees" if decided == suggested else f"suggestion was {suggested}"
             why = f"Decided {decided}{who}{note} ({verdict}). " + why
+            if decided in RETIRING and not leaving:
+                savings = cost.annual
         result.append(
             Recommendation(
                 tool=tool.name,
@@ -139,22 +244,23 @@ def recommendations(
                 value=round(value, 3),
                 fit=round(fit, 3),
                 annual_cost=cost.annual,
-                savings=savings,
+                savings=savings if (decided or suggested) in RETIRING else None,
                 into=into,
                 reasons=tuple(reasons),
                 why=why,
+                keeper=is_keeper,
+                already_leaving=leaving,
             )
         )
     return result
 
 
-def plan_savings(items: list[Recommendation]) -> Decimal:
-    """Annual savings of retiring every tool whose disposition is Eliminate or Consolidate."""
-    return sum(
-        (
-            r.annual_cost
-            for r in items
-            if r.disposition in ("eliminate", "consolidate") and r.annual_cost is not None
-        ),
-        Decimal(0),
-    )
+def retiring(items: list[Recommendation]) -> list[str]:
+    """The tools the plan retires (Eliminate or Consolidate), not counting tools already being
+    sunset."""
+    return [r.tool for r in items if r.disposition in RETIRING and not r.already_leaving]
+
+
+def plan_tools(stack: Stack, items: list[Recommendation]) -> list[ToolFacts]:
+    names = set(retiring(items))
+    return [t for t in stack.tools if t.name in names]

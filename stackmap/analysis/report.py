@@ -25,8 +25,9 @@ from stackmap.analysis.health import (
 )
 from stackmap.analysis.invoices import InvoiceCheck, invoice_check
 from stackmap.analysis.maturity import Maturity, maturity
-from stackmap.analysis.overlap import Overlap, overlaps
-from stackmap.analysis.recommend import Recommendation, plan_savings, recommendations
+from stackmap.analysis.overlap import Overlap, PartialOverlap, overlaps, partial_overlaps
+from stackmap.analysis.plan import Plan, plan
+from stackmap.analysis.recommend import Evidence, Recommendation, recommendations
 from stackmap.analysis.spend import Renewal, Spend, Underused, renewals, spend, underused
 from stackmap.analysis.stack import Stack
 from stackmap.bulk import bulk_work
@@ -55,6 +56,8 @@ class Analysis:
     maturity: Maturity
     set_aside: tuple[SetAside, ...] = ()  # tools outside marketing left out of its analyses
     invoices: InvoiceCheck = field(default_factory=lambda: InvoiceCheck((), (), (), 0))
+    partial_overlaps: tuple[PartialOverlap, ...] = ()
+    plan: Plan | None = None
 
     @property
     def at_stake(self) -> Decimal:
@@ -65,8 +68,14 @@ class Analysis:
         return sum((u.wasted for u in self.underutilized if u.wasted), Decimal(0))
 
     @property
-    def plan_savings(self) -> Decimal:
-        return plan_savings(list(self.recommendations))
+    def renewals_due(self) -> int:
+        """Renewals with a decision still ahead: the one count every view shows."""
+        return sum(1 for r in self.renewals if r.due)
+
+    @property
+    def plan_savings(self) -> Decimal | None:
+        """What the suggested plan saves a year once the contracts let go (None: unknown)."""
+        return self.plan.annual_savings if self.plan else Decimal(0)
 
     def to_json(self) -> dict[str, Any]:
         """Return the documented JSON object of `stackmap analyze --json` (see README)."""
@@ -83,9 +92,13 @@ class Analysis:
                 "overlap_at_stake": plain(self.at_stake),
                 "unused_licences": plain(self.wasted),
                 "plan_savings": plain(self.plan_savings),
-                "renewals_due": sum(1 for r in self.renewals if r.status != "expired"),
+                "plan_savings_next_12_months": plain(
+                    self.plan.savings_next_12_months if self.plan else None
+                ),
+                "renewals_due": self.renewals_due,
             },
             "overlaps": plain(self.overlaps),
+            "partial_overlaps": plain(self.partial_overlaps),
             "gaps": plain(self.gaps),
             "coverage": {
                 "required_share": round(cov.required_share, 3),
@@ -120,6 +133,7 @@ class Analysis:
                 "untied_suppliers": plain(self.invoices.untied),
             },
             "recommendations": plain(self.recommendations),
+            "plan": plain(self.plan),
             "maturity": plain(self.maturity),
         }
 
@@ -158,6 +172,10 @@ def _analyze(stack: Stack, graph: StackGraph) -> Analysis:
     marketing = StackGraph.of(stack, stack.marketing_tools) if stack.outside_marketing else graph
     cov = coverage(stack, marketing)
     groups = overlaps(stack, marketing)
+    points = single_points_of_failure(stack, graph)
+    found_hubs = hubs(stack, graph)
+    evidence = Evidence({p.tool: p.cut_off for p in points}, frozenset(h.tool for h in found_hubs))
+    advice = recommendations(stack, marketing, groups, evidence)
     return Analysis(
         as_of=stack.today.isoformat(),
         currency=stack.base_currency,
@@ -167,18 +185,20 @@ def _analyze(stack: Stack, graph: StackGraph) -> Analysis:
         gaps=cov.gaps,
         coverage=cov,
         silos=tuple(silos(stack, graph)),
-        hubs=tuple(hubs(stack, graph)),
-        single_points_of_failure=tuple(single_points_of_failure(stack, graph)),
+        hubs=tuple(found_hubs),
+        single_points_of_failure=tuple(points),
         islands=tuple(islands(stack, graph)),
         fragile_integrations=tuple(fragile_links(stack, graph)),
         unowned=tuple(unowned(stack, graph)),
         renewals=tuple(renewals(stack, graph)),
         underutilized=tuple(underused(stack, graph)),
         spend=spend(stack, graph),
-        recommendations=tuple(recommendations(stack, marketing, groups)),
+        recommendations=tuple(advice),
         maturity=maturity(stack, marketing, cov),
         set_aside=tuple(_set_aside(stack)),
         invoices=invoice_check(stack, graph),
+        partial_overlaps=tuple(partial_overlaps(stack, marketing)),
+        plan=plan(stack, marketing, advice),
     )
 
 

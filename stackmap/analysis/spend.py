@@ -8,8 +8,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from stackmap.analysis.graph import StackGraph
-from stackmap.analysis.stack import Stack, money
-from stackmap.terms import current_contracts
+from stackmap.analysis.stack import Stack, ToolFacts, money
+from stackmap.reference import Reference
+from stackmap.terms import COMMITTED, IN_TERM, LAPSED, ROLLED, Position
 
 _CENT = Decimal("0.01")
 UNASSIGNED = "(none recorded)"
@@ -21,6 +22,7 @@ class ToolSpend:
     annual_cost: Decimal
     seats_active: int | None
     cost_per_active_seat: Decimal | None
+    already_leaving: bool = False  # sunsetting: paid until its contract ends
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,8 @@ class Spend:
     tools: tuple[ToolSpend, ...]
     unconverted: dict[str, Decimal] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    already_leaving: Decimal = Decimal(0)  # of the total, for tools being sunset
+    lapsed: tuple[str, ...] = ()  # tools whose contracts lapsed: not counted, to verify
 
 
 @dataclass(frozen=True)
@@ -54,15 +58,29 @@ class Underused:
 @dataclass(frozen=True)
 class Renewal:
     tool: str
-    renewal_date: date
-    decide_by: date
-    days_left: int
-    window: str  # "30", "60", "90", "120" days, or "past"
-    status: str  # "overdue", "urgent", "upcoming", "expired" or "auto-renewed"
+    renewal_date: date | None  # None: a lapsed or rolled contract whose next date is unknown
+    decide_by: date | None  # None: notice period not recorded
+    days_left: int  # to the decide-by date (to the renewal when the notice is unknown)
+    window: str  # "30", "60", "90", "120" days to the decision, or "past"
+    # overdue, urgent, upcoming, notice unknown, committed, auto-renewed or lapsed
+    status: str
     annual_cost: Decimal | None
     auto_renew: bool | None
     owners: tuple[str, ...]
     why: str
+    notice_days: int | None = None
+    exit_date: date | None = None  # earliest day the tool can stop being paid
+    already_leaving: bool = False  # the tool is sunsetting
+
+    @property
+    def due(self) -> bool:
+        """Whether a decision is still ahead of the renewal (what "renewals due" counts)."""
+        return self.status in DUE
+
+
+# Statuses of renewals still to decide, in the order they are listed.
+DUE = ("overdue", "urgent", "notice unknown", "upcoming")
+_ORDER = {s: i for i, s in enumerate((*DUE, "committed", "auto-renewed", "lapsed"))}
 
 
 def _add(totals: dict[str, Decimal], key: str, amount: Decimal) -> None:
@@ -75,43 +93,64 @@ def _rounded(totals: dict[str, Decimal]) -> dict[str, Decimal]:
     }
 
 
-def spend(stack: Stack, graph: StackGraph) -> Spend:
-    """Return annual spend of the tools in use in the base currency.
+def primary_capability(tool: ToolFacts, reference: Reference) -> str | None:
+    """The capability a tool is mainly bought for: the first of its category's capabilities it
+    has, else the first capability recorded for it."""
+    known = [c for c in tool.capabilities if c in reference.area_of]
+    if not known:
+        return None
+    sub = reference.subcategories.get(tool.category or "")
+    if sub is not None:
+        for capability in sub.capabilities:
+            if capability in known:
+                return capability
+    return known[0]
 
-    A tool's cost is split evenly over its capabilities (and so over their areas) and over
-    its business units, so every breakdown adds up to the same total; costs with no
-    capability or unit recorded are shown under "(none recorded)".
+
+def spend(stack: Stack, graph: StackGraph) -> Spend:
+    """Return annual spend of the tools being paid for, in the base currency.
+
+    The tools are those in use and, unless narrowed, sunsetting ones: they are still paid for
+    (and marked as already leaving). A tool's cost goes to its primary capability (and so its
+    area) rather than evenly over every tag, so a CRM's licence does not make "sales
+    enablement" look expensive; a tool with business units is split evenly over them. Every
+    breakdown adds up to the same total; costs with nothing recorded show under "(none
+    recorded)". Lapsed contracts are not spend: they are listed in the notes to verify.
     """
     reference = stack.reference
     area_of = reference.area_of
     by: dict[str, dict[str, Decimal]] = {
         k: {} for k in ("area", "capability", "category", "vendor", "owner", "unit")
     }
-    total = Decimal(0)
+    total = leaving_total = Decimal(0)
     without: list[str] = []
     unconverted: dict[str, Decimal] = {}
     per_tool: list[ToolSpend] = []
     assumed: list[str] = []
-    for tool in graph.tools:
+    lapsed: list[str] = []
+    leaving: list[str] = []
+    base = stack.base_currency
+    for tool in stack.paid_tools:
         cost = stack.costs[tool.id]
         for currency, amount in cost.unconverted:
             _add(unconverted, currency, amount)
+        if cost.lapsed_only:
+            lapsed.append(f"{tool.name} ({money(cost.lapsed, base)})" if cost.lapsed else tool.name)
+            continue
         if cost.annual is None:
-            without.append(tool.name)
+            if not cost.unconverted:  # a known amount with no rate is not "cost unknown"
+                without.append(tool.name)
             continue
         if cost.assumed_base:
             assumed.append(tool.name)
         amount = cost.annual
         total += amount
-        capabilities = [c for c in tool.capabilities if c in area_of]
-        if capabilities:
-            share = amount / len(capabilities)
-            for capability in capabilities:
-                _add(by["capability"], capability, share)
-                _add(by["area"], area_of[capability], share)
-        else:
-            _add(by["capability"], UNASSIGNED, amount)
-            _add(by["area"], UNASSIGNED, amount)
+        if stack.leaving(tool):
+            leaving_total += amount
+            leaving.append(tool.name)
+        primary = primary_capability(tool, reference)
+        _add(by["capability"], primary or UNASSIGNED, amount)
+        _add(by["area"], area_of[primary] if primary else UNASSIGNED, amount)
         _add(by["category"], tool.category or UNASSIGNED, amount)
         _add(by["vendor"], tool.vendor or UNASSIGNED, amount)
         _add(by["owner"], tool.business_owner or tool.technical_owner or UNASSIGNED, amount)
@@ -119,9 +158,10 @@ def spend(stack: Stack, graph: StackGraph) -> Spend:
         for unit in units:
             _add(by["unit"], unit, amount / len(units))
         per_seat = (amount / cost.seats_active).quantize(_CENT) if cost.seats_active else None
-        per_tool.append(ToolSpend(tool.name, amount, cost.seats_active, per_seat))
+        per_tool.append(
+            ToolSpend(tool.name, amount, cost.seats_active, per_seat, stack.leaving(tool))
+        )
     notes = []
-    base = stack.base_currency
     if unconverted:
         listed = ", ".join(f"{money(v, c)}" for c, v in sorted(unconverted.items()))
         notes.append(
@@ -132,6 +172,20 @@ def spend(stack: Stack, graph: StackGraph) -> Spend:
         notes.append(
             f"{len(assumed)} tool(s) have amounts with no currency, counted as {base}: "
             f"{', '.join(assumed[:5])}{' …' if len(assumed) > 5 else ''}."
+        )
+    if leaving:
+        notes.append(
+            f"{money(leaving_total, base)} of it is for {len(leaving)} tool(s) already being "
+            f"sunset ({', '.join(sorted(leaving, key=str.casefold)[:5])}"
+            f"{' …' if len(leaving) > 5 else ''}): paid until their contracts end, never "
+            "counted again as a new saving."
+        )
+    if lapsed:
+        lapsed.sort(key=str.casefold)
+        notes.append(
+            f"Not counted: {len(lapsed)} tool(s) whose contracts lapsed without auto-renewal "
+            f"({', '.join(lapsed[:5])}{' …' if len(lapsed) > 5 else ''}); verify whether they "
+            "were renewed or switched off."
         )
     # Two stable sorts (name, then cost descending): negating 20,000 Decimals costs more.
     per_tool.sort(key=lambda t: t.tool.casefold())
@@ -150,6 +204,8 @@ def spend(stack: Stack, graph: StackGraph) -> Spend:
         tools=tuple(per_tool),
         unconverted={k: v.quantize(_CENT) for k, v in sorted(unconverted.items())},
         notes=tuple(notes),
+        already_leaving=leaving_total.quantize(_CENT),
+        lapsed=tuple(lapsed),
     )
 
 
@@ -197,83 +253,145 @@ def underused(stack: Stack, graph: StackGraph) -> list[Underused]:
 
 
 def renewals(stack: Stack, graph: StackGraph) -> list[Renewal]:
-    """Contracts of tools in use renewing within the horizon, or lapsed or rolled over within it,
-    sorted by the date notice must be given."""
+    """Contracts whose decision falls within the horizon (on the decide-by date, not the renewal
+    date: a 180-day notice is due long before the renewal), and those that renewed themselves
+    or lapsed within the same span back, most pressing first. Tools being sunset are included
+    and marked: their notice dates are exactly what must not be missed."""
     settings = stack.reference.settings.renewals
     today = stack.today
     horizon = today + timedelta(days=settings.horizon_days)
     since = today - timedelta(days=settings.horizon_days)
     base = stack.base_currency
     result = []
-    for tool in graph.tools:
-        # Contracts in force, or with none in force the last one: a lapse in the window is news.
-        for contract in current_contracts(list(tool.contracts), today):
-            renewal = contract.renewal_date or contract.end_date
-            if renewal is None or not since <= renewal <= horizon:
+    for tool in stack.paid_tools:
+        cost = stack.costs[tool.id]
+        for p in cost.positions:
+            found = _renewal_status(p, today, horizon, since, settings.urgent_days)
+            if found is None:
                 continue
-            decide_by = renewal - timedelta(days=contract.notice_days or 0)
-            days_left = (renewal - today).days
-            cost = stack.costs[tool.id].annual
+            status, why = found
+            name = tool.name
+            why = f"{name} {why}"
+            leaving = stack.leaving(tool)
+            if leaving:
+                why += " It is being sunset: give notice in time so it is not paid for again."
+            amount = cost.annual if p.paid else cost.lapsed
+            if amount is not None:
+                why += f" {money(amount, base)} a year."
             owners = tool.owners
-            tell = f" Owner: {', '.join(owners)}." if owners else " Nobody owns it."
-            if renewal < today:
-                if contract.auto_renew:
-                    status = "auto-renewed"
-                    why = (
-                        f"{tool.name} renewed itself on {renewal.isoformat()} (auto-renewal): "
-                        "the next term is committed; check the new renewal date."
-                    )
-                else:
-                    status = "expired"
-                    why = (
-                        f"{tool.name}'s contract ended on {renewal.isoformat()} and does not "
-                        "auto-renew: confirm it was renewed or the tool switched off."
-                    )
-                window = "past"
-            else:
-                window = next((str(d) for d in (30, 60, 90) if days_left <= d), "120")
-                notice = f"notice ({contract.notice_days} days) " if contract.notice_days else ""
-                if decide_by < today:
-                    status = "overdue"
-                    why = (
-                        f"{tool.name} renews on {renewal.isoformat()}; the {notice}deadline "
-                        f"passed on {decide_by.isoformat()}"
-                    )
-                    why += (
-                        " and it renews automatically: negotiate or plan to give notice for "
-                        "the next term."
-                        if contract.auto_renew
-                        else ": act now if it should not continue."
-                    )
-                elif (decide_by - today).days <= settings.urgent_days:
-                    status = "urgent"
-                    why = (
-                        f"Decide about {tool.name} by {decide_by.isoformat()} "
-                        f"({(decide_by - today).days} days): it renews on {renewal.isoformat()}"
-                        f"{' automatically' if contract.auto_renew else ''}."
-                    )
-                else:
-                    status = "upcoming"
-                    why = (
-                        f"{tool.name} renews on {renewal.isoformat()}; decide by "
-                        f"{decide_by.isoformat()}."
-                    )
-            if cost is not None:
-                why += f" {money(cost, base)} a year."
+            why += f" Owner: {', '.join(owners)}." if owners else " Nobody owns it."
+            anchor = p.decide_by or p.renewal_date
+            days = (anchor - today).days if anchor else 0
+            window = (
+                "past"
+                if days < 0 or status in ("lapsed", "auto-renewed", "committed")
+                else next((str(d) for d in (30, 60, 90) if days <= d), "120")
+            )
             result.append(
                 Renewal(
-                    tool.name,
-                    renewal,
-                    decide_by,
-                    days_left,
+                    name,
+                    p.renewal_date,
+                    p.decide_by,
+                    days,
                     window,
                     status,
-                    cost,
-                    contract.auto_renew,
+                    amount,
+                    p.auto_renew,
                     owners,
-                    why + tell,
+                    why,
+                    p.notice_days,
+                    p.exit_date,
+                    leaving,
                 )
             )
-    order = {"overdue": 0, "urgent": 1, "upcoming": 2, "auto-renewed": 3, "expired": 4}
-    result.sort(key=lambda r: (order[r.status], r.decide_by, r.tool.casefold()))
+    result.sort(
+        key=lambda r: (
+            _ORDER[r.status],
+            r.decide_by or r.renewal_date or date.max,
+            r.tool.casefold(),
+        )
+    )
     return result
+
+
+def _renewal_status(
+    p: Position, today: date, horizon: date, since: date, urgent_days: int
+) -> tuple[str, str] | None:
+    """The status and the reason (after the tool's name) of a contract within the renewal
+    window, or None when it is outside it."""
+    renewal, decide_by = p.renewal_date, p.decide_by
+    if p.state == LAPSED:
+        if renewal is None or renewal < since:
+            return None
+        return "lapsed", f"{_ended(p)}: lapsed, verify it was renewed or switched off."
+    if p.state not in (IN_TERM, COMMITTED, ROLLED):
+        return None
+    rolled = (
+        f" It renewed itself on {p.rolled_on.isoformat()}."
+        if p.rolled_on is not None and p.rolled_on >= since
+        else ""
+    )
+    if renewal is None:  # rolled, next date unknown
+        if not rolled:
+            return None
+        return "auto-renewed", f"renewed itself on {p.rolled_on}; its next renewal date is unknown."
+    itself = " automatically" if p.auto_renew is not False else ""
+    if decide_by is None:
+        if renewal > horizon:
+            return (
+                ("auto-renewed", f"renewed itself; it next renews on {renewal.isoformat()}.")
+                if rolled
+                else None
+            )
+        return (
+            "notice unknown",
+            f"renews{itself} on {renewal.isoformat()}; no notice period is recorded, so the "
+            "decide-by date is unknown and may already have passed: check the contract." + rolled,
+        )
+    if decide_by > horizon:
+        return (
+            (
+                "auto-renewed",
+                f"renewed itself on {p.rolled_on}; it next renews on {renewal.isoformat()} "
+                f"(decide by {decide_by.isoformat()}).",
+            )
+            if rolled
+            else None
+        )
+    notice = f"notice ({p.notice_days} days) " if p.notice_days else ""
+    if p.state == COMMITTED:
+        exit_text = (
+            f"the earliest exit is {p.exit_date.isoformat()}"
+            if p.exit_date
+            else "the earliest exit is a term later"
+        )
+        auto = "" if p.auto_renew else " (auto-renewal not recorded: read as renewing)"
+        return (
+            "committed",
+            f"renews{itself} on {renewal.isoformat()}{auto}; the {notice}deadline passed on "
+            f"{decide_by.isoformat()}, so the next term is committed: {exit_text}. Negotiate "
+            "the terms now." + rolled,
+        )
+    if decide_by < today:
+        return (
+            "overdue",
+            f"ends on {renewal.isoformat()} without renewing itself; the {notice}deadline "
+            f"passed on {decide_by.isoformat()}: renew now if it should continue." + rolled,
+        )
+    days = (decide_by - today).days
+    if days <= urgent_days:
+        return (
+            "urgent",
+            f"needs a decision by {decide_by.isoformat()} ({days} days): it renews{itself} on "
+            f"{renewal.isoformat()}." + rolled,
+        )
+    return (
+        "upcoming",
+        f"renews{itself} on {renewal.isoformat()}; decide by {decide_by.isoformat()}." + rolled,
+    )
+
+
+def _ended(p: Position) -> str:
+    end = p.renewal_date.isoformat() if p.renewal_date else "?"
+    why = "was not recorded as auto-renewing" if p.auto_renew is None else "did not auto-renew"
+    return f"ended on {end} and {why}"

@@ -8,10 +8,11 @@ from decimal import Decimal
 from functools import cached_property
 
 from stackmap.reference import Reference
-from stackmap.terms import current_contracts
+from stackmap.terms import LAPSED, Position, positions
 from stackmap.views import ContractView
 
 IN_USE = ("active",)  # the statuses counted unless the user asks for more
+LEAVING = "sunsetting"  # a status: still paid for, already on its way out
 # How a link works decides how fragile it is: people copying data and file drops fail silently.
 FRAGILE_METHODS = {
     "manual": "copied by hand: it stops when the person does",
@@ -107,22 +108,29 @@ class LinkFacts:
 
 @dataclass(frozen=True)
 class Cost:
-    """A tool's current annual cost in the base currency, with the terms behind it."""
+    """A tool's current annual cost in the base currency, with the terms behind it (from the
+    contract engine in stackmap.terms)."""
 
     annual: Decimal | None  # None: unknown, or in a currency with no rate
-    renewal_date: date | None
-    notice_days: int | None
+    renewal_date: date | None  # the nearest renewal ahead (rolled forward past auto-renewals)
+    notice_days: int | None  # None: not recorded
     auto_renew: bool | None
     seats_purchased: int | None
     seats_active: int | None
     unconverted: tuple[tuple[str, Decimal], ...] = ()  # (currency, annual amount) with no rate
     assumed_base: bool = False  # an amount with no currency was counted in the base currency
+    positions: tuple[Position, ...] = ()  # every contract's position, paid or not
+    exit_date: date | None = None  # when paying can stop if notice is given today; None unknown
+    lapsed: Decimal | None = None  # what its lapsed contracts last cost a year (not spend)
+    seats_assigned: int | None = None
 
     @property
     def decide_by(self) -> date | None:
-        if self.renewal_date is None:
+        """The last day to give notice before the nearest renewal; None when the renewal or the
+        notice period is unknown."""
+        if self.renewal_date is None or self.notice_days is None:
             return None
-        return self.renewal_date - timedelta(days=self.notice_days or 0)
+        return self.renewal_date - timedelta(days=self.notice_days)
 
     @property
     def utilisation(self) -> float | None:
@@ -130,6 +138,19 @@ class Cost:
         if not self.seats_purchased or self.seats_active is None:
             return None
         return self.seats_active / self.seats_purchased
+
+    @property
+    def paid(self) -> tuple[Position, ...]:
+        return tuple(p for p in self.positions if p.paid)
+
+    @property
+    def lapsed_only(self) -> bool:
+        """Every contract recorded has lapsed: nothing is being paid as far as the catalog knows."""
+        return (
+            bool(self.positions)
+            and not self.paid
+            and any(p.state == LAPSED for p in self.positions)
+        )
 
 
 @dataclass(frozen=True)
@@ -145,6 +166,9 @@ class Stack:
     counted: tuple[str, ...] = IN_USE
     # Martech-looking suppliers finance paid that no tool is tied to (from spend reports).
     untied: tuple[UntiedFacts, ...] = ()
+    # The statuses the money views (spend, renewals, seats) show. None: those counted plus
+    # sunsetting tools, which are still paid for and whose notice dates must not be missed.
+    paid_statuses: tuple[str, ...] | None = None
     # Count tools outside marketing (HR, finance, security, IT, engineering) in coverage,
     # overlap, gaps and recommendations too; by default they are set aside from those.
     all_tools: bool = False
@@ -161,6 +185,19 @@ class Stack:
     @cached_property
     def in_use(self) -> tuple[ToolFacts, ...]:
         return tuple(t for t in self.tools if t.status in self.counted)
+
+    @cached_property
+    def paid_tools(self) -> tuple[ToolFacts, ...]:
+        """The tools the money views show: those counted, and sunsetting ones unless the user
+        narrowed the statuses (`--only`)."""
+        statuses = self.paid_statuses
+        if statuses is None:
+            statuses = (*self.counted, *((LEAVING,) if LEAVING not in self.counted else ()))
+        return tuple(t for t in self.tools if t.status in statuses)
+
+    def leaving(self, tool: ToolFacts) -> bool:
+        """Whether a tool is already on its way out (sunsetting): its cost is never a new saving."""
+        return tool.status == LEAVING
 
     @cached_property
     def outside_marketing(self) -> tuple[ToolFacts, ...]:
@@ -208,17 +245,52 @@ class _Costs(dict[int, Cost]):
 
 
 def tool_cost(tool: ToolFacts, today: date, reference: Reference) -> Cost:
-    """Return a tool's annual cost in the base currency over its current contracts.
+    """Return a tool's annual cost in the base currency over the contracts being paid today.
 
     Amounts with no currency are counted in the base currency (and flagged); amounts in a
-    currency with no rate in analysis.yaml are left out and listed, never guessed.
+    currency with no rate in analysis.yaml are left out and listed, never guessed. Lapsed
+    contracts are not spend: what they last cost is kept apart for a person to verify.
     """
+    every = tuple(positions(tool.contracts, today))
+    paid = [p for p in every if p.paid]
+    total = _in_base(paid, reference)
+    lapsed = _in_base([p for p in every if p.state == LAPSED], reference) if not paid else None
+    upcoming = [p for p in paid if p.renewal_date is not None]
+    nearest = min(upcoming, key=lambda p: p.renewal_date or date.max, default=None)
+    exits = [p.exit_date for p in paid]
+    terms = [p.contract for p in paid]
+    purchased = [c.seats_purchased for c in terms if c.seats_purchased is not None]
+    assigned = [c.seats_assigned for c in terms if c.seats_assigned is not None]
+    active = [c.seats_active for c in terms if c.seats_active is not None]
+    return Cost(
+        annual=total.amount,
+        renewal_date=nearest.renewal_date if nearest else None,
+        notice_days=nearest.notice_days if nearest else None,
+        auto_renew=nearest.auto_renew if nearest else None,
+        seats_purchased=sum(purchased) if purchased else None,
+        seats_active=sum(active) if active else None,
+        unconverted=total.unconverted,
+        assumed_base=total.assumed,
+        positions=every,
+        exit_date=max(exits) if exits and None not in exits else None,  # type: ignore[type-var]
+        lapsed=lapsed.amount if lapsed else None,
+        seats_assigned=sum(assigned) if assigned else None,
+    )
+
+
+@dataclass(frozen=True)
+class _InBase:
+    amount: Decimal | None
+    unconverted: tuple[tuple[str, Decimal], ...]
+    assumed: bool
+
+
+def _in_base(items: list[Position], reference: Reference) -> _InBase:
     settings = reference.settings.currency
-    current = current_contracts(list(tool.contracts), today)
     total: Decimal | None = None
     unconverted: dict[str, Decimal] = {}
     assumed = False
-    for contract in current:
+    for contract in (p.contract for p in items):
         if contract.annual_cost is None:
             continue
         currency = contract.currency or settings.base
@@ -231,20 +303,10 @@ def tool_cost(tool: ToolFacts, today: date, reference: Reference) -> Cost:
             unconverted[currency] = unconverted.get(currency, Decimal(0)) + contract.annual_cost
             continue
         total = amount if total is None else total + amount
-    upcoming = [c for c in current if c.renewal_date is not None]
-    later = [c for c in upcoming if c.renewal_date and c.renewal_date >= today]
-    nearest = min(later or upcoming, key=lambda c: c.renewal_date or date.max, default=None)
-    purchased = [c.seats_purchased for c in current if c.seats_purchased is not None]
-    active = [c.seats_active for c in current if c.seats_active is not None]
-    return Cost(
-        annual=total.quantize(Decimal("0.01")) if total is not None else None,
-        renewal_date=nearest.renewal_date if nearest else None,
-        notice_days=nearest.notice_days if nearest else None,
-        auto_renew=nearest.auto_renew if nearest else None,
-        seats_purchased=sum(purchased) if purchased else None,
-        seats_active=sum(active) if active else None,
-        unconverted=tuple(sorted(unconverted.items())),
-        assumed_base=assumed,
+    return _InBase(
+        total.quantize(Decimal("0.01")) if total is not None else None,
+        tuple(sorted(unconverted.items())),
+        assumed,
     )
 
 

@@ -4,11 +4,11 @@ broken, tools cut off, the money, the dates, and who to tell. Also consolidation
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 
 from stackmap.analysis.graph import StackGraph, reachable
-from stackmap.analysis.stack import Stack, ToolFacts, in_sentence, money, names
+from stackmap.analysis.stack import Stack, ToolFacts, in_sentence, listing, money, names
+from stackmap.analysis.timeline import Exit, Quarter, savings_timeline
 from stackmap.bulk import bulk_work
 from stackmap.errors import NotFoundError
 from stackmap.models import name_key
@@ -34,16 +34,6 @@ class BrokenLink:
 
 
 @dataclass(frozen=True)
-class Deadline:
-    tool: str
-    annual_cost: Decimal | None
-    renewal_date: date | None
-    decide_by: date | None
-    committed: Decimal | None  # still owed until the renewal date
-    why: str
-
-
-@dataclass(frozen=True)
 class WhatIf:
     retire: tuple[str, ...]
     into: str | None
@@ -52,13 +42,21 @@ class WhatIf:
     integrations_broken: tuple[BrokenLink, ...]
     tools_cut_off: tuple[str, ...]
     new_silos: tuple[str, ...]
-    annual_savings: Decimal
-    committed_until_renewal: Decimal
-    savings_next_12_months: Decimal
-    deadlines: tuple[Deadline, ...]
+    annual_savings: Decimal | None  # gross, known costs; None when no cost is known
+    committed_until_renewal: Decimal  # owed before the contracts let go
+    savings_next_12_months: Decimal | None  # net of the target's and migration costs if known
+    deadlines: tuple[Exit, ...]
     owners_to_inform: tuple[str, ...]
     currency: str
     why: tuple[str, ...]
+    timeline: tuple[Quarter, ...] = ()
+    target_extra_cost: Decimal | None = None  # a year, for taking the retired tools' work on
+    migration_cost: Decimal | None = None  # one-off
+    net_annual_savings: Decimal | None = None  # gross less the target's extra cost
+    cost_unknown: tuple[str, ...] = ()
+    unscheduled: tuple[str, ...] = ()  # known cost, unknown exit date
+    already_leaving: tuple[str, ...] = ()
+    lapsed: tuple[str, ...] = ()
 
 
 def find_tool(stack: Stack, name: str) -> ToolFacts:
@@ -75,16 +73,30 @@ def what_if(
     retire: list[str],
     into: str | None = None,
     graph: StackGraph | None = None,
+    target_cost: Decimal | None = None,
+    migration_cost: Decimal | None = None,
 ) -> WhatIf:
     """Return what retiring these tools (into one other tool, if given) would do.
 
     graph: a StackGraph of the stack already built (the TUI keeps one), to skip building it.
+    target_cost: what taking the work on costs a year on the tool retired into (more seats, a
+    higher tier); when that tool is not paid for yet, its whole cost counts instead.
+    migration_cost: a one-off cost of moving, taken from the first year's savings.
     """
     with bulk_work():
-        return _what_if(stack, retire, into, graph or StackGraph.of(stack))
+        return _what_if(
+            stack, retire, into, graph or StackGraph.of(stack), target_cost, migration_cost
+        )
 
 
-def _what_if(stack: Stack, retire: list[str], into: str | None, graph: StackGraph) -> WhatIf:
+def _what_if(
+    stack: Stack,
+    retire: list[str],
+    into: str | None,
+    graph: StackGraph,
+    target_cost: Decimal | None,
+    migration_cost: Decimal | None,
+) -> WhatIf:
     leaving = [find_tool(stack, n) for n in dict.fromkeys(retire)]
     gone = {t.id for t in leaving}
     target = find_tool(stack, into) if into else None
@@ -143,46 +155,21 @@ def _what_if(stack: Stack, retire: list[str], into: str | None, graph: StackGrap
             )
         )
 
-    # Connectivity: who was connected to the main stack and no longer is.
-    cut_off, silos = _disconnected(stack, graph, gone)
+    # Connectivity: who was connected to the main stack and no longer is. Links rebuilt on
+    # the tool retired into reconnect their partners.
+    bridged = partner_ids if target is not None else set()
+    cut_off, silos = _disconnected(stack, graph, gone, target.id if target else None, bridged)
 
-    # Money and dates.
-    today = stack.today
-    annual = committed = first_year = Decimal(0)
-    deadlines = []
-    for tool in leaving:
-        cost = stack.costs[tool.id]
-        amount = cost.annual
-        owed: Decimal | None = None
-        if amount is not None:
-            annual += amount
-            # Until the renewal the money is committed; with no renewal date recorded the
-            # first year's saving is unknown and left out rather than guessed.
-            if cost.renewal_date is not None and cost.renewal_date >= today:
-                days = (cost.renewal_date - today).days
-                owed = (amount * Decimal(days) / Decimal(365)).quantize(_CENT)
-                committed += owed
-                first_year += amount * Decimal(max(365 - days, 0)) / Decimal(365)
-            elif cost.renewal_date is not None:
-                first_year += amount
-        decide_by = cost.decide_by
-        if cost.renewal_date is None:
-            text = f"{tool.name}: no renewal date recorded; check the contract before planning."
-        elif decide_by is not None and decide_by < today <= cost.renewal_date:
-            text = (
-                f"{tool.name}: the notice deadline ({decide_by.isoformat()}) has passed; the "
-                f"earliest exit is the term after {cost.renewal_date.isoformat()}."
-            )
-        elif cost.renewal_date < today:
-            text = f"{tool.name}: its contract ran to {cost.renewal_date.isoformat()}."
-        else:
-            text = (
-                f"{tool.name}: give notice by {decide_by.isoformat() if decide_by else '?'} to "
-                f"leave at the renewal on {cost.renewal_date.isoformat()}"
-                + (f"; {money(owed, stack.base_currency)} is owed until then." if owed else ".")
-            )
-        deadlines.append(Deadline(tool.name, amount, cost.renewal_date, decide_by, owed, text))
-
+    # Money and dates, from the contract engine.
+    base = stack.base_currency
+    plan = savings_timeline(stack, leaving)
+    known = [e for e in plan.exits if e.annual_cost is not None]
+    gross = plan.annual if known else None
+    extra, extra_why = _target_cost(stack, target, target_cost)
+    net = gross - extra if gross is not None and extra is not None else None
+    next_12: Decimal | None = plan.next_12_months if known else None
+    if next_12 is not None and target is not None:
+        next_12 = next_12 - extra - (migration_cost or 0) if extra is not None else None
     owners = {o for t in leaving for o in t.owners}
     broken.sort(key=lambda b: (b.source.casefold(), b.target.casefold(), b.method))
     partners = {stack.by_id[i] for i in partner_ids}
@@ -191,17 +178,41 @@ def _what_if(stack: Stack, retire: list[str], into: str | None, graph: StackGrap
     if target is not None:
         owners |= set(target.owners)
 
-    base = stack.base_currency
     subject = names(leaving)
-    why.append(
-        f"Retiring {subject}{f' into {target.name}' if target else ''} saves "
-        f"{money(annual, base)} a year once the contracts end"
-        + (
-            f"; {money(committed, base)} is still owed until the renewal dates."
-            if committed
-            else "."
+    headline = f"Retiring {subject}{f' into {target.name}' if target else ''} saves "
+    if gross is None:
+        headline += "an unknown amount: no cost is recorded for " + (
+            "it." if len(leaving) == 1 else "them."
         )
-    )
+    else:
+        headline += f"{money(gross, base)} a year once the contracts let go"
+        headline += (
+            f"; {money(plan.committed, base)} is still owed until then." if plan.committed else "."
+        )
+    why.append(headline)
+    if target is not None:
+        why.append(extra_why)
+        if migration_cost:
+            why.append(f"Moving costs {money(migration_cost, base)} once, from the first year.")
+        if net is not None:
+            why.append(f"Net of {target.name}'s extra cost: {money(net, base)} a year.")
+    if plan.unknown_cost:
+        why.append(f"Cost unknown for {names_of(plan.unknown_cost)}: not counted.")
+    if plan.unscheduled:
+        why.append(
+            f"When paying for {names_of(plan.unscheduled)} can stop is unknown (notice period "
+            "or dates not recorded): left out of the next 12 months."
+        )
+    if plan.already_leaving:
+        why.append(
+            f"{names_of(plan.already_leaving)} {'is' if len(plan.already_leaving) == 1 else 'are'}"
+            " already being sunset: not counted as a new saving."
+        )
+    if plan.lapsed:
+        why.append(
+            f"The contracts of {names_of(plan.lapsed)} lapsed: nothing is being paid to save "
+            "(verify)."
+        )
     if lost:
         why.append(
             f"{len(lost)} capability(ies) would have no provider: "
@@ -214,7 +225,11 @@ def _what_if(stack: Stack, retire: list[str], into: str | None, graph: StackGrap
         to_build = sum(1 for b in broken if b.rebuild == "rebuild")
         why.append(
             f"{len(broken)} integration(s) would break"
-            + (f"; {to_build} must be rebuilt on {target.name}." if target else ".")
+            + (
+                f"; {to_build} must be rebuilt on {target.name} to reconnect their partners."
+                if target
+                else "."
+            )
         )
     if cut_off:
         why.append(
@@ -229,22 +244,70 @@ def _what_if(stack: Stack, retire: list[str], into: str | None, graph: StackGrap
         integrations_broken=tuple(broken),
         tools_cut_off=tuple(cut_off),
         new_silos=tuple(silos),
-        annual_savings=annual.quantize(_CENT),
-        committed_until_renewal=committed.quantize(_CENT),
-        savings_next_12_months=first_year.quantize(_CENT),
-        deadlines=tuple(deadlines),
+        annual_savings=gross.quantize(_CENT) if gross is not None else None,
+        committed_until_renewal=plan.committed,
+        savings_next_12_months=next_12.quantize(_CENT) if next_12 is not None else None,
+        deadlines=plan.exits,
         owners_to_inform=tuple(sorted(owners, key=str.casefold)),
         currency=base,
         why=tuple(why),
+        timeline=plan.quarters,
+        target_extra_cost=extra,
+        migration_cost=migration_cost,
+        net_annual_savings=net.quantize(_CENT) if net is not None else None,
+        cost_unknown=plan.unknown_cost,
+        unscheduled=plan.unscheduled,
+        already_leaving=plan.already_leaving,
+        lapsed=plan.lapsed,
     )
 
 
-def _disconnected(stack: Stack, graph: StackGraph, gone: set[int]) -> tuple[list[str], list[str]]:
+def names_of(items: tuple[str, ...]) -> str:
+    return listing(list(items), 4)
+
+
+def _target_cost(
+    stack: Stack, target: ToolFacts | None, given: Decimal | None
+) -> tuple[Decimal | None, str]:
+    """What taking the work on costs a year on the tool retired into, and the sentence."""
+    if target is None:
+        return Decimal(0), ""
+    base = stack.base_currency
+    if given is not None:
+        return given, f"Taking the work on costs {money(given, base)} a year more on {target.name}."
+    cost = stack.costs[target.id]
+    paid_for = target.status in stack.counted and cost.paid
+    if not paid_for:
+        if cost.annual is None:
+            return None, (
+                f"{target.name} is not paid for yet and its cost is unknown: the net saving "
+                "is unknown (give --target-cost)."
+            )
+        return cost.annual, (
+            f"{target.name} is not paid for yet: its {money(cost.annual, base)} a year counts "
+            "against the saving."
+        )
+    return None, (
+        f"What taking the work on costs on {target.name} (more seats, a higher tier) is not "
+        "recorded: the net saving is unknown (give --target-cost; 0 if nothing changes)."
+    )
+
+
+def _disconnected(
+    stack: Stack, graph: StackGraph, gone: set[int], target: int | None, bridged: set[int]
+) -> tuple[list[str], list[str]]:
     """Tools that would lose their path to the main stack, and tools left with no working link.
 
     Only the component(s) the retired tools belong to can change, so only those are searched.
+    With a target, the retired tools' partners (bridged) are linked to it: their links are
+    rebuilt there.
     """
     working = graph.adjacency
+    if target is not None and bridged:
+        working = dict(working)
+        working[target] = working[target] | (bridged - gone)
+        for partner in bridged - gone:
+            working[partner] = working[partner] | {target}
     touched = [n for n in gone if working.get(n)]
     if not touched:
         return [], []

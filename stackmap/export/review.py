@@ -259,13 +259,17 @@ def overlaps(sheet: WriteOnlyWorksheet, stack: Stack, analysis: Analysis) -> Non
         # The keeper first, carrying the group's figures and why; members below it.
         members = sorted(group.members, key=lambda m: m.tool != group.keeper)
         for member in members:
-            keeper = member.tool == group.keeper
+            keeper = member.tool == group.keeper or (group.keeper is None and member is members[0])
             items.append(
                 [
                     number,
                     member.tool,
-                    "Keep" if keeper else f"Into {group.keeper}",
-                    member.similarity,
+                    "Keep"
+                    if member.tool == group.keeper
+                    else f"Into {group.keeper}"
+                    if group.keeper
+                    else "No keeper",
+                    member.covered,
                     member.annual_cost,
                     [names[c].name for c in member.only_here if c in names],
                     group.at_stake if keeper else None,
@@ -282,7 +286,7 @@ def overlaps(sheet: WriteOnlyWorksheet, stack: Stack, analysis: Analysis) -> Non
             ("Group", 7, None),
             ("Tool", 28, None),
             ("Suggestion", 24, None),
-            ("Similarity to keeper", 11, PERCENT),
+            ("Covered by keeper", 11, PERCENT),
             ("Annual cost", 13, MONEY),
             ("Capabilities the keeper lacks", 30, None),
             ("Group at stake", 13, MONEY),
@@ -368,8 +372,10 @@ def renewals(sheet: WriteOnlyWorksheet, analysis: Analysis) -> None:
     first, last = _list_sheet(
         sheet,
         "Renewals",
-        "Sorted by the date notice must be given. Overdue: the notice deadline has passed; "
-        "urgent: it is close.",
+        "Sorted by the date notice must be given. Urgent: the deadline is close; notice unknown: "
+        "no notice period is recorded; committed: the deadline passed and the next term is owed; "
+        "overdue: a contract that ends without renewing and whose deadline passed; lapsed: "
+        "ended, verify. Days left count to the decide-by date.",
         "Renewals",
         [
             ("Tool", 28, None),

@@ -101,7 +101,7 @@ def _summary(sheet: WriteOnlyWorksheet, source: WorkbookSource, inv: review.Inve
     cost, status = inv.column("Annual cost"), inv.column("Status")
     suggested, decision = inv.column("Suggested"), inv.column("Decision")
     counted = " + ".join(f'SUMIFS({cost},{status},"{s}")' for s in stack.counted)
-    renewals_90 = sum(1 for r in analysis.renewals if 0 <= r.days_left <= 90)
+    renewals_90 = sum(1 for r in analysis.renewals if r.due and r.days_left <= 90)
     figures = [
         ("Tools in use", analysis.tools_in_use, "Tools with a counted status (see Read me)."),
         ("Annual spend", f"={counted}", "Inventory's Annual cost of tools in use (live)."),

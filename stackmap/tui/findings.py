@@ -87,8 +87,8 @@ class OverlapsScreen(FindingsScreen):
         cur = snapshot.analysis.currency
         return [
             (
-                o.keeper,
-                [o.keeper, len(o.tools), ", ".join(o.tools), money(o.at_stake, cur)],
+                o.keeper or o.tools[0],
+                [o.keeper or "—", len(o.tools), ", ".join(o.tools), money(o.at_stake, cur)],
                 f"{o.why} {o.keeper_why}",
             )
             for o in snapshot.analysis.overlaps
@@ -126,10 +126,10 @@ class RenewalsScreen(FindingsScreen):
             (
                 r.tool,
                 [
-                    r.decide_by.isoformat(),
+                    r.decide_by.isoformat() if r.decide_by else "notice unknown",
                     r.tool,
                     r.status,
-                    r.renewal_date.isoformat(),
+                    r.renewal_date.isoformat() if r.renewal_date else "unknown",
                     money(r.annual_cost, cur),
                     ", ".join(r.owners) or "nobody",
                 ],

@@ -83,14 +83,13 @@ class DashboardScreen(Base):
         self.app.remember(snapshot)  # type: ignore[attr-defined]
         a = snapshot.analysis
         cur = a.currency
-        due = [r for r in a.renewals if r.status in ("overdue", "urgent", "upcoming")]
         figures = {
             "tools": f"Tools in use\n{a.tools_in_use}",
             "spend": f"Annual spend\n{money(a.spend.total, cur)}",
             "at-stake": f"At stake in overlaps\n{money(a.at_stake, cur)}",
             "waste": f"Unused licences\n{money(a.wasted, cur)}",
             "gaps": f"Gaps\n{len(a.gaps)}",
-            "renewals": f"Renewals due\n{len(due)}",
+            "renewals": f"Renewals due\n{a.renewals_due}",
         }
         for key, value in figures.items():
             self.query_one(f"#fig-{key}", Static).update(Text(value, justify="center"))
@@ -105,7 +104,10 @@ class DashboardScreen(Base):
         self._panel(
             "#top-renewals",
             "Renewals by decide-by date",
-            [f"{r.decide_by.isoformat()} {r.tool} ({r.status})" for r in a.renewals],
+            [
+                f"{(r.decide_by or r.renewal_date or '—')!s} {r.tool} ({r.status})"
+                for r in a.renewals
+            ],
         )
         self._panel("#top-gaps", "Gaps", [g.why for g in a.gaps])
 
