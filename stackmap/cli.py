@@ -852,6 +852,21 @@ AllTools = Annotated[
 ]
 
 
+def _amount(value: str | None, option: str) -> Decimal | None:
+    """An amount given on the command line: digits, with thousands separators allowed."""
+    if value is None:
+        return None
+    try:
+        amount = Decimal(value.replace(",", "").replace("_", "").strip())
+    except ArithmeticError:
+        raise typer.BadParameter(
+            f"{value!r} is not an amount like 12000", param_hint=option
+        ) from None
+    if not amount.is_finite() or amount < 0:
+        raise typer.BadParameter(f"{value!r} is not an amount like 12000", param_hint=option)
+    return amount
+
+
 def _counted(include: list[ToolStatus] | None) -> list[str]:
     return list(dict.fromkeys(["active", *(s.value for s in include or [])]))
 
@@ -896,14 +911,34 @@ def whatif(
         str | None,
         typer.Option("--into", help="Consolidate the retired tools into this one."),
     ] = None,
+    target_cost: Annotated[
+        str | None,
+        typer.Option(
+            "--target-cost",
+            help="With --into: what taking the work on costs a year on that tool (more seats, a "
+            "higher tier), in the base currency; 0 if nothing changes.",
+        ),
+    ] = None,
+    migration_cost: Annotated[
+        str | None,
+        typer.Option("--migration-cost", help="A one-off cost of moving, in the base currency."),
+    ] = None,
     as_of: AsOf = None,
     include: Include = None,
     all_tools: AllTools = False,
     as_json: Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")] = False,
 ) -> None:
     """What retiring tools would break and save: capabilities, integrations, money, deadlines."""
+    if target_cost is not None and into is None:
+        raise typer.BadParameter("--target-cost needs --into", param_hint="--target-cost")
     stack = _inventory(ctx).stack(_as_of(as_of), _counted(include), all_tools=all_tools)
-    result = what_if(stack, retire, into)
+    result = what_if(
+        stack,
+        retire,
+        into,
+        target_cost=_amount(target_cost, "--target-cost"),
+        migration_cost=_amount(migration_cost, "--migration-cost"),
+    )
     if as_json:
         _print_json(plain(result))
         return

@@ -101,13 +101,26 @@ class JourneyStage(_Entry):
     # Capabilities that serve this stage: a tool serves a stage when people recorded it, or
     # when it provides one of these.
     capabilities: tuple[str, ...] = ()
+    # A stage no tool serves is a journey gap unless this is False.
+    required: bool = True
+
+
+class MaturityEvidence(_Entry):
+    """One thing a stage needs to see in the stack: any of these capabilities in use."""
+
+    what: str  # in words: "data hygiene (data quality or enrichment)"
+    any_of: tuple[str, ...]
 
 
 class MaturitySignals(_Entry):
     min_required_coverage: float = Field(ge=0, le=1)
+    # Share of tools in use with at least one automated, documented, working link.
     min_integrated_share: float = Field(ge=0, le=1)
-    measurement: bool
-    process_tooling: bool
+    needs: tuple[MaturityEvidence, ...] = ()
+    # Every stage on the expansion side of the journey is served by a tool.
+    expansion_served: bool = False
+    # Near-real-time (real-time or hourly) automated links reach both sides of the journey.
+    realtime_both_sides: bool = False
 
 
 class MaturityStage(_Entry):
@@ -427,6 +440,13 @@ def validate(reference: Reference) -> list[str]:
         for code, rate in currencies.items()
         if rate <= 0
     ]
+    for maturity_stage in reference.maturity:
+        problems += [
+            f"maturity stage {maturity_stage.slug} needs unknown capability {c}"
+            for need in maturity_stage.signals.needs
+            for c in need.any_of
+            if c not in known
+        ]
     levels = [s.level for s in reference.maturity]
     if levels != sorted(levels):
         problems.append("maturity stages are not in ascending level order")

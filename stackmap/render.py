@@ -16,6 +16,8 @@ from rich.table import Table
 from rich.text import Text
 
 from stackmap.analysis import Analysis, WhatIf
+from stackmap.analysis.plan import Plan
+from stackmap.analysis.timeline import Quarter
 
 SECTIONS = (
     "summary",
@@ -128,15 +130,26 @@ def render_analysis(
         if not analysis.overlaps:
             console.print(Text("  none", style="dim"))
         for o in analysis.overlaps[:_SHOWN]:
+            keep = f"keep {o.keeper}" if o.keeper else "no keeper"
             console.print(
-                Text(
-                    f"  • {', '.join(o.tools)}: keep {o.keeper}, {_money(o.at_stake, cur)} at stake"
-                )
+                Text(f"  • {', '.join(o.tools)}: {keep}, {_money(o.at_stake, cur)} at stake")
             )
             console.print(Text(f"    {o.why} {o.keeper_why}", style="dim"))
         _more(console, analysis.overlaps)
+        _sentences(
+            console,
+            "Partial overlaps (one tool's job, another's side line: review, no saving counted)",
+            analysis.partial_overlaps,
+            "none",
+        )
     if "gaps" in sections:
         _sentences(console, "Gaps (required capabilities with no tool)", analysis.gaps, "none")
+        _sentences(
+            console,
+            "Journey gaps (stages of the customer journey no tool serves)",
+            analysis.coverage.journey_gaps,
+            "none",
+        )
     if "coverage" in sections:
         _rows(
             console,
@@ -240,6 +253,8 @@ def render_analysis(
             for untied in check.untied[:_SHOWN]:
                 console.print(Text(f"  • {untied.why}"))
     if "recommendations" in sections:
+        if analysis.plan is not None:
+            _render_plan(console, analysis.plan, cur)
         counts: dict[str, int] = {}
         for r in analysis.recommendations:
             counts[r.disposition] = counts.get(r.disposition, 0) + 1
@@ -263,11 +278,43 @@ def render_analysis(
         _more(console, ranked)
     if "maturity" in sections:
         m = analysis.maturity
-        console.print(Text(f"Maturity: {m.name} (level {m.level}) — {m.summary}", style="bold"))
+        console.print(
+            Text(
+                f"Maturity: technology consistent with {m.name} (level {m.level}) — {m.summary}",
+                style="bold",
+            )
+        )
         console.print(Text(f"  ({m.scope})", style="dim"))
         for line in (*m.evidence, *m.next_steps):
             console.print(Text(f"  • {line}"))
         console.print()
+
+
+def _render_plan(console: Console, plan: Plan, cur: str) -> None:
+    console.print(Text("The suggested plan", style="bold"))
+    console.print(Text(f"  {plan.headline}"))
+    _timeline(console, plan.timeline, cur)
+
+
+def _timeline(console: Console, quarters: Sequence[Quarter], cur: str) -> None:
+    if not quarters or not any(q.run_rate for q in quarters):
+        console.print()
+        return
+    _rows(
+        console,
+        _table(
+            "  Savings by quarter (when the contracts let go)",
+            ("Quarter", "Saved in the quarter", "Yearly rate by its end", "Starting"),
+            right=("Saved in the quarter", "Yearly rate by its end"),
+        ),
+        quarters,
+        lambda q: [
+            q.label,
+            _money(q.saved, cur),
+            _money(q.run_rate, cur),
+            ", ".join(q.starting) or "—",
+        ],
+    )
 
 
 def _day(day: date | None, unknown: str) -> str:
@@ -284,13 +331,20 @@ def render_what_if(console: Console, result: WhatIf) -> None:
     for sentence in result.why:
         console.print(Text(f"  {sentence}"))
     console.print()
-    for label, value in (
+    figures = [
         ("Annual savings", _money(result.annual_savings, cur)),
-        ("Owed until renewal", _money(result.committed_until_renewal, cur)),
+        ("Owed until the contracts let go", _money(result.committed_until_renewal, cur)),
         ("Savings in the next 12 months", _money(result.savings_next_12_months, cur)),
-    ):
-        console.print(Text(f"  {label:<32}{value}"))
+    ]
+    if result.into:
+        figures += [
+            (f"Extra cost on {result.into}", _money(result.target_extra_cost, cur)),
+            ("Net annual savings", _money(result.net_annual_savings, cur)),
+        ]
+    for label, value in figures:
+        console.print(Text(f"  {label:<34} {value}"))
     console.print()
+    _timeline(console, result.timeline, cur)
     _sentences(console, "Deadlines", result.deadlines, "none")
     _sentences(console, "Capabilities left with no provider", result.capabilities_lost, "none")
     _rows(

@@ -56,9 +56,12 @@ def test_analyze_json_finds_the_overlap_and_explains_it(catalog: str) -> None:
     assert overlap["keeper"] == "HubSpot Marketing Hub"
     assert overlap["at_stake"] == 78000.0
     assert data["as_of"] == "2027-01-01"
-    assert data["renewals"][0]["tool"] == "Marketo Engage"
-    assert data["renewals"][0]["decide_by"] == "2026-12-30"
-    assert data["renewals"][0]["status"] == "overdue"
+    marketo = next(r for r in data["renewals"] if r["tool"] == "Marketo Engage")
+    assert marketo["decide_by"] == "2026-12-30"
+    # It renews itself and the notice date has passed: the next term is committed, and the
+    # earliest exit is a year after the renewal.
+    assert marketo["status"] == "committed"
+    assert marketo["exit_date"] == "2028-02-28"
     assert data["summary"]["annual_spend"] == 121200.0
 
 

@@ -30,10 +30,13 @@ def test_the_demo_imports_both_sample_files(tmp_path: Path) -> None:
 def test_the_demo_reports_renewals_overlaps_gaps_silos_and_waste(tmp_path: Path) -> None:
     analysis = run_demo(tmp_path, today=TODAY).analysis
     bynder = next(r for r in analysis.renewals if r.tool == "Bynder")
-    assert (bynder.renewal_date, bynder.decide_by, bynder.status) == (
+    # Bynder renews itself and its 90-day notice date has passed: the next term is owed, so
+    # the earliest exit is a year after the renewal.
+    assert (bynder.renewal_date, bynder.decide_by, bynder.status, bynder.exit_date) == (
         date(2026, 11, 30),
         date(2026, 9, 1),
-        "overdue",
+        "committed",
+        date(2027, 11, 30),
     )
     social = next(o for o in analysis.overlaps if "Sprout Social" in o.tools)
     assert {"Hootsuite", "Sprout Social"} <= set(social.tools)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from stackmap.analysis.graph import StackGraph
-from stackmap.analysis.stack import Stack, ToolFacts, in_sentence, names
+from stackmap.analysis.stack import Stack, ToolFacts, in_sentence, listing, names
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,14 @@ class JourneyCoverage:
     side: str
     tools: tuple[str, ...]
     why: str
+    gap: bool = False  # a required stage no tool serves
+
+
+@dataclass(frozen=True)
+class JourneyGap:
+    stage: str
+    side: str
+    why: str
 
 
 @dataclass(frozen=True)
@@ -58,6 +66,11 @@ class Coverage:
     areas: tuple[AreaCoverage, ...]
     journey: tuple[JourneyCoverage, ...]
     gaps: tuple[Gap, ...]
+
+    @property
+    def journey_gaps(self) -> tuple[JourneyGap, ...]:
+        """Required journey stages no tool in use serves, per stage."""
+        return tuple(JourneyGap(j.stage, j.side, j.why) for j in self.journey if j.gap)
 
     @property
     def single_provider(self) -> tuple[CapabilityCoverage, ...]:
@@ -153,6 +166,7 @@ def _name(tool: ToolFacts) -> str:
 
 def _journey(stack: Stack, graph: StackGraph) -> tuple[JourneyCoverage, ...]:
     stages = stack.reference.journey
+    capabilities = stack.reference.capabilities
     by_capability: dict[str, list[str]] = {}
     for stage in stages:
         for capability in stage.capabilities:
@@ -171,9 +185,27 @@ def _journey(stack: Stack, graph: StackGraph) -> tuple[JourneyCoverage, ...]:
         if tools:
             why = f"{len(tools)} tool(s) serve {in_sentence(stage.name)}: {names(tools, 4)}."
         else:
+            needs = listing(
+                [
+                    in_sentence(capabilities[c].name)
+                    for c in stage.capabilities
+                    if c in capabilities
+                ],
+                4,
+            )
             why = (
                 f"No tool in use serves {in_sentence(stage.name)} ({stage.side} side): none is "
-                "recorded for the stage or provides what it needs."
+                f"recorded for the stage or provides what it needs ({needs})."
             )
-        result.append(JourneyCoverage(stage.slug, stage.side, tuple(t.name for t in tools), why))
+            if stage.side == "expansion":
+                why += " Revenue from existing customers is left to chance here."
+        result.append(
+            JourneyCoverage(
+                stage.slug,
+                stage.side,
+                tuple(t.name for t in tools),
+                why,
+                gap=stage.required and not tools,
+            )
+        )
     return tuple(result)

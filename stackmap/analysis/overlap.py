@@ -71,23 +71,43 @@ class PartialOverlap:
     kind: str = "partial"
 
 
-def job_groups(stack: Stack, tools: tuple[ToolFacts, ...]) -> dict[str, list[ToolFacts]]:
-    """Tools by their main job, for jobs at least two tools share."""
+def job_groups(
+    stack: Stack, tools: tuple[ToolFacts, ...]
+) -> list[tuple[str, bool, list[ToolFacts]]]:
+    """Groups of at least two tools doing the same job: (job, by_set, tools).
+
+    A tool's job is its primary capability when that can be told (see
+    Reference.job_capability). A tool with several capabilities and no category has no known
+    job: it is a duplicate only of tools with exactly the same capabilities (by_set), and the
+    group is named after its most specific capability.
+    """
     reference = stack.reference
-    groups: dict[str, list[ToolFacts]] = {}
+    by_job: dict[str, list[ToolFacts]] = {}
+    by_set: dict[frozenset[str], list[ToolFacts]] = {}
     for tool in tools:
         job = reference.job_capability(tool.category, tool.capabilities)
         if job is not None:
-            groups.setdefault(job, []).append(tool)
-    return {job: group for job, group in groups.items() if len(group) > 1}
+            by_job.setdefault(job, []).append(tool)
+            continue
+        known = frozenset(c for c in tool.capabilities if c in reference.capabilities)
+        if known:
+            by_set.setdefault(known, []).append(tool)
+    weight = reference.capability_weight
+    groups = [(job, False, group) for job, group in by_job.items() if len(group) > 1]
+    groups += [
+        (max(sorted(key), key=lambda c: weight.get(c, 1.0)), True, group)
+        for key, group in by_set.items()
+        if len(group) > 1
+    ]
+    return groups
 
 
 def overlaps(stack: Stack, graph: StackGraph) -> list[Overlap]:
     """Return the groups of tools in use doing the same job, the largest sums at stake first."""
     degree = {t: len(others) for t, others in graph.adjacency.items()}
     result = [
-        _describe(stack, degree, job, group)
-        for job, group in job_groups(stack, graph.tools).items()
+        _describe(stack, degree, job, group, by_set)
+        for job, by_set, group in job_groups(stack, graph.tools)
     ]
     result.sort(key=lambda o: (-o.at_stake, -len(o.tools), (o.keeper or "").casefold(), o.job))
     return result
@@ -244,7 +264,9 @@ def _keeper_reasons(
     return text
 
 
-def _describe(stack: Stack, degree: dict[int, int], job: str, group: list[ToolFacts]) -> Overlap:
+def _describe(
+    stack: Stack, degree: dict[int, int], job: str, group: list[ToolFacts], by_set: bool
+) -> Overlap:
     reference = stack.reference
     weights = reference.settings.recommendations.keeper_weights
     group = sorted(group, key=lambda t: t.name.casefold())
@@ -261,9 +283,18 @@ def _describe(stack: Stack, degree: dict[int, int], job: str, group: list[ToolFa
     every = "both" if len(group) == 2 else "all"
     known = [t for t in group if costs[t.id] is not None]
     spent = f"{money(total, currency)} a year" if known else "cost unknown"
-    why = f"{names(group)} {every} do {job_name} as their main job ({len(group)} tools, {spent})."
+    if by_set:
+        listed = listing([in_sentence(capability_names[c].name) for c in shared], 4)
+        why = (
+            f"{names(group)} {every} provide exactly the same capabilities, {listed} "
+            f"({len(group)} tools, {spent}; no category records their main job)."
+        )
+    else:
+        why = (
+            f"{names(group)} {every} do {job_name} as their main job ({len(group)} tools, {spent})."
+        )
     others = [c for c in shared if c != job]
-    if others:
+    if others and not by_set:
         listed = listing([in_sentence(capability_names[c].name) for c in others], 4)
         why += f" They {'both' if len(group) == 2 else 'all'} also provide {listed}."
     unknown = tuple(t.name for t in group if costs[t.id] is None)

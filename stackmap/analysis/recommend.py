@@ -57,6 +57,8 @@ class Evidence:
 
 
 RETIRING = ("eliminate", "consolidate")
+# Link health by status, then by method; None: tells nothing (undocumented).
+_LINK_HEALTH: dict[str, float | None] = {"broken": 0.0, "manual": 0.5, "file": 0.5, "unknown": None}
 
 
 def _normalised(weights: dict[str, float]) -> dict[str, float]:
@@ -99,15 +101,21 @@ def recommendations(
             continue
         for capability in set(tool.capabilities):
             providers[capability] = providers.get(capability, 0) + 1
+    # Link health: a working automated link scores 1, a manual or file link 0.5 (it works
+    # until someone stops), a broken one 0; an undocumented link says nothing either way.
     links_of: dict[int, int] = {}
+    health_of: dict[int, float] = {}
     fragile_of: dict[int, int] = {}
     objects_of: dict[int, set[str]] = {}
     for link in stack.in_use_links:
+        score = _LINK_HEALTH.get(link.status, _LINK_HEALTH.get(link.method, 1.0))
         for end in (link.source, link.target):
-            links_of[end] = links_of.get(end, 0) + 1
             objects_of.setdefault(end, set()).update(link.data_objects)
             if link.fragility is not None:
                 fragile_of[end] = fragile_of.get(end, 0) + 1
+            if score is not None:
+                links_of[end] = links_of.get(end, 0) + 1
+                health_of[end] = health_of.get(end, 0.0) + score
     degrees = {t: len(others) for t, others in graph.adjacency.items()}
     value_weights = _normalised(settings.value_weights)
     fit_weights = _normalised(settings.fit_weights)
@@ -180,13 +188,11 @@ def recommendations(
         # Technical fit: link health and ownership; no integrations is no penalty.
         links = links_of.get(tool.id, 0)
         fragile = fragile_of.get(tool.id, 0)
-        health = (1 - fragile / links) if links else None
-        if links:
-            reasons.append(
-                f"{fragile} of its {links} link(s) fragile"
-                if fragile
-                else f"{links} working link(s)"
-            )
+        health = health_of[tool.id] / links if links else None
+        if fragile:
+            reasons.append(f"{fragile} fragile or undocumented link(s)")
+        elif links:
+            reasons.append(f"{links} working link(s)")
         ownership = (
             1.0 if tool.business_owner and tool.technical_owner else 0.7 if tool.owners else 0.0
         )
@@ -225,6 +231,12 @@ def recommendations(
         why = f"{suggested.capitalize()}: {summary} ({'; '.join(reasons)})."
         if savings:
             why += f" Retiring it saves {money(savings, base)} a year once its contract lets go."
+        elif suggested in RETIRING and not leaving and cost.lapsed_only:
+            last = f" ({money(cost.lapsed, base)} a year)" if cost.lapsed is not None else ""
+            why += (
+                f" Its contract lapsed{last}: nothing is being paid as far as the catalog knows, "
+                "so no saving is counted; verify whether it is still in use."
+            )
         elif suggested in RETIRING and not leaving and cost.annual is None:
             why += " What retiring it saves is unknown: no cost recorded."
         decided = tool.disposition

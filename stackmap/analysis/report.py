@@ -114,6 +114,7 @@ class Analysis:
                 "single_provider": plain(cov.single_provider),
                 "journey": plain(cov.journey),
                 "journey_sides": cov.journey_sides,
+                "journey_gaps": plain(cov.journey_gaps),
             },
             "silos": plain(self.silos),
             "hubs": plain(self.hubs),

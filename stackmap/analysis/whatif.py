@@ -4,6 +4,7 @@ broken, tools cut off, the money, the dates, and who to tell. Also consolidation
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
 from stackmap.analysis.graph import StackGraph, reachable
@@ -169,7 +170,14 @@ def _what_if(
     net = gross - extra if gross is not None and extra is not None else None
     next_12: Decimal | None = plan.next_12_months if known else None
     if next_12 is not None and target is not None:
-        next_12 = next_12 - extra - (migration_cost or 0) if extra is not None else None
+        # The target's extra cost runs from when the work moves (the first exit) onwards.
+        first = min((e.exit_date for e in plan.exits if e.exit_date), default=None)
+        if extra is None or first is None:
+            next_12 = None
+        else:
+            year_end = stack.today + timedelta(days=365)
+            share = Decimal(max((year_end - max(first, stack.today)).days, 0)) / Decimal(365)
+            next_12 = next_12 - extra * share - (migration_cost or 0)
     owners = {o for t in leaving for o in t.owners}
     broken.sort(key=lambda b: (b.source.casefold(), b.target.casefold(), b.method))
     partners = {stack.by_id[i] for i in partner_ids}
