@@ -1103,6 +1103,26 @@ def saas_export(path: Path) -> None:
             "Active",
         ],
     ]
+    # How each licence is priced, as SaaS-management tools report it (blank: not known).
+    licence_types = {
+        "Salesforce Sales Cloud": "Per user",
+        "HubSpot Marketing Hub Professional": "Contacts tier",
+        "Hubspot Marketing Hub Professional": "Contacts tier",
+        "Slack Enterprise Grid": "Per user",
+        "Intercom": "Per seat",
+        "Gainsight CS": "Platform",
+        "Qualtrics CustomerXM": "Platform",
+        "Semrush Guru": "Per user",
+        "Ahrefs": "Per user",
+        "Wistia": "Platform",
+        "Vidyard": "Per user",
+        "G2 Buyer Intent": "Platform",
+        "OneTrust": "Platform",
+        "Fivetran": "Usage (credits)",
+    }
+    rows[0].insert(-1, "License Type")
+    for row in rows[1:]:
+        row.insert(-1, licence_types.get(row[0], ""))
     buffer = io.StringIO(newline="")
     csv.writer(buffer, lineterminator="\r\n").writerows(rows)
     path.write_bytes(buffer.getvalue().encode("cp1252"))

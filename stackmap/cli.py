@@ -56,6 +56,7 @@ from stackmap.models import (
     IntegrationDirection,
     IntegrationMethod,
     IntegrationStatus,
+    PricingModel,
     ToolStatus,
 )
 from stackmap.outcomes import import_lines, sheet_lines, short
@@ -495,6 +496,26 @@ _TOOL_OPTIONS: list[tuple[str, Any, Any]] = [
         Disposition | None,
         typer.Option("--disposition", help="Rationalisation decision."),
     ),
+    (
+        "functional_fit",
+        int | None,
+        typer.Option(
+            "--functional-fit",
+            min=1,
+            max=5,
+            help="Your rating of its business value, 1-5 (overrides the derived one).",
+        ),
+    ),
+    (
+        "technical_fit",
+        int | None,
+        typer.Option(
+            "--technical-fit",
+            min=1,
+            max=5,
+            help="Your rating of its technical fit, 1-5 (overrides the derived one).",
+        ),
+    ),
     ("decision_note", str | None, typer.Option("--decision-note", help="Why that decision.")),
     ("annual_cost", Decimal | None, typer.Option("--annual-cost", help="Cost per year.")),
     ("amount", Decimal | None, typer.Option("--amount", help="Amount per billing period.")),
@@ -537,6 +558,13 @@ _TOOL_OPTIONS: list[tuple[str, Any, Any]] = [
         typer.Option("--seats-assigned", help="Licences assigned to people."),
     ),
     ("seats_active", int | None, typer.Option("--seats-active", help="Licences actively used.")),
+    (
+        "pricing_model",
+        PricingModel | None,
+        typer.Option(
+            "--pricing-model", help="How it is priced: only per-seat licences waste idle seats."
+        ),
+    ),
     ("cost_centre", str | None, typer.Option("--cost-centre", help="Finance cost centre.")),
 ]
 _CONTRACT_KEYS = set(ContractFields.model_fields) - {"notes"}

@@ -642,6 +642,8 @@ class Inventory:
                     decision_note=row.decision_note,
                     decided_by=row.decided_by,
                     invoiced=tuple(invoiced.get(row.id, ())),
+                    functional_fit=row.functional_fit,
+                    technical_fit=row.technical_fit,
                 )
                 for row in session.execute(sa.select(TOOL).order_by(TOOL.c.key))
             )
@@ -730,6 +732,8 @@ class Inventory:
                 decided_by=tool.decided_by,
                 decided_at=tool.decided_at,
                 library_product=tool.library_product,
+                functional_fit=tool.functional_fit,
+                technical_fit=tool.technical_fit,
                 extra=dict(tool.extra),
                 contracts=tuple(_contract_view(c) for c in contracts),
                 integrations=tuple(self._integrations(session, tool.id)),
@@ -837,6 +841,7 @@ def _contract_view(contract: Any) -> ContractView:
         seats_active=contract.seats_active,
         cost_centre=contract.cost_centre,
         notes=contract.notes,
+        pricing_model=contract.pricing_model,
     )
 
 

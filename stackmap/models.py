@@ -89,6 +89,14 @@ class BillingPeriod(StrEnum):
     ONE_OFF = "one_off"
 
 
+class PricingModel(StrEnum):
+    """How a contract is priced: only per-seat licences waste money on idle seats."""
+
+    PER_SEAT = "per_seat"
+    PLATFORM = "platform"  # a flat fee, a tier, or priced by database size or contacts
+    USAGE = "usage"  # metered: credits, volume, pay as you go
+
+
 class IntegrationDirection(StrEnum):
     ONE_WAY = "one_way"
     TWO_WAY = "two_way"
@@ -176,6 +184,9 @@ class Tool(SQLModel, table=True):
     decision_note: str | None = Field(default=None, sa_type=sa.Text)
     decided_by: str | None = Field(default=None, max_length=200)
     decided_at: datetime | None = None
+    # A person's ratings (1-5), which override the derived business value and technical fit.
+    functional_fit: int | None = Field(default=None, ge=1, le=5)
+    technical_fit: int | None = Field(default=None, ge=1, le=5)
     business_owner_id: int | None = Field(
         default=None, foreign_key="owner.id", ondelete="SET NULL", index=True
     )
@@ -218,6 +229,7 @@ class Contract(SQLModel, table=True):
     seats_purchased: int | None = None
     seats_assigned: int | None = None
     seats_active: int | None = None
+    pricing_model: str | None = _enum_field()
     cost_centre: str | None = Field(default=None, max_length=100)
     notes: str | None = Field(default=None, sa_type=sa.Text)
     created_at: datetime = Field(default_factory=utcnow)

@@ -96,7 +96,16 @@ def render_analysis(
         for label, value in (
             ("Annual spend (contract terms)", _money(spend.total, cur)),
             ("At stake in overlaps", _money(analysis.at_stake, cur)),
-            ("Unused licences", _money(analysis.wasted, cur)),
+            (
+                "Unused licences (per seat)",
+                _money(analysis.wasted, cur)
+                + (
+                    f" (+ up to {_money(analysis.possible_waste, cur)} where pricing is not "
+                    "recorded)"
+                    if analysis.possible_waste
+                    else ""
+                ),
+            ),
             ("Savings of the suggested plan", _money(analysis.plan_savings, cur)),
             (
                 "Renewals coming up",
@@ -202,20 +211,26 @@ def render_analysis(
                 ", ".join(r.owners) or "nobody",
             ],
         )
+        _render_contract_checks(console, analysis)
     if "underutilized" in sections:
         _rows(
             console,
             _table(
-                "Under-used licences",
-                ("Tool", "Seats used", "Share", "Wasted a year"),
+                "Seats: idle, low adoption, over-use",
+                ("Tool", "Seats used", "Share", "Finding", "Wasted a year"),
                 right=("Seats used", "Share", "Wasted a year"),
             ),
             analysis.underutilized,
             lambda u: [
                 u.tool,
                 f"{u.seats_active}/{u.seats_purchased}",
-                f"{u.utilisation:.0%}",
-                _money(u.wasted, cur),
+                f"{u.utilisation:.0%}" if u.utilisation is not None else "—",
+                u.kind,
+                _money(u.wasted, cur)
+                if u.wasted is not None
+                else f"if per seat: {_money(u.if_per_seat, cur)}"
+                if u.if_per_seat
+                else "—",
             ],
         )
     if "spend" in sections:
@@ -288,6 +303,22 @@ def render_analysis(
         for line in (*m.evidence, *m.next_steps):
             console.print(Text(f"  • {line}"))
         console.print()
+
+
+def _render_contract_checks(console: Console, analysis: Analysis) -> None:
+    if not analysis.contract_checks:
+        return
+    counts: dict[str, int] = {}
+    for item in analysis.contract_checks:
+        counts[item.kind] = counts.get(item.kind, 0) + 1
+    _sentences(
+        console,
+        "Contract terms to confirm ("
+        + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))
+        + ")",
+        analysis.contract_checks,
+        "none",
+    )
 
 
 def _render_plan(console: Console, plan: Plan, cur: str) -> None:

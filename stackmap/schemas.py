@@ -29,6 +29,7 @@ from stackmap.models import (
     IntegrationDirection,
     IntegrationMethod,
     IntegrationStatus,
+    PricingModel,
     ToolStatus,
 )
 
@@ -99,6 +100,9 @@ class ToolFields(_Input):
     journey_stages: list[str] = Field(default_factory=list)
     disposition: Disposition | None = None
     decision_note: str | None = None
+    # A person's 1-5 ratings; they override the derived business value and technical fit.
+    functional_fit: Annotated[int, Field(ge=1, le=5)] | None = None
+    technical_fit: Annotated[int, Field(ge=1, le=5)] | None = None
     business_owner: Name | None = None
     business_owner_email: (
         Annotated[
@@ -132,6 +136,7 @@ class ContractFields(_Input):
     seats_purchased: Count | None = None
     seats_assigned: Count | None = None
     seats_active: Count | None = None
+    pricing_model: PricingModel | None = None
     cost_centre: ShortText | None = None
     notes: str | None = None
 

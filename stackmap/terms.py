@@ -13,7 +13,8 @@ TUI alike, so no two views can disagree about a contract:
   person should verify whether it was renewed or switched off.
 - A contract with no renewal or end date is open-ended (evergreen): it is spend, it has no
   deadline, and it is flagged.
-- A blank notice period is unknown, never 0: the decide-by date is then unknown and flagged.
+- A blank notice period is unknown, never 0: the decide-by date is then unknown and flagged
+  (a contract that does not auto-renew needs no notice: it is decided by its end).
 - A blank auto-renewal is read the cautious way (as renewing) for commitments, and flagged.
 - The term is the span from start to renewal when that is a year or less or the contract says
   multi-year; otherwise a year, and the assumption is flagged.
@@ -131,7 +132,9 @@ def position(contract: ContractView, today: date) -> Position:
             steps += 1
         rolled_on = add_months(renewal, term * (steps - 1))
         renewal = add_months(renewal, term * steps)
-    if notice is None:
+    if notice is None and auto is False:
+        decide_by = renewal  # it simply ends: the decision is to renew by then, or not
+    elif notice is None:
         notes.append("notice period not recorded")
         decide_by = None
     else:

@@ -40,13 +40,20 @@ class ContractView:
     seats_active: int | None
     cost_centre: str | None
     notes: str | None
+    pricing_model: str | None = None  # per_seat, platform, usage; None: not recorded
 
     @property
     def decide_by(self) -> date | None:
-        """The last day to give notice before the renewal (renewal date minus notice period)."""
+        """The last day to give notice before the renewal (renewal date minus notice period).
+
+        None when the renewal date is unknown, or the notice period is and the contract may
+        renew itself: a blank notice is unknown, never 0 days.
+        """
         if self.renewal_date is None:
             return None
-        return self.renewal_date - timedelta(days=self.notice_days or 0)
+        if self.notice_days is None:
+            return self.renewal_date if self.auto_renew is False else None
+        return self.renewal_date - timedelta(days=self.notice_days)
 
 
 # Where stackmap took a tool's capabilities from, when no person or file gave them.
@@ -157,10 +164,20 @@ class ToolDetail:
     integrations: tuple[IntegrationView, ...]
     history: tuple[ChangeView, ...] = field(default=())
     spend: tuple[SpendView, ...] = field(default=())
+    functional_fit: int | None = None  # a person's 1-5 ratings
+    technical_fit: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = self.summary.to_json()
-        for key in ("description", "website", "notes", "decision_note", "decided_by"):
+        for key in (
+            "description",
+            "website",
+            "notes",
+            "decision_note",
+            "decided_by",
+            "functional_fit",
+            "technical_fit",
+        ):
             data[key] = getattr(self, key)
         data["tags"] = list(self.tags)
         data["journey_stages"] = list(self.journey_stages)

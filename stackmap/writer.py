@@ -53,6 +53,8 @@ _PLAIN_FIELDS = (
     "journey_stages",
     "disposition",
     "decision_note",
+    "functional_fit",
+    "technical_fit",
     "extra",
 )
 _CONTRACT_FIELDS = (
@@ -68,6 +70,7 @@ _CONTRACT_FIELDS = (
     "seats_purchased",
     "seats_assigned",
     "seats_active",
+    "pricing_model",
     "cost_centre",
     "notes",
 )

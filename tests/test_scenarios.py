@@ -8,13 +8,15 @@ required capability with no provider says so in its headline, and every finding 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from stackmap.analysis import LinkFacts, Stack, ToolFacts, analyze, what_if
 from stackmap.analysis.report import Analysis
@@ -35,13 +37,14 @@ CONTRACT_FIELDS = {
     "seats": "seats_purchased",
     "assigned": "seats_assigned",
     "active": "seats_active",
+    "pricing": "pricing_model",
 }
 
 
 def _contract(number: int, given: dict[str, Any]) -> ContractView:
     unknown = set(given) - set(CONTRACT_FIELDS)
     assert not unknown, f"unknown contract field(s) {unknown}"
-    values: dict[str, Any] = {field: None for field in CONTRACT_FIELDS.values()}
+    values: dict[str, Any] = dict.fromkeys(CONTRACT_FIELDS.values())
     values["currency"] = "USD"
     for key, value in given.items():
         if key == "cost" and value is not None:
@@ -107,17 +110,18 @@ def check_invariants(analysis: Analysis) -> None:
         assert analysis.plan.annual_savings <= analysis.spend.total
         if analysis.plan.required_lost:
             assert "required capabilities with no provider" in analysis.plan.headline
-    for finding in (
+    findings: tuple[Any, ...] = (
         *analysis.overlaps,
         *analysis.partial_overlaps,
         *analysis.renewals,
         *analysis.underutilized,
         *analysis.gaps,
-    ):
+    )
+    for finding in findings:
         assert finding.why
 
 
-def check(reference: Reference, scenario: dict[str, Any]) -> None:  # noqa: C901
+def check(reference: Reference, scenario: dict[str, Any]) -> None:
     s = build(reference, scenario)
     analysis = analyze(s)
     check_invariants(analysis)
@@ -130,15 +134,25 @@ def check(reference: Reference, scenario: dict[str, Any]) -> None:  # noqa: C901
             assert found.keeper == group["keeper"], found.keeper_why
         if "at_stake" in group:
             assert found.at_stake == _money(group["at_stake"])
+    if "shared_not" in expect:
+        spec = expect["shared_not"]
+        found = next(o for o in analysis.overlaps if set(o.tools) == set(spec["tools"]))
+        assert spec["capability"] not in found.shared_capabilities
+        name = reference.capabilities[spec["capability"]].name.lower()
+        assert name not in found.why.lower(), found.why
+    for name, words in expect.get("overlap_why", {}).items():
+        found = next(o for o in analysis.overlaps if name in o.tools)
+        for word in words:
+            assert word in f"{found.why} {found.keeper_why}", found.why
     for pair in expect.get("not_duplicates", []):
         assert not any(set(pair) <= g for g in groups), f"{pair} must not be duplicates: {groups}"
     if "duplicate_groups" in expect:
         assert len(analysis.overlaps) == expect["duplicate_groups"], groups
     partial = {p.capability: p for p in analysis.partial_overlaps}
     for item in expect.get("partial", []):
-        found = partial.get(item["capability"])
-        assert found is not None, f"no partial overlap on {item['capability']}: {list(partial)}"
-        assert set(found.main) == set(item["main"]) and set(found.also) == set(item["also"])
+        part = partial.get(item["capability"])
+        assert part is not None, f"no partial overlap on {item['capability']}: {list(partial)}"
+        assert set(part.main) == set(item["main"]) and set(part.also) == set(item["also"])
     for capability in expect.get("no_partial", []):
         assert capability not in partial, partial[capability].why
     recs = {r.tool: r for r in analysis.recommendations}
@@ -157,6 +171,22 @@ def check(reference: Reference, scenario: dict[str, Any]) -> None:  # noqa: C901
         assert [r.status for r in renewals[name]] == [status], [r.why for r in renewals[name]]
     for name, day in expect.get("exit_dates", {}).items():
         assert [str(r.exit_date) for r in renewals[name]] == [str(day)]
+    for name, words in expect.get("renewal_why", {}).items():
+        for word in words:
+            assert any(word in r.why for r in renewals[name]), [r.why for r in renewals[name]]
+    for name, words in expect.get("renewal_why_not", {}).items():
+        for word in words:
+            assert not any(word in r.why for r in renewals[name]), [r.why for r in renewals[name]]
+    checks: dict[str, list[str]] = {}
+    for item in analysis.contract_checks:
+        checks.setdefault(item.tool, []).append(item.kind)
+    for name, kinds in expect.get("contract_checks", {}).items():
+        assert sorted(checks.get(name, [])) == sorted(kinds), analysis.contract_checks
+    hubs = {h.tool for h in analysis.hubs}
+    for name in expect.get("hubs", []):
+        assert name in hubs, hubs
+    for name in expect.get("not_hubs", []):
+        assert name not in hubs, hubs
     for name in expect.get("not_in_renewals", []):
         assert name not in renewals, [r.why for r in renewals[name]]
     if "renewals_due" in expect:
@@ -178,6 +208,8 @@ def check(reference: Reference, scenario: dict[str, Any]) -> None:  # noqa: C901
             assert seats[name].wasted == _money(spec["wasted"]), seats[name].why
         for word in spec.get("why_contains", []):
             assert word in seats[name].why, seats[name].why
+    if "unused_licences" in expect:
+        assert analysis.wasted == _money(expect["unused_licences"])
     for name in expect.get("no_seat_finding", []):
         assert name not in seats, seats[name].why
     if "maturity" in expect:
@@ -205,8 +237,8 @@ def check(reference: Reference, scenario: dict[str, Any]) -> None:  # noqa: C901
         for word in want.get("headline_contains", []):
             assert word in plan.headline, plan.headline
         for quarter, amount in want.get("run_rate", {}).items():
-            found = {q.label: q.run_rate for q in plan.timeline}
-            assert found.get(quarter) == _money(amount), found
+            rates = {q.label: q.run_rate for q in plan.timeline}
+            assert rates.get(quarter) == _money(amount), rates
     for case in expect.get("whatif", []):
         result = what_if(
             s,
@@ -246,3 +278,66 @@ def test_scenario(reference: Reference, path: Path) -> None:
 
 def test_the_suite_is_large_enough_to_be_the_test_of_record() -> None:
     assert len(SCENARIOS) >= 30
+
+
+def test_the_demo_keeps_the_invariants(tmp_path: Path) -> None:
+    from stackmap.demo import run_demo
+
+    analysis = run_demo(tmp_path, today=date(2026, 12, 1)).analysis
+    check_invariants(analysis)
+    assert analysis.plan is not None and analysis.plan.retire
+
+
+@st.composite
+def generated_stacks(draw: st.DrawFn, reference: Reference) -> dict[str, Any]:
+    products = [p for p in reference.products if p.capabilities]
+    count = draw(st.integers(2, 14))
+    tools = []
+    for number in range(count):
+        product = draw(st.sampled_from(products))
+        contract: dict[str, Any] = {}
+        if draw(st.booleans()):
+            contract["cost"] = draw(st.integers(0, 90000))
+        if draw(st.booleans()):
+            contract["renewal"] = date(2027, 1, 15) + timedelta(days=draw(st.integers(-400, 700)))
+            contract["notice"] = draw(st.one_of(st.none(), st.sampled_from([0, 30, 90, 180])))
+            contract["auto_renew"] = draw(st.one_of(st.none(), st.booleans()))
+        if draw(st.booleans()):
+            contract["seats"] = draw(st.integers(0, 50))
+            contract["active"] = draw(st.integers(0, 60))
+            contract["pricing"] = draw(st.sampled_from([None, "per_seat", "platform", "usage"]))
+        tools.append(
+            {
+                "name": f"{product.name} {number}",
+                "library": product.name,
+                "status": draw(st.sampled_from(["active", "active", "active", "sunsetting"])),
+                "decided": draw(st.sampled_from([None, None, None, "eliminate", "invest"])),
+                "contract": contract,
+            }
+        )
+    names = [t["name"] for t in tools]
+    pairs = draw(st.lists(st.tuples(st.sampled_from(names), st.sampled_from(names)), max_size=15))
+    links = [
+        {"from": a, "to": b, "method": draw(st.sampled_from(["api", "manual", "unknown"]))}
+        for a, b in dict.fromkeys(p for p in pairs if p[0] != p[1])
+    ]
+    return {"today": date(2027, 1, 15), "tools": tools, "links": links}
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.data())
+def test_generated_stacks_keep_the_invariants(reference: Reference, data: st.DataObject) -> None:
+    scenario = data.draw(generated_stacks(reference))
+    s = build(reference, scenario)
+    analysis = analyze(s)
+    check_invariants(analysis)
+    # The plan, run through the what-if, loses what its headline says and nothing else.
+    plan = analysis.plan
+    assert plan is not None
+    if plan.retire:
+        scenario_result = what_if(s, list(plan.retire))
+        lost = {c.capability for c in scenario_result.capabilities_lost}
+        required = set(reference.required_capabilities)
+        assert (lost & required) == set(plan.required_lost)

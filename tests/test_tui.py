@@ -163,7 +163,9 @@ def test_finding_screens_list_their_items_and_explain_the_selected_one(
         await settle(app, lambda: isinstance(app.screen, CapabilitiesScreen))
         await settle(app, lambda: bool(app.screen.query(DataTable)))
         capabilities = app.screen.query_one(DataTable)
-        await settle(app, lambda: capabilities.row_count == len(app.snapshot.stack.reference.capabilities))
+        await settle(
+            app, lambda: capabilities.row_count == len(app.snapshot.stack.reference.capabilities)
+        )
 
     run(check, inventory)
 

@@ -27,7 +27,15 @@ from decimal import Decimal
 import numpy as np
 
 from stackmap.analysis.graph import StackGraph
-from stackmap.analysis.stack import Stack, ToolFacts, in_sentence, listing, money, names
+from stackmap.analysis.stack import (
+    Stack,
+    ToolFacts,
+    in_sentence,
+    listing,
+    missing_cost,
+    money,
+    names,
+)
 
 # A person's decisions that take a tool out of the running as a keeper.
 LEAVING_DECISIONS = frozenset({"eliminate", "consolidate", "migrate"})
@@ -215,7 +223,8 @@ class _Features:
         most = self.degree.max() or 1.0
         known = self.cost[~np.isnan(self.cost)]
         dearest = known.max() if len(known) and known.max() > 0 else 1.0
-        cheapness = np.where(np.isnan(self.cost), 0.0, 1.0 - self.cost / dearest)
+        # A known cost scores 0.5 (the dearest) to 1 (free); an unknown one 0, below any known.
+        cheapness = np.where(np.isnan(self.cost), 0.0, 1.0 - 0.5 * self.cost / dearest)
         scores = (
             weights.get("coverage", 0.0) * self.matrix.sum(axis=1) / union
             + weights.get("integrations", 0.0) * self.degree / most
@@ -282,7 +291,7 @@ def _describe(
     job_name = in_sentence(capability_names[job].name)
     every = "both" if len(group) == 2 else "all"
     known = [t for t in group if costs[t.id] is not None]
-    spent = f"{money(total, currency)} a year" if known else "cost unknown"
+    spent = f"{money(total, currency)} a year" if known else missing_cost(stack, group)
     if by_set:
         listed = listing([in_sentence(capability_names[c].name) for c in shared], 4)
         why = (
@@ -335,9 +344,13 @@ def _describe(
             why += f", once {listed} {verb} a new home ({keeper.name} lacks {it})"
         why += "."
     elif retiring and not any(costs[t.id] is not None for t in retiring):
-        why += f" What dropping {names(retiring, 3)} would save is unknown: no cost recorded."
+        why += (
+            f" What dropping {names(retiring, 3)} would save is not known here "
+            f"({missing_cost(stack, retiring)})."
+        )
     if unknown and known:
-        why += f" Cost unknown for {names([t for t in group if costs[t.id] is None], 3)}."
+        gap = missing_cost(stack, [t for t in group if costs[t.id] is None])
+        why += f" {gap[:1].upper()}{gap[1:]}."
     return Overlap(
         job=job,
         tools=tuple(t.name for t in group),

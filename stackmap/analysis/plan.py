@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from stackmap.analysis.graph import StackGraph
 from stackmap.analysis.recommend import Recommendation, retiring
-from stackmap.analysis.stack import Stack, in_sentence, listing, money
+from stackmap.analysis.stack import Stack, in_sentence, listing, missing_cost, money
 from stackmap.analysis.timeline import Exit, Quarter
 from stackmap.analysis.whatif import LostCapability, what_if
 
@@ -72,8 +72,10 @@ def plan(stack: Stack, graph: StackGraph, items: list[Recommendation]) -> Plan:
         )
     else:
         headline += " Every capability stays covered."
-    if scenario.cost_unknown:
-        headline += f" Cost unknown for {listing(list(scenario.cost_unknown), 3)}."
+    if scenario.cost_unknown or scenario.no_rate:
+        missing = [t for t in stack.tools if t.name in {*scenario.cost_unknown, *scenario.no_rate}]
+        gap = missing_cost(stack, missing)
+        headline += f" Not counted: {gap}."
     if scenario.unscheduled:
         headline += (
             f" When the saving starts is unknown for {listing(list(scenario.unscheduled), 3)}."

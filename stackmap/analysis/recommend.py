@@ -26,7 +26,7 @@ from decimal import Decimal
 
 from stackmap.analysis.graph import StackGraph
 from stackmap.analysis.overlap import Overlap
-from stackmap.analysis.stack import Stack, ToolFacts, in_sentence, listing, money
+from stackmap.analysis.stack import Stack, ToolFacts, in_sentence, listing, missing_cost, money
 
 
 @dataclass(frozen=True)
@@ -200,6 +200,13 @@ def recommendations(
         fit = _score({"link_health": health, "ownership": ownership}, fit_weights)
         if unknown:
             reasons.append(f"{listing(unknown)} unknown (left out of the score)")
+        value_basis = fit_basis = "derived"
+        if tool.functional_fit is not None:
+            value, value_basis = (tool.functional_fit - 1) / 4, "rated"
+            reasons.append(f"business value rated {tool.functional_fit}/5 by a person")
+        if tool.technical_fit is not None:
+            fit, fit_basis = (tool.technical_fit - 1) / 4, "rated"
+            reasons.append(f"technical fit rated {tool.technical_fit}/5 by a person")
         high_value, high_fit = value >= settings.threshold, fit >= settings.threshold
         into = into_of.get(tool.name)
         is_keeper = tool.name in keepers
@@ -238,7 +245,7 @@ def recommendations(
                 "so no saving is counted; verify whether it is still in use."
             )
         elif suggested in RETIRING and not leaving and cost.annual is None:
-            why += " What retiring it saves is unknown: no cost recorded."
+            why += f" What retiring it saves is not known here ({missing_cost(stack, [tool])})."
         decided = tool.disposition
         if decided:
             who = f" by {tool.decided_by}" if tool.decided_by else ""
@@ -262,6 +269,8 @@ def recommendations(
                 why=why,
                 keeper=is_keeper,
                 already_leaving=leaving,
+                value_basis=value_basis,
+                fit_basis=fit_basis,
             )
         )
     return result

@@ -28,7 +28,16 @@ from stackmap.analysis.maturity import Maturity, maturity
 from stackmap.analysis.overlap import Overlap, PartialOverlap, overlaps, partial_overlaps
 from stackmap.analysis.plan import Plan, plan
 from stackmap.analysis.recommend import Evidence, Recommendation, recommendations
-from stackmap.analysis.spend import Renewal, Spend, Underused, renewals, spend, underused
+from stackmap.analysis.spend import (
+    ContractCheck,
+    Renewal,
+    Spend,
+    Underused,
+    contract_checks,
+    renewals,
+    spend,
+    underused,
+)
 from stackmap.analysis.stack import Stack
 from stackmap.bulk import bulk_work
 from stackmap.views import jsonable
@@ -57,6 +66,7 @@ class Analysis:
     set_aside: tuple[SetAside, ...] = ()  # tools outside marketing left out of its analyses
     invoices: InvoiceCheck = field(default_factory=lambda: InvoiceCheck((), (), (), 0))
     partial_overlaps: tuple[PartialOverlap, ...] = ()
+    contract_checks: tuple[ContractCheck, ...] = ()
     plan: Plan | None = None
 
     @property
@@ -65,7 +75,13 @@ class Analysis:
 
     @property
     def wasted(self) -> Decimal:
+        """Idle per-seat licences a year (known pricing and cost only)."""
         return sum((u.wasted for u in self.underutilized if u.wasted), Decimal(0))
+
+    @property
+    def possible_waste(self) -> Decimal:
+        """What idle seats would cost where the pricing model is not recorded, if per seat."""
+        return sum((u.if_per_seat for u in self.underutilized if u.if_per_seat), Decimal(0))
 
     @property
     def renewals_due(self) -> int:
@@ -91,6 +107,7 @@ class Analysis:
                 "annual_spend_source": "the current contracts' terms",
                 "overlap_at_stake": plain(self.at_stake),
                 "unused_licences": plain(self.wasted),
+                "unused_licences_if_per_seat": plain(self.possible_waste),
                 "plan_savings": plain(self.plan_savings),
                 "plan_savings_next_12_months": plain(
                     self.plan.savings_next_12_months if self.plan else None
@@ -123,6 +140,7 @@ class Analysis:
             "fragile_integrations": plain(self.fragile_integrations),
             "unowned": plain(self.unowned),
             "renewals": plain(self.renewals),
+            "contract_checks": plain(self.contract_checks),
             "underutilized": plain(self.underutilized),
             "spend": plain(self.spend),
             "spend_vs_contract": {
@@ -200,6 +218,7 @@ def _analyze(stack: Stack, graph: StackGraph) -> Analysis:
         invoices=invoice_check(stack, graph),
         partial_overlaps=tuple(partial_overlaps(stack, marketing)),
         plan=plan(stack, marketing, advice),
+        contract_checks=tuple(contract_checks(stack)),
     )
 
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 from stackmap.analysis.graph import StackGraph
 from stackmap.analysis.stack import Stack, ToolFacts, money
 from stackmap.reference import Reference
-from stackmap.terms import COMMITTED, IN_TERM, LAPSED, ROLLED, Position
+from stackmap.terms import COMMITTED, IN_TERM, LAPSED, OPEN_ENDED, ROLLED, Position
 
 _CENT = Decimal("0.01")
 UNASSIGNED = "(none recorded)"
@@ -46,13 +46,20 @@ class Spend:
 
 @dataclass(frozen=True)
 class Underused:
+    """A seat finding: idle seats, low adoption, over-use (a true-up risk), or none in use."""
+
     tool: str
     seats_purchased: int
-    seats_active: int
-    utilisation: float
+    seats_active: int  # active seats, or assigned ones when active use is not recorded
+    utilisation: float | None  # None: no seats were purchased
     annual_cost: Decimal | None
-    wasted: Decimal | None
+    wasted: Decimal | None  # a year, only for per-seat licences with a known cost
     why: str
+    kind: str = "idle seats"  # idle seats, low adoption, over-used, none active, none purchased
+    pricing_model: str | None = None
+    basis: str = "active"  # "active" or "assigned" seats
+    if_per_seat: Decimal | None = None  # what idle seats would cost if priced per seat
+    already_leaving: bool = False
 
 
 @dataclass(frozen=True)
@@ -94,17 +101,14 @@ def _rounded(totals: dict[str, Decimal]) -> dict[str, Decimal]:
 
 
 def primary_capability(tool: ToolFacts, reference: Reference) -> str | None:
-    """The capability a tool is mainly bought for: the first of its category's capabilities it
-    has, else the first capability recorded for it."""
-    known = [c for c in tool.capabilities if c in reference.area_of]
-    if not known:
-        return None
-    sub = reference.subcategories.get(tool.category or "")
-    if sub is not None:
-        for capability in sub.capabilities:
-            if capability in known:
-                return capability
-    return known[0]
+    """The capability a tool's cost is put on: its main job (see Reference.job_capability),
+    else its most specific capability (the one fewest products in the library share)."""
+    job = reference.job_capability(tool.category, tool.capabilities)
+    if job is not None:
+        return job
+    known = sorted(c for c in tool.capabilities if c in reference.area_of)
+    weight = reference.capability_weight
+    return max(known, key=lambda c: weight.get(c, 1.0)) if known else None
 
 
 def spend(stack: Stack, graph: StackGraph) -> Spend:
@@ -210,45 +214,100 @@ def spend(stack: Stack, graph: StackGraph) -> Spend:
 
 
 def underused(stack: Stack, graph: StackGraph) -> list[Underused]:
-    """Licences whose active seats are below the threshold share of purchased seats."""
+    """Seat findings for the tools being paid for, by their contracts' pricing model.
+
+    Idle seats are money only for per-seat licences: a platform- or usage-priced tool with few
+    logins costs the same, and is a low-adoption finding with no money on it. Where the pricing
+    model is not recorded, what the idle seats would cost if priced per seat is shown apart,
+    never added to the waste. Active seats are used where recorded, else assigned seats (and
+    the finding says so).
+    """
     threshold = stack.reference.settings.underused_below
     base = stack.base_currency
     result = []
-    for tool in graph.tools:
+    for tool in stack.paid_tools:
         cost = stack.costs[tool.id]
-        use = cost.utilisation
-        if use is None or use >= threshold:
+        bought = cost.seats_purchased
+        basis = "active" if cost.seats_active is not None else "assigned"
+        used = cost.seats_active if cost.seats_active is not None else cost.seats_assigned
+        if bought is None or used is None:
             continue
-        assert cost.seats_purchased is not None and cost.seats_active is not None
-        idle = cost.seats_purchased - cost.seats_active
-        wasted = (
-            (cost.annual * Decimal(idle) / Decimal(cost.seats_purchased)).quantize(_CENT)
+        model = cost.pricing_model
+        per_seat = model == "per_seat"
+        word = "active" if basis == "active" else "assigned (active use not recorded)"
+        leaving = stack.leaving(tool)
+        if bought == 0:
+            if used:
+                why = (
+                    f"{tool.name} has {used} {word} user(s) but no seats recorded as purchased: "
+                    "check the contract, or expect a true-up."
+                )
+                result.append(
+                    Underused(tool.name, 0, used, None, cost.annual, None, why, "none purchased",
+                              model, basis, None, leaving)
+                )  # fmt: skip
+            continue
+        share = used / bought
+        if used > bought:
+            extra = used - bought
+            per = cost.annual / bought if cost.annual is not None else None
+            why = (
+                f"{tool.name} has {used} {word} users for {bought} seats bought: {extra} over. "
+                "Expect a true-up at renewal"
+            )
+            if per is not None and per_seat:
+                why += f" (about {money(per * extra, base)} a year at the current price)"
+            why += "."
+            result.append(
+                Underused(tool.name, bought, used, round(share, 3), cost.annual, None, why,
+                          "over-used", model, basis, None, leaving)
+            )  # fmt: skip
+            continue
+        if share >= threshold:
+            continue
+        idle = bought - used
+        idle_cost = (
+            (cost.annual * Decimal(idle) / Decimal(bought)).quantize(_CENT)
             if cost.annual is not None
             else None
         )
-        why = (
-            f"{tool.name} uses {cost.seats_active} of {cost.seats_purchased} seats ({use:.0%}, "
-            f"below {threshold:.0%})"
-        )
-        why += (
-            f": {idle} idle seat(s) cost about {money(wasted, base)} a year."
-            if wasted is not None
-            else f": {idle} idle seat(s), cost unknown."
-        )
-        if cost.decide_by is not None and cost.decide_by >= stack.today:
-            why += f" Reduce the seat count by {cost.decide_by.isoformat()} (notice date)."
-        result.append(
-            Underused(
-                tool.name,
-                cost.seats_purchased,
-                cost.seats_active,
-                round(use, 3),
-                cost.annual,
-                wasted,
-                why,
+        kind = "none active" if used == 0 else "idle seats"
+        head = f"{tool.name} uses {used} of {bought} seats ({share:.0%}, below {threshold:.0%}"
+        head += "; assigned seats, active use not recorded)" if basis == "assigned" else ")"
+        wasted = if_per_seat = None
+        if per_seat:
+            wasted = idle_cost
+            why = head + (
+                f": {idle} idle seat(s) cost about {money(idle_cost, base)} a year."
+                if idle_cost is not None
+                else f": {idle} idle seat(s), cost unknown."
             )
-        )
-    result.sort(key=lambda u: (-(u.wasted or 0), u.utilisation, u.tool.casefold()))
+        elif model in ("platform", "usage"):
+            kind = "low adoption"
+            why = head + (
+                f": priced by {'usage' if model == 'usage' else 'platform or tier'}, so idle "
+                "seats cost nothing extra; low use says little value is being drawn from it."
+            )
+        else:
+            if_per_seat = idle_cost
+            why = head + (
+                f": {idle} idle seat(s). The pricing model is not recorded: if it is priced "
+                f"per seat they cost about {money(idle_cost, base)} a year (not counted as "
+                "waste until someone records it)."
+                if idle_cost is not None
+                else f": {idle} idle seat(s); pricing model and cost not recorded."
+            )
+        if (wasted or if_per_seat) and cost.decide_by is not None and cost.decide_by >= stack.today:
+            why += f" Reduce the seat count by {cost.decide_by.isoformat()} (notice date)."
+        if leaving:
+            why += " The tool is being sunset."
+        result.append(
+            Underused(tool.name, bought, used, round(share, 3), cost.annual, wasted, why, kind,
+                      model, basis, if_per_seat, leaving)
+        )  # fmt: skip
+    result.sort(
+        key=lambda u: (-(u.wasted or u.if_per_seat or 0), u.utilisation or 0, u.tool.casefold())
+    )
     return result
 
 
@@ -395,3 +454,53 @@ def _ended(p: Position) -> str:
     end = p.renewal_date.isoformat() if p.renewal_date else "?"
     why = "was not recorded as auto-renewing" if p.auto_renew is None else "did not auto-renew"
     return f"ended on {end} and {why}"
+
+
+@dataclass(frozen=True)
+class ContractCheck:
+    """Something about a contract's terms a person should confirm before relying on them."""
+
+    tool: str
+    kind: str  # "open-ended", "notice unknown", "auto-renewal unknown" or "lapsed"
+    annual_cost: Decimal | None
+    why: str
+
+
+_CHECKS = {
+    "open-ended": "has no renewal or end date recorded: an open-ended (evergreen) contract runs "
+    "until someone gives notice, and nothing here will remind anyone; record its term",
+    "notice unknown": "has no notice period recorded: its decide-by date, and so when a saving "
+    "could start, is unknown; record the notice period",
+    "auto-renewal unknown": "does not say whether it renews itself: read as renewing (the "
+    "cautious reading) until someone records it",
+    "lapsed": "has a contract that ended without auto-renewal: it is not counted as spend; "
+    "verify whether it was renewed or switched off",
+}
+
+
+def contract_checks(stack: Stack) -> list[ContractCheck]:
+    """Contracts whose terms leave a decision unknowable until someone records them, dearest
+    first: open-ended, no notice period, auto-renewal not recorded, lapsed."""
+    base = stack.base_currency
+    result = []
+    for tool in stack.paid_tools:
+        cost = stack.costs[tool.id]
+        kinds: dict[str, None] = {}
+        for p in cost.positions:
+            if p.state == OPEN_ENDED:
+                kinds["open-ended"] = None
+            elif p.state == LAPSED:
+                kinds["lapsed"] = None
+            elif p.paid:
+                if p.notice_days is None and p.auto_renew is not False:
+                    kinds["notice unknown"] = None
+                if p.auto_renew is None:
+                    kinds["auto-renewal unknown"] = None
+        amount = cost.annual if cost.paid else cost.lapsed
+        for kind in kinds:
+            why = f"{tool.name} {_CHECKS[kind]}."
+            if amount is not None:
+                why += f" {money(amount, base)} a year."
+            result.append(ContractCheck(tool.name, kind, amount, why))
+    result.sort(key=lambda c: (-(c.annual_cost or 0), c.tool.casefold(), c.kind))
+    return result

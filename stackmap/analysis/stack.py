@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from functools import cached_property
 
@@ -70,6 +71,8 @@ class ToolFacts:
     decision_note: str | None = None
     decided_by: str | None = None
     invoiced: tuple[InvoicedFacts, ...] = ()  # from finance spend reports, latest first
+    functional_fit: int | None = None  # a person's rating, 1-5: overrides derived value
+    technical_fit: int | None = None  # a person's rating, 1-5: overrides derived fit
 
     @property
     def owners(self) -> tuple[str, ...]:
@@ -123,14 +126,12 @@ class Cost:
     exit_date: date | None = None  # when paying can stop if notice is given today; None unknown
     lapsed: Decimal | None = None  # what its lapsed contracts last cost a year (not spend)
     seats_assigned: int | None = None
-
-    @property
-    def decide_by(self) -> date | None:
-        """The last day to give notice before the nearest renewal; None when the renewal or the
-        notice period is unknown."""
-        if self.renewal_date is None or self.notice_days is None:
-            return None
-        return self.renewal_date - timedelta(days=self.notice_days)
+    # The last day to give notice before the nearest renewal; None when the renewal or the
+    # notice period is unknown (the contract engine's, see stackmap.terms).
+    decide_by: date | None = None
+    # How the contracts being paid are priced: per_seat, platform, usage, "mixed", or None
+    # when no contract records it.
+    pricing_model: str | None = None
 
     @property
     def utilisation(self) -> float | None:
@@ -275,7 +276,16 @@ def tool_cost(tool: ToolFacts, today: date, reference: Reference) -> Cost:
         exit_date=max(exits) if exits and None not in exits else None,  # type: ignore[type-var]
         lapsed=lapsed.amount if lapsed else None,
         seats_assigned=sum(assigned) if assigned else None,
+        decide_by=nearest.decide_by if nearest else None,
+        pricing_model=_pricing(terms),
     )
+
+
+def _pricing(terms: list[ContractView]) -> str | None:
+    models = {c.pricing_model for c in terms if c.pricing_model}
+    if len(models) > 1:
+        return "mixed"
+    return next(iter(models), None)
 
 
 @dataclass(frozen=True)
@@ -308,6 +318,26 @@ def _in_base(items: list[Position], reference: Reference) -> _InBase:
         tuple(sorted(unconverted.items())),
         assumed,
     )
+
+
+def missing_cost(stack: Stack, tools: Iterable[ToolFacts], limit: int = 3) -> str:
+    """Why these tools have no cost in the base currency, as a clause: "cost unknown for A and
+    B; no GBP rate to USD for C". A known amount with no rate is not an unknown cost."""
+    unknown: list[str] = []
+    by_currency: dict[str, list[str]] = {}
+    for tool in tools:
+        cost = stack.costs[tool.id]
+        if cost.unconverted:
+            codes = "/".join(c for c, _ in cost.unconverted)
+            by_currency.setdefault(codes, []).append(tool.name)
+        else:
+            unknown.append(tool.name)
+    parts = [f"cost unknown for {listing(unknown, limit)}"] if unknown else []
+    parts += [
+        f"no {codes} rate to {stack.base_currency} for {listing(found, limit)}"
+        for codes, found in sorted(by_currency.items())
+    ]
+    return "; ".join(parts)
 
 
 def money(amount: Decimal | float | None, currency: str) -> str:

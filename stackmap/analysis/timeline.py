@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from stackmap.analysis.stack import Stack, ToolFacts, money
+from stackmap.analysis.stack import Stack, ToolFacts, missing_cost, money
 
 _CENT = Decimal("0.01")
 _YEAR = Decimal(365)
@@ -47,6 +47,7 @@ class Timeline:
     committed: Decimal  # still owed before the exits (known ones)
     unscheduled: tuple[str, ...]  # tools with a known cost whose exit date is unknown
     unknown_cost: tuple[str, ...]  # tools whose cost is unknown: their saving is unknown
+    no_rate: tuple[str, ...]  # tools whose cost is in a currency with no rate to the base
     already_leaving: tuple[str, ...]  # sunsetting: not counted as a new saving
     lapsed: tuple[str, ...]  # nothing is being paid: nothing to save
 
@@ -69,7 +70,11 @@ def savings_timeline(stack: Stack, tools: list[ToolFacts]) -> Timeline:
     today = stack.today
     base = stack.base_currency
     exits: list[Exit] = []
-    unscheduled, unknown_cost, leaving, lapsed = [], [], [], []
+    unscheduled: list[str] = []
+    unknown_cost: list[str] = []
+    no_rate: list[str] = []
+    leaving: list[str] = []
+    lapsed: list[str] = []
     for tool in tools:
         cost = stack.costs[tool.id]
         dates = (cost.renewal_date, cost.decide_by)
@@ -80,9 +85,15 @@ def savings_timeline(stack: Stack, tools: list[ToolFacts]) -> Timeline:
             lapsed.append(tool.name)
             continue
         if cost.annual is None:
-            unknown_cost.append(tool.name)
+            (no_rate if cost.unconverted else unknown_cost).append(tool.name)
+            gap = missing_cost(stack, [tool])
             exits.append(
-                Exit(tool.name, None, cost.exit_date, None, f"{tool.name}: cost unknown.", *dates)
+                Exit(tool.name, None, cost.exit_date, None, f"{tool.name}: {gap}.", *dates)
+            )
+            continue
+        if cost.exit_date is None and cost.annual == 0:
+            exits.append(
+                Exit(tool.name, cost.annual, today, Decimal(0), f"{tool.name}: free.", *dates)
             )
             continue
         if cost.exit_date is None:
@@ -150,6 +161,7 @@ def savings_timeline(stack: Stack, tools: list[ToolFacts]) -> Timeline:
         committed=sum((e.committed for e in exits if e.committed), Decimal(0)).quantize(_CENT),
         unscheduled=tuple(unscheduled),
         unknown_cost=tuple(unknown_cost),
+        no_rate=tuple(no_rate),
         already_leaving=tuple(leaving),
         lapsed=tuple(lapsed),
     )

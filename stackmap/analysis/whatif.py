@@ -8,7 +8,15 @@ from datetime import timedelta
 from decimal import Decimal
 
 from stackmap.analysis.graph import StackGraph, reachable
-from stackmap.analysis.stack import Stack, ToolFacts, in_sentence, listing, money, names
+from stackmap.analysis.stack import (
+    Stack,
+    ToolFacts,
+    in_sentence,
+    listing,
+    missing_cost,
+    money,
+    names,
+)
 from stackmap.analysis.timeline import Exit, Quarter, savings_timeline
 from stackmap.bulk import bulk_work
 from stackmap.errors import NotFoundError
@@ -55,6 +63,7 @@ class WhatIf:
     migration_cost: Decimal | None = None  # one-off
     net_annual_savings: Decimal | None = None  # gross less the target's extra cost
     cost_unknown: tuple[str, ...] = ()
+    no_rate: tuple[str, ...] = ()  # cost in a currency with no rate to the base
     unscheduled: tuple[str, ...] = ()  # known cost, unknown exit date
     already_leaving: tuple[str, ...] = ()
     lapsed: tuple[str, ...] = ()
@@ -168,7 +177,9 @@ def _what_if(
     gross = plan.annual if known else None
     extra, extra_why = _target_cost(stack, target, target_cost)
     net = gross - extra if gross is not None and extra is not None else None
-    next_12: Decimal | None = plan.next_12_months if known else None
+    # Unknown when no retiring tool with a known cost has a known exit date: never 0.
+    scheduled = [e for e in known if e.exit_date is not None]
+    next_12: Decimal | None = plan.next_12_months if scheduled else None
     if next_12 is not None and target is not None:
         # The target's extra cost runs from when the work moves (the first exit) onwards.
         first = min((e.exit_date for e in plan.exits if e.exit_date), default=None)
@@ -204,8 +215,10 @@ def _what_if(
             why.append(f"Moving costs {money(migration_cost, base)} once, from the first year.")
         if net is not None:
             why.append(f"Net of {target.name}'s extra cost: {money(net, base)} a year.")
-    if plan.unknown_cost:
-        why.append(f"Cost unknown for {names_of(plan.unknown_cost)}: not counted.")
+    missing = [t for t in leaving if t.name in {*plan.unknown_cost, *plan.no_rate}]
+    if missing:
+        gap = missing_cost(stack, missing, 4)
+        why.append(f"{gap[:1].upper()}{gap[1:]}: not counted.")
     if plan.unscheduled:
         why.append(
             f"When paying for {names_of(plan.unscheduled)} can stop is unknown (notice period "
@@ -264,6 +277,7 @@ def _what_if(
         migration_cost=migration_cost,
         net_annual_savings=net.quantize(_CENT) if net is not None else None,
         cost_unknown=plan.unknown_cost,
+        no_rate=plan.no_rate,
         unscheduled=plan.unscheduled,
         already_leaving=plan.already_leaving,
         lapsed=plan.lapsed,
@@ -284,7 +298,7 @@ def _target_cost(
     if given is not None:
         return given, f"Taking the work on costs {money(given, base)} a year more on {target.name}."
     cost = stack.costs[target.id]
-    paid_for = target.status in stack.counted and cost.paid
+    paid_for = target.status == "active" and bool(cost.paid)  # a trial is not paid for yet
     if not paid_for:
         if cost.annual is None:
             return None, (

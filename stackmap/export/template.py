@@ -22,6 +22,7 @@ from stackmap.models import (
     IntegrationDirection,
     IntegrationMethod,
     IntegrationStatus,
+    PricingModel,
     ToolStatus,
 )
 from stackmap.reference import Reference
@@ -62,6 +63,13 @@ TOOL_COLUMNS: list[tuple[str, int, str | None, str | None, str]] = [
     ("Seats purchased", 10, "0", None, "Licences bought."),
     ("Seats assigned", 10, "0", None, "Licences given to people."),
     ("Seats active", 10, "0", None, "Licences actually used (last 30 days)."),
+    (
+        "Pricing model",
+        12,
+        None,
+        "pricing",
+        "per_seat (idle seats are waste), platform (flat fee or tier) or usage.",
+    ),
     ("Cost centre", 12, None, None, "Finance cost centre."),
     ("Tags", 16, None, None, "Separate several with semicolons."),
     ("Notes", 30, None, None, "Anything else."),
@@ -106,6 +114,7 @@ def _lists(workbook: Workbook, reference: Reference) -> dict[str, str]:
         "stages": [s.name for s in reference.journey],
         "statuses": [s.value for s in ToolStatus],
         "periods": [p.value for p in BillingPeriod],
+        "pricing": [p.value for p in PricingModel],
         "yesno": ["Yes", "No"],
         "directions": [d.value for d in IntegrationDirection],
         "methods": [m.value for m in IntegrationMethod if m is not IntegrationMethod.UNKNOWN],

@@ -99,7 +99,7 @@ def _summary(sheet: WriteOnlyWorksheet, source: WorkbookSource, inv: review.Inve
     header(sheet, ["Figure", "Value", "How it is worked out"])
     rows = RowWriter(sheet, [None, MONEY, None])
     cost, status = inv.column("Annual cost"), inv.column("Status")
-    suggested, decision = inv.column("Suggested"), inv.column("Decision")
+    decision = inv.column("Decision")
     counted = " + ".join(f'SUMIFS({cost},{status},"{s}")' for s in stack.counted)
     renewals_90 = sum(1 for r in analysis.renewals if r.due and r.days_left <= 90)
     figures = [
@@ -110,18 +110,26 @@ def _summary(sheet: WriteOnlyWorksheet, source: WorkbookSource, inv: review.Inve
             analysis.at_stake,
             "Cost of every overlapping tool but the keeper.",
         ),
-        ("Waste in unused licences", analysis.wasted, "Cost of idle seats where use is low."),
+        (
+            "Waste in unused licences",
+            analysis.wasted,
+            "Cost of idle seats of per-seat licences where use is low.",
+        ),
         (
             "Savings of the suggested plan",
-            f'=SUMIFS({cost},{suggested},"Eliminate")+SUMIFS({cost},{suggested},"Consolidate")',
-            "Annual cost of tools suggested for Eliminate or Consolidate (live).",
+            analysis.plan_savings,
+            analysis.plan.headline if analysis.plan else "The plan retires no tool.",
         ),
         (
             "Savings of the reviewers' decisions",
             f'=SUMIFS({cost},{decision},"Eliminate")+SUMIFS({cost},{decision},"Consolidate")',
             "Moves as reviewers fill in the Inventory's Decision column (live).",
         ),
-        ("Renewals due in 90 days", renewals_90, "Contracts renewing within 90 days (Renewals)."),
+        (
+            "Renewals due in 90 days",
+            renewals_90,
+            "Decisions due within 90 days, counted to the decide-by date (Renewals).",
+        ),
         (
             "Required capabilities covered",
             analysis.coverage.required_share,

@@ -27,6 +27,7 @@ from stackmap.importers.values import (
     parse_disposition,
     parse_money,
     parse_period,
+    parse_pricing,
     parse_status,
     text_of,
 )
@@ -111,6 +112,7 @@ VALUE_CHECKS: dict[str, Callable[[Any], bool | None]] = {
     "notice_days": _fits(parse_days),
     "auto_renew": _fits(parse_bool),
     "billing_period": _fits(parse_period),
+    "pricing_model": _fits(parse_pricing),
     "status": _fits(parse_status),
     "disposition": _fits(parse_disposition),
     "website": _url,
@@ -131,6 +133,7 @@ WHAT = {
     "notice_days": "notice periods",
     "auto_renew": "yes or no",
     "billing_period": "billing periods",
+    "pricing_model": "pricing models",
     "status": "statuses",
     "disposition": "decisions",
     "website": "web addresses",

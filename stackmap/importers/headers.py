@@ -340,6 +340,18 @@ TOOL_SYNONYMS: dict[str, list[str]] = {
         "users",
         "user count",
     ],
+    "pricing_model": [
+        "pricing model",
+        "pricing",
+        "pricing basis",
+        "licence model",
+        "license model",
+        "licence type",
+        "license type",
+        "billing model",
+        "charged by",
+        "priced by",
+    ],
     "seats_active": [
         "seats active",
         "active seats",

@@ -21,6 +21,7 @@ from stackmap.models import (
     IntegrationDirection,
     IntegrationMethod,
     IntegrationStatus,
+    PricingModel,
     ToolStatus,
 )
 
@@ -564,6 +565,25 @@ def parse_method(value: Any) -> IntegrationMethod | None:
 def parse_direction(value: Any) -> IntegrationDirection | None:
     """Parse one-way or two-way (bi-directional, sync, ↔)."""
     return _choose(value, _DIRECTION, "direction (one-way, two-way)")
+
+
+_PRICING = [
+    (
+        r"usage|consum|metered|pay[- ]as|credit|volume|per (call|send|message|event|api)",
+        PricingModel.USAGE,
+    ),
+    (r"seat|user|licen[cs]e|per (head|person)|named", PricingModel.PER_SEAT),
+    (
+        r"platform|flat|fixed|tier|database|contacts|records|enterprise|site|package|bundle",
+        PricingModel.PLATFORM,
+    ),
+]
+
+
+def parse_pricing(value: Any) -> PricingModel | None:
+    """Parse how a contract is priced: per seat / per user, platform / flat fee / contacts
+    tier, usage / metered / credits."""
+    return _choose(value, _PRICING, "pricing model (per seat, platform, usage)")
 
 
 def parse_frequency(value: Any) -> Frequency | None:

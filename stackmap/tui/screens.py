@@ -384,10 +384,13 @@ EDITABLE = (
     ("Status (evaluating, active, sunsetting, retired)", "status", False),
     ("Category (slug or name)", "category", False),
     ("Notes", "notes", False),
+    ("Functional fit, your rating 1-5 (overrides the derived value)", "functional_fit", False),
+    ("Technical fit, your rating 1-5 (overrides the derived fit)", "technical_fit", False),
     ("Annual cost", "annual_cost", True),
     ("Currency", "currency", True),
     ("Renewal date (YYYY-MM-DD)", "renewal_date", True),
     ("Notice (days)", "notice_days", True),
+    ("Pricing model (per_seat, platform, usage)", "pricing_model", True),
 )
 
 
@@ -433,6 +436,9 @@ class EditScreen(Base):
             "currency": current.currency if current else None,
             "renewal_date": current.renewal_date if current else None,
             "notice_days": current.notice_days if current else None,
+            "pricing_model": current.pricing_model if current else None,
+            "functional_fit": detail.functional_fit,
+            "technical_fit": detail.technical_fit,
         }
         for field, value in values.items():
             text = "" if value is None else str(value)
