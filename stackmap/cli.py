@@ -895,6 +895,26 @@ def _amount(value: str | None, option: str) -> Decimal | None:
     return amount
 
 
+Only = Annotated[
+    list[ToolStatus] | None,
+    typer.Option(
+        "--only",
+        help="Count only tools with this status (repeatable), in every view including the "
+        "money ones (which otherwise also show sunsetting tools).",
+    ),
+]
+
+
+def _statuses(include: list[ToolStatus] | None, only: list[ToolStatus] | None) -> dict[str, Any]:
+    """The stack's counted statuses and money-view statuses from --include / --only."""
+    if only and include:
+        raise typer.BadParameter("use --include or --only, not both", param_hint="--only")
+    if only:
+        statuses = list(dict.fromkeys(s.value for s in only))
+        return {"counted": statuses, "paid_statuses": statuses}
+    return {"counted": _counted(include)}
+
+
 def _counted(include: list[ToolStatus] | None) -> list[str]:
     return list(dict.fromkeys(["active", *(s.value for s in include or [])]))
 
@@ -911,6 +931,7 @@ def analyze(
     ] = None,
     as_of: AsOf = None,
     include: Include = None,
+    only: Only = None,
     all_tools: AllTools = False,
     as_json: Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")] = False,
 ) -> None:
@@ -921,7 +942,10 @@ def analyze(
             f"unknown section {unknown[0]!r}; use one of {', '.join(SECTIONS)}",
             param_hint="--section",
         )
-    stack = _inventory(ctx).stack(_as_of(as_of), _counted(include), all_tools=all_tools)
+    statuses = _statuses(include, only)
+    stack = _inventory(ctx).stack(
+        _as_of(as_of), statuses.pop("counted"), all_tools=all_tools, **statuses
+    )
     result = run_analysis(stack)
     if as_json:
         _print_json(result.to_json())
@@ -953,13 +977,17 @@ def whatif(
     ] = None,
     as_of: AsOf = None,
     include: Include = None,
+    only: Only = None,
     all_tools: AllTools = False,
     as_json: Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")] = False,
 ) -> None:
     """What retiring tools would break and save: capabilities, integrations, money, deadlines."""
     if target_cost is not None and into is None:
         raise typer.BadParameter("--target-cost needs --into", param_hint="--target-cost")
-    stack = _inventory(ctx).stack(_as_of(as_of), _counted(include), all_tools=all_tools)
+    statuses = _statuses(include, only)
+    stack = _inventory(ctx).stack(
+        _as_of(as_of), statuses.pop("counted"), all_tools=all_tools, **statuses
+    )
     result = what_if(
         stack,
         retire,

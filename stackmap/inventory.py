@@ -581,11 +581,13 @@ class Inventory:
         counted: Sequence[str] = ("active",),
         *,
         all_tools: bool = False,
+        paid_statuses: Sequence[str] | None = None,
     ) -> Stack:
         """Return a snapshot of the whole catalog for the analysis, read with a few set queries.
 
         counted: the tool statuses the analysis treats as in use. all_tools: count tools
-        outside marketing in coverage, overlap, gaps and recommendations too.
+        outside marketing in coverage, overlap, gaps and recommendations too. paid_statuses:
+        the statuses the money views show (by default those counted and sunsetting ones).
         """
         with Session(self.engine) as session:
             vendors = self._names(session, Vendor, set(), everything=True)
@@ -687,6 +689,7 @@ class Inventory:
             tuple(counted),
             untied=untied,
             all_tools=all_tools,
+            paid_statuses=tuple(paid_statuses) if paid_statuses is not None else None,
         )
 
     @staticmethod

@@ -169,6 +169,8 @@ def plan_decisions(
                     TOOL.c.disposition,
                     TOOL.c.decided_by,
                     TOOL.c.decision_note,
+                    TOOL.c.functional_fit,
+                    TOOL.c.technical_fit,
                 ).where(TOOL.c.id.in_(ids or [-1]))
             )
         }
@@ -189,11 +191,15 @@ def plan_decisions(
             "disposition": tool.disposition,
             "decided_by": tool.decided_by,
             "decision_note": tool.decision_note,
+            "functional_fit": tool.functional_fit,
+            "technical_fit": tool.technical_fit,
         }
         new = {
             "disposition": row.decision or tool.disposition,
             "decided_by": row.owner or tool.decided_by,
             "decision_note": row.comment or tool.decision_note,
+            "functional_fit": row.ratings.get("functional_fit", tool.functional_fit),
+            "technical_fit": row.ratings.get("technical_fit", tool.technical_fit),
         }
         if new == old:
             plan.unchanged += 1

@@ -22,6 +22,7 @@ def contract(
     auto_renew: bool | None = None,
     seats: int | None = None,
     active: int | None = None,
+    pricing: str | None = None,
     contract_id: int = 1,
 ) -> ContractView:
     return ContractView(
@@ -40,6 +41,7 @@ def contract(
         seats_active=active,
         cost_centre=None,
         notes=None,
+        pricing_model=pricing,
     )
 
 

@@ -426,14 +426,19 @@ def test_under_used_licences_show_the_money_spent_on_idle_seats(reference: Refer
     s = stack(
         reference,
         [
-            tool(1, "Bynder", "dam", cost=40000, seats=40, active=8),
-            tool(2, "Busy", "seo", cost=1000, seats=10, active=9),
+            tool(1, "Bynder", "dam", cost=40000, seats=40, active=8, pricing="per_seat"),
+            tool(2, "Busy", "seo", cost=1000, seats=10, active=9, pricing="per_seat"),
         ],
     )
     (item,) = analyze(s).underutilized
     assert item.tool == "Bynder"
     assert item.wasted == Decimal("32000.00")
     assert "uses 8 of 40 seats (20%" in item.why
+    # Nobody recorded how it is priced: what idle seats would cost is shown, not counted.
+    unpriced = stack(reference, [tool(1, "Bynder", "dam", cost=40000, seats=40, active=8)])
+    (item,) = analyze(unpriced).underutilized
+    assert (item.wasted, item.if_per_seat) == (None, Decimal("32000.00"))
+    assert analyze(unpriced).wasted == 0
 
 
 def test_renewals_get_a_status_from_their_notice_deadline(reference: Reference) -> None:
@@ -632,3 +637,18 @@ def test_a_tool_splitting_equal_pieces_reads_the_same_on_every_run() -> None:
         for seed in range(6)
     }
     assert len(seen) == 1, seen
+
+
+def test_sunsetting_tools_stay_in_the_money_views_unless_narrowed(reference: Reference) -> None:
+    tools = [
+        tool(1, "Old CRM", "crm", cost=1000, status="sunsetting"),
+        tool(2, "New CRM", "crm", cost=500),
+    ]
+    s = stack(reference, tools)
+    result = analyze(s)
+    assert result.spend.total == Decimal("1500.00")
+    assert result.spend.already_leaving == Decimal("1000.00")
+    # Not counted in use: no overlap, and never a saving of the plan.
+    assert result.overlaps == () and result.plan is not None and not result.plan.retire
+    narrowed = dataclasses.replace(s, paid_statuses=("active",))
+    assert analyze(narrowed).spend.total == Decimal("500.00")

@@ -128,3 +128,13 @@ def test_analyze_counts_other_statuses_when_asked(tmp_path: Path) -> None:
     widened = runner.invoke(app, ["--db", path, "analyze", "--json", "--include", "sunsetting"])
     assert widened.exit_code == 0, widened.output
     assert "crm" not in {g["capability"] for g in json.loads(widened.stdout)["gaps"]}
+
+
+def test_only_narrows_every_view_and_cannot_go_with_include(catalog: str) -> None:
+    narrowed = runner.invoke(app, ["--db", catalog, "analyze", "--json", "--only", "active"])
+    assert narrowed.exit_code == 0, narrowed.output
+    assert json.loads(narrowed.stdout)["tools_in_use"] >= 1
+    both = runner.invoke(
+        app, ["--db", catalog, "analyze", "--only", "active", "--include", "sunsetting"]
+    )
+    assert both.exit_code == 2 and "not both" in both.output

@@ -50,7 +50,9 @@ def test_a_reviewed_workbook_is_read_as_decisions_by_the_same_entry_point(
 def test_options_that_do_not_apply_to_a_reviewed_workbook_are_refused_in_one_line(
     inventory: Inventory, reviewed: Path, tmp_path: Path, options: list[str], said: str
 ) -> None:
-    database = str(inventory.engine.url.database)
+    # A catalog of its own on disk: the shared fixture is in memory, which a second process
+    # (here, the CLI) cannot open.
+    database = str(tmp_path / "catalog.db")
     result = runner.invoke(app, ["--db", database, "import", str(reviewed), *options])
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [

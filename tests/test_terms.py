@@ -7,7 +7,17 @@ from decimal import Decimal
 
 from stackmap.models import BillingPeriod
 from stackmap.schemas import ContractFields, annualise
-from stackmap.terms import current_contracts, current_terms
+from stackmap.terms import (
+    COMMITTED,
+    LAPSED,
+    NOT_STARTED,
+    OPEN_ENDED,
+    ROLLED,
+    add_months,
+    current_contracts,
+    current_terms,
+    position,
+)
 from stackmap.views import ContractView
 
 TODAY = date(2026, 11, 22)
@@ -69,7 +79,12 @@ def test_the_decide_by_date_is_the_renewal_minus_the_notice_period() -> None:
     assert contract(1, renewal_date=date(2027, 3, 1), notice_days=60).decide_by == date(
         2026, 12, 31
     )
-    assert contract(1, renewal_date=date(2027, 3, 1)).decide_by == date(2027, 3, 1)
+    # A blank notice period is unknown, never 0 days - unless the contract does not renew
+    # itself, when it simply ends and is decided by then.
+    assert contract(1, renewal_date=date(2027, 3, 1)).decide_by is None
+    assert contract(1, renewal_date=date(2027, 3, 1), auto_renew=False).decide_by == date(
+        2027, 3, 1
+    )
     assert contract(1).decide_by is None
 
 
@@ -85,3 +100,59 @@ def test_amounts_are_annualised_by_their_billing_period() -> None:
 def test_a_given_annual_cost_wins_over_the_billed_amount() -> None:
     terms = ContractFields(annual_cost=Decimal(999), amount=Decimal(100), billing_period="monthly")
     assert terms.annualised() == Decimal(999)
+
+
+def test_an_auto_renewed_contract_rolls_forward_a_term_at_a_time() -> None:
+    rolled = position(
+        contract(
+            1,
+            start_date=date(2025, 3, 1),
+            renewal_date=date(2025, 12, 31),
+            notice_days=30,
+            auto_renew=True,
+        ),
+        date(2027, 1, 15),
+    )
+    # Ten-month term (March to December): renewed itself on 2026-10-31, next 2027-08-31.
+    assert (rolled.state, rolled.rolled_on, rolled.renewal_date) == (
+        ROLLED,
+        date(2026, 10, 31),
+        date(2027, 8, 31),
+    )
+    assert rolled.exit_date == date(2027, 8, 31) and rolled.paid
+
+
+def test_after_the_notice_date_the_next_term_is_committed() -> None:
+    p = position(
+        contract(1, renewal_date=date(2027, 2, 1), notice_days=60, auto_renew=True),
+        date(2027, 1, 15),
+    )
+    assert (p.state, p.exit_date) == (COMMITTED, date(2028, 2, 1))
+    assert "term not recorded: a year assumed" in p.notes
+
+
+def test_an_ended_contract_that_does_not_renew_itself_has_lapsed_and_is_not_paid() -> None:
+    for auto in (False, None):
+        p = position(
+            contract(1, renewal_date=date(2026, 12, 1), auto_renew=auto), date(2027, 1, 15)
+        )
+        assert p.state == LAPSED and not p.paid
+    # ...and current_contracts still shows it when it is all there is.
+    ended = contract(1, renewal_date=date(2026, 12, 1), auto_renew=False)
+    assert current_contracts([ended], date(2027, 1, 15)) == [ended]
+
+
+def test_an_open_ended_contract_can_end_after_its_notice() -> None:
+    p = position(contract(1, notice_days=30), date(2027, 1, 15))
+    assert (p.state, p.exit_date, p.paid) == (OPEN_ENDED, date(2027, 2, 14), True)
+    assert position(contract(1), date(2027, 1, 15)).exit_date is None
+
+
+def test_a_contract_that_starts_later_is_not_yet_paid() -> None:
+    p = position(contract(1, start_date=date(2027, 6, 1)), date(2027, 1, 15))
+    assert (p.state, p.paid) == (NOT_STARTED, False)
+
+
+def test_months_are_added_to_the_last_day_of_short_months() -> None:
+    assert add_months(date(2027, 1, 31), 1) == date(2027, 2, 28)
+    assert add_months(date(2027, 11, 30), 3) == date(2028, 2, 29)

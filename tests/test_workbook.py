@@ -183,6 +183,38 @@ def test_reviewed_decisions_come_back_in_one_recorded_batch(
     assert again.changes == [] and again.unchanged == 1
 
 
+def test_reviewers_fit_ratings_come_back_and_override_the_derived_scores(
+    catalog: Inventory, tmp_path: Path
+) -> None:
+    from stackmap.analysis import analyze
+
+    path = tmp_path / "review.xlsx"
+    export_workbook(catalog, path, today=TODAY)
+    book = load_workbook(path)
+    sheet = book["Inventory"]
+    head = [c.value for c in sheet[1]]
+    for row in sheet.iter_rows(min_row=2):
+        if row[0].value == "Marketo Engage":
+            row[head.index("Functional fit (1-5)")].value = 5
+            row[head.index("Technical fit (1-5)")].value = 1
+    book.save(path)
+    apply_decisions(catalog, plan_decisions(catalog, path))
+    detail = catalog.tool("Marketo Engage")
+    assert (detail.functional_fit, detail.technical_fit) == (5, 1)
+    rec = next(
+        r for r in analyze(catalog.stack(TODAY)).recommendations if r.tool == "Marketo Engage"
+    )
+    assert (rec.value, rec.fit, rec.value_basis, rec.fit_basis) == (1.0, 0.0, "rated", "rated")
+    assert "business value rated 5/5 by a person" in rec.why
+    # A rating outside 1-5 is refused with its row and column, and nothing is applied.
+    for row in sheet.iter_rows(min_row=2):
+        if row[0].value == "Marketo Engage":
+            row[head.index("Functional fit (1-5)")].value = 7
+    book.save(path)
+    with pytest.raises(InvalidValueError, match="Functional fit"):
+        plan_decisions(catalog, path, apply_changed=True)
+
+
 def test_decisions_on_tools_changed_or_gone_since_the_export_are_reported_not_applied(
     catalog: Inventory, tmp_path: Path
 ) -> None:

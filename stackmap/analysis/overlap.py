@@ -291,7 +291,11 @@ def _describe(
     job_name = in_sentence(capability_names[job].name)
     every = "both" if len(group) == 2 else "all"
     known = [t for t in group if costs[t.id] is not None]
-    spent = f"{money(total, currency)} a year" if known else missing_cost(stack, group)
+    unknown = tuple(t.name for t in group if costs[t.id] is None)
+    if not known:
+        spent = missing_cost(stack, group)
+    else:
+        spent = f"{money(total, currency)} a year" + (" known" if unknown else "")
     if by_set:
         listed = listing([in_sentence(capability_names[c].name) for c in shared], 4)
         why = (
@@ -306,7 +310,6 @@ def _describe(
     if others and not by_set:
         listed = listing([in_sentence(capability_names[c].name) for c in others], 4)
         why += f" They {'both' if len(group) == 2 else 'all'} also provide {listed}."
-    unknown = tuple(t.name for t in group if costs[t.id] is None)
     if keeper is None:
         members = tuple(
             Member(t.name, costs[t.id], 0.0, tuple(sorted(set(t.capabilities)))) for t in group
@@ -343,12 +346,14 @@ def _describe(
             verb, it = ("needs", "it") if len(homeless) == 1 else ("need", "them")
             why += f", once {listed} {verb} a new home ({keeper.name} lacks {it})"
         why += "."
-    elif retiring and not any(costs[t.id] is not None for t in retiring):
+    said = False
+    if not at_stake and retiring and not any(costs[t.id] is not None for t in retiring):
         why += (
             f" What dropping {names(retiring, 3)} would save is not known here "
             f"({missing_cost(stack, retiring)})."
         )
-    if unknown and known:
+        said = {t.name for t in retiring} >= set(unknown)
+    if unknown and known and not said:
         gap = missing_cost(stack, [t for t in group if costs[t.id] is None])
         why += f" {gap[:1].upper()}{gap[1:]}."
     return Overlap(

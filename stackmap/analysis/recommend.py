@@ -106,6 +106,7 @@ def recommendations(
     links_of: dict[int, int] = {}
     health_of: dict[int, float] = {}
     fragile_of: dict[int, int] = {}
+    undocumented_of: dict[int, int] = {}
     objects_of: dict[int, set[str]] = {}
     for link in stack.in_use_links:
         score = _LINK_HEALTH.get(link.status, _LINK_HEALTH.get(link.method, 1.0))
@@ -113,6 +114,8 @@ def recommendations(
             objects_of.setdefault(end, set()).update(link.data_objects)
             if link.fragility is not None:
                 fragile_of[end] = fragile_of.get(end, 0) + 1
+            if score is None:
+                undocumented_of[end] = undocumented_of.get(end, 0) + 1
             if score is not None:
                 links_of[end] = links_of.get(end, 0) + 1
                 health_of[end] = health_of.get(end, 0.0) + score
@@ -189,9 +192,12 @@ def recommendations(
         links = links_of.get(tool.id, 0)
         fragile = fragile_of.get(tool.id, 0)
         health = health_of[tool.id] / links if links else None
-        if fragile:
-            reasons.append(f"{fragile} fragile or undocumented link(s)")
-        elif links:
+        undocumented = undocumented_of.get(tool.id, 0)
+        if fragile - undocumented:
+            reasons.append(f"{fragile - undocumented} broken, manual or file link(s)")
+        if undocumented:
+            reasons.append(f"{undocumented} undocumented link(s) (not scored)")
+        if links and not fragile:
             reasons.append(f"{links} working link(s)")
         ownership = (
             1.0 if tool.business_owner and tool.technical_owner else 0.7 if tool.owners else 0.0

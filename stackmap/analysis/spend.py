@@ -497,6 +497,8 @@ def contract_checks(stack: Stack) -> list[ContractCheck]:
                 if p.auto_renew is None:
                     kinds["auto-renewal unknown"] = None
         amount = cost.annual if cost.paid else cost.lapsed
+        if amount == 0:
+            continue  # a free tool's terms decide no money
         for kind in kinds:
             why = f"{tool.name} {_CHECKS[kind]}."
             if amount is not None:

@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 from functools import cached_property
 
+from stackmap.models import name_key
 from stackmap.reference import Reference
 from stackmap.terms import LAPSED, Position, positions
 from stackmap.views import ContractView
@@ -177,6 +178,14 @@ class Stack:
     @cached_property
     def by_id(self) -> dict[int, ToolFacts]:
         return {t.id: t for t in self.tools}
+
+    @cached_property
+    def by_key(self) -> dict[str, ToolFacts]:
+        """Every tool by its name's key (any case and spacing), the first one on a clash."""
+        index: dict[str, ToolFacts] = {}
+        for tool in self.tools:
+            index.setdefault(name_key(tool.name), tool)
+        return index
 
     @cached_property
     def sorted_tools(self) -> tuple[ToolFacts, ...]:

@@ -136,7 +136,7 @@ def savings_timeline(stack: Stack, tools: list[ToolFacts]) -> Timeline:
             saved += e.annual_cost * _days(begin, following) / _YEAR
             if e.exit_date < following:
                 run_rate += e.annual_cost
-            if start <= e.exit_date < following:
+            if start <= e.exit_date < following and e.annual_cost:
                 starting.append(e.tool)
         label = f"{start.year} Q{(start.month - 1) // 3 + 1}"
         last = following - timedelta(days=1)

@@ -71,11 +71,10 @@ class WhatIf:
 
 def find_tool(stack: Stack, name: str) -> ToolFacts:
     """Return the tool with this name (any case and spacing)."""
-    key = name_key(name)
-    for tool in stack.tools:
-        if name_key(tool.name) == key:
-            return tool
-    raise NotFoundError(f"no tool named {name!r} in the catalog")
+    found = stack.by_key.get(name_key(name))
+    if found is None:
+        raise NotFoundError(f"no tool named {name!r} in the catalog")
+    return found
 
 
 def what_if(

@@ -69,6 +69,8 @@ INVENTORY: list[tuple[str, int, str | None, bool]] = [
     ("Decision", 14, None, False),
     ("Decision owner", 18, None, False),
     ("Comment", 40, None, False),
+    ("Functional fit (1-5)", 10, None, False),
+    ("Technical fit (1-5)", 10, None, False),
     ("Tool ID", 8, None, False),
     ("Version", 14, None, False),
 ]
@@ -150,6 +152,8 @@ def inventory_rows(
             None,
             None,
             None,
+            tool.functional_fit,
+            tool.technical_fit,
             tool.id,
             versions.get(tool.id, ""),
         ]
@@ -182,6 +186,19 @@ def inventory(
     )
     decision.add(f"{COLUMN['Decision']}2:{COLUMN['Decision']}{max(last, 2)}")
     sheet.data_validations.append(decision)
+    rating = DataValidation(
+        type="whole",
+        operator="between",
+        formula1="1",
+        formula2="5",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Rating",
+        error="A whole number from 1 (poor) to 5 (excellent); it overrides the derived score.",
+    )
+    for column in ("Functional fit (1-5)", "Technical fit (1-5)"):
+        rating.add(f"{COLUMN[column]}2:{COLUMN[column]}{max(last, 2)}")
+    sheet.data_validations.append(rating)
     return InventoryRange(2, max(last, 2))
 
 
@@ -492,12 +509,20 @@ def what_if(sheet: WriteOnlyWorksheet, scenario: WhatIf) -> None:
     for sentence in scenario.why:
         rows.append([sentence])
     sheet.append([])
-    for label, value in (
+    figures: list[tuple[str, Any]] = [
         ("Annual savings", scenario.annual_savings),
-        ("Owed until renewal", scenario.committed_until_renewal),
+        ("Owed until the contracts let go", scenario.committed_until_renewal),
         ("Savings in the next 12 months", scenario.savings_next_12_months),
-    ):
-        rows.append([label, value])
+    ]
+    if scenario.into:
+        figures += [
+            (f"Extra cost on {scenario.into} a year", scenario.target_extra_cost),
+            ("Net annual savings", scenario.net_annual_savings),
+        ]
+    for label, value in figures:
+        rows.append([label, value if value is not None else "unknown"])
+    for quarter in scenario.timeline:
+        rows.append([f"Saved in {quarter.label}", quarter.saved, ", ".join(quarter.starting)])
     blocks: list[tuple[str, list[list[Any]]]] = [
         ("Deadlines", [[d.tool, d.annual_cost, d.why] for d in scenario.deadlines]),
         (

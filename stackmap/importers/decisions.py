@@ -20,6 +20,8 @@ from stackmap.models import Disposition
 META_SHEET = "_stackmap"
 FORMAT = "stackmap-review-1"
 _WANTED = ("Tool", "Decision", "Decision owner", "Comment", "Tool ID", "Version")
+# Columns newer workbooks carry; an older workbook without them is still read.
+RATINGS = {"Functional fit (1-5)": "functional_fit", "Technical fit (1-5)": "technical_fit"}
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,8 @@ class DecisionRow:
     decision: str | None  # a Disposition value, or None when only owner/comment changed
     owner: str | None
     comment: str | None
+    # A reviewer's 1-5 ratings by field (functional_fit, technical_fit), as filled in.
+    ratings: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -91,11 +95,30 @@ def read_review(path: Path) -> ReviewFile:
             "columns may be hidden or moved, not deleted or renamed"
         )
     at = {name: head.index(name) for name in _WANTED}
+    rated = {column: head.index(column) for column in RATINGS if column in head}
     allowed = {d.value: d.value for d in Disposition}
     for number, raw in enumerate(inventory.rows[1:], 2):
         cells = [_cell(raw, at[name]) for name in _WANTED]
         name, decision, owner, comment, tool_id, version = cells
-        if not (decision or owner or comment):
+        ratings: dict[str, int] = {}
+        unreadable = False
+        for column, index in rated.items():
+            text = _cell(raw, index)
+            if not text:
+                continue
+            try:
+                value = float(text)
+            except ValueError:
+                value = 0.0
+            if value not in (1, 2, 3, 4, 5):
+                review.problems.append(
+                    f"{path.name}: row {number}, column {column!r}: {text!r} is not a whole "
+                    "number from 1 to 5"
+                )
+                unreadable = True
+                continue
+            ratings[RATINGS[column]] = int(value)
+        if unreadable or not (decision or owner or comment or ratings):
             continue
         try:
             ident = int(float(tool_id))
@@ -115,7 +138,9 @@ def read_review(path: Path) -> ReviewFile:
                 )
                 continue
         review.rows.append(
-            DecisionRow(number, ident, name, version, chosen, owner or None, comment or None)
+            DecisionRow(
+                number, ident, name, version, chosen, owner or None, comment or None, ratings
+            )
         )
     return review
 
