@@ -92,8 +92,9 @@ def job_groups(
     reference = stack.reference
     by_job: dict[str, list[ToolFacts]] = {}
     by_set: dict[frozenset[str], list[ToolFacts]] = {}
+    jobs = stack.jobs
     for tool in tools:
-        job = reference.job_capability(tool.category, tool.capabilities)
+        job = jobs[tool.id]
         if job is not None:
             by_job.setdefault(job, []).append(tool)
             continue
@@ -124,7 +125,7 @@ def overlaps(stack: Stack, graph: StackGraph) -> list[Overlap]:
 def partial_overlaps(stack: Stack, graph: StackGraph) -> list[PartialOverlap]:
     """Capabilities that are one tool's job and another's side line (generic ones aside)."""
     reference = stack.reference
-    job_of = {t.id: reference.job_capability(t.category, t.capabilities) for t in graph.tools}
+    job_of = stack.jobs
     result = []
     for capability, providers in sorted(graph.providers_by_capability.items()):
         if reference.capabilities[capability].generic or len(providers) < 2:

@@ -36,7 +36,7 @@ def plan(stack: Stack, graph: StackGraph, items: list[Recommendation]) -> Plan:
     if not names:
         return Plan((), Decimal(0), Decimal(0), Decimal(0), (), (), (), (), (), (), (),
                     "The plan retires no tool.")  # fmt: skip
-    scenario = what_if(stack, names, graph=graph)
+    scenario = what_if(stack, names, graph=graph, links=False)
     required = set(stack.reference.required_capabilities)
     required_lost = tuple(
         c.capability for c in scenario.capabilities_lost if c.capability in required
@@ -73,7 +73,8 @@ def plan(stack: Stack, graph: StackGraph, items: list[Recommendation]) -> Plan:
     else:
         headline += " Every capability stays covered."
     if scenario.cost_unknown or scenario.no_rate:
-        missing = [t for t in stack.tools if t.name in {*scenario.cost_unknown, *scenario.no_rate}]
+        wanted = {*scenario.cost_unknown, *scenario.no_rate}
+        missing = [t for t in stack.tools if t.name in wanted]
         gap = missing_cost(stack, missing)
         headline += f" Not counted: {gap}."
     if scenario.unscheduled:

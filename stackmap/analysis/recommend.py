@@ -68,9 +68,13 @@ def _normalised(weights: dict[str, float]) -> dict[str, float]:
 
 def _score(parts: dict[str, float | None], weights: dict[str, float]) -> float:
     """The weighted mean of the known parts (unknown ones are left out, not guessed)."""
-    known = {k: v for k, v in parts.items() if v is not None and weights.get(k, 0) > 0}
-    total = sum(weights[k] for k in known)
-    return sum(weights[k] * v for k, v in known.items()) / total if total else 0.0
+    total = weighted = 0.0
+    for key, value in parts.items():
+        weight = weights.get(key, 0.0)
+        if value is not None and weight > 0:
+            total += weight
+            weighted += weight * value
+    return weighted / total if total else 0.0
 
 
 def recommendations(
@@ -109,14 +113,19 @@ def recommendations(
     undocumented_of: dict[int, int] = {}
     objects_of: dict[int, set[str]] = {}
     for link in stack.in_use_links:
+        ends = (link.source, link.target)
         score = _LINK_HEALTH.get(link.status, _LINK_HEALTH.get(link.method, 1.0))
-        for end in (link.source, link.target):
-            objects_of.setdefault(end, set()).update(link.data_objects)
-            if link.fragility is not None:
+        if link.data_objects:
+            for end in ends:
+                objects_of.setdefault(end, set()).update(link.data_objects)
+        if link.fragility is not None:
+            for end in ends:
                 fragile_of[end] = fragile_of.get(end, 0) + 1
-            if score is None:
+        if score is None:
+            for end in ends:
                 undocumented_of[end] = undocumented_of.get(end, 0) + 1
-            if score is not None:
+        else:
+            for end in ends:
                 links_of[end] = links_of.get(end, 0) + 1
                 health_of[end] = health_of.get(end, 0.0) + score
     degrees = {t: len(others) for t, others in graph.adjacency.items()}
@@ -124,18 +133,21 @@ def recommendations(
     fit_weights = _normalised(settings.fit_weights)
     full = settings.links_for_full_fit
     base = stack.base_currency
+    known_capabilities = reference.capabilities
+    spofs, hubs, costs = evidence.spofs, evidence.hubs, stack.costs
     result = []
     for tool in sorted(graph.tools, key=lambda t: t.name.casefold()):
-        cost = stack.costs[tool.id]
+        cost = costs[tool.id]
+        owners = tool.owners
         reasons: list[str] = []
         unknown: list[str] = []
         # Business value.
         degree = degrees.get(tool.id, 0)
-        cut = evidence.spofs.get(tool.name, 0)
+        cut = spofs.get(tool.name, 0)
         if cut:
             criticality = 1.0
             reasons.append(f"the only path to the rest of the stack for {cut} tool(s)")
-        elif tool.name in evidence.hubs:
+        elif tool.name in hubs:
             criticality = 1.0
             reasons.append(f"a hub: exchanges data with {degree} tools")
         else:
@@ -156,15 +168,17 @@ def recommendations(
         data = min(len(objects) / 3, 1.0) if objects else (0.0 if degree else None)
         if objects:
             reasons.append(f"carries {listing(sorted(objects), 3)}")
-        capabilities = [c for c in set(tool.capabilities) if c in reference.capabilities]
-        sole = sorted(c for c in capabilities if providers.get(c) == 1 and tool.id not in gone)
+        capabilities = [c for c in set(tool.capabilities) if c in known_capabilities]
+        sole = (
+            sorted(c for c in capabilities if providers.get(c) == 1) if tool.id not in gone else []
+        )
         sole_required = [c for c in sole if c in required]
         if sole_required:
             uniqueness = 1.0
         else:
             uniqueness = min(len(sole) / len(capabilities), 1.0) * 0.6 if capabilities else 0.0
         if sole:
-            listed = listing([in_sentence(reference.capabilities[c].name) for c in sole], 3)
+            listed = listing([in_sentence(known_capabilities[c].name) for c in sole], 3)
             req = " (required)" if sole_required else ""
             reasons.append(f"the only tool providing {listed}{req}")
         elif capabilities:
@@ -199,10 +213,9 @@ def recommendations(
             reasons.append(f"{undocumented} undocumented link(s) (not scored)")
         if links and not fragile:
             reasons.append(f"{links} working link(s)")
-        ownership = (
-            1.0 if tool.business_owner and tool.technical_owner else 0.7 if tool.owners else 0.0
-        )
-        reasons.append("owned by " + ", ".join(tool.owners) if tool.owners else "no owner")
+        both = tool.business_owner and tool.technical_owner
+        ownership = 1.0 if both else 0.7 if owners else 0.0
+        reasons.append("owned by " + ", ".join(owners) if owners else "no owner")
         fit = _score({"link_health": health, "ownership": ownership}, fit_weights)
         if unknown:
             reasons.append(f"{listing(unknown)} unknown (left out of the score)")

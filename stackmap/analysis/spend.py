@@ -9,7 +9,6 @@ from decimal import Decimal
 
 from stackmap.analysis.graph import StackGraph
 from stackmap.analysis.stack import Stack, ToolFacts, money
-from stackmap.reference import Reference
 from stackmap.terms import COMMITTED, IN_TERM, LAPSED, OPEN_ENDED, ROLLED, Position
 
 _CENT = Decimal("0.01")
@@ -100,12 +99,13 @@ def _rounded(totals: dict[str, Decimal]) -> dict[str, Decimal]:
     }
 
 
-def primary_capability(tool: ToolFacts, reference: Reference) -> str | None:
+def primary_capability(stack: Stack, tool: ToolFacts) -> str | None:
     """The capability a tool's cost is put on: its main job (see Reference.job_capability),
     else its most specific capability (the one fewest products in the library share)."""
-    job = reference.job_capability(tool.category, tool.capabilities)
+    job = stack.jobs[tool.id]
     if job is not None:
         return job
+    reference = stack.reference
     known = sorted(c for c in tool.capabilities if c in reference.area_of)
     weight = reference.capability_weight
     return max(known, key=lambda c: weight.get(c, 1.0)) if known else None
@@ -152,7 +152,7 @@ def spend(stack: Stack, graph: StackGraph) -> Spend:
         if stack.leaving(tool):
             leaving_total += amount
             leaving.append(tool.name)
-        primary = primary_capability(tool, reference)
+        primary = primary_capability(stack, tool)
         _add(by["capability"], primary or UNASSIGNED, amount)
         _add(by["area"], area_of[primary] if primary else UNASSIGNED, amount)
         _add(by["category"], tool.category or UNASSIGNED, amount)

@@ -141,18 +141,9 @@ class Cost:
             return None
         return self.seats_active / self.seats_purchased
 
-    @property
-    def paid(self) -> tuple[Position, ...]:
-        return tuple(p for p in self.positions if p.paid)
-
-    @property
-    def lapsed_only(self) -> bool:
-        """Every contract recorded has lapsed: nothing is being paid as far as the catalog knows."""
-        return (
-            bool(self.positions)
-            and not self.paid
-            and any(p.state == LAPSED for p in self.positions)
-        )
+    paid: tuple[Position, ...] = ()  # the positions being paid today
+    # Every contract recorded has lapsed: nothing is being paid as far as the catalog knows.
+    lapsed_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -195,6 +186,12 @@ class Stack:
     @cached_property
     def in_use(self) -> tuple[ToolFacts, ...]:
         return tuple(t for t in self.tools if t.status in self.counted)
+
+    @cached_property
+    def jobs(self) -> dict[int, str | None]:
+        """Each tool's main job (Reference.job_capability) by id, worked out once."""
+        job = self.reference.job_capability
+        return {t.id: job(t.category, t.capabilities) for t in self.tools}
 
     @cached_property
     def paid_tools(self) -> tuple[ToolFacts, ...]:
@@ -287,6 +284,8 @@ def tool_cost(tool: ToolFacts, today: date, reference: Reference) -> Cost:
         seats_assigned=sum(assigned) if assigned else None,
         decide_by=nearest.decide_by if nearest else None,
         pricing_model=_pricing(terms),
+        paid=tuple(paid),
+        lapsed_only=not paid and any(p.state == LAPSED for p in every),
     )
 
 

@@ -124,20 +124,29 @@ def savings_timeline(stack: Stack, tools: list[ToolFacts]) -> Timeline:
         why += f"; {money(owed, base)} is owed until then." if owed else "."
         exits.append(Exit(tool.name, cost.annual, cost.exit_date, owed, why, *dates))
     scheduled = [e for e in exits if e.exit_date is not None and e.annual_cost is not None]
+    # Exits share dates (renewals cluster): sum the yearly amounts per date once, so the
+    # quarters cost dates x quarters, not tools x quarters.
+    by_date: dict[date, Decimal] = {}
+    names_by_date: dict[date, list[str]] = {}
+    for e in scheduled:
+        assert e.exit_date is not None and e.annual_cost is not None
+        by_date[e.exit_date] = by_date.get(e.exit_date, Decimal(0)) + e.annual_cost
+        if e.annual_cost:
+            names_by_date.setdefault(e.exit_date, []).append(e.tool)
     quarters = []
     start = quarter_of(today)
     for _ in range(QUARTERS_SHOWN):
         following = _next_quarter(start)
         saved = run_rate = Decimal(0)
         starting = []
-        for e in scheduled:
-            assert e.exit_date is not None and e.annual_cost is not None
-            begin = max(e.exit_date, start, today)
-            saved += e.annual_cost * _days(begin, following) / _YEAR
-            if e.exit_date < following:
-                run_rate += e.annual_cost
-            if start <= e.exit_date < following and e.annual_cost:
-                starting.append(e.tool)
+        for day, amount in by_date.items():
+            begin = max(day, start, today)
+            saved += amount * _days(begin, following) / _YEAR
+            if day < following:
+                run_rate += amount
+            if start <= day < following:
+                starting += names_by_date.get(day, [])
+        starting.sort(key=str.casefold)
         label = f"{start.year} Q{(start.month - 1) // 3 + 1}"
         last = following - timedelta(days=1)
         quarters.append(
@@ -146,11 +155,7 @@ def savings_timeline(stack: Stack, tools: list[ToolFacts]) -> Timeline:
         start = following
     year_end = today + timedelta(days=365)
     next_12 = sum(
-        (
-            e.annual_cost * _days(max(e.exit_date, today), year_end) / _YEAR
-            for e in scheduled
-            if e.exit_date is not None and e.annual_cost is not None
-        ),
+        (amount * _days(max(day, today), year_end) / _YEAR for day, amount in by_date.items()),
         Decimal(0),
     )
     return Timeline(

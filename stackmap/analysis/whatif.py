@@ -84,6 +84,7 @@ def what_if(
     graph: StackGraph | None = None,
     target_cost: Decimal | None = None,
     migration_cost: Decimal | None = None,
+    links: bool = True,
 ) -> WhatIf:
     """Return what retiring these tools (into one other tool, if given) would do.
 
@@ -91,10 +92,12 @@ def what_if(
     target_cost: what taking the work on costs a year on the tool retired into (more seats, a
     higher tier); when that tool is not paid for yet, its whole cost counts instead.
     migration_cost: a one-off cost of moving, taken from the first year's savings.
+    links: False leaves the list of broken integrations (and the owners to tell) empty, for a
+    whole plan whose other consequences are wanted (the links are still counted in cut-offs).
     """
     with bulk_work():
         return _what_if(
-            stack, retire, into, graph or StackGraph.of(stack), target_cost, migration_cost
+            stack, retire, into, graph or StackGraph.of(stack), target_cost, migration_cost, links
         )
 
 
@@ -105,6 +108,7 @@ def _what_if(
     graph: StackGraph,
     target_cost: Decimal | None,
     migration_cost: Decimal | None,
+    links: bool = True,
 ) -> WhatIf:
     leaving = [find_tool(stack, n) for n in dict.fromkeys(retire)]
     gone = {t.id for t in leaving}
@@ -141,7 +145,7 @@ def _what_if(
     partners_of_target = set()
     if target is not None:
         partners_of_target = graph.adjacency.get(target.id, set())
-    touching = {link.id: link for t in gone for link in graph.links_of.get(t, ())}
+    touching = {link.id: link for t in gone for link in graph.links_of.get(t, ())} if links else {}
     partner_ids: set[int] = set()
     for link in touching.values():
         if link.source in gone and link.target in gone:
@@ -214,7 +218,8 @@ def _what_if(
             why.append(f"Moving costs {money(migration_cost, base)} once, from the first year.")
         if net is not None:
             why.append(f"Net of {target.name}'s extra cost: {money(net, base)} a year.")
-    missing = [t for t in leaving if t.name in {*plan.unknown_cost, *plan.no_rate}]
+    wanted = {*plan.unknown_cost, *plan.no_rate}
+    missing = [t for t in leaving if t.name in wanted]
     if missing:
         gap = missing_cost(stack, missing, 4)
         why.append(f"{gap[:1].upper()}{gap[1:]}: not counted.")
