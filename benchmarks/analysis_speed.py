@@ -70,6 +70,8 @@ def build_stack(tools: int, integrations: int, reference: Reference) -> Stack:
                 name=t.name,
                 status="active" if rng.random() < 0.95 else "retired",
                 vendor=t.vendor,
+                # The import stores the category it read, as a real catalog holds it.
+                category=slug,
                 business_owner=t.owner if rng.random() < 0.9 else None,
                 capabilities=tuple(sorted(capabilities)),
                 business_units=tuple(t.team.split("; ")),

@@ -15,16 +15,14 @@ leads. So:
 How much of a member's work the keeper covers is weighted by how specific each capability is
 (rare capabilities count more than generic ones; see Reference.capability_weight).
 
-Scale: tools are grouped by job in one pass (there are far fewer jobs than tools); the keeper
-of each group is chosen with array arithmetic over the group.
+Scale: tools are grouped by job in one pass (there are far fewer jobs than tools); choosing a
+keeper is one pass over its group.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-
-import numpy as np
 
 from stackmap.analysis.graph import StackGraph
 from stackmap.analysis.stack import (
@@ -160,81 +158,55 @@ def _mainly(stack: Stack, job: str | None) -> str:
     return "mainly " + in_sentence(stack.reference.capabilities[job].name)
 
 
-@dataclass
-class _Features:
-    """What choosing a keeper looks at, as arrays over the tools of one group."""
+def _keeper(
+    stack: Stack, degree: dict[int, int], tools: list[ToolFacts], weights: dict[str, float]
+) -> int | None:
+    """Return the index of the tool to keep among tools sorted by name: a person's Invest
+    decision first, then the best weighted score (weights in analysis.yaml): coverage of the
+    group's capabilities (weighted by specificity), integrations, seat use, how far off the
+    renewal is, and cheapness. An unknown figure scores 0 on its criterion, so it never beats
+    a known one; a tie goes to the first name. None when no tool may keep the work.
 
-    tools: list[ToolFacts]
-    matrix: np.ndarray  # tools x capabilities, the capability's weight where the tool has it
-    degree: np.ndarray
-    use: np.ndarray  # seat use, NaN where unknown
-    commitment: np.ndarray  # how far off the renewal is (0..1), NaN where unknown
-    cost: np.ndarray  # annual cost, NaN where unknown
-    invest: np.ndarray
-    eligible: np.ndarray  # may keep the group's work
-    order: np.ndarray  # rank of each tool's name, for deterministic ties
-
-    @classmethod
-    def of(cls, stack: Stack, degree: dict[int, int], tools: list[ToolFacts]) -> _Features:
-        weight = stack.reference.capability_weight
-        column = {c: i for i, c in enumerate(sorted({c for t in tools for c in t.capabilities}))}
-        matrix = np.zeros((len(tools), len(column)), dtype=np.float64)
-        for row, tool in enumerate(tools):
-            for capability in tool.capabilities:
-                matrix[row, column[capability]] = weight.get(capability, 1.0)
-        use, commitment, cost = [], [], []
-        for tool in tools:
-            c = stack.costs[tool.id]
-            use.append(np.nan if c.utilisation is None else min(c.utilisation, 1.0))
-            days = (c.renewal_date - stack.today).days if c.renewal_date else None
-            commitment.append(np.nan if days is None else min(max(days, 0) / 365, 1.0))
-            cost.append(np.nan if c.annual is None else float(c.annual))
-        by_name = sorted(range(len(tools)), key=lambda i: tools[i].name.casefold())
-        order = np.empty(len(tools), dtype=np.int64)
-        order[by_name] = np.arange(len(tools))
-        return cls(
-            tools,
-            matrix,
-            np.array([degree.get(t.id, 0) for t in tools], dtype=np.float64),
-            np.array(use),
-            np.array(commitment),
-            np.array(cost),
-            np.array([t.disposition == "invest" for t in tools]),
-            np.array(
-                [
-                    t.status in KEEPER_STATUSES and t.disposition not in LEAVING_DECISIONS
-                    for t in tools
-                ]
-            ),
-            order,
+    Plain Python: groups are small and there are few of them, so arrays cost more to build
+    than they save.
+    """
+    eligible = [
+        i
+        for i, t in enumerate(tools)
+        if t.status in KEEPER_STATUSES and t.disposition not in LEAVING_DECISIONS
+    ]
+    invest = [i for i in eligible if tools[i].disposition == "invest"]
+    if len(invest) == 1:
+        return invest[0]
+    if not eligible:
+        return None
+    weight = stack.reference.capability_weight
+    union = {c for t in tools for c in t.capabilities}
+    whole = sum(weight.get(c, 1.0) for c in union) or 1.0
+    most = max(degree.get(t.id, 0) for t in tools) or 1
+    costs = [stack.costs[t.id] for t in tools]
+    known = [float(c.annual) for c in costs if c.annual is not None]
+    dearest = max(known) if known and max(known) > 0 else 1.0
+    w_cover, w_links = weights.get("coverage", 0.0), weights.get("integrations", 0.0)
+    w_use, w_commit = weights.get("utilisation", 0.0), weights.get("commitment", 0.0)
+    w_cost = weights.get("cost", 0.0)
+    best, best_score = eligible[0], -1.0
+    for i in eligible:
+        tool, cost = tools[i], costs[i]
+        use = cost.utilisation
+        days = (cost.renewal_date - stack.today).days if cost.renewal_date else None
+        score = (
+            w_cover * sum(weight.get(c, 1.0) for c in set(tool.capabilities)) / whole
+            + w_links * degree.get(tool.id, 0) / most
+            + w_use * (min(use, 1.0) if use is not None else 0.0)
+            + w_commit * (min(max(days, 0) / 365, 1.0) if days is not None else 0.0)
+            # A known cost scores 0.5 (the dearest) to 1 (free); an unknown one 0.
+            + w_cost
+            * (1.0 - 0.5 * float(cost.annual) / dearest if cost.annual is not None else 0.0)
         )
-
-    def keeper(self, weights: dict[str, float]) -> int | None:
-        """Return the index of the tool to keep: a person's Invest decision first, then the best
-        weighted score (weights in analysis.yaml). An unknown figure scores 0 on its criterion,
-        so it never beats a known one. None when no tool may keep the work."""
-        invest = np.flatnonzero(self.invest & self.eligible)
-        if len(invest) == 1:
-            return int(invest[0])
-        pool = np.flatnonzero(self.eligible)
-        if not len(pool):
-            return None
-        present = self.matrix > 0
-        union = self.matrix[:, present.any(axis=0)].max(axis=0).sum() or 1.0
-        most = self.degree.max() or 1.0
-        known = self.cost[~np.isnan(self.cost)]
-        dearest = known.max() if len(known) and known.max() > 0 else 1.0
-        # A known cost scores 0.5 (the dearest) to 1 (free); an unknown one 0, below any known.
-        cheapness = np.where(np.isnan(self.cost), 0.0, 1.0 - 0.5 * self.cost / dearest)
-        scores = (
-            weights.get("coverage", 0.0) * self.matrix.sum(axis=1) / union
-            + weights.get("integrations", 0.0) * self.degree / most
-            + weights.get("utilisation", 0.0) * np.nan_to_num(self.use, nan=0.0)
-            + weights.get("commitment", 0.0) * np.nan_to_num(self.commitment, nan=0.0)
-            + weights.get("cost", 0.0) * cheapness
-        )[pool]
-        best = pool[scores >= scores.max() - 1e-12]
-        return int(best[np.argmin(self.order[best])])
+        if score > best_score + 1e-12:
+            best, best_score = i, score
+    return best
 
 
 def _keeper_reasons(
@@ -280,8 +252,7 @@ def _describe(
     reference = stack.reference
     weights = reference.settings.recommendations.keeper_weights
     group = sorted(group, key=lambda t: t.name.casefold())
-    features = _Features.of(stack, degree, group)
-    index = features.keeper(weights)
+    index = _keeper(stack, degree, group, weights)
     keeper = group[index] if index is not None else None
     capability_names = reference.capabilities
     weight = reference.capability_weight

@@ -112,20 +112,26 @@ def recommendations(
     fragile_of: dict[int, int] = {}
     undocumented_of: dict[int, int] = {}
     objects_of: dict[int, set[str]] = {}
+    # 100,000 links on a large catalog: the score and fragility of each kind of link are
+    # worked out once per (status, method), and the counters are bound locally.
+    kinds: dict[tuple[str, str], tuple[float | None, bool]] = {}
     for link in stack.in_use_links:
-        ends = (link.source, link.target)
-        score = _LINK_HEALTH.get(link.status, _LINK_HEALTH.get(link.method, 1.0))
-        if link.data_objects:
-            for end in ends:
+        kind = (link.status, link.method)
+        found = kinds.get(kind)
+        if found is None:
+            found = kinds[kind] = (
+                _LINK_HEALTH.get(link.status, _LINK_HEALTH.get(link.method, 1.0)),
+                link.fragility is not None,
+            )
+        score, weak = found
+        for end in (link.source, link.target):
+            if link.data_objects:
                 objects_of.setdefault(end, set()).update(link.data_objects)
-        if link.fragility is not None:
-            for end in ends:
+            if weak:
                 fragile_of[end] = fragile_of.get(end, 0) + 1
-        if score is None:
-            for end in ends:
+            if score is None:
                 undocumented_of[end] = undocumented_of.get(end, 0) + 1
-        else:
-            for end in ends:
+            else:
                 links_of[end] = links_of.get(end, 0) + 1
                 health_of[end] = health_of.get(end, 0.0) + score
     degrees = {t: len(others) for t, others in graph.adjacency.items()}
