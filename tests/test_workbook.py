@@ -79,7 +79,11 @@ def test_the_workbook_has_every_sheet_and_reads_back(catalog: Inventory, tmp_pat
     assert by_header["Decision"].value is None
     validations = inventory.data_validations.dataValidation
     assert any("Eliminate" in (v.formula1 or "") and "W2" in str(v.sqref) for v in validations)
-    assert inventory.column_dimensions["Z"].hidden
+    tool_id = inventory.cell(1, head.index("Tool ID") + 1).column_letter
+    assert inventory.column_dimensions[tool_id].hidden
+    assert not inventory.column_dimensions[
+        inventory.cell(1, head.index("Functional fit (1-5)") + 1).column_letter
+    ].hidden
     summary = {row[0]: row[1] for row in _rows(path, "Summary") if row and row[0]}
     assert str(summary["Annual spend"]).startswith("=SUMIFS(Inventory!$I$2:$I$4")
     assert len(book["Summary"]._charts) == 3
