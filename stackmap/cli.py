@@ -72,7 +72,8 @@ from stackmap.review import (
     plan_decisions,
 )
 from stackmap.schemas import ContractFields, IntegrationFields, ToolFields, parse
-from stackmap.views import INFERRED_FROM, jsonable
+from stackmap.terms import position
+from stackmap.views import INFERRED_FROM, ContractView, jsonable
 
 # The demo shows what a marketing-ops lead asks first; `analyze` shows every section.
 DEMO_SECTIONS = (
@@ -678,8 +679,7 @@ def _print_detail(inventory: Inventory, name: str, as_json: bool = False) -> Non
         out.print(Text("  Contracts", style="bold"))
         for c in detail.contracts:
             term = f"{c.start_date or '?'} → {c.end_date or 'open'}"
-            renew = f", renews {c.renewal_date} (decide by {c.decide_by})" if c.renewal_date else ""
-            out.print(Text(f"    {term}: {_money(c.annual_cost, c.currency)}/year{renew}"))
+            out.print(Text(f"    {term}: {_money(c.annual_cost, c.currency)}/year{_terms(c)}"))
     if detail.spend:
         out.print(Text("  Actual spend (finance reports)", style="bold"))
         for sp in detail.spend:
@@ -878,6 +878,20 @@ AllTools = Annotated[
         "coverage, overlap, gaps and recommendations too.",
     ),
 ]
+
+
+def _terms(contract: ContractView) -> str:
+    """Where a contract stands today, from the contract engine, for `tool show`."""
+    p = position(contract, date.today())
+    if p.renewal_date is None:
+        return f" ({p.state}{'; ' + '; '.join(p.notes) if p.notes else ''})"
+    decide = f"decide by {p.decide_by}" if p.decide_by else "notice period not recorded"
+    text = f", {'ended' if p.state == 'lapsed' else 'renews'} {p.renewal_date} ({p.state}"
+    if p.state != "lapsed":
+        text += f"; {decide}"
+        if p.exit_date and p.exit_date != p.renewal_date:
+            text += f"; earliest exit {p.exit_date}"
+    return text + ")"
 
 
 def _amount(value: str | None, option: str) -> Decimal | None:

@@ -299,3 +299,27 @@ def test_every_command_has_help_and_appears_in_the_readme() -> None:
         assert result.exit_code == 0, command
         assert "Usage" in result.stdout
         assert f"`{command}" in readme, f"{command} is not documented in README.md"
+
+
+def test_tool_show_says_where_each_contract_stands(tmp_path: Path) -> None:
+    path = str(tmp_path / "c.db")
+    added = runner.invoke(
+        app,
+        [
+            "--db", path, "tool", "add", "Drift", "--annual-cost", "30000",
+            "--renewal-date", "2020-03-14", "--auto-renew", "--notice-days", "60",
+        ],
+    )  # fmt: skip
+    assert added.exit_code == 0, added.output
+    shown = runner.invoke(app, ["--db", path, "tool", "show", "Drift"], env={"COLUMNS": "200"})
+    # Renewed itself every year since 2020: rolled forward to the next 14 March, never shown
+    # as a date in the past.
+    assert "(auto-renewed; decide by" in shown.stdout or "(committed;" in shown.stdout
+    assert "renews 2020-03-14" not in shown.stdout
+    blank = runner.invoke(
+        app,
+        ["--db", path, "tool", "add", "Canva", "--annual-cost", "3000", "--end-date", "2099-01-31"],
+    )
+    assert blank.exit_code == 0, blank.output
+    canva = runner.invoke(app, ["--db", path, "tool", "show", "Canva"], env={"COLUMNS": "200"})
+    assert "notice period not recorded" in canva.stdout

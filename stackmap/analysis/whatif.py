@@ -93,8 +93,11 @@ def what_if(
     higher tier); when that tool is not paid for yet, its whole cost counts instead.
     migration_cost: a one-off cost of moving, taken from the first year's savings.
     links: False leaves the list of broken integrations (and the owners to tell) empty, for a
-    whole plan whose other consequences are wanted (the links are still counted in cut-offs).
+    whole plan retired without a target, whose other consequences are wanted (the links still
+    count in the cut-offs).
     """
+    if not links and into:
+        raise ValueError("links=False is for retiring without a target: rebuilt links need them")
     with bulk_work():
         return _what_if(
             stack, retire, into, graph or StackGraph.of(stack), target_cost, migration_cost, links
