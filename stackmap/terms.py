@@ -63,7 +63,7 @@ class Position:
     state: str
     renewal_date: date | None  # the next renewal on or after today; for a lapsed one, its end
     rolled_on: date | None  # the last date it renewed itself, when it did since it was recorded
-    term_months: int | None  # None: a multi-year term of unknown length
+    term_months: int | None  # None: not needed, or a multi-year term of unknown length
     notice_days: int | None  # None: not recorded
     decide_by: date | None  # last day to give notice for the next renewal; None when unknown
     exit_date: date | None  # earliest day it can stop being paid, notice given today; None unknown
@@ -113,9 +113,10 @@ def position(contract: ContractView, today: date) -> Position:
         return Position(
             contract, OPEN_ENDED, None, None, None, notice, None, open_exit, tuple(notes)
         )
-    term, assumed = _term(contract, renewal)
     auto = contract.auto_renew
     rolled_on = None
+    term: int | None = None
+    assumed: str | None = None
     if renewal < today:
         if not auto:
             why = "not recorded as auto-renewing" if auto is None else "does not auto-renew"
@@ -123,7 +124,8 @@ def position(contract: ContractView, today: date) -> Position:
                 f"ended on {renewal.isoformat()} and {why}: lapsed, verify it was renewed or "
                 "switched off"
             )
-            return Position(contract, LAPSED, renewal, None, term, notice, None, None, tuple(notes))
+            return Position(contract, LAPSED, renewal, None, None, notice, None, None, tuple(notes))
+        term, assumed = _term(contract, renewal)
         if term is None:
             notes += [f"renewed itself on {renewal.isoformat()}", assumed or ""]
             return Position(contract, ROLLED, None, renewal, None, notice, None, None, tuple(notes))
@@ -133,7 +135,7 @@ def position(contract: ContractView, today: date) -> Position:
         rolled_on = add_months(renewal, term * (steps - 1))
         renewal = add_months(renewal, term * steps)
     if notice is None and auto is False:
-        decide_by = renewal  # it simply ends: the decision is to renew by then, or not
+        decide_by: date | None = renewal  # it simply ends: decided by then, or not
     elif notice is None:
         notes.append("notice period not recorded")
         decide_by = None
@@ -150,9 +152,11 @@ def position(contract: ContractView, today: date) -> Position:
         exit_date = renewal
     else:
         state = COMMITTED
+        if term is None:  # the term's length only matters when a term is added
+            term, assumed = _term(contract, contract.renewal_date or contract.end_date or renewal)
         exit_date = add_months(renewal, term) if term is not None else None
     if assumed and (rolled_on or state == COMMITTED):
-        notes.append(assumed)  # the term's length only matters when a term is added
+        notes.append(assumed)
     return Position(
         contract, state, renewal, rolled_on, term, notice, decide_by, exit_date, tuple(notes)
     )
