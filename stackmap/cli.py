@@ -66,6 +66,7 @@ from stackmap.render import SECTIONS, render_analysis, render_what_if
 from stackmap.review import (
     DecisionPlan,
     apply_decisions,
+    export_calendar,
     export_diagram,
     export_map,
     export_workbook,
@@ -1380,6 +1381,29 @@ def export_diagram_command(
         raise typer.BadParameter("the diagram must be an .html or .svg file", param_hint="PATH")
     export_diagram(_inventory(ctx), path, **_scenario(include, as_of))
     out.print(Text(f"Wrote {path}"))
+
+
+@export_app.command("calendar")
+def export_calendar_command(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="Where to write the calendar (.ics).")],
+    as_of: AsOf = None,
+    include: Include = None,
+    only: Only = None,
+) -> None:
+    """Write the renewal calendar: one event per decide-by date and per renewal date, with the
+    tool, its cost, its owners and what to do, to import into Outlook or Google Calendar."""
+    if path.suffix.lower() != ".ics":
+        raise typer.BadParameter("the calendar must be an .ics file", param_hint="PATH")
+    statuses = _statuses(include, only)
+    count = export_calendar(
+        _inventory(ctx),
+        path,
+        today=_as_of(as_of),
+        counted=tuple(statuses["counted"]),
+        paid_statuses=tuple(statuses["paid_statuses"]) if "paid_statuses" in statuses else None,
+    )
+    out.print(Text(f"Wrote {path}: {count} dates (decide-by and renewal) to import."))
 
 
 @app.command("import-decisions")

@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from stackmap.analysis import Analysis, Stack, WhatIf, analyze, what_if
 from stackmap.errors import InvalidValueError
+from stackmap.export.calendar import write_calendar
 from stackmap.export.diagram import write_diagram
 from stackmap.export.map import MapResult, write_map
 from stackmap.export.workbook import WorkbookSource, write_workbook
@@ -119,6 +120,20 @@ def export_diagram(
     """Write the one-page stack diagram (HTML, or SVG for a .svg path)."""
     stack, analysis, _ = _snapshot(inventory, today, counted, None, None)
     return write_diagram(path, stack, analysis)
+
+
+def export_calendar(
+    inventory: Inventory,
+    path: Path,
+    *,
+    today: date | None = None,
+    counted: tuple[str, ...] = ("active",),
+    paid_statuses: tuple[str, ...] | None = None,
+) -> int:
+    """Write the renewal calendar (.ics): every decide-by and renewal date ahead. Return the
+    number of events. No analysis is needed: the dates come from the contract engine."""
+    stack = inventory.stack(today, counted, paid_statuses=paid_statuses)
+    return write_calendar(path, stack)
 
 
 @dataclass(frozen=True)
