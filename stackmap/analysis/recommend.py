@@ -31,7 +31,6 @@ from stackmap.analysis.overlap import Overlap
 from stackmap.analysis.stack import (
     LinkFacts,
     Stack,
-    ToolFacts,
     in_sentence,
     listing,
     missing_cost,
@@ -342,8 +341,3 @@ def retiring(items: list[Recommendation]) -> list[str]:
     """The tools the plan retires (Eliminate or Consolidate), not counting tools already being
     sunset."""
     return [r.tool for r in items if r.disposition in RETIRING and not r.already_leaving]
-
-
-def plan_tools(stack: Stack, items: list[Recommendation]) -> list[ToolFacts]:
-    names = set(retiring(items))
-    return [t for t in stack.tools if t.name in names]
