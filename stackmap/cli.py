@@ -624,8 +624,10 @@ def _name_param(help_text: str) -> inspect.Parameter:
     )
 
 
-def _print_detail(inventory: Inventory, name: str, as_json: bool = False) -> None:
-    detail = inventory.tool(name)
+def _print_detail(
+    inventory: Inventory, name: str, as_json: bool = False, today: date | None = None
+) -> None:
+    detail = inventory.tool(name, today=today)
     if as_json:
         _print_json(detail.to_json())
         return
@@ -680,7 +682,9 @@ def _print_detail(inventory: Inventory, name: str, as_json: bool = False) -> Non
         out.print(Text("  Contracts", style="bold"))
         for c in detail.contracts:
             term = f"{c.start_date or '?'} → {c.end_date or 'open'}"
-            out.print(Text(f"    {term}: {_money(c.annual_cost, c.currency)}/year{_terms(c)}"))
+            out.print(
+                Text(f"    {term}: {_money(c.annual_cost, c.currency)}/year{_terms(c, today)}")
+            )
     if detail.spend:
         out.print(Text("  Actual spend (finance reports)", style="bold"))
         for sp in detail.spend:
@@ -706,9 +710,10 @@ def tool_show(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Tool name (or a product alias, e.g. SFMC).")],
     as_json: Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")] = False,
+    as_of: AsOf = None,
 ) -> None:
     """Show everything the catalog knows about one tool."""
-    _print_detail(_inventory(ctx), name, as_json)
+    _print_detail(_inventory(ctx), name, as_json, _as_of(as_of))
 
 
 @tool_app.command("add")
@@ -881,9 +886,9 @@ AllTools = Annotated[
 ]
 
 
-def _terms(contract: ContractView) -> str:
-    """Where a contract stands today, from the contract engine, for `tool show`."""
-    p = position(contract, date.today())
+def _terms(contract: ContractView, today: date | None) -> str:
+    """Where a contract stands on `today`, from the contract engine, for `tool show`."""
+    p = position(contract, today or date.today())
     if p.renewal_date is None:
         return f" ({p.state}{'; ' + '; '.join(p.notes) if p.notes else ''})"
     decide = f"decide by {p.decide_by}" if p.decide_by else "notice period not recorded"

@@ -164,6 +164,7 @@ class Inventory:
         contract_changes: dict[str, Any] | None = None,
         *,
         rename: str | None = None,
+        today: date | None = None,
     ) -> ToolDetail:
         """Change fields of a tool (capabilities given here replace the tool's list)."""
         with db.session_scope(self.engine, write=True) as session:
@@ -189,7 +190,7 @@ class Inventory:
                 writer.set_capabilities(tool.id, tool.name, checked.capabilities)
             writer.flush_history()
             final = tool.name
-        return self.tool(final)
+        return self.tool(final, today=today)
 
     def _rename(self, session: Session, writer: Writer, tool: Tool, new_name: str) -> None:
         new_name = " ".join(new_name.split())
@@ -707,12 +708,14 @@ class Inventory:
             stmt = stmt.where(col(model.id).in_(wanted))
         return {i: n for i, n in session.execute(stmt) if i is not None}
 
-    def tool(self, name: str, *, history_limit: int = 50) -> ToolDetail:
-        """Return everything about one tool (by name, or by a library alias of its product)."""
+    def tool(self, name: str, *, history_limit: int = 50, today: date | None = None) -> ToolDetail:
+        """Return everything about one tool (by name, or by a library alias of its product).
+
+        `today` is the day its contracts are read on (renewals roll forward past it)."""
         with Session(self.engine) as session:
             tool = self._get_tool(session, name)
             assert tool.id is not None
-            summary = self._summaries(session, [tool], date.today())[0]
+            summary = self._summaries(session, [tool], today or date.today())[0]
             contracts = session.exec(
                 select(Contract)
                 .where(col(Contract.tool_id) == tool.id)

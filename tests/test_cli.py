@@ -316,6 +316,17 @@ def test_tool_show_says_where_each_contract_stands(tmp_path: Path) -> None:
     # as a date in the past.
     assert "(auto-renewed; decide by" in shown.stdout or "(committed;" in shown.stdout
     assert "renews 2020-03-14" not in shown.stdout
+    # On a pinned day the answer is exact, in the contract lines and in the summary alike.
+    pinned = runner.invoke(
+        app,
+        ["--db", path, "tool", "show", "Drift", "--as-of", "2026-12-01"],
+        env={"COLUMNS": "200"},
+    )
+    assert "renews 2027-03-14 (auto-renewed; decide by 2027-01-13" in pinned.stdout, pinned.stdout
+    later = runner.invoke(
+        app, ["--db", path, "tool", "show", "Drift", "--as-of", "2027-03-20", "--json"]
+    )
+    assert json.loads(later.stdout)["renewal_date"] == "2028-03-14"
     blank = runner.invoke(
         app,
         ["--db", path, "tool", "add", "Canva", "--annual-cost", "3000", "--end-date", "2099-01-31"],

@@ -59,7 +59,10 @@ def test_tools_snapshot(app: StackmapApp, snap_compare: Callable[..., bool]) -> 
 
 def test_tool_detail_snapshot(app: StackmapApp, snap_compare: Callable[..., bool]) -> None:
     async def detail(app: StackmapApp) -> None:
+        from textual.widgets import DataTable
+
         app.open_tool("Marketo Engage")
         await settle(app, lambda: "Findings" in shown(app, "#detail-body"))
+        await settle(app, lambda: app.screen.query_one("#links", DataTable).row_count == 1)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=_after(detail))

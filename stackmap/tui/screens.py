@@ -294,7 +294,7 @@ class DetailScreen(Base):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def reload(self) -> None:
-        detail = self.app.inventory.tool(self.tool_name)  # type: ignore[attr-defined]
+        detail = self.app.inventory.tool(self.tool_name, today=self.app.today)  # type: ignore[attr-defined]
         self.app.call_from_thread(self.show, detail)
 
     def show(self, detail: ToolDetail) -> None:
@@ -371,7 +371,11 @@ class DetailScreen(Base):
         changes = {"disposition": disposition}
         if note:
             changes["decision_note"] = note
-        detail = self.app.inventory.edit_tool(self.tool_name, changes)  # type: ignore[attr-defined]
+        detail = self.app.inventory.edit_tool(  # type: ignore[attr-defined]
+            self.tool_name,
+            changes,
+            today=self.app.today,  # type: ignore[attr-defined]
+        )
         self.app.forget()  # type: ignore[attr-defined]  # the catalog changed: read it again
         self.app.call_from_thread(self.show, detail)
         self.app.call_from_thread(self.notify, f"Recorded: {disposition} for {self.tool_name}")
@@ -420,7 +424,7 @@ class EditScreen(Base):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def load(self) -> None:
-        detail = self.app.inventory.tool(self.tool_name)  # type: ignore[attr-defined]
+        detail = self.app.inventory.tool(self.tool_name, today=self.app.today)  # type: ignore[attr-defined]
         self.app.call_from_thread(self.fill, detail)
 
     def fill(self, detail: ToolDetail) -> None:
