@@ -174,16 +174,6 @@ class StackGraph:
                 result[b].add(a)
         return result
 
-    @cached_property
-    def working(self) -> nx.Graph:
-        """Undirected networkx graph of working links, for the component algorithms."""
-        graph = nx.Graph()
-        graph.add_nodes_from(self.adjacency)
-        graph.add_edges_from(
-            (a, b) for a, others in self.adjacency.items() for b in others if a < b
-        )
-        return graph
-
 
 def reachable(adjacency: dict[int, set[int]], start: int, avoid: set[int]) -> set[int]:
     """Tools reachable from start over working links without passing through avoid.
@@ -201,4 +191,53 @@ def reachable(adjacency: dict[int, set[int]], start: int, avoid: set[int]) -> se
                     found.add(other)
                     following.append(other)
         frontier = following
+    return found
+
+
+def blocks(adjacency: dict[int, set[int]]) -> list[set[int]]:
+    """The biconnected components (blocks) of the undirected working-link graph, each a set of
+    tools, in one iterative depth-first search (Hopcroft and Tarjan). A tool in two blocks is
+    an articulation point; a tool with no working link is in none.
+
+    Same answer as networkx's biconnected_components (tests hold them equal on random
+    graphs), run on the plain sets the what-if already keeps: building a networkx graph of
+    100,000 links and searching it took five times as long.
+    """
+    order: dict[int, int] = {}  # discovery number
+    low: dict[int, int] = {}  # lowest discovery number reachable through one back edge
+    found: list[set[int]] = []
+    for root, neighbours in adjacency.items():
+        if root in order:
+            continue
+        order[root] = low[root] = len(order)
+        if not neighbours:
+            continue
+        path = [root]  # tools visited and not yet assigned to a block
+        work = [(root, root, iter(neighbours))]
+        while work:
+            node, parent, rest = work[-1]
+            for other in rest:
+                if other not in order:
+                    order[other] = low[other] = len(order)
+                    path.append(other)
+                    work.append((other, node, iter(adjacency[other])))
+                    break
+                if other != parent and order[other] < low[node]:
+                    low[node] = order[other]
+            else:
+                work.pop()
+                if node == parent:  # the root: its blocks were closed by its children
+                    continue
+                if low[node] < low[parent]:
+                    low[parent] = low[node]
+                if low[node] >= order[parent]:
+                    # Nothing below node reaches above parent: node's subtree and parent
+                    # form a block.
+                    block = {parent}
+                    while True:
+                        last = path.pop()
+                        block.add(last)
+                        if last == node:
+                            break
+                    found.append(block)
     return found

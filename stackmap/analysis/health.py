@@ -12,14 +12,14 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from stackmap.analysis.graph import StackGraph
+from stackmap.analysis.graph import StackGraph, blocks
 from stackmap.analysis.stack import Stack
 
 _NAMED = 8  # tools named in a sentence before "and N more"
 Node = tuple[str, int]  # a node of the block-cut tree: ("block", index) or ("tool", id)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Silo:
     tool: str
     owner: str | None
@@ -49,7 +49,7 @@ class Island:
     why: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FragileLink:
     source: str
     target: str
@@ -59,7 +59,7 @@ class FragileLink:
     why: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Unowned:
     tool: str
     why: str
@@ -123,17 +123,17 @@ def single_points_of_failure(stack: Stack, graph: StackGraph) -> list[SinglePoin
     tool goes are the subtrees around it, and all but the largest are cut off.
     """
     # One depth-first search: a tool in two or more blocks is an articulation point.
-    blocks = list(nx.biconnected_components(graph.working))
+    found = blocks(graph.adjacency)
     seen: set[int] = set()
     points: set[int] = set()
-    for block in blocks:
+    for block in found:
         points |= seen & block
         seen |= block
     if not points:
         return []
     tree = nx.Graph()
     members: dict[Node, list[int]] = {}
-    for index, block in enumerate(blocks):
+    for index, block in enumerate(found):
         node: Node = ("block", index)
         members[node] = [n for n in block if n not in points]
         tree.add_node(node)

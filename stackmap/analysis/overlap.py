@@ -41,7 +41,7 @@ LEAVING_DECISIONS = frozenset({"eliminate", "consolidate", "migrate"})
 KEEPER_STATUSES = frozenset({"active"})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Member:
     tool: str
     annual_cost: Decimal | None

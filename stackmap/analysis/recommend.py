@@ -38,7 +38,7 @@ from stackmap.analysis.stack import (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Recommendation:
     tool: str
     suggested: str
@@ -80,44 +80,41 @@ class _LinkEvidence:
     arithmetic: a large catalog has 100,000 links.
     """
 
-    scored: np.ndarray
-    health: np.ndarray
-    fragile: np.ndarray
-    undocumented: np.ndarray
+    scored: list[int]
+    health: list[float]
+    fragile: list[int]
+    undocumented: list[int]
     objects: dict[int, set[str]]
 
     @classmethod
     def of(cls, links: tuple[LinkFacts, ...]) -> _LinkEvidence:
-        table: list[tuple[float, bool]] = []  # (health score or NaN, fragile) per kind
+        # A handful of (status, method) kinds: score each once, then count by kind per end.
         kind_of: dict[tuple[str, str], int] = {}
-        kinds: list[int] = []
-        sources: list[int] = []
-        targets: list[int] = []
+        scores: list[float] = []
+        weak: list[bool] = []
+        for link in {(link.status, link.method): link for link in links}.values():
+            score = _LINK_HEALTH.get(link.status, _LINK_HEALTH.get(link.method, 1.0))
+            kind_of[(link.status, link.method)] = len(scores)
+            scores.append(np.nan if score is None else score)
+            weak.append(link.fragility is not None)
+        kinds = [kind_of[(link.status, link.method)] for link in links]
+        ends = np.array(
+            [link.source for link in links] + [link.target for link in links], dtype=np.int64
+        )
         objects: dict[int, set[str]] = {}
-        for link in links:
-            kind = (link.status, link.method)
-            index = kind_of.get(kind)
-            if index is None:
-                score = _LINK_HEALTH.get(link.status, _LINK_HEALTH.get(link.method, 1.0))
-                index = kind_of[kind] = len(table)
-                table.append((np.nan if score is None else score, link.fragility is not None))
-            kinds.append(index)
-            sources.append(link.source)
-            targets.append(link.target)
-            if link.data_objects:
-                for end in (link.source, link.target):
-                    objects.setdefault(end, set()).update(link.data_objects)
-        ends = np.array(sources + targets, dtype=np.int64)
+        for link in [link for link in links if link.data_objects]:
+            for end in (link.source, link.target):
+                objects.setdefault(end, set()).update(link.data_objects)
         size = int(ends.max()) + 1 if len(ends) else 1
         per_end = np.array(kinds + kinds, dtype=np.int64)
-        scores = np.array([t[0] for t in table] or [0.0], dtype=np.float64)[per_end]
-        weak = np.array([t[1] for t in table] or [False], dtype=np.bool_)[per_end]
-        known = ~np.isnan(scores)
+        score_of = np.array(scores or [0.0], dtype=np.float64)[per_end]
+        weak_of = np.array(weak or [False], dtype=np.bool_)[per_end]
+        known = ~np.isnan(score_of)
         return cls(
-            np.bincount(ends[known], minlength=size),
-            np.bincount(ends[known], weights=scores[known], minlength=size),
-            np.bincount(ends[weak], minlength=size),
-            np.bincount(ends[~known], minlength=size),
+            np.bincount(ends[known], minlength=size).tolist(),
+            np.bincount(ends[known], weights=score_of[known], minlength=size).tolist(),
+            np.bincount(ends[weak_of], minlength=size).tolist(),
+            np.bincount(ends[~known], minlength=size).tolist(),
             objects,
         )
 
@@ -125,9 +122,9 @@ class _LinkEvidence:
         """(links scored, fragile links, mean health or None, undocumented links)."""
         if tool_id >= len(self.scored):
             return 0, 0, None, 0
-        scored = int(self.scored[tool_id])
-        health = float(self.health[tool_id]) / scored if scored else None
-        return scored, int(self.fragile[tool_id]), health, int(self.undocumented[tool_id])
+        scored = self.scored[tool_id]
+        health = self.health[tool_id] / scored if scored else None
+        return scored, self.fragile[tool_id], health, self.undocumented[tool_id]
 
 
 def _normalised(weights: dict[str, float]) -> dict[str, float]:

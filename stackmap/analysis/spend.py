@@ -15,7 +15,7 @@ _CENT = Decimal("0.01")
 UNASSIGNED = "(none recorded)"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ToolSpend:
     tool: str
     annual_cost: Decimal
@@ -43,7 +43,7 @@ class Spend:
     lapsed: tuple[str, ...] = ()  # tools whose contracts lapsed: not counted, to verify
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Underused:
     """A seat finding: idle seats, low adoption, over-use (a true-up risk), or none in use."""
 
@@ -61,7 +61,7 @@ class Underused:
     already_leaving: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Renewal:
     tool: str
     renewal_date: date | None  # None: a lapsed or rolled contract whose next date is unknown
@@ -456,7 +456,7 @@ def _ended(p: Position) -> str:
     return f"ended on {end} and {why}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ContractCheck:
     """Something about a contract's terms a person should confirm before relying on them."""
 

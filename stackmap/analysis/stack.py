@@ -110,7 +110,7 @@ class LinkFacts:
         return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cost:
     """A tool's current annual cost in the base currency, with the terms behind it (from the
     contract engine in stackmap.terms)."""
@@ -169,6 +169,14 @@ class Stack:
     @cached_property
     def by_id(self) -> dict[int, ToolFacts]:
         return {t.id: t for t in self.tools}
+
+    @cached_property
+    def by_name(self) -> dict[str, ToolFacts]:
+        """Every tool by its name as stored (the first one on a clash)."""
+        index: dict[str, ToolFacts] = {}
+        for tool in self.tools:
+            index.setdefault(tool.name, tool)
+        return index
 
     @cached_property
     def by_key(self) -> dict[str, ToolFacts]:

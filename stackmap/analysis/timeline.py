@@ -15,7 +15,7 @@ _YEAR = Decimal(365)
 QUARTERS_SHOWN = 8
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Exit:
     """One retiring tool's money: what it costs, when paying it can stop, what is owed till then."""
 
@@ -28,7 +28,7 @@ class Exit:
     decide_by: date | None = None  # give notice by this day to leave at the renewal
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Quarter:
     label: str  # "2027 Q1"
     start: date

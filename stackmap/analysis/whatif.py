@@ -71,7 +71,8 @@ class WhatIf:
 
 def find_tool(stack: Stack, name: str) -> ToolFacts:
     """Return the tool with this name (any case and spacing)."""
-    found = stack.by_key.get(name_key(name))
+    # The plan passes stored names, thousands of them: those need no normalising.
+    found = stack.by_name.get(name) or stack.by_key.get(name_key(name))
     if found is None:
         raise NotFoundError(f"no tool named {name!r} in the catalog")
     return found
