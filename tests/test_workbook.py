@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from stackmap.cli import app
 from stackmap.errors import InvalidValueError
 from stackmap.export import workbook as workbook_module
+from stackmap.export.review import COLUMN
 from stackmap.inventory import Inventory
 from stackmap.models import Tool
 from stackmap.review import apply_decisions, export_workbook, plan_decisions
@@ -36,8 +37,8 @@ def catalog(tmp_path: Path) -> Inventory:
     inventory.close()
 
 
-def _rows(path: Path, sheet: str) -> list[list[object]]:
-    book = load_workbook(path)
+def _rows(path: Path, sheet: str, data_only: bool = False) -> list[list[object]]:
+    book = load_workbook(path, data_only=data_only)
     return [[c.value for c in row] for row in book[sheet].iter_rows()]
 
 
@@ -52,6 +53,7 @@ def test_the_workbook_has_every_sheet_and_reads_back(catalog: Inventory, tmp_pat
         "Overlaps",
         "Gaps",
         "Integrations",
+        "Integration register",
         "Renewals",
         "Spend",
         "Recommendations",
@@ -72,21 +74,28 @@ def test_the_workbook_has_every_sheet_and_reads_back(catalog: Inventory, tmp_pat
     )
     by_header = dict(zip(head, marketo, strict=True))
     assert by_header["Annual cost"].value == 78000
-    assert by_header["Annual cost"].number_format == "#,##0"
+    assert by_header["Annual cost"].number_format == '#,##0 "USD"'  # the currency shows
+    assert (by_header["Amount"].value, by_header["Currency"].value) == (78000, "USD")
     assert by_header["Renewal date"].value.date() == date(2027, 2, 28)
     assert by_header["Decide by"].value.date() == date(2026, 12, 30)
     assert by_header["Suggested"].value == "Consolidate"
     assert by_header["Decision"].value is None
     validations = inventory.data_validations.dataValidation
-    assert any("Eliminate" in (v.formula1 or "") and "W2" in str(v.sqref) for v in validations)
+    decision = f"{COLUMN['Decision']}2"
+    assert any("Eliminate" in (v.formula1 or "") and decision in str(v.sqref) for v in validations)
     tool_id = inventory.cell(1, head.index("Tool ID") + 1).column_letter
     assert inventory.column_dimensions[tool_id].hidden
     assert not inventory.column_dimensions[
         inventory.cell(1, head.index("Functional fit (1-5)") + 1).column_letter
     ].hidden
     summary = {row[0]: row[1] for row in _rows(path, "Summary") if row and row[0]}
-    assert str(summary["Annual spend"]).startswith("=SUMIFS(Inventory!$I$2:$I$4")
-    assert len(book["Summary"]._charts) == 3
+    cost = COLUMN["Annual cost"]
+    assert str(summary["Annual spend"]).startswith(f"=SUMIFS(Inventory!${cost}$2:${cost}$4")
+    assert len(book["Summary"]._charts) >= 3
+    # A viewer that does not recalculate still shows the live figures' values.
+    values = {row[0]: row[1] for row in _rows(path, "Summary", data_only=True) if row and row[0]}
+    assert values["Annual spend"] == 121200
+    assert values["Reviewers' decisions: savings a year"] == 0
     overlaps = _rows(path, "Overlaps")
     assert any(row[1] == "HubSpot Marketing Hub" and row[2] == "Keep" for row in overlaps)
 

@@ -12,11 +12,14 @@ reused for every row: 20,000 rows cost no more objects than one.
 
 from __future__ import annotations
 
+import math
 import re
+import textwrap
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -38,6 +41,67 @@ DATE = "yyyy-mm-dd"
 PERCENT = "0%"
 SCORE = "0.00"
 
+# Printing. Column widths are in Excel's units (the width of a "0" in the default 11-point
+# font); a landscape page with the default margins holds about 95 of them at 100 % as
+# LibreOffice prints them (measured on its PDFs; Excel fits a few more). A sheet no wider
+# than PAGE_WIDTH / MIN_SCALE prints one page wide; a wider one prints at MIN_SCALE over
+# pages across, its first column(s) repeated on each.
+PAGE_WIDTH = 95
+MIN_SCALE = 0.7
+LINE_HEIGHT = 15.0  # points per line of 11-point text
+WRAP_FROM = 12  # text columns at least this wide wrap; narrower ones hold codes and numbers
+# Wrapped text: characters a line holds per width unit, kept low so that a wider fallback
+# font (LibreOffice without Carlito) still fits in the height set; and the room word
+# wrapping wastes at the end of a line.
+_CHARS_PER_UNIT = 1.0
+_LINE_SLACK = 4
+
+_ROWS: WeakKeyDictionary[WriteOnlyWorksheet, int] = WeakKeyDictionary()
+
+
+def money_format(currency: str | None) -> str:
+    """A number format that shows the currency code beside the amount: 12,000 USD."""
+    if currency and len(currency) == 3 and currency.isalpha():
+        return f'#,##0 "{currency.upper()}"'
+    return MONEY
+
+
+def rows_written(sheet: WriteOnlyWorksheet) -> int:
+    """How many rows the sheet has so far (write-only sheets do not count them)."""
+    return _ROWS.get(sheet, 0)
+
+
+def emit(sheet: WriteOnlyWorksheet, row: list[Any], height: float | None = None) -> int:
+    """Append one row (with a height in points, when it needs more than one line) and return
+    its number. Every row of stackmap's sheets goes through here, so heights land on the
+    right row."""
+    number = _ROWS.get(sheet, 0) + 1
+    if height is not None:
+        sheet.row_dimensions[number].height = height
+    sheet.append(row)
+    _ROWS[sheet] = number
+    return number
+
+
+def blank(sheet: WriteOnlyWorksheet) -> None:
+    emit(sheet, [])
+
+
+def lines_needed(text: str, width: float) -> int:
+    """Lines a wrapped cell of this width needs for the text (an estimate erring tall)."""
+    per_line = max(int(width * _CHARS_PER_UNIT) - _LINE_SLACK, 4)
+    return sum(max(math.ceil(len(part) / per_line), 1) for part in text.split("\n"))
+
+
+def _widths(sheet: WriteOnlyWorksheet, count: int) -> list[float]:
+    dimensions = sheet.column_dimensions
+    return [
+        float(dimensions[get_column_letter(i)].width or 0)
+        if get_column_letter(i) in dimensions
+        else 0.0
+        for i in range(1, count + 1)
+    ]
+
 
 def clean(value: Any) -> Any:
     """Return a value openpyxl can store: text without illegal characters, money as float."""
@@ -53,19 +117,32 @@ def clean(value: Any) -> Any:
 
 
 class RowWriter:
-    """Append rows to a write-only sheet with one number format (or style) per column."""
+    """Append rows to a write-only sheet with one number format (or style) per column.
+
+    Text columns at least WRAP_FROM wide wrap, and each row is given the height its longest
+    wrapped text needs: LibreOffice does not fit row heights when it opens a file, so text
+    would otherwise spill over the rows below on screen and on paper.
+    """
 
     def __init__(
         self,
         sheet: WriteOnlyWorksheet,
         formats: Sequence[str | None] = (),
         wrap: Sequence[bool] = (),
+        columns: int = 0,
     ) -> None:
         self.sheet = sheet
         self._styled: list[WriteOnlyCell | None] = []
-        for index in range(max(len(formats), len(wrap))):
+        count = max(len(formats), len(wrap), columns, len(sheet.column_dimensions))
+        self._width = _widths(sheet, count)
+        self._wraps = [
+            (wrap[i] if i < len(wrap) else self._width[i] >= WRAP_FROM)
+            and (i >= len(formats) or formats[i] is None)
+            for i in range(count)
+        ]
+        for index in range(count):
             number_format = formats[index] if index < len(formats) else None
-            wrapped = wrap[index] if index < len(wrap) else False
+            wrapped = self._wraps[index]
             if number_format is None and not wrapped:
                 self._styled.append(None)
                 continue
@@ -77,12 +154,13 @@ class RowWriter:
             self._styled.append(cell)
         self._text = WriteOnlyCell(sheet)  # for text that would read as a formula
 
-    def append(self, values: Sequence[Any]) -> None:
+    def append(self, values: Sequence[Any], *, formulas: bool = False) -> int:
         # The hot loop of every export (rows x columns): the common types are checked by
         # class, and the illegal-character scan runs only on text that is not printable.
         row: list[Any] = []
         styled = self._styled
         count = len(styled)
+        lines = 1
         for index, value in enumerate(values):
             kind = value.__class__
             if kind is str:
@@ -91,6 +169,12 @@ class RowWriter:
                     continue
                 if not value.isprintable():
                     value = _ILLEGAL.sub("", value)
+                if index < count and self._wraps[index] and len(value) > self._width[index] - 2:
+                    lines = max(lines, lines_needed(value, self._width[index]))
+                if formulas and value.startswith("=") and index < count and styled[index]:
+                    styled[index].value = value  # type: ignore[union-attr]  # ours: a formula
+                    row.append(styled[index])
+                    continue
                 if value.startswith(FORMULA_TRIGGERS):
                     target = WriteOnlyCell(self.sheet)
                     if index < count and styled[index] is not None:
@@ -101,68 +185,131 @@ class RowWriter:
                     continue
             elif kind is not int and kind is not float and value is not None:
                 value = clean(value) or None
+                if value.__class__ is str and index < count and self._wraps[index]:
+                    lines = max(lines, lines_needed(value, self._width[index]))
             cell = styled[index] if index < count else None
             if cell is None or value is None:
                 row.append(value)
             else:
                 cell.value = value
                 row.append(cell)
-        self.sheet.append(row)
+        return emit(self.sheet, row, lines * LINE_HEIGHT + 2 if lines > 1 else None)
 
-    def formula(self, values: Sequence[Any]) -> None:
-        """Append a row of stackmap's own formulas (strings starting with "="), formatted like
-        the column; never catalog text, which append() keeps as text."""
-        row: list[Any] = []
-        for index, value in enumerate(values):
-            cell = self._styled[index] if index < len(self._styled) else None
-            if isinstance(value, str) and value.startswith("=") and cell is not None:
-                cell.value = value  # openpyxl stores it as a formula
-                row.append(cell)
-            else:
-                row.append(clean(value))
-        self.sheet.append(row)
+    def formula(self, values: Sequence[Any]) -> int:
+        """Append a row with stackmap's own formulas (strings starting with "=" in a column
+        with a number format); never catalog text, which append() keeps as text."""
+        return self.append(values, formulas=True)
 
 
-def prepare(sheet: WriteOnlyWorksheet, widths: Sequence[float], *, fit: bool = True) -> None:
-    """Set column widths and print layout: landscape, fit to the page's width (or, for wide
-    tables, pages across with the header row repeated).
+def prepare(
+    sheet: WriteOnlyWorksheet,
+    widths: Sequence[float],
+    *,
+    repeat_rows: str | None = None,
+    repeat_columns: str | None = None,
+) -> None:
+    """Set column widths and the print layout: landscape; one page wide when the columns fit at
+    MIN_SCALE or more, else pages across at full size; repeat_rows ("3:3") and repeat_columns
+    ("A:A") are printed on every page.
 
     Must run before the first row is appended: a write-only sheet writes its columns and
     properties out with the first row.
     """
     for index, width in enumerate(widths, 1):
         sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.page_setup.orientation = "landscape"
-    if fit:
-        sheet.page_setup.fitToWidth = 1
-        sheet.page_setup.fitToHeight = 0
+    setup = sheet.page_setup
+    setup.orientation = "landscape"
+    if sum(widths) <= PAGE_WIDTH / MIN_SCALE:
+        setup.fitToWidth = 1
+        setup.fitToHeight = 0
         sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     else:
-        sheet.print_title_rows = "1:1"
+        setup.scale = round(MIN_SCALE * 100)
+    if repeat_rows:
+        sheet.print_title_rows = repeat_rows
+    if repeat_columns:
+        sheet.print_title_cols = repeat_columns
+    sheet.print_options.gridLines = False
 
 
-def header(sheet: WriteOnlyWorksheet, names: Sequence[str]) -> None:
-    """Append a header row: white bold text on dark blue."""
+def furnish(sheet: WriteOnlyWorksheet, heading: str, as_of: str) -> None:
+    """Page headers and footers: what this is, which sheet, as of when, page x of y, and that
+    it is confidential (the figures are contract terms)."""
+    top, bottom = sheet.oddHeader, sheet.oddFooter
+    top.left.text = heading.replace("&", "&&")
+    top.center.text = "&A"  # the sheet's name
+    top.right.text = f"As of {as_of}"
+    bottom.left.text = "Confidential"
+    bottom.center.text = "Page &P of &N"
+    bottom.right.text = "stackmap"
+    for part in (top.left, top.center, top.right, bottom.left, bottom.center, bottom.right):
+        part.size = 9
+
+
+def header(
+    sheet: WriteOnlyWorksheet, names: Sequence[str], *, rotate: bool = False, wrap: bool = True
+) -> int:
+    """Append a header row (white bold text on dark blue), tall enough for its wrapped or
+    rotated names; return its row number."""
+    widths = _widths(sheet, len(names))
     row = []
-    for name in names:
+    lines = 1
+    for index, name in enumerate(names):
         cell = WriteOnlyCell(sheet, value=name)
         cell.fill = HEADER_FILL
         cell.font = HEADER_FONT
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        turned = rotate and index >= 2
+        cell.alignment = Alignment(
+            wrap_text=wrap and not turned, vertical="bottom" if turned else "center",
+            text_rotation=90 if turned else 0,
+        )  # fmt: skip
+        if turned:
+            lines = max(lines, math.ceil(len(name) * 0.45))
+        elif wrap and widths[index]:
+            lines = max(lines, lines_needed(name, widths[index] + _LINE_SLACK))
         row.append(cell)
-    sheet.append(row)
+    return emit(sheet, row, lines * LINE_HEIGHT + 2 if lines > 1 else None)
+
+
+def upright(sheet: WriteOnlyWorksheet, values: Sequence[str]) -> int:
+    """Append a row whose text from the third column on is turned upright (short labels
+    over narrow columns)."""
+    turned = Alignment(text_rotation=90, vertical="bottom", horizontal="center")
+    row: list[Any] = []
+    for index, value in enumerate(values):
+        cell = _text(sheet, value) if value else None
+        if cell is not None and index >= 2:
+            cell.alignment = turned
+        row.append(cell)
+    longest = max((len(v) for v in values[2:]), default=1)
+    return emit(sheet, row, max(longest * 6.5, LINE_HEIGHT))
 
 
 def title(sheet: WriteOnlyWorksheet, text: str, note: str | None = None) -> None:
-    """Append a sheet title (and a one-line note) above a table."""
-    cell = WriteOnlyCell(sheet, value=text)
+    """Append a sheet title, and a note broken into lines no wider than the sheet's columns
+    (a note in one cell would run off the printed page)."""
+    cell = _text(sheet, text)
     cell.font = TITLE_FONT
-    sheet.append([cell])
-    if note:
-        sheet.append([clean(note)])
+    emit(sheet, [cell], 20)
+    for line in note_lines(_widths(sheet, len(sheet.column_dimensions)), note):
+        emit(sheet, [_text(sheet, line)])
+
+
+def note_lines(widths: Sequence[float], note: str | None) -> list[str]:
+    """A note broken into lines as wide as the columns below it."""
+    if not note:
+        return []
+    return textwrap.wrap(clean(note), max(int((sum(widths) or 100) * 0.7), 40))
 
 
 def bold(sheet: WriteOnlyWorksheet, text: str) -> None:
-    cell = WriteOnlyCell(sheet, value=text)
+    cell = _text(sheet, text)
     cell.font = BOLD
-    sheet.append([cell])
+    emit(sheet, [cell])
+
+
+def _text(sheet: WriteOnlyWorksheet, text: str) -> WriteOnlyCell:
+    """A cell that holds text as written, even text that starts like a formula."""
+    cell = WriteOnlyCell(sheet, value=clean(text))
+    cell.data_type = "s"
+    return cell

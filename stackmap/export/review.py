@@ -21,16 +21,20 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
 from stackmap.analysis import Analysis, Stack, WhatIf
-from stackmap.analysis.stack import ToolFacts
+from stackmap.analysis.stack import Cost, ToolFacts
 from stackmap.export.cells import (
     DATE,
     MONEY,
     PERCENT,
     RowWriter,
+    blank,
     bold,
     header,
+    money_format,
+    note_lines,
     prepare,
     title,
+    upright,
 )
 from stackmap.reference import Capability
 from stackmap.views import INFERRED_FROM
@@ -44,30 +48,33 @@ GREY = Font(color="808080")
 # The inventory's columns: header, width, number format, wraps. Reviewers fill the three
 # decision columns; the last two (hidden) tie each row to the catalog state it was made from.
 INVENTORY: list[tuple[str, int, str | None, bool]] = [
-    ("Tool", 30, None, False),
-    ("Vendor", 20, None, False),
-    ("Category", 22, None, False),
+    ("Tool", 28, None, True),
+    ("Vendor", 18, None, True),
+    ("Category", 20, None, True),
     ("Status", 11, None, False),
-    ("Business owner", 18, None, False),
-    ("Technical owner", 18, None, False),
-    ("Business units", 18, None, False),
+    ("Business owner", 16, None, True),
+    ("Technical owner", 16, None, True),
+    ("Business units", 16, None, True),
     ("Capabilities", 34, None, False),
-    ("Annual cost", 13, MONEY, False),
-    ("Renewal date", 12, DATE, False),
-    ("Decide by", 12, DATE, False),
-    ("Notice (days)", 9, None, False),
-    ("Auto-renew", 9, None, False),
-    ("Seats purchased", 10, None, False),
-    ("Seats active", 10, None, False),
-    ("Seat use", 9, PERCENT, False),
+    ("Amount", 11, "#,##0.##", False),
+    ("Currency", 9, None, False),
+    ("Billing", 10, None, False),
+    ("Annual cost", 14, MONEY, False),
+    ("Renewal date", 11, DATE, False),
+    ("Decide by", 11, DATE, False),
+    ("Notice (days)", 8, None, False),
+    ("Auto-renew", 8, None, False),
+    ("Seats purchased", 9, None, False),
+    ("Seats active", 9, None, False),
+    ("Seat use", 8, PERCENT, False),
     ("Integrations", 11, None, False),
-    ("Suggested", 13, None, False),
-    ("Value score", 9, None, False),
-    ("Fit score", 9, None, False),
+    ("Suggested", 12, None, False),
+    ("Value score", 8, None, False),
+    ("Fit score", 8, None, False),
     ("Why", 60, None, False),
-    ("Recorded decision", 14, None, False),
-    ("Decision", 14, None, False),
-    ("Decision owner", 18, None, False),
+    ("Recorded decision", 12, None, False),
+    ("Decision", 12, None, False),
+    ("Decision owner", 16, None, True),
     ("Comment", 40, None, False),
     ("Functional fit (1-5)", 10, None, False),
     ("Technical fit (1-5)", 10, None, False),
@@ -135,7 +142,8 @@ def inventory_rows(
             tool.technical_owner,
             "; ".join(tool.business_units) or None,
             _capabilities(tool, capability_names),
-            cost.annual,
+            *_as_contracted(cost),
+            _annual(cost),
             cost.renewal_date,
             cost.decide_by,
             cost.notice_days,
@@ -164,12 +172,14 @@ def inventory(
 ) -> InventoryRange:
     """One row per tool: terms, use, the suggestion and why, and empty decision columns."""
     names = [c[0] for c in INVENTORY]
-    prepare(sheet, [c[1] for c in INVENTORY], fit=False)
+    prepare(sheet, [c[1] for c in INVENTORY], repeat_rows="1:1", repeat_columns="A:A")
     for hidden in ("Tool ID", "Version"):  # before the first row: columns are written with it
         sheet.column_dimensions[COLUMN[hidden]].hidden = True
+    sheet.print_area = f"A1:{COLUMN['Technical fit (1-5)']}{len(stack.tools) + 1}"
     sheet.freeze_panes = "B2"
     header(sheet, names)
-    rows = RowWriter(sheet, [c[2] for c in INVENTORY])
+    formats = [money_format(analysis.currency) if f is MONEY else f for _, _, f, _ in INVENTORY]
+    rows = RowWriter(sheet, formats, wrap=[c[3] for c in INVENTORY])
     count = 0
     for values in inventory_rows(stack, analysis, versions):
         rows.append(values)
@@ -209,7 +219,9 @@ def capability_matrix(sheet: WriteOnlyWorksheet, stack: Stack, analysis: Analysi
     coverage = {c.capability: c for c in analysis.coverage.capabilities}
     first_data = 5
     sheet.freeze_panes = f"C{first_data}"
-    prepare(sheet, [30, 11] + [6] * len(capabilities), fit=False)
+    # Narrow capability columns under names turned upright: the matrix prints at full size,
+    # a few pages across, with the tool column and the four heading rows on every page.
+    prepare(sheet, [30, 11] + [4] * len(capabilities), repeat_rows="1:4", repeat_columns="A:B")
     header(
         sheet,
         ["Area", ""]
@@ -217,15 +229,19 @@ def capability_matrix(sheet: WriteOnlyWorksheet, stack: Stack, analysis: Analysi
             a.name if i == 0 or capabilities[i - 1][0] is not a else ""
             for i, (a, _) in enumerate(capabilities)
         ],
+        wrap=False,  # area names run on over the narrow columns of their capabilities
     )
-    header(sheet, ["Tool", "Status (blank: active)"] + [c.name for _, c in capabilities])
-    rows = RowWriter(sheet)
+    header(
+        sheet, ["Tool", "Status (blank: active)"] + [c.name for _, c in capabilities], rotate=True
+    )
+    rows = RowWriter(sheet, columns=2)
     rows.append(
         ["Tools providing", ""] + [len(coverage[c.slug].providers) for _, c in capabilities]
     )
-    rows.append(
+    upright(
+        sheet,
         ["Coverage", ""]
-        + [coverage[c.slug].state + (" (required)" if c.required else "") for _, c in capabilities]
+        + [coverage[c.slug].state + (" (required)" if c.required else "") for _, c in capabilities],
     )
     column_of = {c.slug: i for i, (_, c) in enumerate(capabilities)}
     tools = sorted(stack.in_use, key=lambda t: t.name.casefold())
@@ -253,15 +269,19 @@ def _list_sheet(
     name: str,
     columns: Sequence[tuple[str, int, str | None]],
     items: Sequence[Sequence[Any]],
-    wrap_last: bool = True,
+    currency: str | None = None,
 ) -> tuple[int, int]:
-    """A titled table; returns its first and last data rows."""
-    prepare(sheet, [c[1] for c in columns])
+    """A titled table, printed one page wide with its header on every page; returns its first
+    and last data rows. MONEY columns show the currency."""
+    widths = [c[1] for c in columns]
+    heading_row = 2 + len(note_lines(widths, note))  # the title, the note's lines, then this
+    prepare(sheet, widths, repeat_rows=f"{heading_row}:{heading_row}")
+    first = heading_row + 1
+    sheet.freeze_panes = f"A{first}"  # before the first row: it is written with it
     title(sheet, heading, note)
     header(sheet, [c[0] for c in columns])
-    first = 4
-    sheet.freeze_panes = f"A{first}"
-    rows = RowWriter(sheet, [c[2] for c in columns])
+    formats = [money_format(currency) if c[2] is MONEY else c[2] for c in columns]
+    rows = RowWriter(sheet, formats)
     for item in items:
         rows.append(item)
     last = first + len(items) - 1
@@ -287,7 +307,7 @@ def overlaps(sheet: WriteOnlyWorksheet, stack: Stack, analysis: Analysis) -> Non
                     if group.keeper
                     else "No keeper",
                     member.covered,
-                    member.annual_cost,
+                    _known(member.annual_cost),
                     [names[c].name for c in member.only_here if c in names],
                     group.at_stake if keeper else None,
                     f"{group.why} {group.keeper_why}" if keeper else None,
@@ -300,16 +320,17 @@ def overlaps(sheet: WriteOnlyWorksheet, stack: Stack, analysis: Analysis) -> Non
         "every tool in the group but the keeper.",
         "Overlaps",
         [
-            ("Group", 7, None),
-            ("Tool", 28, None),
-            ("Suggestion", 24, None),
-            ("Covered by keeper", 11, PERCENT),
+            ("Group", 6, None),
+            ("Tool", 22, None),
+            ("Suggestion", 18, None),
+            ("Covered by keeper", 9, PERCENT),
             ("Annual cost", 13, MONEY),
-            ("Capabilities the keeper lacks", 30, None),
+            ("Capabilities the keeper lacks", 20, None),
             ("Group at stake", 13, MONEY),
-            ("Why", 90, None),
+            ("Why", 34, None),
         ],
         items,
+        analysis.currency,
     )
 
 
@@ -328,14 +349,14 @@ def gaps(sheet: WriteOnlyWorksheet, stack: Stack, analysis: Analysis) -> None:
         "Gaps and single providers",
         "Required capabilities no tool in use provides, and capabilities one tool carries alone.",
         "Gaps",
-        [("Capability", 34, None), ("Area", 30, None), ("Finding", 22, None), ("Why", 90, None)],
+        [("Capability", 26, None), ("Area", 20, None), ("Finding", 16, None), ("Why", 70, None)],
         rows,
     )
 
 
 def integrations(sheet: WriteOnlyWorksheet, analysis: Analysis) -> None:
     """Silos, hubs, single points of failure, islands, fragile links and unowned tools."""
-    prepare(sheet, [34, 16, 16, 90])
+    prepare(sheet, [30, 12, 12, 76])
     title(
         sheet,
         "Integration health",
@@ -378,7 +399,7 @@ def integrations(sheet: WriteOnlyWorksheet, analysis: Analysis) -> None:
         ),
     ]
     for heading, columns, items in blocks:
-        sheet.append([])
+        blank(sheet)
         bold(sheet, f"{heading} ({len(items)})")
         header(sheet, columns)
         for item in items or [["none", None, None, None]]:
@@ -395,16 +416,14 @@ def renewals(sheet: WriteOnlyWorksheet, analysis: Analysis) -> None:
         "ended, verify. Days left count to the decide-by date.",
         "Renewals",
         [
-            ("Tool", 28, None),
-            ("Status", 12, None),
-            ("Decide by", 12, DATE),
-            ("Renewal date", 12, DATE),
-            ("Days left", 9, None),
-            ("Window (days)", 10, None),
+            ("Tool", 22, None),
+            ("Status", 11, None),
+            ("Decide by", 11, DATE),
+            ("Renewal date", 11, DATE),
+            ("Days left", 7, None),
             ("Annual cost", 13, MONEY),
-            ("Auto-renew", 9, None),
-            ("Owners", 26, None),
-            ("Why", 90, None),
+            ("Owners", 16, None),
+            ("Why", 44, None),
         ],
         [
             [
@@ -413,16 +432,15 @@ def renewals(sheet: WriteOnlyWorksheet, analysis: Analysis) -> None:
                 r.decide_by,
                 r.renewal_date,
                 r.days_left,
-                r.window,
-                r.annual_cost,
-                None if r.auto_renew is None else ("Yes" if r.auto_renew else "No"),
+                _known(r.annual_cost),
                 r.owners,
                 r.why,
             ]
             for r in analysis.renewals
         ],
+        analysis.currency,
     )
-    rows = f"A{first}:J{max(last, first)}"
+    rows = f"A{first}:H{max(last, first)}"
     sheet.conditional_formatting.add(rows, FormulaRule(formula=[f'$B{first}="overdue"'], fill=RED))
     sheet.conditional_formatting.add(rows, FormulaRule(formula=[f'$B{first}="urgent"'], fill=AMBER))
 
@@ -430,29 +448,80 @@ def renewals(sheet: WriteOnlyWorksheet, analysis: Analysis) -> None:
 def spend(sheet: WriteOnlyWorksheet, stack: Stack, analysis: Analysis) -> None:
     money = analysis.spend
     areas = {a.slug: a.name for a in stack.reference.areas}
-    prepare(sheet, [34, 16])
+    categories = stack.reference.subcategories
+    prepare(sheet, [40, 16, 10], repeat_rows="1:1")
     title(
         sheet,
         f"Spend ({money.currency} a year)",
-        "A tool's cost is split evenly over its capabilities and business units, so every "
-        "breakdown adds up to the same total.",
+        "A tool's cost goes to its main capability's area and to its category; owners, "
+        "business units and vendors share it evenly, so every breakdown adds up to the same "
+        "total.",
     )
-    rows = RowWriter(sheet, [None, MONEY])
+    rows = RowWriter(sheet, [None, money_format(money.currency), PERCENT])
+    total = money.total or 0
     for heading, totals in (
         ("By owner", money.by_owner),
         ("By business unit", money.by_business_unit),
         ("By vendor", money.by_vendor),
         ("By area", {areas.get(k, k): v for k, v in money.by_area.items()}),
-        ("By category", money.by_category),
+        (
+            "By category",
+            {
+                (categories[k].name if k in categories else k): v
+                for k, v in money.by_category.items()
+            },
+        ),
     ):
-        sheet.append([])
+        blank(sheet)
         bold(sheet, heading)
-        header(sheet, ["", "Annual"])
-        for key, value in totals.items():
-            rows.append([key, value])
+        header(sheet, ["", "Annual", "Share"])
+        for key, value in sorted(totals.items(), key=lambda kv: (-kv[1], str(kv[0]).casefold())):
+            rows.append([key, value, float(value / total) if total else None])
+        total_row = RowWriter(sheet, [None, money_format(money.currency), PERCENT])
+        total_row.append(["Total", sum(totals.values()), 1.0 if total else None])
     for note in money.notes:
-        sheet.append([])
+        blank(sheet)
         rows.append([note])
+
+
+def integration_register(sheet: WriteOnlyWorksheet, stack: Stack) -> None:
+    """Every integration the catalog records, working, planned or broken: what finance and IT
+    check a retirement against."""
+    names = {t.id: t.name for t in stack.tools}
+    links = sorted(
+        stack.links,
+        key=lambda link: (names[link.source].casefold(), names[link.target].casefold(), link.id),
+    )
+    _list_sheet(
+        sheet,
+        "Integration register",
+        "Every integration in the catalog, whatever its status. Integration health lists only "
+        "the problems.",
+        "Register",
+        [
+            ("From", 22, None),
+            ("To", 22, None),
+            ("Method", 9, None),
+            ("Direction", 9, None),
+            ("Data", 26, None),
+            ("Frequency", 10, None),
+            ("Status", 9, None),
+            ("Owner", 16, None),
+        ],
+        [
+            [
+                names[link.source],
+                names[link.target],
+                link.method,
+                "both ways" if link.direction == "two_way" else "one way",
+                "; ".join(link.data_objects) or None,
+                link.frequency,
+                link.status,
+                link.owner,
+            ]
+            for link in links
+        ],
+    )
 
 
 CHANGES = ("eliminate", "consolidate", "migrate")
@@ -477,12 +546,12 @@ def recommendations(sheet: WriteOnlyWorksheet, analysis: Analysis) -> None:
         "first; a recorded decision always wins. Every tool's suggestion is on the Inventory.",
         "Recommendations",
         [
-            ("Tool", 28, None),
-            ("Action", 13, None),
-            ("Suggested", 13, None),
-            ("Into", 24, None),
+            ("Tool", 22, None),
+            ("Action", 12, None),
+            ("Suggested", 11, None),
+            ("Into", 20, None),
             ("Savings a year", 13, MONEY),
-            ("Why", 110, None),
+            ("Why", 57, None),
         ],
         [
             [
@@ -490,16 +559,21 @@ def recommendations(sheet: WriteOnlyWorksheet, analysis: Analysis) -> None:
                 r.disposition.capitalize(),
                 r.suggested.capitalize() if r.decided else None,
                 r.into,
-                r.savings,
+                r.savings
+                if r.savings is not None
+                else "unknown"
+                if r.disposition in ("eliminate", "consolidate") and r.annual_cost is None
+                else None,
                 r.why,
             ]
             for r in actions
         ],
+        analysis.currency,
     )
 
 
 def what_if(sheet: WriteOnlyWorksheet, scenario: WhatIf) -> None:
-    prepare(sheet, [36, 16, 90])
+    prepare(sheet, [30, 14, 90])
     title(
         sheet,
         f"What if {', '.join(scenario.retire)} retired"
@@ -508,7 +582,7 @@ def what_if(sheet: WriteOnlyWorksheet, scenario: WhatIf) -> None:
     rows = RowWriter(sheet, [None, MONEY, None])
     for sentence in scenario.why:
         rows.append([sentence])
-    sheet.append([])
+    blank(sheet)
     figures: list[tuple[str, Any]] = [
         ("Annual savings", scenario.annual_savings),
         ("Owed until the contracts let go", scenario.committed_until_renewal),
@@ -537,10 +611,47 @@ def what_if(sheet: WriteOnlyWorksheet, scenario: WhatIf) -> None:
         ("Owners to inform", [[o, None, None] for o in scenario.owners_to_inform]),
     ]
     for heading, items in blocks:
-        sheet.append([])
+        blank(sheet)
         bold(sheet, f"{heading} ({len(items)})")
         for item in items or [["none", None, None]]:
             rows.append(item)
+
+
+def _as_contracted(cost: Cost) -> tuple[Any, str | None, str | None]:
+    """Amount, currency and billing period as the contract(s) being paid say them."""
+    contracts = [p.contract for p in cost.paid]
+    terms = []
+    for c in contracts:
+        if c.amount is not None:
+            terms.append((c.amount, c.currency, c.billing_period))
+        elif c.annual_cost is not None:
+            terms.append((c.annual_cost, c.currency, "annual"))
+    if not terms:
+        return None, None, None
+    if len(terms) == 1:
+        return terms[0]
+    listed = "; ".join(
+        f"{cur or ''} {amount:,.2f} {period or ''}".strip() for amount, cur, period in terms
+    )
+    currencies = sorted({cur for _, cur, _ in terms if cur})
+    return f"{len(terms)} contracts: {listed}", "; ".join(currencies) or None, "several"
+
+
+def _known(amount: Any) -> Any:
+    """An amount, or the word unknown: never a blank a reader would take for nothing."""
+    return "unknown" if amount is None else amount
+
+
+def _annual(cost: Cost) -> Any:
+    """The annual cost in the base currency; unknown is said in words, never a blank or 0."""
+    if cost.annual is not None:
+        return cost.annual  # amounts with no rate are left out of it and named in the Why
+    if cost.unconverted:
+        rates = ", ".join(sorted(cur for cur, _ in cost.unconverted))
+        return f"unknown (no {rates} rate)"
+    if cost.lapsed_only:
+        return "lapsed"
+    return "unknown"
 
 
 def _capabilities(tool: ToolFacts, names: Mapping[str, Capability]) -> str | None:

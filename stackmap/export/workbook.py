@@ -9,9 +9,12 @@ the catalog state the file was made from, so reviewed decisions can come back sa
 from __future__ import annotations
 
 import contextlib
+import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
@@ -20,8 +23,21 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from stackmap.analysis import Analysis, Stack, WhatIf
 from stackmap.bulk import bulk_work
 from stackmap.export import review
-from stackmap.export.cells import MONEY, PERCENT, RowWriter, bold, header, prepare, title
+from stackmap.export.cells import (
+    DATE,
+    PERCENT,
+    RowWriter,
+    blank,
+    bold,
+    furnish,
+    header,
+    money_format,
+    prepare,
+    rows_written,
+    title,
+)
 from stackmap.export.safe import atomic_write
+from stackmap.terms import add_months
 
 META_SHEET = "_stackmap"
 FORMAT = "stackmap-review-1"
@@ -52,28 +68,53 @@ def _write(path: Path, source: WorkbookSource) -> Path:
     summary = book.create_sheet("Summary")
     inventory = book.create_sheet("Inventory")
     where = review.inventory(inventory, stack, analysis, source.versions)
-    _summary(summary, source, where)
+    cached = _summary(summary, source, where)
     review.capability_matrix(book.create_sheet("Capability matrix"), stack, analysis)
     review.overlaps(book.create_sheet("Overlaps"), stack, analysis)
     review.gaps(book.create_sheet("Gaps"), stack, analysis)
     review.integrations(book.create_sheet("Integrations"), analysis)
+    review.integration_register(book.create_sheet("Integration register"), stack)
     review.renewals(book.create_sheet("Renewals"), analysis)
     review.spend(book.create_sheet("Spend"), stack, analysis)
     review.recommendations(book.create_sheet("Recommendations"), analysis)
     if source.scenario is not None:
         review.what_if(book.create_sheet("What-if"), source.scenario)
     _read_me(book.create_sheet("Read me"), source)
+    for sheet in book.worksheets:
+        furnish(sheet, "Marketing technology stack review", analysis.as_of)
     meta = book.create_sheet(META_SHEET)
     _meta(meta, source)
     meta.sheet_state = "hidden"
     book.calculation.fullCalcOnLoad = True  # Excel and LibreOffice work the formulas out
     try:
+        _cache_values(summary, cached)
         with atomic_write(path, "wb") as stream:
             book.save(stream)
     except BaseException:
         _discard(book)
         raise
     return path
+
+
+def _cache_values(sheet: WriteOnlyWorksheet, values: list[tuple[str, float]]) -> None:
+    """Give the sheet's formulas the values they have today.
+
+    openpyxl writes a formula with an empty value, which a viewer that does not recalculate
+    (a mail client's preview, a file browser) shows as blank: an "Annual spend" of nothing.
+    The sheet is finished here and its written XML gets each value beside its formula;
+    Excel and LibreOffice still recalculate on opening (fullCalcOnLoad).
+    """
+    if not values:
+        return
+    sheet.close()
+    written = Path(sheet._writer.out)
+    xml = written.read_text(encoding="utf-8")
+    for ref, value in values:
+        pattern = re.compile(rf'(<c r="{ref}"[^>]*><f>[^<]*</f>)<v(?:\s*/>|></v>)')
+        xml, found = pattern.subn(rf"\g<1><v>{value!r}</v>", xml, count=1)
+        if not found:
+            raise RuntimeError(f"no formula at {ref} to give its value")
+    written.write_text(xml, encoding="utf-8")
 
 
 def _discard(book: Workbook) -> None:
@@ -85,144 +126,255 @@ def _discard(book: Workbook) -> None:
                 rows.close()
 
 
-def _summary(sheet: WriteOnlyWorksheet, source: WorkbookSource, inv: review.InventoryRange) -> None:
+# Summary columns: a label, two figures, and the words (wrapped) that say what they rest on.
+SUMMARY_WIDTHS = [28, 14, 14, 70]
+CHART_ROWS = 16  # rows left free under a table for its chart (7.5 cm at 15 points a row)
+TOP_DECISIONS = 10
+
+
+def _summary(
+    sheet: WriteOnlyWorksheet, source: WorkbookSource, inv: review.InventoryRange
+) -> list[tuple[str, float]]:
+    """The page a budget review reads first: the headline figures, the plan's savings by
+    quarter, renewals by month, the ten largest decisions, spend by area and the suggested
+    dispositions, each table followed by its chart. Returns the live formulas' cells with the
+    values they hold today, for viewers that do not recalculate."""
     analysis, stack = source.analysis, source.stack
     cur = analysis.currency
-    prepare(sheet, [42, 16, 60])
+    money = money_format(cur)
+    prepare(sheet, SUMMARY_WIDTHS)
     title(
         sheet,
         "Marketing technology stack review",
         f"As of {analysis.as_of}; amounts in {cur} a year; {analysis.tools_in_use} tools in use "
         f"of {analysis.tools_total} in the catalog.",
     )
-    sheet.append([])
-    header(sheet, ["Figure", "Value", "How it is worked out"])
-    rows = RowWriter(sheet, [None, MONEY, None])
+    cached: list[tuple[str, float]] = []
+    blank(sheet)
+    header(sheet, ["Figure", "Value", "", "What it rests on"])
     cost, status = inv.column("Annual cost"), inv.column("Status")
     decision = inv.column("Decision")
     counted = " + ".join(f'SUMIFS({cost},{status},"{s}")' for s in stack.counted)
-    renewals_90 = sum(1 for r in analysis.renewals if r.due and r.days_left <= 90)
-    figures = [
-        ("Tools in use", analysis.tools_in_use, "Tools with a counted status (see Read me)."),
-        ("Annual spend", f"={counted}", "Inventory's Annual cost of tools in use (live)."),
+    in_use = [stack.costs[t.id].annual for t in stack.in_use]
+    spend_now = float(sum((c for c in in_use if c is not None), Decimal(0)))
+    unknown = sum(1 for c in in_use if c is None)
+    plan = analysis.plan
+    soon = sum(1 for r in analysis.renewals if r.due and r.days_left <= 90)
+    figures: list[tuple[str, Any, str | None, str]] = [
+        ("Tools in use", analysis.tools_in_use, "0", "Tools with a counted status (Read me)."),
+        (
+            "Annual spend",
+            f"={counted}",
+            money,
+            "The Inventory's Annual cost of the tools in use; it moves if a cost there is "
+            "corrected."
+            + (f" {unknown} tool(s) have no known cost and are not in it." if unknown else ""),
+        ),
+        (
+            "Suggested plan: savings a year",
+            _known(analysis.plan_savings),
+            money,
+            plan.headline if plan else "The plan retires no tool.",
+        ),
+        (
+            "Suggested plan: saved in the next 12 months",
+            _known(plan.savings_next_12_months if plan else Decimal(0)),
+            money,
+            "Each tool's saving starts at the earliest exit its contract allows (by quarter "
+            "below)."
+            + (
+                f" Owed until then: {plan.committed_until_exit:,.0f} {cur}."
+                if plan and plan.committed_until_exit
+                else ""
+            ),
+        ),
         (
             "At stake in overlaps",
             analysis.at_stake,
-            "Cost of every overlapping tool but the keeper.",
+            money,
+            "Cost of every tool in a group of duplicates but the one to keep (Overlaps).",
         ),
         (
-            "Waste in unused licences",
+            "Unused licences",
             analysis.wasted,
-            "Cost of idle seats of per-seat licences where use is low.",
+            money,
+            "Idle seats of per-seat licences where use is low (Inventory, Seat use).",
         ),
         (
-            "Savings of the suggested plan",
-            analysis.plan_savings,
-            analysis.plan.headline if analysis.plan else "The plan retires no tool.",
-        ),
-        (
-            "Savings of the reviewers' decisions",
+            "Reviewers' decisions: savings a year",
             f'=SUMIFS({cost},{decision},"Eliminate")+SUMIFS({cost},{decision},"Consolidate")',
-            "Moves as reviewers fill in the Inventory's Decision column (live).",
+            money,
+            "Moves as reviewers fill in the Inventory's Decision column.",
         ),
         (
-            "Renewals due in 90 days",
-            renewals_90,
-            "Decisions due within 90 days, counted to the decide-by date (Renewals).",
+            "Renewals due",
+            analysis.renewals_due,
+            "0",
+            f"Contracts with a decision still ahead ({soon} within 90 days), counted as "
+            "`stackmap renewals` and the terminal count them (Renewals).",
         ),
         (
             "Required capabilities covered",
             analysis.coverage.required_share,
-            "Share of the required capabilities some tool in use provides.",
+            PERCENT,
+            "Share of the required capabilities some tool in use provides (Gaps).",
         ),
         (
             "Maturity (technology only)",
             f"{analysis.maturity.name} (level {analysis.maturity.level})",
+            None,
             analysis.maturity.scope,
         ),
     ]
-    for label, value, how in figures:
+    for label, value, number_format, how in figures:
+        rows = RowWriter(sheet, [None, number_format, None, None])
         if isinstance(value, str) and value.startswith("="):
-            rows.formula([label, value, how])
-        elif label == "Required capabilities covered":
-            RowWriter(sheet, [None, PERCENT]).append([label, value, how])
-        elif isinstance(value, int):
-            RowWriter(sheet, [None, "0"]).append([label, value, how])
+            row = rows.formula([label, value, None, how])
+            # Decisions are blank when the file is made: their savings are 0 until filled in.
+            cached.append((f"B{row}", spend_now if label == "Annual spend" else 0.0))
         else:
-            rows.append([label, value, how])
+            rows.append([label, value, None, how])
+    notes = RowWriter(sheet, [None, None, None, None])
     for note in analysis.spend.notes:
-        rows.append(["Note", None, note])
+        notes.append(["Note", None, None, note])
 
-    # The three chart tables, side by side below the figures.
-    sheet.append([])
-    # Rows so far: title, note, blank, header, the figures, the notes; then a blank line.
-    last_figure = 4 + len(figures) + len(analysis.spend.notes)
+    if plan and plan.timeline:
+        blank(sheet)
+        bold(sheet, "Savings of the suggested plan, by quarter")
+        head = header(sheet, ["Quarter", f"Saved ({cur})", "Run rate a year", "Savings starting"])
+        rows = RowWriter(sheet, [None, money, money, None])
+        for quarter in plan.timeline:
+            rows.append([quarter.label, quarter.saved, quarter.run_rate, list(quarter.starting)])
+        _chart(sheet, "Saved by quarter", 2, head, head + len(plan.timeline), cur)
+
+    months = _renewal_months(analysis)
+    blank(sheet)
+    bold(sheet, "Renewals by month: what comes up for decision, and when")
+    head = header(sheet, ["Month", f"Renewing ({cur} a year)", "Contracts", "Decide by then"])
+    rows = RowWriter(sheet, [None, money, "0", None])
+    for label, amount, count, decide in months:
+        rows.append([label, amount, count, decide or None])
+    _chart(sheet, "Annual cost renewing by month", 2, head, head + len(months), cur)
+
+    blank(sheet)
+    bold(sheet, f"The {TOP_DECISIONS} largest decisions by money")
+    header(sheet, ["Tool", "Saves a year", "Decide by", "Suggestion and why"])
+    rows = RowWriter(sheet, [None, money, DATE, None])
+    for tool, saves, decide_by, why in _top_decisions(analysis, stack):
+        rows.append([tool, saves, decide_by, why])
+
+    blank(sheet)
     bold(sheet, "By area")
-    header(sheet, ["Area", f"Spend ({cur})", "Capabilities covered"])
-    area_rows = RowWriter(sheet, [None, MONEY, PERCENT])
+    head = header(sheet, ["Area", f"Spend ({cur})", "Capabilities covered", ""])
+    rows = RowWriter(sheet, [None, money, PERCENT, None])
     names = {a.area: a.name for a in analysis.coverage.areas}
     for area in analysis.coverage.areas:
-        area_rows.append([names[area.area], analysis.spend.by_area.get(area.area, 0), area.share])
-    first_area = last_figure + 4  # blank, "By area", header
-    last_area = first_area + len(analysis.coverage.areas) - 1
-    sheet.append([])
+        rows.append([names[area.area], analysis.spend.by_area.get(area.area, 0), area.share])
+    _chart(sheet, f"Spend by area ({cur})", 2, head, head + len(analysis.coverage.areas), cur)
+
+    blank(sheet)
     bold(sheet, "Suggested dispositions")
-    header(sheet, ["Disposition", f"Annual cost ({cur})", "Tools"])
-    totals: dict[str, list[float]] = {}
+    head = header(sheet, ["Disposition", f"Annual cost ({cur})", "Tools", ""])
+    totals: dict[str, list[Any]] = {}
     for rec in analysis.recommendations:
-        entry = totals.setdefault(rec.disposition.capitalize(), [0.0, 0])
-        entry[0] += float(rec.annual_cost or 0)
+        entry = totals.setdefault(rec.disposition.capitalize(), [Decimal(0), 0])
+        entry[0] += rec.annual_cost or 0
         entry[1] += 1
-    disposition_rows = RowWriter(sheet, [None, MONEY, "0"])
+    rows = RowWriter(sheet, [None, money, "0", None])
     for name in review.DECISIONS:
-        amount, count = totals.get(name, [0.0, 0])
-        disposition_rows.append([name, amount, count])
-    first_disp = last_area + 4
-    last_disp = first_disp + len(review.DECISIONS) - 1
+        amount, count = totals.get(name, [Decimal(0), 0])
+        rows.append([name, amount, count])
+    _chart(
+        sheet, f"Annual cost by suggested disposition ({cur})", 2, head,
+        head + len(review.DECISIONS), cur,
+    )  # fmt: skip
+    return cached
 
-    def bar(title_text: str, col: int, first: int, last: int, anchor: str, percent: bool) -> None:
-        chart = BarChart()
-        chart.type = "bar"
-        chart.title = title_text
-        chart.legend = None
-        chart.height, chart.width = 7, 14
-        data = Reference(sheet, min_col=col, min_row=first - 1, max_row=last)
-        labels = Reference(sheet, min_col=1, min_row=first, max_row=last)
-        chart.add_data(data, titles_from_data=True)
-        chart.set_categories(labels)
-        if percent:
-            chart.x_axis.number_format = PERCENT
-            chart.y_axis.scaling.min = 0
-            chart.y_axis.scaling.max = 1
-        sheet.add_chart(chart, anchor)
 
-    bar(f"Spend by area ({cur})", 2, first_area, last_area, "E3", False)
-    bar("Capabilities covered by area", 3, first_area, last_area, "E18", True)
-    bar(f"Annual cost by suggested disposition ({cur})", 2, first_disp, last_disp, "E33", False)
+def _known(amount: Decimal | None) -> Decimal | str:
+    return "unknown" if amount is None else amount
+
+
+def _chart(
+    sheet: WriteOnlyWorksheet, heading: str, column: int, header_row: int, last: int, cur: str
+) -> None:
+    """A bar chart of one column of the table just written, placed under it."""
+    chart = BarChart()
+    chart.type = "col"
+    chart.title = heading
+    chart.legend = None
+    chart.height, chart.width = 7.5, 16
+    chart.y_axis.title = cur
+    data = Reference(sheet, min_col=column, min_row=header_row, max_row=last)
+    labels = Reference(sheet, min_col=1, min_row=header_row + 1, max_row=last)
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(labels)
+    sheet.add_chart(chart, f"A{rows_written(sheet) + 2}")
+    for _ in range(CHART_ROWS):
+        blank(sheet)
+
+
+def _renewal_months(analysis: Analysis) -> list[tuple[str, Decimal, int, str]]:
+    """The next twelve months from the day of the analysis: the annual cost of contracts
+    renewing in each, how many, and the tools whose decide-by date falls in it."""
+    start = date.fromisoformat(analysis.as_of).replace(day=1)
+    months = []
+    for offset in range(12):
+        first = add_months(start, offset)
+        after = add_months(start, offset + 1)
+        renewing = [
+            r for r in analysis.renewals if r.renewal_date and first <= r.renewal_date < after
+        ]
+        deciding = sorted(
+            (r for r in analysis.renewals if r.decide_by and first <= r.decide_by < after),
+            key=lambda r: (r.decide_by, r.tool.casefold()),
+        )
+        months.append(
+            (
+                f"{first:%Y-%m}",
+                sum((r.annual_cost or Decimal(0) for r in renewing), Decimal(0)),
+                len(renewing),
+                "; ".join(f"{r.tool} ({r.decide_by})" for r in deciding),
+            )
+        )
+    return months
+
+
+def _top_decisions(analysis: Analysis, stack: Stack) -> list[tuple[str, Decimal, date | None, str]]:
+    by_name = {t.name: t for t in stack.tools}
+    retiring = [
+        r
+        for r in analysis.recommendations
+        if r.disposition in ("eliminate", "consolidate") and r.savings
+    ]
+    retiring.sort(key=lambda r: (-(r.savings or 0), r.tool.casefold()))
+    result = []
+    for r in retiring[:TOP_DECISIONS]:
+        tool = by_name.get(r.tool)
+        decide_by = stack.costs[tool.id].decide_by if tool else None
+        result.append((r.tool, r.savings or Decimal(0), decide_by, r.why))
+    return result
 
 
 SHEETS = [
     (
         "Summary",
-        (
-            "The figures a budget review asks first, and charts of spend, coverage and the "
-            "suggested plan. Totals are live formulas over the Inventory."
-        ),
+        "The page a budget review reads first: headline figures and what each rests on, the "
+        "suggested plan's savings by quarter, renewals by month, the ten largest decisions, "
+        "spend by area and the suggested dispositions, each table with its chart. Annual spend "
+        "and the reviewers' savings are live formulas over the Inventory.",
     ),
     (
         "Inventory",
-        (
-            "One row per tool in the catalog: owners, contract terms, seat use, integrations,"
-            " the suggested disposition and why. Reviewers fill in Decision, Decision owner "
-            "and Comment; `stackmap import-decisions` reads them back."
-        ),
+        "One row per tool in the catalog: owners, the contract as written (amount, currency, "
+        "billing) and its annual cost in the base currency, terms, seat use, integrations, the "
+        "suggested disposition and why. Reviewers fill in Decision, Decision owner, Comment "
+        "and the two fit ratings; `stackmap import-decisions` reads them back.",
     ),
     (
         "Capability matrix",
-        (
-            "Tools in use against the capabilities of the five areas; on top, how many tools "
-            "provide each and whether it is a gap, single or overlap."
-        ),
+        "Tools in use against the capabilities of the five areas; on top, how many tools "
+        "provide each and whether it is a gap, single or overlap.",
     ),
     (
         "Overlaps",
@@ -234,16 +386,20 @@ SHEETS = [
     ),
     (
         "Integrations",
-        "Silos, hubs, single points of failure, islands, fragile links and tools nobody owns.",
+        "Integration health: silos, hubs, single points of failure, islands, fragile links and "
+        "tools nobody owns.",
+    ),
+    (
+        "Integration register",
+        "Every integration in the catalog, working, planned or broken: from, to, method, "
+        "direction, data, frequency, status and owner.",
     ),
     (
         "Renewals",
-        (
-            "Contracts coming up, sorted by the date notice must be given; overdue and urgent"
-            " highlighted."
-        ),
+        "Contracts coming up, sorted by the date notice must be given; overdue and urgent "
+        "highlighted; days left count to that date.",
     ),
-    ("Spend", "Annual spend by owner, business unit, vendor, area and category."),
+    ("Spend", "Annual spend by owner, business unit, vendor, area and category, with totals."),
     (
         "Recommendations",
         "The action list: tools suggested or decided for Eliminate, Consolidate or Migrate, "
@@ -257,36 +413,33 @@ SHEETS = [
 
 METHOD = [
     "Only tools with a counted status are analysed (active, unless the export asked for more).",
-    (
-        "A tool's annual cost is the sum of its current contracts, converted to the base "
-        "currency with the rates in analysis.yaml; amounts in a currency with no rate are"
-        " left out and listed."
-    ),
-    (
-        "Overlap: two tools overlap when the capabilities they share are at least the "
-        "threshold share of the capabilities either has (Jaccard similarity); the keeper "
-        "is chosen on coverage, integrations, seat use, contract timing and cost, unless "
-        "a person marked a tool Invest."
-    ),
-    (
-        "Single points of failure: tools whose loss leaves others with no chain of "
-        "working integrations, in any direction, to the rest of the stack."
-    ),
-    (
-        "Dispositions: business value (seat use, uniqueness) against technical fit "
-        "(integrations, link health, ownership), weighted as in analysis.yaml. A recorded"
-        " decision always wins."
-    ),
-    "Decide-by date: the renewal date minus the notice period.",
+    "A tool's annual cost is the sum of the contracts being paid today, converted to the base "
+    "currency with the rates in analysis.yaml. An amount in a currency with no rate is left "
+    "out and named; a tool with no cost recorded says unknown, never 0; a free tool is 0.",
+    "Overlap: tools whose main job (their category's first capability they provide, or their "
+    "only one) is the same are duplicates, with money at stake and one tool to keep, chosen "
+    "on what it covers, its integrations, seat use, contract timing and cost. A capability "
+    "that is one tool's job and another's side line is a partial overlap, with no saving "
+    "counted. Generic capabilities (collaboration, project management) never make one.",
+    "Single points of failure: tools whose loss leaves others with no chain of working "
+    "integrations, in any direction, to the rest of the stack.",
+    "Dispositions: keepers first (a tool kept is never Eliminate), then business value "
+    "(criticality, reach, the data it carries, being the only provider of a capability, "
+    "seat use) against technical fit (link health, ownership), weighted as in "
+    "analysis.yaml. An unknown figure is left out of a score and named. A person's "
+    "decision or 1-5 rating always wins.",
+    "Contracts: the renewal rolls forward past auto-renewals; decide by = the renewal minus "
+    "the notice period; once that date has passed the next term is committed, so the "
+    "earliest exit moves a term later. Savings start at the earliest exit.",
 ]
 
 
 def _read_me(sheet: WriteOnlyWorksheet, source: WorkbookSource) -> None:
-    prepare(sheet, [22, 110])
+    prepare(sheet, [24, 100])
     title(sheet, "Read me")
-    rows = RowWriter(sheet, [None, None], wrap=[False, True])
+    rows = RowWriter(sheet, [None, None], wrap=[True, True])
     made = (source.generated_at or datetime.now()).replace(microsecond=0)
-    sheet.append([])
+    blank(sheet)
     bold(sheet, "This file")
     for label, value in (
         ("Made", made.isoformat(sep=" ")),
@@ -296,12 +449,12 @@ def _read_me(sheet: WriteOnlyWorksheet, source: WorkbookSource) -> None:
         ("Currency", source.analysis.currency),
     ):
         rows.append([label, value])
-    sheet.append([])
+    blank(sheet)
     bold(sheet, "Sheets")
     for name, text in SHEETS:
         if name != "What-if" or source.scenario is not None:
             rows.append([name, text])
-    sheet.append([])
+    blank(sheet)
     bold(sheet, "How the numbers are worked out")
     for text in METHOD:
         rows.append(["", text])
