@@ -307,7 +307,7 @@ def overlaps(sheet: WriteOnlyWorksheet, stack: Stack, analysis: Analysis) -> Non
                     if group.keeper
                     else "No keeper",
                     member.covered,
-                    _known(member.annual_cost),
+                    known(member.annual_cost),
                     [names[c].name for c in member.only_here if c in names],
                     group.at_stake if keeper else None,
                     f"{group.why} {group.keeper_why}" if keeper else None,
@@ -432,7 +432,7 @@ def renewals(sheet: WriteOnlyWorksheet, analysis: Analysis) -> None:
                 r.decide_by,
                 r.renewal_date,
                 r.days_left,
-                _known(r.annual_cost),
+                known(r.annual_cost),
                 r.owners,
                 r.why,
             ]
@@ -637,7 +637,7 @@ def _as_contracted(cost: Cost) -> tuple[Any, str | None, str | None]:
     return f"{len(terms)} contracts: {listed}", "; ".join(currencies) or None, "several"
 
 
-def _known(amount: Any) -> Any:
+def known(amount: Any) -> Any:
     """An amount, or the word unknown: never a blank a reader would take for nothing."""
     return "unknown" if amount is None else amount
 

@@ -172,13 +172,13 @@ def _summary(
         ),
         (
             "Suggested plan: savings a year",
-            _known(analysis.plan_savings),
+            review.known(analysis.plan_savings),
             money,
             plan.headline if plan else "The plan retires no tool.",
         ),
         (
             "Suggested plan: saved in the next 12 months",
-            _known(plan.savings_next_12_months if plan else Decimal(0)),
+            review.known(plan.savings_next_12_months if plan else Decimal(0)),
             money,
             "Each tool's saving starts at the earliest exit its contract allows (by quarter "
             "below)."
@@ -289,10 +289,6 @@ def _summary(
         head + len(review.DECISIONS), cur,
     )  # fmt: skip
     return cached
-
-
-def _known(amount: Decimal | None) -> Decimal | str:
-    return "unknown" if amount is None else amount
 
 
 def _chart(
