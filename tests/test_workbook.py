@@ -7,6 +7,7 @@ import json
 import shutil
 import subprocess
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ from stackmap.export.review import COLUMN
 from stackmap.inventory import Inventory
 from stackmap.models import Tool
 from stackmap.review import apply_decisions, export_workbook, plan_decisions
-from stackmap.schemas import ToolFields
+from stackmap.schemas import ContractFields, ToolFields
 from tests.catalogs import arrange_overlap
 
 runner = CliRunner()
@@ -328,3 +329,17 @@ def test_libreoffice_opens_the_workbook_and_converts_it(catalog: Inventory, tmp_
     pdf = tmp_path / "review.pdf"
     assert pdf.is_file() and pdf.stat().st_size > 10_000
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_money_cells_say_free_as_0_and_unknown_in_words(catalog: Inventory, tmp_path: Path) -> None:
+    catalog.add_tool(
+        ToolFields(name="Canva Free"), ContractFields(annual_cost=Decimal(0), currency="USD")
+    )
+    path = tmp_path / "review.xlsx"
+    export_workbook(catalog, path, today=TODAY)
+    rows = _rows(path, "Inventory")
+    head = rows[0]
+    cost = {row[0]: row[head.index("Annual cost")] for row in rows[1:]}
+    assert cost["Canva Free"] == 0  # free: 0, not a blank
+    assert cost["Salesforce Sales Cloud"] == "unknown"  # no contract: unknown, never 0
+    assert cost["Marketo Engage"] == 78000

@@ -192,7 +192,9 @@ class RowWriter:
                     row.append(target)
                     continue
             elif kind is not int and kind is not float and value is not None:
-                value = clean(value) or None
+                value = clean(value)
+                if value == "":  # an empty list; 0 stays 0 (a free tool is not unknown)
+                    value = None
                 if value.__class__ is str and index < count and self._wraps[index]:
                     lines = max(lines, lines_needed(value, self._width[index]))
             cell = styled[index] if index < count and not plain else None
