@@ -316,9 +316,22 @@ class DetailScreen(Base):
         for line in lines:
             text.append(line + "\n")
         links = self.query_one("#links", DataTable)
-        if not links.columns:
-            links.add_columns("Direction", "Other tool", "Method", "Status", "Data")
-        links.clear()
+        # Widths set from the rows, not left to the table's deferred auto-sizing, which may
+        # not have run when the screen is first drawn (a snapshot then cut the names).
+        others = [link.target if link.source == s.name else link.source for link in
+                  detail.integrations]  # fmt: skip
+        links.clear(columns=True)
+        for label, width in (
+            ("Direction", len("receives from")),
+            ("Other tool", max([len("Other tool"), *map(len, others)])),
+            ("Method", max([6, *(len(link.method) for link in detail.integrations)])),
+            ("Status", max([6, *(len(link.status) for link in detail.integrations)])),
+            (
+                "Data",
+                max([4, *(len(", ".join(link.data_objects)) for link in detail.integrations)]),
+            ),
+        ):
+            links.add_column(label, width=width)
         for index, link in enumerate(detail.integrations):
             outgoing = link.source == s.name
             other = link.target if outgoing else link.source
