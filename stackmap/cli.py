@@ -42,6 +42,7 @@ from stackmap.backup import backup_catalog, read_backup, restore_snapshot, safet
 from stackmap.demo import DEFAULT_OUTPUT, run_demo
 from stackmap.dump import dump_catalog, load_catalog
 from stackmap.errors import DatabaseUnavailableError, InvalidValueError, StackmapError
+from stackmap.export.diagram import OVERLAYS
 from stackmap.export.safe import atomic_write, safe_text
 from stackmap.export.template import write_template
 from stackmap.importers.mapping import Issue
@@ -1380,12 +1381,23 @@ def export_diagram_command(
     path: Annotated[Path, typer.Argument(help="Where to write the diagram (.html or .svg).")],
     as_of: AsOf = None,
     include: Include = None,
+    overlay: Annotated[
+        str,
+        typer.Option(
+            help="Mark each tool with its disposition (a letter and a tint) or its annual "
+            "cost: none, disposition or cost."
+        ),
+    ] = "none",
 ) -> None:
-    """Write the one-page stack diagram: tools by capability area and job (HTML or SVG)."""
+    """Write the stack diagram: tools by capability area and job, overlaps framed, gaps in
+    red; one A4 landscape page up to about 150 tools, more pages beyond (HTML or SVG)."""
     if path.suffix.lower() not in (".html", ".htm", ".svg"):
         raise typer.BadParameter("the diagram must be an .html or .svg file", param_hint="PATH")
-    export_diagram(_inventory(ctx), path, **_scenario(include, as_of))
-    out.print(Text(f"Wrote {path}"))
+    if overlay not in OVERLAYS:
+        raise typer.BadParameter(f"choose one of {', '.join(OVERLAYS)}", param_hint="--overlay")
+    result = export_diagram(_inventory(ctx), path, overlay=overlay, **_scenario(include, as_of))
+    pages = "one page" if result.pages == 1 else f"{result.pages} pages"
+    out.print(Text(f"Wrote {path}: {result.tools} tools on {pages} (A4 landscape)"))
 
 
 @export_app.command("calendar")

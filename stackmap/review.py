@@ -20,7 +20,7 @@ from sqlmodel import Session
 from stackmap.analysis import Analysis, Stack, WhatIf, analyze, what_if
 from stackmap.errors import InvalidValueError
 from stackmap.export.calendar import write_calendar
-from stackmap.export.diagram import write_diagram
+from stackmap.export.diagram import DiagramResult, write_diagram
 from stackmap.export.map import MapResult, write_map
 from stackmap.export.workbook import WorkbookSource, write_workbook
 from stackmap.importers.decisions import read_review
@@ -116,10 +116,12 @@ def export_diagram(
     *,
     today: date | None = None,
     counted: tuple[str, ...] = ("active",),
-) -> Path:
-    """Write the one-page stack diagram (HTML, or SVG for a .svg path)."""
+    overlay: str = "none",
+) -> DiagramResult:
+    """Write the stack diagram (HTML, or SVG for a .svg path); overlay: "none",
+    "disposition" or "cost"."""
     stack, analysis, _ = _snapshot(inventory, today, counted, None, None)
-    return write_diagram(path, stack, analysis)
+    return write_diagram(path, stack, analysis, overlay)
 
 
 def export_calendar(

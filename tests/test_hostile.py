@@ -17,8 +17,9 @@ from stackmap import db
 from stackmap.cli import app
 from stackmap.dump import dump_catalog
 from stackmap.inventory import Inventory
+from tests.browser import CHROMIUM, NO_CHROMIUM
+from tests.browser import chromium as _chromium
 from tests.catalogs import SAMPLES
-from tests.test_map import CHROMIUM, NO_CHROMIUM, _chromium
 
 CORPUS = Path(__file__).resolve().parent / "hostile"
 runner = CliRunner()
