@@ -3,6 +3,7 @@ real headless browser."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import subprocess
 import xml.etree.ElementTree as ET
@@ -50,32 +51,82 @@ def _stack(reference: Reference, names: list[str] | None = None):  # type: ignor
 def test_the_network_styles_nodes_and_edges_by_what_they_mean(reference: Reference) -> None:
     s = _stack(reference)
     analysis = analyze(s)
-    net = build_network(s, analysis)
+    net, areas = build_network(s, analysis)
     nodes = {n["label"]: n for n in net.nodes}
     assert len(nodes) == 5 and len(net.edges) == 4
     spof = {p.tool for p in analysis.single_points_of_failure}
     assert "Segment" in spof and nodes["Segment"]["borderWidth"] == 4
     assert nodes["Salesforce"]["size"] > nodes["Segment"]["size"]  # sized by cost
-    assert nodes["Lonely"]["shapeProperties"]["borderDashes"]  # a silo
+    lonely = nodes["Lonely"]  # a silo: a black dashed ring, thick enough to see
+    assert lonely["shapeProperties"]["borderDashes"] and lonely["borderWidth"] == 3
+    assert lonely["color"]["border"] == "#000000"
     assert all(n["physics"] is False and "x" in n for n in nodes.values())
+    assert all(n["widthConstraint"]["maximum"] == 110 for n in nodes.values())
     edges = {(e["from"], e["to"]): e for e in net.edges}
     assert edges[(3, 4)]["dashes"] == [6, 6]  # file-based
     assert edges[(1, 2)]["arrows"] == "to, from"  # two-way
-    assert edges[(2, 3)]["color"] == "#FF0000"  # broken
-    assert "Owner: Dana Lee" in nodes["HubSpot"]["title"]
+    assert edges[(2, 3)]["color"] == "#E00000" and edges[(2, 3)]["width"] > 3  # broken
+    assert "Business owner: Dana Lee" in nodes["HubSpot"]["title"]
+    assert {a.name for a in areas} >= {"Technology", "Data management"}
 
 
-def test_the_what_if_view_greys_retired_tools_and_reddens_broken_links(
-    reference: Reference,
+def test_manual_file_broken_and_planned_links_each_look_different(reference: Reference) -> None:
+    tools = [tool(i, f"T{i}", "seo") for i in range(1, 8)]
+    links = [
+        link(1, 2, method="manual"),
+        link(2, 3, method="file"),
+        link(3, 4, method="api", status="broken"),
+        link(4, 5, method="api", status="planned"),
+        link(5, 6, method="ipaas"),
+        link(6, 7, method="native"),
+    ]
+    s = stack(reference, tools, links)
+    net, _ = build_network(s, analyze(s))
+    looks = {
+        e["kind"] + "/" + str(e["from"]): (e["color"], str(e["dashes"]), e["width"])
+        for e in net.edges
+    }
+    assert len(looks) == 6 and len(set(looks.values())) == 6
+    manual = next(v for k, v in looks.items() if k.endswith("/1"))
+    broken = next(v for k, v in looks.items() if k.startswith("broken"))
+    assert manual[0] != broken[0]  # manual is not drawn in the broken links' red
+    assert any(k.startswith("planned") for k in looks)
+
+
+def test_the_owner_filter_lists_technical_owners_too(reference: Reference, tmp_path: Path) -> None:
+    s = stack(
+        reference,
+        [
+            dataclasses.replace(tool(1, "A", "seo", owner="Biz One"), technical_owner="Tech Two"),
+            tool(2, "B", "crm", owner=None),
+        ],
+    )
+    page = write_map(tmp_path / "m.html", s, analyze(s)).path.read_text(encoding="utf-8")
+    owners = re.search(r'<select id="f-owner">(.*?)</select>', page)
+    assert owners is not None
+    assert '<option value="Biz One">' in owners.group(1)
+    assert '<option value="Tech Two">' in owners.group(1)
+
+
+def test_the_what_if_view_greys_retired_tools_and_marks_what_is_cut_off(
+    reference: Reference, tmp_path: Path
 ) -> None:
     s = _stack(reference)
     scenario = what_if(s, ["Segment"])
-    net = build_network(s, analyze(s), scenario)
+    net, _ = build_network(s, analyze(s), scenario)
     nodes = {n["id"]: n for n in net.nodes}
     assert nodes[3]["label"] == "Segment (retired)"
     assert nodes[3]["color"]["background"] == "#D9D9D9"
     edges = {(e["from"], e["to"]): e for e in net.edges}
-    assert edges[(3, 1)]["color"] == "#FF0000" and edges[(3, 4)]["color"] == "#FF0000"
+    assert edges[(3, 1)]["color"] == "#E00000" and edges[(3, 4)]["color"] == "#E00000"
+    assert scenario.tools_cut_off == ("Snowflake",)
+    assert nodes[4]["label"] == "Snowflake (cut off)" and nodes[4]["shadow"]["enabled"]
+    assert nodes[4]["cutoff"] and not nodes[1]["cutoff"]
+    page = write_map(tmp_path / "w.html", s, analyze(s), scenario).path.read_text("utf-8")
+    panel = re.search(r'<section id="scenario">(.*?)</section>', page, re.S)
+    assert panel is not None
+    assert "Annual savings (known costs)</dt><dd>USD 30,000</dd>" in panel.group(1)
+    assert '<span id="cut-off">Snowflake</span>' in panel.group(1)
 
 
 def test_the_map_is_one_offline_file(reference: Reference, tmp_path: Path) -> None:
@@ -192,3 +243,60 @@ def test_the_browser_check_would_see_an_error(reference: Reference, tmp_path: Pa
     )
     dom = _chromium(["--dump-dom", path.as_uri()], tmp_path / "profile")
     assert 'data-errors="1"' in dom.stdout
+
+
+PROBE = """<script>
+(function () {
+  var m = window.stackmapMap, net = m.network, out = {};
+  var hubs = m.nodes.get({filter: function (n) { return n.hub; }});
+  function drawn(id) { return net.body.nodes[id].labelModule.visible(); }
+  out.scale = net.getScale();
+  out.hubs = hubs.length;
+  out.hubLabels = hubs.filter(function (n) { return drawn(n.id); }).length;
+  var others = m.nodes.get({filter: function (n) { return !n.hub; }});
+  out.otherLabelsFar = others.filter(function (n) { return drawn(n.id); }).length;
+  net.moveTo({scale: 1.0});
+  out.otherLabelsNear = others.filter(function (n) { return drawn(n.id); }).length;
+  out.others = others.length;
+  document.getElementById("f-area").value = "technology";
+  m.apply();
+  out.areaShown = +document.body.dataset.shown;
+  out.areaContext = +document.body.dataset.context;
+  out.areaDimmed = +document.body.dataset.dimmed;
+  out.areaScale = net.getScale();
+  document.getElementById("f-area").value = "";
+  var hub = hubs[0];
+  m.select(hub.id);
+  document.getElementById("f-neighbours").checked = true;
+  m.apply();
+  out.neighbours = +document.body.dataset.shown;
+  out.hubDegree = net.getConnectedNodes(hub.id).length;
+  document.body.dataset.probe = JSON.stringify(out);
+})();
+</script>"""
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)
+def test_a_500_tool_map_reads_filters_refit_and_neighbours_show(
+    reference: Reference, tmp_path: Path
+) -> None:
+    import html
+    import json
+
+    from benchmarks.analysis_speed import build_stack
+
+    s = build_stack(500, 2500, reference)
+    path = write_map(tmp_path / "big.html", s, analyze(s)).path
+    path.write_text(path.read_text("utf-8").replace("</body>", PROBE + "</body>"), "utf-8")
+    dom = _chromium(["--dump-dom", path.as_uri()], tmp_path / "profile")
+    found = re.search(r'data-probe="([^"]*)"', dom.stdout)
+    assert found is not None, dom.stdout[-1500:]
+    probe = json.loads(html.unescape(found.group(1)))
+    # Fitted to 500 tools: only the hubs are named, every one of them, legibly.
+    assert probe["hubs"] > 0 and probe["hubLabels"] == probe["hubs"]
+    assert probe["otherLabelsFar"] < probe["others"] * 0.05
+    assert probe["otherLabelsNear"] == probe["others"]  # zoomed in, every name is drawn
+    # One area: its tools, the tools they link to in grey, those links dimmed, view re-fitted.
+    assert 0 < probe["areaShown"] < 500 and probe["areaContext"] > 0 and probe["areaDimmed"] > 0
+    assert probe["areaScale"] > probe["scale"] * 1.2
+    assert probe["neighbours"] == probe["hubDegree"] + 1

@@ -10,7 +10,7 @@ spiral with its hubs in the middle), so physics stays off and 500 tools open at 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from importlib.resources import files
 from pathlib import Path
 from string import Template
@@ -18,8 +18,8 @@ from typing import Any
 
 from pyvis.network import Network
 
-from stackmap.analysis import Analysis, Stack, WhatIf
-from stackmap.analysis.stack import main_area
+from stackmap.analysis import Analysis, Stack, ToolFacts, WhatIf
+from stackmap.analysis.stack import main_area, money
 from stackmap.export.page import script_json, text
 from stackmap.export.safe import atomic_write
 
@@ -33,16 +33,21 @@ AREA_COLOURS = {
 }
 SHAPES = {"active": "dot", "evaluating": "diamond", "sunsetting": "triangle", "retired": "square"}
 # How a link works, drawn: solid for automated, dashed for files and iPaaS, dotted for people.
+# Each has its own colour; red is kept for broken links alone.
 METHODS: dict[str, dict[str, Any]] = {
-    "native": {"dashes": False, "color": "#555555", "label": "native connector"},
+    "native": {"dashes": False, "color": "#404040", "label": "native connector"},
     "api": {"dashes": False, "color": "#8C8C8C", "label": "API"},
     "ipaas": {"dashes": [10, 6], "color": "#2F75B5", "label": "iPaaS"},
     "file": {"dashes": [6, 6], "color": "#C55A11", "label": "file export/import"},
-    "manual": {"dashes": [2, 6], "color": "#C00000", "label": "manual"},
+    "manual": {"dashes": [2, 6], "color": "#7030A0", "label": "manual (people)"},
     "unknown": {"dashes": [2, 10], "color": "#BFBFBF", "label": "not recorded"},
 }
-BROKEN = "#FF0000"
+BROKEN = "#E00000"  # broken: red and thick, in the method's own dash
+PLANNED = {"dashes": [16, 8], "color": "#70AD47", "label": "planned"}
 RETIRED = "#D9D9D9"
+CUT_OFF = "rgba(224, 0, 0, 0.75)"  # the glow round a tool a scenario cuts off
+SPACING = 120.0  # between neighbouring tools, in map units: a label's width and a margin
+LABEL_WIDTH = 110  # labels wrap at this width, so neighbours' labels do not run together
 
 
 @dataclass(frozen=True)
@@ -52,11 +57,27 @@ class MapResult:
     edges: int
 
 
-def build_network(stack: Stack, analysis: Analysis, scenario: WhatIf | None = None) -> Network:
-    """Return the pyvis network of the tools in use and their integrations."""
+@dataclass(frozen=True)
+class AreaMark:
+    """An area's place on the canvas, for its name and its halo."""
+
+    slug: str
+    name: str
+    colour: str
+    x: float
+    y: float
+    radius: float
+
+
+def build_network(
+    stack: Stack, analysis: Analysis, scenario: WhatIf | None = None
+) -> tuple[Network, list[AreaMark]]:
+    """Return the pyvis network of the tools in use and their integrations (working, broken
+    and planned), and where each area sits."""
     reference = stack.reference
     counted = {t.id for t in stack.in_use}
     retired = set(scenario.retire) if scenario else set()
+    cut_off = set(scenario.tools_cut_off) if scenario else set()
     spof = {p.tool for p in analysis.single_points_of_failure}
     hubs = {h.tool for h in analysis.hubs}
     silos = {s.tool for s in analysis.silos}
@@ -66,133 +87,190 @@ def build_network(stack: Stack, analysis: Analysis, scenario: WhatIf | None = No
         degree[link.source] = degree.get(link.source, 0) + 1
         degree[link.target] = degree.get(link.target, 0) + 1
     tools = [t for t in stack.tools if t.id in counted]
-    positions = _layout(tools, reference, degree)
+    positions, areas = _layout(tools, reference, degree, {t.id for t in tools if t.name in hubs})
     costs = [float(stack.costs[t.id].annual or 0) for t in tools]
     dearest = max(costs, default=0.0) or 1.0
     net = Network(directed=True, height="100%", width="100%", cdn_resources="in_line")
-    capability_names = reference.capabilities
-    area_names = {a.slug: a.name for a in reference.areas}
+    area_of: dict[int, str] = {}
     for tool in tools:
-        cost = stack.costs[tool.id]
         area = main_area(tool, reference)
-        flags = [
-            label
-            for label, found in (
-                ("single point of failure", tool.name in spof),
-                ("hub", tool.name in hubs),
-                ("silo", tool.name in silos),
-            )
-            if found
-        ]
-        lines = [
-            tool.name,
-            f"Area: {area_names.get(area or '', 'unclassified')}",
-            f"Owner: {', '.join(tool.owners) or 'nobody'}",
-            "Annual cost: "
-            + (
-                f"{stack.base_currency} {cost.annual:,.0f}"
-                if cost.annual is not None
-                else "unknown"
-            ),
-            f"Renewal: {cost.renewal_date.isoformat() if cost.renewal_date else 'unknown'}",
-            f"Seat use: {f'{cost.utilisation:.0%}' if cost.utilisation is not None else 'unknown'}",
-            "Capabilities: "
-            + (
-                ", ".join(
-                    capability_names[c].name for c in tool.capabilities if c in capability_names
-                )
-                or "none recorded"
-            ),
-        ]
-        if flags:
-            lines.append("Flags: " + ", ".join(flags))
+        area_of[tool.id] = area or ""
         x, y = positions[tool.id]
         gone = tool.name in retired
         colour = RETIRED if gone else AREA_COLOURS.get(area, AREA_COLOURS[None])
-        border = "#C00000" if tool.name in spof else "#BF9000" if tool.name in hubs else colour
+        silo, hub, spf = tool.name in silos, tool.name in hubs, tool.name in spof
+        border = "#C00000" if spf else "#BF9000" if hub else "#000000" if silo else colour
+        label = tool.name + (" (retired)" if gone else " (cut off)" if tool.name in cut_off else "")
         net.add_node(
             tool.id,
-            label=tool.name + (" (retired)" if gone else ""),
+            label=label,
             # vis-network shows a string title as text, never as markup.
-            title="\n".join(lines),
+            title=_tooltip(stack, tool, area, spf, hub, silo, tool.name in cut_off),
             shape=SHAPES.get(tool.status, "dot"),
-            size=10 + 30 * math.sqrt(float(cost.annual or 0) / dearest),
+            size=10 + 30 * math.sqrt(float(stack.costs[tool.id].annual or 0) / dearest),
             color={"background": colour, "border": border},
-            borderWidth=4 if tool.name in spof or tool.name in hubs else 1,
-            shapeProperties={"borderDashes": [4, 4] if tool.name in silos else False},
+            borderWidth=4 if spf or hub else 3 if silo else 1,
+            shapeProperties={"borderDashes": [5, 4] if silo else False},
+            font={"size": 18 if hub else 14, "strokeWidth": 3, "strokeColor": "#FFFFFF"},
+            widthConstraint={"maximum": LABEL_WIDTH},
+            shadow=(
+                {"enabled": True, "color": CUT_OFF, "size": 28, "x": 0, "y": 0}
+                if tool.name in cut_off
+                else False
+            ),
             x=x,
             y=y,
             physics=False,
-            # Read by the page's filters.
+            # Read by the page's filters, and by its zoom (hub labels stay readable).
             area=area or "",
-            owner=tool.business_owner or tool.technical_owner or "",
+            owners=list(tool.owners),
             status=tool.status,
             disposition=decided.get(tool.name, ""),
+            hub=hub,
+            cutoff=tool.name in cut_off,
         )
     broken_by_scenario = set()
     if scenario is not None:
         broken_by_scenario = {(b.source, b.target) for b in scenario.integrations_broken}
-    for link in stack.in_use_links:
-        style = METHODS.get(link.method, METHODS["unknown"])
+    planned = [
+        link
+        for link in stack.links
+        if link.status == "planned" and link.source in counted and link.target in counted
+    ]
+    for link in (*stack.in_use_links, *planned):
+        method = METHODS.get(link.method, METHODS["unknown"])
+        style = PLANNED if link.status == "planned" else method
         source, target = stack.by_id[link.source].name, stack.by_id[link.target].name
-        broken = link.status == "broken" or (source, target) in broken_by_scenario
+        breaks = (source, target) in broken_by_scenario
+        broken = link.status == "broken" or breaks
+        title = f"{source} → {target}: {method['label']}"
+        if link.data_objects:
+            title += f" ({', '.join(link.data_objects)})"
+        title += {"broken": ", broken", "planned": ", planned (not built yet)"}.get(link.status, "")
+        if breaks:
+            title += ", breaks in this scenario"
         net.add_edge(
             link.source,
             link.target,
-            title=f"{source} → {target}: {style['label']}"
-            + (f" ({', '.join(link.data_objects)})" if link.data_objects else "")
-            + (", broken" if link.status == "broken" else "")
-            + (", breaks in this scenario" if (source, target) in broken_by_scenario else ""),
+            title=title,
             color=BROKEN if broken else style["color"],
             dashes=style["dashes"],
             arrows="to, from" if link.direction == "two_way" else "to",
-            width=3 if broken else 1.5,
+            width=3.5 if broken else 1.5,
+            kind="broken" if broken else link.status,
+            cross=area_of[link.source] != area_of[link.target],
         )
     net.set_options(
         '{"physics": {"enabled": false}, "interaction": {"hover": true, "tooltipDelay": 100,'
         ' "navigationButtons": false}, "edges": {"smooth": false}, "nodes": {"font":'
-        ' {"size": 14}}}'
+        ' {"size": 14}, "scaling": {"label": {"drawThreshold": 10, "maxVisible": 24}}}}'
     )
-    return net
+    return net, areas
+
+
+def _tooltip(
+    stack: Stack,
+    tool: ToolFacts,
+    area: str | None,
+    spof: bool,
+    hub: bool,
+    silo: bool,
+    cut_off: bool,
+) -> str:
+    reference = stack.reference
+    cost = stack.costs[tool.id]
+    area_names = {a.slug: a.name for a in reference.areas}
+    capabilities = reference.capabilities
+    flags = [
+        label
+        for label, found in (
+            ("single point of failure", spof),
+            ("hub", hub),
+            ("silo: no working integration", silo),
+            ("cut off from the rest of the stack in this scenario", cut_off),
+        )
+        if found
+    ]
+    annual = f"{stack.base_currency} {cost.annual:,.0f}" if cost.annual is not None else "unknown"
+    use = f"{cost.utilisation:.0%}" if cost.utilisation is not None else "unknown"
+    lines = [
+        tool.name,
+        f"Area: {area_names.get(area or '', 'unclassified')}",
+        f"Business owner: {tool.business_owner or 'nobody recorded'}",
+        f"Technical owner: {tool.technical_owner or 'nobody recorded'}",
+        f"Annual cost: {annual}",
+        f"Renewal: {cost.renewal_date.isoformat() if cost.renewal_date else 'unknown'}",
+        f"Seat use: {use}",
+        "Capabilities: "
+        + (
+            ", ".join(capabilities[c].name for c in tool.capabilities if c in capabilities)
+            or "none recorded"
+        ),
+    ]
+    if flags:
+        lines.append("Flags: " + ", ".join(flags))
+    return "\n".join(lines)
 
 
 def _layout(
-    tools: list[Any], reference: Any, degree: dict[int, int]
-) -> dict[int, tuple[float, float]]:
-    """Areas on a ring; in each, a sunflower spiral with the most connected tools at its heart."""
+    tools: list[Any], reference: Any, degree: dict[int, int], hubs: set[int]
+) -> tuple[dict[int, tuple[float, float]], list[AreaMark]]:
+    """Areas on a ring; in each, a sunflower spiral with the most connected tools at its heart,
+    but the hubs spread along it: their names are always drawn, and must not pile up."""
     groups: dict[str | None, list[Any]] = {}
     for tool in tools:
         groups.setdefault(main_area(tool, reference), []).append(tool)
+    names = {a.slug: a.name for a in reference.areas}
     order = [a.slug for a in reference.areas] + [None]
     present = [a for a in order if a in groups]
-    spacing = 70.0
     largest = max((len(g) for g in groups.values()), default=1)
-    ring = spacing * math.sqrt(largest) * 1.6 + 200
+    # Far enough out that neighbouring areas' spirals (and the names above them) stay apart.
+    reach = SPACING * math.sqrt(max(largest - 1, 0)) + SPACING
+    ring = (reach + 2 * SPACING) / math.sin(math.pi / len(present)) if len(present) > 1 else 0
     golden = math.pi * (3 - math.sqrt(5))
     positions: dict[int, tuple[float, float]] = {}
+    marks: list[AreaMark] = []
     for index, area in enumerate(present):
-        angle = 2 * math.pi * index / max(len(present), 1)
+        angle = 2 * math.pi * index / max(len(present), 1) - math.pi / 2
         cx, cy = (ring * math.cos(angle), ring * math.sin(angle)) if len(present) > 1 else (0, 0)
-        members = sorted(groups[area], key=lambda t: (-degree.get(t.id, 0), t.name.casefold()))
+        members = _spread(
+            sorted(groups[area], key=lambda t: (-degree.get(t.id, 0), t.name.casefold())), hubs
+        )
         for k, tool in enumerate(members):
-            r = spacing * math.sqrt(k)
+            r = SPACING * math.sqrt(k)
             positions[tool.id] = (cx + r * math.cos(k * golden), cy + r * math.sin(k * golden))
-    return positions
+        radius = SPACING * math.sqrt(max(len(members) - 1, 0)) + SPACING * 0.8
+        colour = AREA_COLOURS.get(area, AREA_COLOURS[None])
+        name = names.get(area or "", "No capability recorded")
+        marks.append(AreaMark(area or "", name, colour, cx, cy, radius))
+    return positions, marks
+
+
+def _spread(members: list[Any], hubs: set[int]) -> list[Any]:
+    """The members in spiral order: the hubs at evenly spaced places (the first at the
+    heart), the others in their order between them."""
+    chosen = [t for t in members if t.id in hubs]
+    rest = [t for t in members if t.id not in hubs]
+    if not chosen:
+        return members
+    every = len(members) / len(chosen)
+    slots = {round(j * every): hub for j, hub in enumerate(chosen)}
+    others = iter(rest)
+    return [slots[k] if k in slots else next(others) for k in range(len(members))]
 
 
 def write_map(
     path: Path, stack: Stack, analysis: Analysis, scenario: WhatIf | None = None
 ) -> MapResult:
     """Write the map to path as one UTF-8 file with everything inline (atomically)."""
-    net = build_network(stack, analysis, scenario)
+    net, areas = build_network(stack, analysis, scenario)
     nodes, edges, _, _, _, options = net.get_network_data()
     vis = files("pyvis") / "lib" / "vis-9.1.2"
     page = _page(
         stack,
         analysis,
         scenario,
-        nodes,
-        edges,
+        (nodes, edges, areas),
         options,
         (vis / "vis-network.min.js").read_text(encoding="utf-8"),
         (vis / "vis-network.css").read_text(encoding="utf-8"),
@@ -213,19 +291,50 @@ def _options(values: list[str], label: str) -> str:
     return f'<option value="">{text(label)}</option>{items}'
 
 
+def _scenario_panel(scenario: WhatIf | None) -> str:
+    """What a what-if scenario does, in figures, beside the map."""
+    if scenario is None:
+        return ""
+    cur = scenario.currency
+    figures = [
+        ("Annual savings (known costs)", money(scenario.annual_savings, cur)),
+        ("Owed until the contracts let go", money(scenario.committed_until_renewal, cur)),
+        ("Savings in the next 12 months", money(scenario.savings_next_12_months, cur)),
+    ]
+    if scenario.into:
+        figures += [
+            (f"Extra cost on {scenario.into}", money(scenario.target_extra_cost, cur)),
+            ("Net annual savings", money(scenario.net_annual_savings, cur)),
+        ]
+    rows = "".join(f"<dt>{text(k)}</dt><dd>{text(v)}</dd>" for k, v in figures)
+    cut = ", ".join(scenario.tools_cut_off) or "none"
+    lost = ", ".join(c.capability for c in scenario.capabilities_lost) or "none"
+    why = "".join(f"<li>{text(sentence)}</li>" for sentence in scenario.why)
+    return (
+        '<section id="scenario"><strong>What this scenario does</strong>'
+        f'<dl id="savings">{rows}</dl>'
+        f'<p><b>Cut off from the rest of the stack</b> (red glow): <span id="cut-off">'
+        f"{text(cut)}</span></p>"
+        f"<p><b>Integrations that break</b> (red): {len(scenario.integrations_broken)}</p>"
+        f"<p><b>Capabilities left with no provider</b>: {text(lost)}</p>"
+        f'<ul class="why">{why}</ul></section>'
+    )
+
+
 def _page(
     stack: Stack,
     analysis: Analysis,
     scenario: WhatIf | None,
-    nodes: list[dict[str, Any]],
-    edges: list[dict[str, Any]],
+    data: tuple[list[dict[str, Any]], list[dict[str, Any]], list[AreaMark]],
     options: str,
     vis_js: str,
     vis_css: str,
 ) -> str:
+    nodes, edges, marks = data
     reference = stack.reference
     areas = [(a.slug, a.name) for a in reference.areas]
-    owners = sorted({n["owner"] for n in nodes if n["owner"]}, key=str.casefold)
+    # Every owner, business and technical, so a technical owner finds their tools too.
+    owners = sorted({o for n in nodes for o in n["owners"]}, key=str.casefold)
     statuses = sorted({n["status"] for n in nodes})
     dispositions = sorted({n["disposition"] for n in nodes if n["disposition"]})
     area_options = '<option value="">All areas</option>' + "".join(
@@ -234,20 +343,25 @@ def _page(
     swatch = '<li><span class="swatch" style="background:{}"></span>{}</li>'
     legend_areas = "".join(swatch.format(AREA_COLOURS[slug], text(name)) for slug, name in areas)
     legend_areas += swatch.format(AREA_COLOURS[None], "No capability recorded")
-    line = '<li><span class="line" style="border-top:3px {} {}"></span>{}</li>'
+    line = '<li><span class="line" style="border-top:{}px {} {}"></span>{}</li>'
     legend_methods = "".join(
-        line.format(_stroke(style["dashes"]), style["color"], text(style["label"]))
-        for style in METHODS.values()
+        line.format(3, _stroke(style["dashes"]), style["color"], text(style["label"]))
+        for style in (*METHODS.values(), PLANNED)
     )
+    broken_note = "broken" + (" or broken by the scenario" if scenario else "")
+    legend_methods += line.format(5, "solid", BROKEN, text(broken_note))
     title = "Integration map"
     if scenario is not None:
         title += f" — what if {', '.join(scenario.retire)} retired" + (
             f" into {scenario.into}" if scenario.into else ""
         )
+    planned = sum(1 for e in edges if e["kind"] == "planned")
     summary = (
-        f"{len(nodes)} tools in use, {len(edges)} integrations, as of {analysis.as_of}. "
-        f"{len(analysis.silos)} silos, {len(analysis.single_points_of_failure)} single points "
-        f"of failure, {len(analysis.fragile_integrations)} fragile links."
+        f"{len(nodes)} tools in use, {len(edges) - planned} integrations"
+        + (f" and {planned} planned" if planned else "")
+        + f", as of {analysis.as_of}. {len(analysis.silos)} silos, "
+        f"{len(analysis.single_points_of_failure)} single points of failure, "
+        f"{len(analysis.fragile_integrations)} fragile links."
     )
     page = Template((files("stackmap.export") / "map_page.html").read_text(encoding="utf-8"))
     return page.substitute(
@@ -261,10 +375,15 @@ def _page(
         disposition_options=_options(dispositions, "All dispositions"),
         legend_areas=legend_areas,
         legend_methods=legend_methods,
-        broken_colour=BROKEN,
-        broken_note=" or broken by the scenario" if scenario else "",
-        scenario_mark="<li>Grey: retired in this scenario</li>" if scenario else "",
+        scenario_panel=_scenario_panel(scenario),
+        scenario_mark=(
+            "<li>Grey: retired in this scenario</li>"
+            "<li>Red glow: cut off from the rest of the stack</li>"
+            if scenario
+            else ""
+        ),
         nodes=script_json(nodes),
         edges=script_json(edges),
+        areas=script_json([asdict(m) for m in marks]),
         options=options,
     )
