@@ -261,3 +261,29 @@ def test_the_page_is_a4_landscape(reference: Reference, tmp_path: Path) -> None:
     html = write_diagram(tmp_path / "d.html", s, analyze(s)).path.read_text(encoding="utf-8")
     assert "@page { size: A4 landscape" in html and "<script" not in html
     assert f'viewBox="0 0 {PAGE_W} {PAGE_H}"' in html
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)
+@pytest.mark.parametrize("count", [150, 400])
+def test_the_html_prints_on_as_many_a4_pages_as_it_says(
+    reference: Reference, tmp_path: Path, count: int
+) -> None:
+    import pdfplumber
+
+    from tests.browser import chromium
+
+    s = library_stack(reference, count)
+    result = write_diagram(tmp_path / "d.html", s, analyze(s), "cost")
+    assert (result.pages == 1) == (count == 150)
+    pdf = tmp_path / "d.pdf"
+    done = chromium(
+        ["--no-pdf-header-footer", f"--print-to-pdf={pdf}", result.path.as_uri()],
+        tmp_path / "profile",
+    )
+    assert done.returncode == 0 and pdf.exists(), done.stderr[-2000:]
+    with pdfplumber.open(pdf) as printed:
+        assert len(printed.pages) == result.pages
+        for page in printed.pages:
+            assert round(page.width) == 842 and round(page.height) == 595  # A4 landscape
+        words = " ".join(p.extract_text() or "" for p in printed.pages)
+    assert "Marketing technology stack" in words
