@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from rich.text import Text
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 from textual.worker import WorkerCancelled, WorkerFailed
 
@@ -31,15 +32,37 @@ def inventory(tmp_path: Path) -> Inventory:
     catalog.close()
 
 
-def run(test: Callable[[StackmapApp], Awaitable[None]], inventory: Inventory) -> None:
+PILOTS: dict[int, Pilot[None]] = {}  # the pilot driving each app under test
+
+
+def run(
+    test: Callable[[StackmapApp], Awaitable[None]],
+    inventory: Inventory,
+    size: tuple[int, int] = SIZE,
+) -> None:
     app = create_app(inventory)
 
     async def main() -> None:
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=size) as pilot:
+            PILOTS[id(app)] = pilot
             await pilot.pause()
             await test(app)
 
     asyncio.run(main())
+
+
+async def press(app: StackmapApp, *keys: str) -> None:
+    """Press real keys, as a person would."""
+    await PILOTS[id(app)].press(*keys)
+
+
+async def confirm(app: StackmapApp, expect: str) -> None:
+    """Wait for the question before a destructive step, check it, and answer y."""
+    from stackmap.tui.modals import ConfirmScreen
+
+    await settle(app, lambda: isinstance(app.screen, ConfirmScreen))
+    await settle(app, lambda: expect in shown(app, "#question"))
+    await press(app, "y")
 
 
 async def settle(app: StackmapApp, check: Callable[[], bool]) -> None:
@@ -243,6 +266,7 @@ def test_the_import_screen_shows_the_diff_then_applies_it(inventory: Inventory) 
         assert "columns:" in shown(app, "#plan")
         assert len(inventory.tools()) == 4  # a dry run writes nothing
         app.screen.query_one("#apply").press()
+        await confirm(app, "into the catalog: ")
         await settle(app, lambda: "Imported" in shown(app, "#plan"))
         assert len(inventory.tools()) > 4
 
@@ -309,7 +333,9 @@ def test_editing_fields_saves_only_what_changed_and_refuses_bad_values(
     run(check, inventory)
 
 
-def test_clicking_a_header_sorts_the_tools_and_again_reverses(inventory: Inventory) -> None:
+def test_sorting_by_click_or_key_keeps_unknown_costs_last_both_ways(
+    inventory: Inventory,
+) -> None:
     app = create_app(inventory)
 
     async def main() -> None:
@@ -318,15 +344,23 @@ def test_clicking_a_header_sorts_the_tools_and_again_reverses(inventory: Invento
             await settle(app, lambda: bool(app.screen.query(DataTable)))
             table = app.screen.query_one(DataTable)
             await settle(app, lambda: table.row_count == 4)
-            cost = list(table.columns)[4]
-            table.post_message(DataTable.HeaderSelected(table, cost, 4, Text("Annual cost")))
-            await pilot.pause()
-            # By amount (43,200 before 78,000), unknown costs last.
-            await settle(
-                app, lambda: names(table)[:2] == ["HubSpot Marketing Hub", "Marketo Engage"]
-            )
-            table.post_message(DataTable.HeaderSelected(table, cost, 4, Text("Annual cost")))
-            await settle(app, lambda: names(table)[-1] == "HubSpot Marketing Hub")
+            known = ["HubSpot Marketing Hub", "Marketo Engage"]  # 43,200 and 78,000
+            cost = list(table.columns)[1]
+            table.post_message(DataTable.HeaderSelected(table, cost, 1, Text("Annual cost")))
+            await settle(app, lambda: str(table.columns[cost].label) == "2 Annual cost ▲")
+            await settle(app, lambda: "sorted by annual cost" in shown(app, "#count"))
+            assert names(table)[:2] == known
+            await pilot.press("2")  # the same column by its number: reversed
+            await settle(app, lambda: names(table)[:2] == known[::-1])
+            assert str(table.columns[cost].label) == "2 Annual cost ▼"
+            unknown = [t.name for t in inventory.tools() if t.annual_cost is None]
+            assert set(names(table)[2:]) == set(unknown)  # blanks last, reversed or not
+            # The sort survives typing a filter and a refresh.
+            app.screen.query_one("#filter", Input).value = "m"
+            await settle(app, lambda: "matching" in shown(app, "#count"))
+            await pilot.press("ctrl+r")
+            await settle(app, lambda: "sorted by annual cost (descending)" in shown(app, "#count"))
+            assert app.screen.query_one("#filter", Input).value == "m"
 
     asyncio.run(main())
 
@@ -377,6 +411,7 @@ def test_apply_writes_the_checked_file_not_whatever_the_field_now_names(
         await settle(app, lambda: "Would write" in shown(app, "#plan"))
         app.screen.query_one("#path", Input).value = str(other)  # typed after the check
         app.screen.query_one("#apply").press()
+        await confirm(app, "checked.csv into the catalog: 1 tool added?")
         await settle(app, lambda: "Imported" in shown(app, "#plan"))
         assert "Canva" in {t.name for t in inventory.tools()}
         assert all(t.status != "retired" for t in inventory.tools())

@@ -1,23 +1,25 @@
-"""Snapshot tests of the main screens (pytest-textual-snapshot). Reviewed before committing:
-`pytest tests/test_tui_snapshots.py --snapshot-update` rewrites them; look at the SVGs in
-tests/__snapshots__/ before accepting a change."""
+"""Snapshot tests of the screens at 80x24 and 160x45 (pytest-textual-snapshot). Reviewed before
+committing: `pytest tests/test_tui_snapshots.py --snapshot-update` rewrites them; look at the
+SVGs in tests/__snapshots__/ before accepting a change."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import date
 from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import DataTable
 
 from stackmap.inventory import Inventory
 from stackmap.tui.app import StackmapApp, create_app
+from stackmap.tui.modals import HelpScreen
 from tests.catalogs import arrange_overlap
-from tests.test_tui import names, settle, shown
+from tests.test_tui import settle, shown
 
 DAY = date(2027, 1, 1)  # a pinned day: renewals and the dashboard do not age
-SIZE = (150, 40)
+SIZES = {"80x24": (80, 24), "160x45": (160, 45)}
 
 
 @pytest.fixture
@@ -27,42 +29,74 @@ def app(tmp_path: Path) -> StackmapApp:
     return create_app(inventory, today=DAY)
 
 
-def _after(steps: Callable[[StackmapApp], object]) -> Callable[[Pilot[None]], object]:
+def table_filled(app: StackmapApp) -> bool:
+    tables = app.screen.query(DataTable)
+    return bool(tables) and tables.first().row_count > 0
+
+
+async def _open(app: StackmapApp, pilot: Pilot[None], key: str, name: str) -> None:
+    await pilot.press(key)
+    await settle(app, lambda: app.screen is app.get_screen(name))
+    await settle(app, lambda: table_filled(app))
+
+
+async def dashboard(app: StackmapApp, pilot: Pilot[None]) -> None:
+    return None
+
+
+async def tools(app: StackmapApp, pilot: Pilot[None]) -> None:
+    await _open(app, pilot, "t", "tools")
+    await settle(app, lambda: "matching" in shown(app, "#count"))
+
+
+async def detail(app: StackmapApp, pilot: Pilot[None]) -> None:
+    app.open_tool("Marketo Engage")
+    await settle(app, lambda: "Findings" in shown(app, "#detail-body"))
+    await settle(app, lambda: app.screen.query_one("#links", DataTable).row_count == 1)
+
+
+async def overlaps(app: StackmapApp, pilot: Pilot[None]) -> None:
+    await _open(app, pilot, "o", "overlaps")
+
+
+async def renewals(app: StackmapApp, pilot: Pilot[None]) -> None:
+    await _open(app, pilot, "n", "renewals")
+
+
+async def spend(app: StackmapApp, pilot: Pilot[None]) -> None:
+    await _open(app, pilot, "s", "spend")
+
+
+async def whatif(app: StackmapApp, pilot: Pilot[None]) -> None:
+    await pilot.press("w", "slash", *"Marketo Engage", "escape")
+    await settle(app, lambda: "Annual savings" in shown(app, "#whatif-body"))
+
+
+async def help_screen(app: StackmapApp, pilot: Pilot[None]) -> None:
+    await pilot.press("f1")
+    await settle(app, lambda: isinstance(app.screen, HelpScreen))
+
+
+SCREENS: dict[str, Callable[[StackmapApp, Pilot[None]], Awaitable[None]]] = {
+    "dashboard": dashboard,
+    "tools": tools,
+    "detail": detail,
+    "overlaps": overlaps,
+    "renewals": renewals,
+    "spend": spend,
+    "whatif": whatif,
+    "help": help_screen,
+}
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_screen_snapshot(
+    app: StackmapApp, snap_compare: Callable[..., bool], screen: str, size: str
+) -> None:
     async def run_before(pilot: Pilot[None]) -> None:
-        app = pilot.app
-        assert isinstance(app, StackmapApp)
         await settle(app, lambda: "USD" in shown(app, "#fig-spend"))
-        await steps(app)  # type: ignore[misc]
+        await SCREENS[screen](app, pilot)
         await pilot.pause()
 
-    return run_before
-
-
-def test_dashboard_snapshot(app: StackmapApp, snap_compare: Callable[..., bool]) -> None:
-    async def nothing(app: StackmapApp) -> None:
-        return None
-
-    assert snap_compare(app, terminal_size=SIZE, run_before=_after(nothing))
-
-
-def test_tools_snapshot(app: StackmapApp, snap_compare: Callable[..., bool]) -> None:
-    from textual.widgets import DataTable
-
-    async def tools(app: StackmapApp) -> None:
-        await app.run_action("show('tools')")
-        await settle(app, lambda: bool(app.screen.query(DataTable)))
-        await settle(app, lambda: len(names(app.screen.query_one(DataTable))) == 3)
-        app.screen.query_one(DataTable).focus()
-
-    assert snap_compare(app, terminal_size=SIZE, run_before=_after(tools))
-
-
-def test_tool_detail_snapshot(app: StackmapApp, snap_compare: Callable[..., bool]) -> None:
-    async def detail(app: StackmapApp) -> None:
-        from textual.widgets import DataTable
-
-        app.open_tool("Marketo Engage")
-        await settle(app, lambda: "Findings" in shown(app, "#detail-body"))
-        await settle(app, lambda: app.screen.query_one("#links", DataTable).row_count == 1)
-
-    assert snap_compare(app, terminal_size=SIZE, run_before=_after(detail))
+    assert snap_compare(app, terminal_size=SIZES[size], run_before=run_before)

@@ -24,30 +24,36 @@ from stackmap.tui.findings import (
     CapabilitiesScreen,
     ExportScreen,
     GapsScreen,
+    HistoryScreen,
     ImportScreen,
     IntegrationsScreen,
+    LicencesScreen,
     OverlapsScreen,
     RenewalsScreen,
+    SpendScreen,
 )
+from stackmap.tui.keys import SCREENS
+from stackmap.tui.modals import HelpScreen
 from stackmap.tui.screens import DashboardScreen, DetailScreen, ToolsScreen, WhatIfScreen
 
 
 class StackmapApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "stackmap"
+    # Screens get the class -narrow below 120 columns (the dashboard's figures then wrap).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]  # noqa: RUF012
+    # Letters when no text field has the focus (hidden from the footer, listed in the help);
+    # function keys and Ctrl chords work while typing too. See keys.SCREENS.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("d", "show('dashboard')", "Dashboard"),
-        Binding("t", "show('tools')", "Tools"),
-        Binding("c", "show('capabilities')", "Capabilities"),
-        Binding("o", "show('overlaps')", "Overlaps"),
-        Binding("g", "show('gaps')", "Gaps"),
-        Binding("n", "show('renewals')", "Renewals"),
-        Binding("i", "show('integrations')", "Integrations"),
-        Binding("w", "show('whatif')", "What-if"),
-        Binding("m", "show('import')", "Import"),
-        Binding("e", "show('export')", "Export"),
-        Binding("r", "refresh", "Refresh"),
-        Binding("question_mark", "help", "Keys"),
+        Binding("f1,question_mark", "help", "Help", key_display="F1"),
+        *(
+            Binding(s.function, f"show('{s.name}')", s.label, priority=True)
+            for s in SCREENS
+            if s.function
+        ),
+        *(Binding(s.letter, f"show('{s.name}')", s.label, show=False) for s in SCREENS),
+        Binding("ctrl+r", "refresh", "Refresh", priority=True),
+        Binding("r", "refresh", "Refresh", show=False),
     ]
     COMMANDS = App.COMMANDS | {StackmapCommands}
     SCREENS: ClassVar[dict[str, Callable[[], Screen[Any]]]] = {
@@ -61,6 +67,9 @@ class StackmapApp(App[None]):
         "whatif": WhatIfScreen,
         "import": ImportScreen,
         "export": ExportScreen,
+        "spend": SpendScreen,
+        "licences": LicencesScreen,
+        "history": HistoryScreen,
     }
 
     def __init__(self, inventory: Inventory, today: date | None = None) -> None:
@@ -69,6 +78,7 @@ class StackmapApp(App[None]):
         self.today = today  # None: the real today; tests and reviews pin a day
         self.snapshot: Snapshot | None = None
         self._catalog: Stack | None = None
+        self.generation = 0  # moves on at every change: screens shown again reload if it moved
 
     def take_snapshot(self) -> Snapshot:
         """Read the catalog and analyse it (call from a worker)."""
@@ -102,6 +112,9 @@ class StackmapApp(App[None]):
         self.push_screen("dashboard")
 
     def action_show(self, name: str) -> None:
+        # From a tool's detail, a form or the help: close them, then go.
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
         if self.screen is not self.get_screen(name):
             self.switch_screen(name)
 
@@ -110,17 +123,30 @@ class StackmapApp(App[None]):
         self.push_screen(DetailScreen(name))
 
     def action_help(self) -> None:
-        """Show the keys of the current screen (Textual's keys panel)."""
-        if self.screen.query("HelpPanel"):
-            self.action_hide_help_panel()
+        """Show every key, and this screen's own (F1 or ? again closes it)."""
+        if isinstance(self.screen, HelpScreen):
+            self.pop_screen()
         else:
-            self.action_show_help_panel()
+            self.push_screen(HelpScreen(self.screen))
 
     def action_refresh(self) -> None:
         self.forget()
+        self.generation += 1
         screen = self.screen
         if hasattr(screen, "reload"):
             screen.reload()
+
+    def changed(self) -> Snapshot:
+        """The one place a write is followed by: read and analyse the catalog again (call from
+        the worker that wrote), so every screen shows it; each screen reloads when shown."""
+        self.forget()
+        snapshot = self.take_snapshot()
+        self.call_from_thread(self._changed, snapshot)
+        return snapshot
+
+    def _changed(self, snapshot: Snapshot) -> None:
+        self.remember(snapshot)
+        self.generation += 1
 
 
 def create_app(inventory: Inventory, today: date | None = None) -> StackmapApp:

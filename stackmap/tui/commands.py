@@ -1,4 +1,4 @@
-"""The command palette: jump to any screen, or to any tool by name."""
+"""The command palette: jump to any screen (with what it is for), or to any tool by name."""
 
 from __future__ import annotations
 
@@ -6,28 +6,25 @@ from functools import partial
 
 from textual.command import Hit, Hits, Provider
 
-SCREEN_NAMES = {
-    "dashboard": "Dashboard",
-    "tools": "Tools",
-    "capabilities": "Capabilities",
-    "overlaps": "Overlaps",
-    "gaps": "Gaps",
-    "renewals": "Renewals",
-    "integrations": "Integrations",
-    "whatif": "What-if",
-    "import": "Import",
-    "export": "Export",
-}
+from stackmap.tui.keys import SCREENS
+
+SCREEN_NAMES = {s.name: s.label for s in SCREENS}
 
 
 class StackmapCommands(Provider):
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         app = self.app
-        for name, label in SCREEN_NAMES.items():
-            score = matcher.match(label)
+        for screen in SCREENS:
+            score = max(matcher.match(screen.label), matcher.match(screen.about) * 0.5)
             if score > 0:
-                yield Hit(score, matcher.highlight(label), partial(app.action_show, name))  # type: ignore[attr-defined]
+                yield Hit(
+                    score,
+                    matcher.highlight(screen.label),
+                    partial(app.action_show, screen.name),  # type: ignore[attr-defined]
+                    help=f"{screen.about} (key {screen.letter}"
+                    + (f", {screen.function.upper()})" if screen.function else ")"),
+                )
         snapshot = getattr(app, "snapshot", None)
         if snapshot is None:
             return

@@ -14,6 +14,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, DataTable, Footer, Input, Static
 
 from stackmap.tui.data import Snapshot
+from stackmap.tui.modals import ConfirmScreen
 
 if TYPE_CHECKING:
     from stackmap.intake import PlannedImport
@@ -39,17 +40,14 @@ class FindingsScreen(Base):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def reload(self) -> None:
-        snapshot: Snapshot | None = self.app.snapshot  # type: ignore[attr-defined]
-        if snapshot is None:
-            snapshot = self.app.take_snapshot()  # type: ignore[attr-defined]
-            self.app.remember(snapshot)  # type: ignore[attr-defined]
-        self.app.call_from_thread(self.fill, snapshot)
+        self.app.call_from_thread(self.fill, self.snapshot())
 
     def rows(self, snapshot: Snapshot) -> list[tuple[str, list[Any], str]]:
         """(key, cells, why) for each finding; the key is a tool name where one applies."""
         raise NotImplementedError
 
     def fill(self, snapshot: Snapshot) -> None:
+        self.mark_seen()
         table = self.query_one(DataTable)
         table.clear()
         self._why: dict[str, str] = {}
@@ -81,14 +79,14 @@ class FindingsScreen(Base):
 
 class OverlapsScreen(FindingsScreen):
     TITLE_TEXT = "Overlaps: tools doing the same job (Enter opens the keeper)"
-    COLUMNS = ("Keep", "Group", "Tools", "At stake")
+    COLUMNS = ("Keep", "At stake", "Group", "Tools")
 
     def rows(self, snapshot: Snapshot) -> list[tuple[str, list[Any], str]]:
         cur = snapshot.analysis.currency
         return [
             (
                 o.keeper or o.tools[0],
-                [o.keeper or "—", len(o.tools), ", ".join(o.tools), money(o.at_stake, cur)],
+                [o.keeper or "—", money(o.at_stake, cur), len(o.tools), ", ".join(o.tools)],
                 f"{o.why} {o.keeper_why}",
             )
             for o in snapshot.analysis.overlaps
@@ -206,6 +204,105 @@ class CapabilitiesScreen(FindingsScreen):
         ]
 
 
+class SpendScreen(FindingsScreen):
+    TITLE_TEXT = "Spend a year: by area, vendor, business owner and unit (known costs)"
+    COLUMNS = ("By", "Name", "Annual spend", "Share")
+
+    def rows(self, snapshot: Snapshot) -> list[tuple[str, list[Any], str]]:
+        spend = snapshot.analysis.spend
+        cur = spend.currency
+        reference = snapshot.stack.reference
+        areas = {a.slug: a.name for a in reference.areas}
+        rests = _rests_on(spend)
+        result: list[tuple[str, list[Any], str]] = [
+            ("", ["Total", "all tools", money(spend.total, cur), "100%"], rests)
+        ]
+        for label, figures, names in (
+            ("Area", spend.by_area, areas),
+            ("Vendor", spend.by_vendor, {}),
+            ("Owner", spend.by_owner, {}),
+            ("Unit", spend.by_business_unit, {}),
+        ):
+            for key, amount in sorted(figures.items(), key=lambda kv: -kv[1]):
+                share = f"{amount / spend.total:.0%}" if spend.total else "—"
+                name = names.get(key, key) or "not recorded"
+                result.append(("", [label, name, money(amount, cur), share], rests))
+        return result
+
+
+def _rests_on(spend: Any) -> str:
+    """What every spend figure rests on, in words."""
+    text = f"Known annual costs of {spend.tools_costed} tools"
+    if spend.tools_without_cost:
+        text += f"; {len(spend.tools_without_cost)} tools' cost is unknown and not counted"
+    if spend.unconverted:
+        text += "; amounts with no exchange rate are left out: " + ", ".join(
+            f"{c} {a:,.0f}" for c, a in spend.unconverted.items()
+        )
+    return text + "."
+
+
+class LicencesScreen(FindingsScreen):
+    TITLE_TEXT = "Licences: idle seats and what they cost a year (Enter opens the tool)"
+    COLUMNS = ("Tool", "Finding", "Seats used", "Use", "Wasted a year")
+
+    def rows(self, snapshot: Snapshot) -> list[tuple[str, list[Any], str]]:
+        cur = snapshot.analysis.currency
+        return [
+            (
+                u.tool,
+                [
+                    u.tool,
+                    u.kind,
+                    f"{u.seats_active} of {u.seats_purchased}",
+                    f"{u.utilisation:.0%}" if u.utilisation is not None else "—",
+                    money(u.wasted, cur) if u.wasted is not None else "not per seat or unknown",
+                ],
+                u.why,
+            )
+            for u in snapshot.analysis.underutilized
+        ]
+
+
+class HistoryScreen(FindingsScreen):
+    TITLE_TEXT = "History: the latest changes to the catalog, newest first"
+    COLUMNS = ("When", "Who", "What", "Name", "Action", "Changes")
+    LIMIT = 500
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def reload(self) -> None:
+        snapshot = self.snapshot()
+        self.changes = self.app.inventory.history(limit=self.LIMIT)  # type: ignore[attr-defined]
+        self.app.call_from_thread(self.fill, snapshot)
+
+    def rows(self, snapshot: Snapshot) -> list[tuple[str, list[Any], str]]:
+        from stackmap.outcomes import short
+
+        result: list[tuple[str, list[Any], str]] = []
+        for change in self.changes:
+            fields = [
+                f"{k.replace('_', ' ')}: {short(v[0])} → {short(v[1])}"
+                for k, v in change.changes.items()
+                if isinstance(v, list) and len(v) == 2
+            ]
+            summary = "; ".join(fields) or ", ".join(change.changes) or "—"
+            result.append(
+                (
+                    change.label if change.entity == "tool" else "",
+                    [
+                        f"{change.at:%Y-%m-%d %H:%M}",
+                        change.actor,
+                        change.entity,
+                        change.label,
+                        change.action,
+                        summary[:60],
+                    ],
+                    summary,
+                )
+            )
+        return result
+
+
 class ExportScreen(Base):
     """Write the workbook, the map and the diagram into a folder."""
 
@@ -219,9 +316,28 @@ class ExportScreen(Base):
             yield Static("", id="written")
         yield Footer()
 
+    FILES = (
+        ("Workbook", "stackmap-review.xlsx"),
+        ("Integration map", "integration-map.html"),
+        ("Stack diagram", "stack-diagram.html"),
+    )
+
     @on(Button.Pressed, "#export")
     def _export(self) -> None:
-        self.export(Path(self.query_one("#folder", Input).value.strip() or "."))
+        folder = Path(self.query_one("#folder", Input).value.strip() or ".")
+        there = [name for _, name in self.FILES if (folder / name).exists()]
+        if not there:
+            self.export(folder)
+            return
+        question = f"Replace {', '.join(there)} in {folder}? The files there now are lost."
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.export(folder)
+            else:
+                self.notify("Nothing written.")
+
+        self.app.push_screen(ConfirmScreen(question, "Replace"), answer)
 
     @on(Button.Pressed, "#open-map")
     def _open_map(self) -> None:
@@ -236,10 +352,10 @@ class ExportScreen(Base):
 
         inventory = self.app.inventory  # type: ignore[attr-defined]
         folder.mkdir(parents=True, exist_ok=True)
+        writers: tuple[Callable[..., Any], ...] = (export_workbook, export_map, export_diagram)
         steps: list[tuple[str, Path, Callable[..., Any]]] = [
-            ("Workbook", folder / "stackmap-review.xlsx", export_workbook),
-            ("Integration map", folder / "integration-map.html", export_map),
-            ("Stack diagram", folder / "stack-diagram.html", export_diagram),
+            (label, folder / name, write)
+            for (label, name), write in zip(self.FILES, writers, strict=True)
         ]
         lines = []
         for label, path, write in steps:
@@ -262,10 +378,11 @@ class ImportScreen(Base):
     """
 
     planned: PlannedImport | None = None
+    would = ""  # what the check said the import would write
 
     def compose(self) -> ComposeResult:
         yield Static("Import a spreadsheet (xlsx, csv…)", classes="title")
-        yield Input(placeholder="Path to the file", id="path")
+        yield Input(placeholder="/ to type the path to the file", id="path")
         with Horizontal(id="decide"):
             yield Button("Check (dry run)", id="check", variant="primary")
             yield Button("Apply", id="apply", disabled=True)
@@ -281,9 +398,20 @@ class ImportScreen(Base):
 
     @on(Button.Pressed, "#apply")
     def _apply(self) -> None:
-        self.query_one("#apply", Button).disabled = True
-        if self.planned is not None:
-            self.apply(self.planned)
+        planned = self.planned
+        if planned is None:
+            return
+        question = (
+            f"Write {planned.plan.file} into the catalog: {self.would or 'no changes'}? "
+            "This is what the check showed; the file is read again and refused if it changed."
+        )
+
+        def answer(yes: bool | None) -> None:
+            if yes and self.planned is planned:
+                self.query_one("#apply", Button).disabled = True
+                self.apply(planned)
+
+        self.app.push_screen(ConfirmScreen(question, "Apply"), answer)
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def check(self, path: Path) -> None:
@@ -294,6 +422,7 @@ class ImportScreen(Base):
         planned = plan_file(inventory, ImportRequest(path))
         result = apply_file(inventory, planned, dry_run=True)
         self.planned = planned
+        self.would = _counts(result)
         self.app.call_from_thread(self._show, _lines(planned, result), True)
 
     @work(thread=True, exclusive=True, exit_on_error=False)
@@ -303,7 +432,7 @@ class ImportScreen(Base):
 
         result = apply_file(self.app.inventory, planned)  # type: ignore[attr-defined]
         self.planned = None
-        self.app.forget()  # type: ignore[attr-defined]  # the catalog changed
+        self.app.changed()  # type: ignore[attr-defined]  # every screen shows the new catalog
         self.app.call_from_thread(self._show, _lines(planned, result), False)
 
     def _show(self, lines: list[str], dry_run: bool) -> None:
@@ -311,6 +440,18 @@ class ImportScreen(Base):
         self.query_one("#apply", Button).disabled = not dry_run
         if not dry_run:
             self.notify(next((line for line in lines if line.startswith("Imported")), "Imported"))
+
+
+def _counts(result: LoadResult) -> str:
+    """ "1 tool added, 3 tools updated, 2 integrations unchanged" """
+    verbs = {"created": "added", "updated": "updated", "unchanged": "unchanged"}
+    parts = []
+    for key, count in result.counts().items():
+        kind, _, action = key.rpartition("_")
+        if count:
+            noun = kind[:-1] if count == 1 and kind.endswith("s") else kind
+            parts.append(f"{count} {noun} {verbs.get(action, action)}")
+    return ", ".join(parts)
 
 
 def _lines(planned: PlannedImport, result: LoadResult) -> list[str]:

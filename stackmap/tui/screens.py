@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import shlex
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Input, Static
 from textual.worker import Worker, WorkerState
@@ -20,9 +23,8 @@ from stackmap.errors import StackmapError
 from stackmap.models import Disposition
 from stackmap.outcomes import short
 from stackmap.tui.data import Snapshot
+from stackmap.tui.modals import ConfirmScreen
 from stackmap.views import ToolDetail
-
-PAGE = 100  # rows a table shows (two screens full); the filter narrows the query
 
 
 def money(amount: Decimal | None, currency: str | None) -> str:
@@ -30,13 +32,70 @@ def money(amount: Decimal | None, currency: str | None) -> str:
 
 
 class Base(Screen[None]):
-    """Shared by the screens: failed workers become notifications, never a crash."""
+    """Shared by the screens: keys that leave a text field and enter one, the catalog shown
+    as it is when a screen comes back, and failed workers as notifications, never a crash."""
+
+    # A screen opens with the focus on its table or first button, never in a text field, so
+    # the screen keys work at once; "/" moves into the field.
+    AUTO_FOCUS = "DataTable, Button"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "leave", "Back", key_display="Esc"),
+        Binding("slash", "type", "Type", key_display="/"),
+    ]
+    seen = -1  # the app's generation this screen last read
+
+    def action_leave(self) -> None:
+        """Esc: out of a text field; else back from a tool or form; else to the dashboard."""
+        if isinstance(self.focused, Input):
+            targets = self.query(self.AUTO_FOCUS or "DataTable")
+            self.set_focus(targets.first() if targets else None)
+        elif len(self.app.screen_stack) > 2:
+            self.app.pop_screen()
+        elif self.app.screen is not self.app.get_screen("dashboard"):
+            self.app.action_show("dashboard")  # type: ignore[attr-defined]
+
+    def action_type(self) -> None:
+        fields = self.query(Input)
+        if fields:
+            fields.first().focus()
+
+    def on_screen_resume(self) -> None:
+        # Shown again after a change elsewhere (an edit, a decision, an import): read again.
+        generation: int = self.app.generation  # type: ignore[attr-defined]
+        if self.seen != -1 and self.seen != generation:
+            self.refresh_data()
+
+    def refresh_data(self) -> None:
+        """Show the catalog as it is now (screens that show data override this)."""
+        self.seen = self.app.generation  # type: ignore[attr-defined]
+        reload = getattr(self, "reload", None)
+        if reload is not None:
+            reload()
+
+    def mark_seen(self) -> None:
+        self.seen = self.app.generation  # type: ignore[attr-defined]
+
+    def snapshot(self) -> Snapshot:
+        """The app's snapshot, taken now if there is none (call from a worker)."""
+        snapshot: Snapshot | None = self.app.snapshot  # type: ignore[attr-defined]
+        if snapshot is None:
+            snapshot = self.app.take_snapshot()  # type: ignore[attr-defined]
+            self.app.call_from_thread(self.app.remember, snapshot)  # type: ignore[attr-defined]
+        return snapshot
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR and event.worker.error is not None:
             error = event.worker.error
-            message = str(error) if isinstance(error, StackmapError) else repr(error)
+            message = str(error) if isinstance(error, StackmapError) else describe(error)
             self.notify(message, title="stackmap", severity="error")
+
+
+def describe(error: BaseException) -> str:
+    """An unexpected error in words, not as a Python repr: "File exists: 'out/x.xlsx'"."""
+    if isinstance(error, OSError) and error.strerror:
+        where = f": {error.filename}" if error.filename else ""
+        return f"{error.strerror}{where}"
+    return str(error) or type(error).__name__
 
 
 class DashboardScreen(Base):
@@ -44,7 +103,7 @@ class DashboardScreen(Base):
 
     def compose(self) -> ComposeResult:
         yield Static("Reading the catalog…", id="status")
-        with Horizontal(id="figures"):
+        with Grid(id="figures"):
             for key in ("tools", "spend", "at-stake", "waste", "gaps", "renewals"):
                 yield Static("", id=f"fig-{key}", classes="figure")
         with Horizontal():
@@ -76,18 +135,17 @@ class DashboardScreen(Base):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def reload(self) -> None:
-        snapshot = self.app.take_snapshot()  # type: ignore[attr-defined]
-        self.app.call_from_thread(self.show, snapshot)
+        self.app.call_from_thread(self.show, self.snapshot())
 
     def show(self, snapshot: Snapshot) -> None:
-        self.app.remember(snapshot)  # type: ignore[attr-defined]
+        self.mark_seen()
         a = snapshot.analysis
         cur = a.currency
         figures = {
             "tools": f"Tools in use\n{a.tools_in_use}",
             "spend": f"Annual spend\n{money(a.spend.total, cur)}",
             "at-stake": f"At stake in overlaps\n{money(a.at_stake, cur)}",
-            "waste": f"Unused licences\n{money(a.wasted, cur)}",
+            "waste": f"Unused licences\n{_waste(a.wasted, a.possible_waste, cur)}",
             "gaps": f"Gaps\n{len(a.gaps)}",
             "renewals": f"Renewals due\n{a.renewals_due}",
         }
@@ -98,18 +156,18 @@ class DashboardScreen(Base):
         )
         self._panel(
             "#top-overlaps",
-            "Overlaps (t: tools, w: what-if)",
+            "Overlaps (o)",
             [f"{o.keeper} + {len(o.tools) - 1}: {money(o.at_stake, cur)}" for o in a.overlaps],
         )
         self._panel(
             "#top-renewals",
-            "Renewals by decide-by date",
+            "Renewals by decide-by date (n)",
             [
                 f"{(r.decide_by or r.renewal_date or '—')!s} {r.tool} ({r.status})"
                 for r in a.renewals
             ],
         )
-        self._panel("#top-gaps", "Gaps", [g.why for g in a.gaps])
+        self._panel("#top-gaps", "Gaps (g)", [g.why for g in a.gaps])
 
     def _panel(self, selector: str, title: str, lines: list[str]) -> None:
         text = Text(title + "\n", style="bold")
@@ -122,25 +180,31 @@ class DashboardScreen(Base):
         self.query_one(selector, Static).update(text)
 
 
-FILTERS = ("area", "owner", "status", "decision")
+def _waste(known: Decimal, possible: Decimal, currency: str) -> str:
+    """Idle seats' cost: what is known, and what it would be where pricing is not recorded."""
+    if possible and not known:
+        return f"{money(possible, currency)} if per seat"
+    if possible:
+        return f"{money(known, currency)} (+{possible:,.0f} if per seat)"
+    return money(known, currency)
 
 
-def sort_key(cell: object) -> tuple[int, float, str]:
-    """Sort cells as people expect: amounts and counts by value, blanks last, text by name."""
-    text = str(cell).strip()
-    if text in ("", "—"):
-        return (2, 0.0, "")
-    digits = text.split()[-1].replace(",", "").split("/")[0]
-    try:
-        return (0, float(digits), "")
-    except ValueError:
-        return (1, 0.0, text.casefold())
+FILTERS = ("area", "vendor", "owner", "status", "decision", "suggested")
+PAGE = 200  # rows the table holds at once; [ and ] move through the pages
 
 
 def parse_filter(text: str) -> tuple[str, dict[str, str]]:
-    """Split "hub owner:dana status:active" into the name words and the field filters."""
+    """Split 'hub owner:"dana lee" status:active' into the name words and the field filters
+    (a value with spaces in double quotes)."""
+    try:
+        tokens = shlex.split(text)
+    except ValueError:  # an open quote while typing: read it as if closed
+        try:
+            tokens = shlex.split(text + '"')
+        except ValueError:
+            tokens = text.split()
     words, fields = [], {}
-    for token in text.split():
+    for token in tokens:
         key, _, value = token.partition(":")
         if value and key.casefold() in FILTERS:
             fields[key.casefold()] = value.casefold()
@@ -149,14 +213,20 @@ def parse_filter(text: str) -> tuple[str, dict[str, str]]:
     return " ".join(words).casefold(), fields
 
 
-def matches(tool: ToolFacts, fields: dict[str, str], stack: Stack) -> bool:
+def matches(
+    tool: ToolFacts, fields: dict[str, str], stack: Stack, suggested: dict[str, str]
+) -> bool:
     """Whether a tool passes the field filters (each a prefix or part of the value)."""
     for key, value in fields.items():
         if key == "status" and not tool.status.startswith(value):
             return False
-        if key == "decision" and not (tool.disposition or "").startswith(value):
+        if key == "decision" and not (tool.disposition or "none").startswith(value):
             return False
-        if key == "owner" and value not in " ".join(tool.owners).casefold():
+        if key == "suggested" and not suggested.get(tool.name, "none").startswith(value):
+            return False
+        if key == "owner" and value not in " | ".join(tool.owners).casefold():
+            return False
+        if key == "vendor" and value not in (tool.vendor or "").casefold():
             return False
         if key == "area":
             area = main_area(tool, stack.reference) or "none"
@@ -165,24 +235,80 @@ def matches(tool: ToolFacts, fields: dict[str, str], stack: Stack) -> bool:
     return True
 
 
-class ToolsScreen(Base):
-    """Every tool, filtered as you type (in the query, so 20,000 tools stay fast)."""
+@dataclass(frozen=True)
+class Column:
+    label: str
+    width: int
+    key: Callable[[ToolFacts, Stack], Any]  # None sorts last, whichever the direction
 
-    # Fixed widths: the table then never measures every cell again after a keystroke.
-    COLUMNS = (
-        ("Tool", 34),
-        ("Vendor", 22),
-        ("Status", 11),
-        ("Owner", 20),
-        ("Annual cost", 14),
-        ("Seats", 9),
-        ("Renewal", 11),
-        ("Decision", 12),
-    )
+
+def _seats(tool: ToolFacts, stack: Stack) -> str | None:
+    cost = stack.costs[tool.id]
+    if not cost.seats_purchased:
+        return None
+    active = "?" if cost.seats_active is None else str(cost.seats_active)
+    return f"{active}/{cost.seats_purchased}"
+
+
+def own_amount(tool: ToolFacts, stack: Stack) -> str:
+    """The annual cost as the contracts state it: in their own currency when they all use one
+    other than the base; "unknown" when it is not known (never a blank)."""
+    cost = stack.costs[tool.id]
+    paid = [p.contract for p in cost.paid]
+    currencies = {c.currency or stack.base_currency for c in paid}
+    if len(currencies) == 1 and paid and all(c.annual_cost is not None for c in paid):
+        currency = currencies.pop()
+        if currency != stack.base_currency:
+            return money(sum((c.annual_cost or Decimal(0) for c in paid), Decimal(0)), currency)
+    if cost.annual is None:
+        return "unknown"
+    return money(cost.annual, stack.base_currency)
+
+
+# What a budget review reads first comes first, so 80 columns show it without scrolling.
+COLUMNS = (
+    Column("Tool", 26, lambda t, s: t.name.casefold()),
+    Column("Annual cost", 14, lambda t, s: s.costs[t.id].annual),
+    Column("Renewal", 10, lambda t, s: s.costs[t.id].renewal_date),
+    Column("Decision", 11, lambda t, s: t.disposition),
+    Column("Status", 10, lambda t, s: t.status),
+    Column("Owner", 18, lambda t, s: " ".join(t.owners).casefold() or None),
+    Column("Vendor", 18, lambda t, s: (t.vendor or "").casefold() or None),
+    Column("Seats", 7, lambda t, s: s.costs[t.id].seats_purchased),
+)
+
+
+def ordered(tools: list[ToolFacts], stack: Stack, column: int, reverse: bool) -> list[ToolFacts]:
+    """Sorted by a column, ties by name; unknown values last in either direction."""
+    key = COLUMNS[column].key
+    keyed = [(key(t, stack), t) for t in tools]
+    present = [(k, t) for k, t in keyed if k is not None]
+    missing = [t for k, t in keyed if k is None]
+    present.sort(key=lambda kt: kt[1].name.casefold())
+    present.sort(key=lambda kt: kt[0], reverse=reverse)
+    return [t for _, t in present] + missing
+
+
+class ToolsScreen(Base):
+    """Every tool, filtered and sorted over the whole catalog as you type, shown a page at a
+    time (only a page of rows ever reaches the widget, so 20,000 tools stay fast)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *(Binding(str(i + 1), f"sort({i})", c.label, show=False) for i, c in enumerate(COLUMNS)),
+        Binding("left_square_bracket", "page(-1)", "Prev page", key_display="["),
+        Binding("right_square_bracket", "page(1)", "Next page", key_display="]"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sort_by, self.reverse, self.page = 0, False, 0
+        self.found: list[ToolFacts] = []
+        self.stack: Stack | None = None
 
     def compose(self) -> ComposeResult:
         yield Input(
-            placeholder="Filter: name, area: owner: status: decision: (e.g. hub owner:dana)",
+            placeholder='/ to filter: name, area: vendor: owner:"dana lee" status: decision: '
+            "suggested:",
             id="filter",
         )
         yield Static("", id="count")
@@ -191,68 +317,102 @@ class ToolsScreen(Base):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        for label, width in self.COLUMNS:
-            table.add_column(label, width=width)
+        for index, column in enumerate(COLUMNS):
+            table.add_column(self._label(index), width=column.width + 4, key=str(index))
         self.reload()
 
+    def _label(self, index: int) -> str:
+        mark = (" ▼" if self.reverse else " ▲") if index == self.sort_by else ""
+        return f"{index + 1} {COLUMNS[index].label}{mark}"
+
     @on(Input.Changed, "#filter")
-    def _filter(self, event: Input.Changed) -> None:
-        self.reload(event.value)
+    def _filter(self) -> None:
+        self.page = 0
+        self.reload()
 
-    def on_screen_resume(self) -> None:
-        # Back from a tool's detail (a decision may have changed it): show the catalog as is.
-        if self.query("#filter"):
-            self.reload(self.query_one("#filter", Input).value)
-
-    @work(thread=True, exclusive=True, exit_on_error=False)
-    def reload(self, query: str = "") -> None:
-        # The catalog snapshot is in memory: a keystroke filters 20,000 names in a few
-        # milliseconds, and only one page of rows ever reaches the widget.
-        stack = self.app.catalog()  # type: ignore[attr-defined]
-        wanted, fields = parse_filter(query)
-        rows: list[ToolFacts] = []
-        for tool in stack.sorted_tools:
-            if wanted in tool.name.casefold() and matches(tool, fields, stack):
-                rows.append(tool)
-                if len(rows) > PAGE:
-                    break
-        self.app.call_from_thread(self.fill, stack, rows)
-
-    def fill(self, stack: Stack, rows: list[ToolFacts]) -> None:
+    def action_sort(self, column: int) -> None:
+        """Sort by a column (its number, or a click on its header); again to reverse."""
+        self.reverse = not self.reverse if column == self.sort_by else False
+        self.sort_by = column
         table = self.query_one(DataTable)
-        table.clear()
-        for tool in rows[:PAGE]:
-            cost = stack.costs[tool.id]
-            seats = (
-                f"{cost.seats_active or 0}/{cost.seats_purchased}" if cost.seats_purchased else "—"
-            )
-            table.add_row(
-                *(
-                    Text(str(v))
-                    for v in (
-                        tool.name,
-                        tool.vendor or "—",
-                        tool.status,
-                        tool.business_owner or tool.technical_owner or "—",
-                        money(cost.annual, stack.base_currency),
-                        seats,
-                        cost.renewal_date.isoformat() if cost.renewal_date else "—",
-                        tool.disposition or "—",
-                    )
-                ),
-                key=tool.name,
-            )
-        more = f" (the first {PAGE}: type to narrow)" if len(rows) > PAGE else ""
-        self.query_one("#count", Static).update(Text(f"{min(len(rows), PAGE)} tools{more}"))
+        for index, key in enumerate(table.columns):
+            table.columns[key].label = Text(self._label(index))
+        table.refresh()
+        self.page = 0
+        self.reload()
+
+    def action_page(self, step: int) -> None:
+        last = max(0, (len(self.found) - 1) // PAGE)
+        page = min(max(self.page + step, 0), last)
+        if page != self.page:
+            self.page = page
+            self.show_page()
 
     @on(DataTable.HeaderSelected)
     def _sort(self, event: DataTable.HeaderSelected) -> None:
-        # Click a header (or Enter on it) to sort by it; again to reverse.
-        reverse = self._sorted == (event.column_key, False)
-        self._sorted = (event.column_key, reverse)
-        event.data_table.sort(event.column_key, key=sort_key, reverse=reverse)
+        self.action_sort(int(str(event.column_key.value)))
 
-    _sorted: tuple[object, bool] = (None, False)
+    def reload(self) -> None:
+        # The filter is read here, so a refresh keeps it, and so are the sort and the page.
+        self.load(self.query_one("#filter", Input).value, self.sort_by, self.reverse)
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def load(self, query: str, sort_by: int, reverse: bool) -> None:
+        # The catalog snapshot is in memory: a keystroke filters and sorts 20,000 tools in a
+        # few milliseconds.
+        stack = self.app.catalog()  # type: ignore[attr-defined]
+        snapshot: Snapshot | None = self.app.snapshot  # type: ignore[attr-defined]
+        suggested = (
+            {r.tool: r.suggested for r in snapshot.analysis.recommendations} if snapshot else {}
+        )
+        wanted, fields = parse_filter(query)
+        found = [
+            t
+            for t in stack.sorted_tools
+            if wanted in t.name.casefold() and matches(t, fields, stack, suggested)
+        ]
+        if sort_by or reverse:
+            found = ordered(found, stack, sort_by, reverse)
+        self.app.call_from_thread(self.fill, stack, found)
+
+    def fill(self, stack: Stack, found: list[ToolFacts]) -> None:
+        self.mark_seen()
+        self.stack, self.found = stack, found
+        self.page = min(self.page, max(0, (len(found) - 1) // PAGE))
+        self.show_page()
+
+    def show_page(self) -> None:
+        stack, found = self.stack, self.found
+        if stack is None:
+            return
+        table = self.query_one(DataTable)
+        table.clear()
+        start = self.page * PAGE
+        for tool in found[start : start + PAGE]:
+            cost = stack.costs[tool.id]
+            cells = (
+                tool.name,
+                own_amount(tool, stack),
+                cost.renewal_date.isoformat() if cost.renewal_date else "—",
+                tool.disposition or "—",
+                tool.status,
+                " / ".join(tool.owners) or "—",
+                tool.vendor or "—",
+                _seats(tool, stack) or "—",
+            )
+            table.add_row(*(Text(str(v)) for v in cells), key=tool.name)
+        total = len(stack.tools)
+        if not found:
+            line = f"No tool matches (of {total:,})"
+        else:
+            end = min(start + PAGE, len(found))
+            line = f"{start + 1:,} to {end:,} of {len(found):,} matching · {total:,} tools"
+            if len(found) > PAGE:
+                pages = (len(found) - 1) // PAGE + 1
+                line += f" · page {self.page + 1} of {pages} ([ ] to move)"
+        line += f" · sorted by {COLUMNS[self.sort_by].label.lower()}"
+        line += " (descending)" if self.reverse else ""
+        self.query_one("#count", Static).update(Text(line))
 
     @on(DataTable.RowSelected)
     def _open(self, event: DataTable.RowSelected) -> None:
@@ -264,13 +424,20 @@ class DetailScreen(Base):
     """One tool: terms, capabilities, integrations, findings with reasons, and its decision."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "app.pop_screen", "Back"),
         Binding("f", "edit", "Edit fields"),
+        *(
+            Binding(str(i + 1), f"decide('{d.value}')", d.value.capitalize(), show=False)
+            for i, d in enumerate(Disposition)
+        ),
     ]
 
     def __init__(self, name: str) -> None:
         super().__init__()
         self.tool_name = name
+
+    def action_decide(self, disposition: str) -> None:
+        """Record a decision (keys 1 to 5, or its button), with the note if one is typed."""
+        self.record(disposition, self.query_one("#note", Input).value.strip())
 
     def action_edit(self) -> None:
         self.app.push_screen(EditScreen(self.tool_name), self._edited)
@@ -283,10 +450,14 @@ class DetailScreen(Base):
             yield Static("Reading…", id="detail-body")
         yield Static("Integrations (Enter opens the other tool)", classes="title")
         yield DataTable(id="links", cursor_type="row", zebra_stripes=True)
-        yield Input(placeholder="Why (decision note), then pick the decision below", id="note")
+        yield Static("", id="suggestion")
+        yield Input(
+            placeholder="/ to write why (a decision note), then pick the decision: keys 1 to 5",
+            id="note",
+        )
         with Horizontal(id="decide"):
-            for choice in Disposition:
-                yield Button(choice.value.capitalize(), id=f"decide-{choice.value}")
+            for index, choice in enumerate(Disposition, 1):
+                yield Button(f"{index} {choice.value.capitalize()}", id=f"decide-{choice.value}")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -301,6 +472,23 @@ class DetailScreen(Base):
         s = detail.summary
         text = Text()
         text.append(s.name + "\n", style="bold")
+        # What to decide comes first, so it shows on a small terminal; the record follows.
+        text.append(
+            f"Decision: {s.disposition or 'none recorded'}"
+            + (f" — {detail.decision_note}" if detail.decision_note else "")
+            + "\n"
+        )
+        snapshot: Snapshot | None = self.app.snapshot  # type: ignore[attr-defined]
+        if snapshot is not None:
+            self._suggest(snapshot, s.disposition)
+            text.append("Findings\n", style="bold")
+            found = [r.why for r in snapshot.analysis.recommendations if r.tool == s.name]
+            found += [o.why for o in snapshot.analysis.overlaps if s.name in o.tools]
+            found += [r.why for r in snapshot.analysis.renewals if r.tool == s.name]
+            found += [u.why for u in snapshot.analysis.underutilized if u.tool == s.name]
+            for why in found or ["No finding about this tool."]:
+                text.append(f"  • {why}\n")
+            text.append("\n")
         lines = [
             f"Vendor: {s.vendor or '—'} · Category: {s.category or '—'} · Status: {s.status}",
             f"Owner: {s.owner or '—'} · Technical owner: {s.technical_owner or '—'}",
@@ -310,8 +498,6 @@ class DetailScreen(Base):
             f"Seats: {s.seats_active if s.seats_active is not None else '—'} active of "
             f"{s.seats_purchased if s.seats_purchased is not None else '—'}",
             f"Capabilities: {', '.join(s.capabilities) or 'none recorded'}",
-            f"Decision: {s.disposition or 'none recorded'}"
-            + (f" — {detail.decision_note}" if detail.decision_note else ""),
         ]
         for line in lines:
             text.append(line + "\n")
@@ -348,15 +534,6 @@ class DetailScreen(Base):
                 ),
                 key=f"{index}:{other}",  # two links with one tool need two keys
             )
-        snapshot: Snapshot | None = self.app.snapshot  # type: ignore[attr-defined]
-        if snapshot is not None:
-            text.append("\nFindings\n", style="bold")
-            found = [r.why for r in snapshot.analysis.recommendations if r.tool == s.name]
-            found += [o.why for o in snapshot.analysis.overlaps if s.name in o.tools]
-            found += [r.why for r in snapshot.analysis.renewals if r.tool == s.name]
-            found += [u.why for u in snapshot.analysis.underutilized if u.tool == s.name]
-            for why in found or ["No finding about this tool."]:
-                text.append(f"  • {why}\n")
         text.append("\nHistory\n", style="bold")
         for change in detail.history[:10]:
             what = "; ".join(
@@ -367,6 +544,23 @@ class DetailScreen(Base):
             more = " …" if len(change.changes) > 6 else ""
             text.append(f"  {change.at:%Y-%m-%d} {change.actor}, {change.action}: {what}{more}\n")
         self.query_one("#detail-body", Static).update(text)
+
+    def _suggest(self, snapshot: Snapshot, decided: str | None) -> None:
+        """Mark the analysis's suggestion on its button, and the recorded decision."""
+        rec = next((r for r in snapshot.analysis.recommendations if r.tool == self.tool_name), None)
+        for index, choice in enumerate(Disposition, 1):
+            button = self.query_one(f"#decide-{choice.value}", Button)
+            label = f"{index} {choice.value.capitalize()}"
+            if rec is not None and rec.suggested == choice.value:
+                label += " (suggested)"
+            if decided == choice.value:
+                label += " ✓"
+            button.label = label
+            button.variant = (
+                "primary"
+                if rec is not None and rec.suggested == choice.value
+                else ("success" if decided == choice.value else "default")
+            )
 
     @on(DataTable.RowSelected, "#links")
     def _follow(self, event: DataTable.RowSelected) -> None:
@@ -389,7 +583,8 @@ class DetailScreen(Base):
             changes,
             today=self.app.today,  # type: ignore[attr-defined]
         )
-        self.app.forget()  # type: ignore[attr-defined]  # the catalog changed: read it again
+        # Read and analyse again before showing, so the findings stay and every screen is new.
+        self.app.changed()  # type: ignore[attr-defined]
         self.app.call_from_thread(self.show, detail)
         self.app.call_from_thread(self.notify, f"Recorded: {disposition} for {self.tool_name}")
 
@@ -415,7 +610,7 @@ class EditScreen(Base):
     """Edit a tool's fields: only what is changed is written, validated by the same rules as
     the CLI; a value the catalog refuses is a notification naming it, and nothing is saved."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "save", "Save", priority=True)]
 
     def __init__(self, name: str) -> None:
         super().__init__()
@@ -473,12 +668,30 @@ class EditScreen(Base):
         if not changes and not terms:
             self.notify("Nothing changed.")
             return
+        if changes.get("status", "").strip().casefold() == "retired":
+            # Retiring takes a tool out of every figure: ask first.
+            question = (
+                f"Retire {self.tool_name}? It leaves spend, renewals, overlaps and the plan; "
+                "its record and history are kept."
+            )
+
+            def answer(yes: bool | None) -> None:
+                if yes:
+                    self.save(changes, terms)
+                else:
+                    self.notify("Not saved.")
+
+            self.app.push_screen(ConfirmScreen(question, "Retire"), answer)
+            return
         self.save(changes, terms)
+
+    def action_save(self) -> None:
+        self._save()
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def save(self, changes: dict[str, str], terms: dict[str, str]) -> None:
         self.app.inventory.edit_tool(self.tool_name, changes, terms or None)  # type: ignore[attr-defined]
-        self.app.forget()  # type: ignore[attr-defined]
+        self.app.changed()  # type: ignore[attr-defined]
         self.app.call_from_thread(self.notify, f"Saved {', '.join([*changes, *terms])}")
         self.app.call_from_thread(self.dismiss, None)
 
@@ -487,7 +700,7 @@ class WhatIfScreen(Base):
     """Retire or consolidate tools and see what is lost, broken and saved, as you type."""
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="Tools to retire, separated by commas", id="retire")
+        yield Input(placeholder="/ to type the tools to retire, separated by commas", id="retire")
         yield Input(placeholder="Consolidate into (optional)", id="into")
         with VerticalScroll():
             yield Static("Name the tools to retire.", id="whatif-body")
@@ -503,10 +716,7 @@ class WhatIfScreen(Base):
     def run_scenario(self, names: list[str], into: str | None) -> None:
         if not names:
             return
-        snapshot: Snapshot | None = self.app.snapshot  # type: ignore[attr-defined]
-        if snapshot is None:
-            snapshot = self.app.take_snapshot()  # type: ignore[attr-defined]
-            self.app.remember(snapshot)  # type: ignore[attr-defined]
+        snapshot = self.snapshot()
         try:
             result = what_if(snapshot.stack, names, into, graph=snapshot.graph)
         except StackmapError as exc:  # a name still being typed: say so, quietly
