@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import orjson
 import typer
@@ -44,11 +44,6 @@ from stackmap.dump import dump_catalog, load_catalog
 from stackmap.errors import DatabaseUnavailableError, InvalidValueError, StackmapError
 from stackmap.export.diagram import OVERLAYS
 from stackmap.export.safe import atomic_write, safe_text
-from stackmap.export.template import write_template
-from stackmap.importers.mapping import Issue
-from stackmap.importers.spend import SpendPlan
-from stackmap.importers.spreadsheet import ImportPlan
-from stackmap.intake import ImportRequest, apply_file, plan_file
 from stackmap.inventory import Inventory, LoadResult
 from stackmap.models import (
     BillingPeriod,
@@ -76,6 +71,12 @@ from stackmap.review import (
 from stackmap.schemas import ContractFields, IntegrationFields, ToolFields, parse
 from stackmap.terms import position
 from stackmap.views import INFERRED_FROM, ContractView, jsonable
+
+if TYPE_CHECKING:
+    # Loaded by the commands that read a file: the readers and the fuzzy matching would
+    # otherwise slow every start, `stackmap tui` included.
+    from stackmap.importers.mapping import Issue
+    from stackmap.importers.spend import SpendPlan
 
 # The demo shows what a marketing-ops lead asks first; `analyze` shows every section.
 DEMO_SECTIONS = (
@@ -1084,6 +1085,10 @@ def import_file(
     ] = False,
 ) -> None:
     """Import tools and integrations from a spreadsheet as people keep them (one transaction)."""
+    from stackmap.importers.spend import SpendPlan
+    from stackmap.importers.spreadsheet import ImportPlan
+    from stackmap.intake import ImportRequest, apply_file, plan_file
+
     inventory = _inventory(ctx)
     request = ImportRequest(
         path,
@@ -1299,6 +1304,8 @@ def template(
     path: Annotated[Path, typer.Argument(help="Where to write the workbook (.xlsx).")],
 ) -> None:
     """Write a blank import workbook: stackmap's columns, dropdowns and a read-me sheet."""
+    from stackmap.export.template import write_template
+
     written = write_template(path, _reference(ctx))
     out.print(Text(f"Wrote {written}"))
 

@@ -10,18 +10,14 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
+from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
 
 import orjson
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.script.revision import ResolutionError
-from alembic.util.exc import CommandError
 from platformdirs import user_data_dir
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
@@ -29,6 +25,9 @@ from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
 from stackmap.errors import DatabaseBusyError, DatabaseUnavailableError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 ENV_URL = "STACKMAP_DATABASE_URL"
 ENV_BUSY = "STACKMAP_BUSY_TIMEOUT"
@@ -257,8 +256,19 @@ def session_scope(engine: Engine, *, write: bool = False) -> Iterator[Session]:
 # --- migrations -------------------------------------------------------------------------
 
 
+# Alembic is imported only to migrate: opening a catalog already at the newest schema (every
+# start of the TUI and the CLI) reads the revision with one query and the migration files'
+# headers, which saves a tenth of a second of imports.
+
+_REVISION = re.compile(
+    r"^(down_revision|revision)\s*(?::[^=]*)?=\s*(?:[\"']([^\"']+)[\"']|None)", re.M
+)
+
+
 def alembic_config(connection: sa.Connection | None = None) -> Config:
     """Return an Alembic configuration for stackmap's migration scripts."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", "stackmap:migrations")
     if connection is not None:
@@ -266,11 +276,25 @@ def alembic_config(connection: sa.Connection | None = None) -> Config:
     return config
 
 
+@cache
+def _revisions() -> dict[str, str | None]:
+    """Each migration's revision and the one before it, read from the scripts' headers."""
+    found: dict[str, str | None] = {}
+    for script in (files("stackmap.migrations") / "versions").iterdir():
+        if not script.name.endswith(".py") or script.name.startswith("_"):
+            continue
+        values = dict(_REVISION.findall(script.read_text("utf-8")))
+        if values.get("revision"):
+            found[values["revision"]] = values.get("down_revision") or None
+    return found
+
+
 def head_revision() -> str:
     """Return the newest schema revision this version of stackmap knows."""
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    assert head is not None
-    return head
+    revisions = _revisions()
+    heads = set(revisions) - {down for down in revisions.values() if down}
+    assert len(heads) == 1, heads
+    return heads.pop()
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -281,25 +305,29 @@ def current_revision(engine: Engine) -> str | None:
 
 def revision_of(conn: sa.Connection) -> str | None:
     """Return the schema revision seen by a connection, or None for an empty database."""
-    return MigrationContext.configure(conn).get_current_revision()
+    if not sa.inspect(conn).has_table("alembic_version"):
+        return None
+    rows = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars().all()
+    return rows[0] if len(rows) == 1 else None
 
 
 def known_revision(revision: str) -> bool:
     """Whether a schema revision is one of this stackmap's migrations."""
-    try:
-        return ScriptDirectory.from_config(alembic_config()).get_revision(revision) is not None
-    except (ResolutionError, CommandError):
-        return False
+    return revision in _revisions()
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Apply migrations up to a revision (head by default) in one transaction."""
+    from alembic import command
+
     with writer(engine).begin() as conn:
         command.upgrade(alembic_config(conn), revision)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
     """Revert migrations down to a revision ("base" empties the schema)."""
+    from alembic import command
+
     with writer(engine).begin() as conn:
         command.downgrade(alembic_config(conn), revision)
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -23,10 +23,6 @@ from stackmap.analysis import LinkFacts, Stack, ToolFacts
 from stackmap.analysis.stack import InvoicedFacts, UntiedFacts
 from stackmap.bulk import bulk_work
 from stackmap.errors import DatabaseBusyError, DuplicateError, InvalidValueError, NotFoundError
-from stackmap.importers.mapping import refuse_errors
-from stackmap.importers.profiles import load_profile
-from stackmap.importers.spend import UNTIED, CatalogTool, SpendPlan, plan_spend
-from stackmap.importers.spreadsheet import ExistingTool, ImportPlan, plan_import
 from stackmap.models import (
     Change,
     ChangeAction,
@@ -56,6 +52,12 @@ from stackmap.views import (
     ToolSummary,
 )
 from stackmap.writer import Outcome, ToolRecord, Writer
+
+if TYPE_CHECKING:
+    # The importers (fuzzy matching, spreadsheet readers) load when a file is read, not at
+    # every start: the TUI and the CLI's read commands never need them.
+    from stackmap.importers.spend import SpendPlan
+    from stackmap.importers.spreadsheet import ExistingTool, ImportPlan
 
 ENV_ACTOR = "STACKMAP_USER"
 BUSY_ATTEMPTS = 3
@@ -329,6 +331,8 @@ class Inventory:
 
         A value that cannot be read is left unknown with its text kept (strict: its row is
         an error, and apply_import refuses the file unless told to skip such rows)."""
+        from stackmap.importers.spreadsheet import ExistingTool
+
         with Session(self.engine) as session:
             existing = [
                 ExistingTool(name, product)
@@ -348,6 +352,9 @@ class Inventory:
         strict: bool,
         progress: Progress,
     ) -> ImportPlan:
+        from stackmap.importers.profiles import load_profile
+        from stackmap.importers.spreadsheet import plan_import
+
         return plan_import(
             path,
             self.reference,
@@ -373,6 +380,8 @@ class Inventory:
         Rows with errors stop the import (nothing is written) unless skip_invalid is set, in
         which case the valid rows are imported and the invalid ones listed.
         """
+        from stackmap.importers.mapping import refuse_errors
+
         if not skip_invalid:
             refuse_errors(plan.issues, plan.file)
         if not plan.tools and not plan.integrations:
@@ -403,6 +412,9 @@ class Inventory:
         profile: a saved layout (name or path): its columns, and the suppliers it ties to tools.
         period: "START..END", what the report covers when it does not say.
         """
+        from stackmap.importers.profiles import load_profile
+        from stackmap.importers.spend import CatalogTool, plan_spend
+
         with Session(self.engine) as session:
             stmt = (
                 sa.select(TOOL.c.name, Vendor.name, TOOL.c.library_product)  # type: ignore[call-overload]
@@ -428,6 +440,9 @@ class Inventory:
 
         Lines that cannot be read stop it (nothing written) unless skip_invalid is set.
         """
+        from stackmap.importers.mapping import refuse_errors
+        from stackmap.importers.spend import UNTIED
+
         if not skip_invalid:
             refuse_errors(plan.issues, plan.file)
         rows = [

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from stackmap.importers.spreadsheet import ImportPlan, SheetPlan
-from stackmap.inventory import LoadResult
+if TYPE_CHECKING:  # types only: the importers load when a file is read
+    from stackmap.importers.spreadsheet import ImportPlan, SheetPlan
+    from stackmap.inventory import LoadResult
 
 
 def short(value: Any) -> str:

@@ -12,18 +12,13 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
 from stackmap.analysis import Analysis, Stack, WhatIf, analyze, what_if
 from stackmap.errors import InvalidValueError
-from stackmap.export.calendar import write_calendar
-from stackmap.export.diagram import DiagramResult, write_diagram
-from stackmap.export.map import MapResult, write_map
-from stackmap.export.workbook import WorkbookSource, write_workbook
-from stackmap.importers.decisions import read_review
 from stackmap.inventory import Inventory, LoadResult
 from stackmap.models import Change, Contract, Tool
 from stackmap.writer import Outcome, Writer
@@ -31,6 +26,13 @@ from stackmap.writer import Outcome, Writer
 CHANGE: sa.Table = Change.__table__  # type: ignore[attr-defined]
 CONTRACT: sa.Table = Contract.__table__  # type: ignore[attr-defined]
 TOOL: sa.Table = Tool.__table__  # type: ignore[attr-defined]
+
+if TYPE_CHECKING:
+    # The writers load when something is written: openpyxl and pyvis (which pulls IPython)
+    # would otherwise slow every start of stackmap.
+    from stackmap.export.diagram import DiagramResult
+    from stackmap.export.map import MapResult
+    from stackmap.export.workbook import WorkbookSource
 
 
 def catalog_stamps(inventory: Inventory) -> tuple[dict[int, str], str]:
@@ -81,6 +83,8 @@ def export_workbook(
     all_tools: bool = False,
 ) -> WorkbookSource:
     """Analyse the catalog and write the rationalisation workbook to path."""
+    from stackmap.export.workbook import WorkbookSource, write_workbook
+
     stack, analysis, scenario = _snapshot(inventory, today, counted, retire, into, all_tools)
     versions, catalog_id = catalog_stamps(inventory)
     source = WorkbookSource(
@@ -107,6 +111,8 @@ def export_map(
     all_tools: bool = False,
 ) -> MapResult:
     """Analyse the catalog and write the interactive integration map to path."""
+    from stackmap.export.map import write_map
+
     return write_map(path, *_snapshot(inventory, today, counted, retire, into, all_tools))
 
 
@@ -121,6 +127,8 @@ def export_diagram(
     """Write the stack diagram (HTML, or SVG for a .svg path); overlay: "none",
     "disposition" or "cost"."""
     stack, analysis, _ = _snapshot(inventory, today, counted, None, None)
+    from stackmap.export.diagram import write_diagram
+
     return write_diagram(path, stack, analysis, overlay)
 
 
@@ -135,6 +143,8 @@ def export_calendar(
     """Write the renewal calendar (.ics): every decide-by and renewal date ahead. Return the
     number of events. No analysis is needed: the dates come from the contract engine."""
     stack = inventory.stack(today, counted, paid_statuses=paid_statuses)
+    from stackmap.export.calendar import write_calendar
+
     return write_calendar(path, stack)
 
 
@@ -164,6 +174,8 @@ def plan_decisions(
     Raises InvalidValueError when the file is not a review workbook, comes from another
     catalog, or has unreadable decisions (each named by row and column).
     """
+    from stackmap.importers.decisions import read_review
+
     review = read_review(path)
     if review.problems:
         more = f" (and {len(review.problems) - 1} more)" if len(review.problems) > 1 else ""

@@ -166,3 +166,12 @@ def test_a_real_password_protected_workbook_is_one_line_and_changes_nothing(
     )
     listed = CliRunner().invoke(app, ["--db", str(db), "tools", "--json"])
     assert listed.stdout.strip() == "[]"
+
+
+def test_column_letters_are_the_spreadsheet_s_own() -> None:
+    from openpyxl.utils import get_column_letter
+
+    from stackmap.importers.files import column_letter
+
+    for number in (1, 26, 27, 52, 53, 702, 703, 16384):
+        assert column_letter(number) == get_column_letter(number)

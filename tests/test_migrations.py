@@ -199,3 +199,24 @@ def test_a_backup_from_an_earlier_revision_restores_into_the_current_schema(
         assert db.current_revision(inventory.engine) == db.head_revision()
     finally:
         inventory.close()
+
+
+def test_the_quick_revision_reading_agrees_with_alembic(backend_url: str) -> None:
+    # Opening a catalog reads the revisions from the scripts' headers and one query, without
+    # importing Alembic: the answers must be Alembic's own.
+    scripts = ScriptDirectory.from_config(db.alembic_config())
+    assert db.head_revision() == scripts.get_current_head()
+    every = {s.revision: s.down_revision for s in scripts.walk_revisions()}
+    assert db._revisions() == every
+    assert not db.known_revision("9999")
+    engine = db.make_engine(backend_url)
+    try:
+        db.upgrade(engine, "0002")
+        with engine.connect() as conn:
+            assert db.revision_of(conn) == MigrationContext.configure(conn).get_current_revision()
+            assert db.revision_of(conn) == "0002"
+        db.upgrade(engine)
+        assert db.current_revision(engine) == db.head_revision()
+    finally:
+        db.downgrade(engine, "base")
+        engine.dispose()

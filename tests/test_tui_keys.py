@@ -255,3 +255,33 @@ def test_the_spend_licences_and_history_screens_list_their_rows(
         assert any(expected[name] in c for c in cells), cells[:12]
 
     drive(inventory, steps)
+
+
+def test_a_what_if_becomes_decisions_and_a_pack(
+    inventory: Inventory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+
+    async def steps(app: StackmapApp, pilot: Pilot[None]) -> None:
+        await pilot.press("w", "ctrl+d")  # nothing named yet: nothing happens
+        assert not isinstance(app.screen, ConfirmScreen)
+        await pilot.press("slash", *"Marketo Engage", "tab", *"HubSpot Marketing Hub")
+        await settle(app, lambda: "Annual savings" in shown(app, "#whatif-body"))
+        await pilot.press("ctrl+d")
+        await settle(
+            app,
+            lambda: "Record consolidate into HubSpot Marketing Hub for Marketo Engage?"
+            in shown(app, "#question"),
+        )
+        await pilot.press("y")
+        await settle(
+            app, lambda: inventory.tool("Marketo Engage").summary.disposition == "consolidate"
+        )
+        assert "What-if" in (inventory.tool("Marketo Engage").decision_note or "")
+        await pilot.press("ctrl+e")
+        pack = tmp_path / "stackmap-output" / "what-if"
+        await settle(app, lambda: (pack / "integration-map.html").exists())
+        assert "(retired)" in (pack / "integration-map.html").read_text(encoding="utf-8")
+        assert (pack / "stackmap-review.xlsx").exists()
+
+    drive(inventory, steps)

@@ -19,9 +19,19 @@ from typing import Any
 
 import python_calamine as calamine
 from defusedxml import ElementTree
-from openpyxl.utils import get_column_letter
 
 from stackmap.errors import InvalidValueError, NotFoundError
+
+
+def column_letter(number: int) -> str:
+    """A spreadsheet column's letters: 1 is A, 27 is AA (here, not openpyxl's, whose import
+    alone would slow every start of stackmap)."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
 
 MAX_FILE_BYTES = 200 * 2**20
 MAX_ZIP_MEMBERS = 10_000
@@ -247,7 +257,7 @@ def _clean_cells(path: Path, sheet: str, number: int, cells: list[Any]) -> None:
         if type(cell) is str and not cell.isprintable():  # the rare cell: checked further
             cells[index] = _CONTROLS.sub("", cell)
         if type(cell) is str and len(cell) > MAX_CELL_CHARS:
-            column = get_column_letter(index + 1)
+            column = column_letter(index + 1)
             raise InvalidValueError(
                 f"{path.name}: sheet {sheet!r}, row {number}, column {column}: a cell of "
                 f"{len(cell):,} characters, over the {MAX_CELL_CHARS:,} a spreadsheet cell "
@@ -265,7 +275,7 @@ def _bounded_rows(path: Path, sheet: str, rows: Any) -> list[list[Any]]:
         if len(row) > MAX_COLUMNS and any(c not in ("", None) for c in row[MAX_COLUMNS:]):
             raise InvalidValueError(
                 f"{path.name}: sheet {sheet!r}, row {number}: data beyond column "
-                f"{get_column_letter(MAX_COLUMNS)} ({len(row):,} columns; at most "
+                f"{column_letter(MAX_COLUMNS)} ({len(row):,} columns; at most "
                 f"{MAX_COLUMNS:,} are read, and nothing is dropped silently)"
             )
         cells = list(row[:MAX_COLUMNS])

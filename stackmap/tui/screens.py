@@ -6,6 +6,7 @@ import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -697,7 +698,14 @@ class EditScreen(Base):
 
 
 class WhatIfScreen(Base):
-    """Retire or consolidate tools and see what is lost, broken and saved, as you type."""
+    """Retire or consolidate tools and see what is lost, broken and saved, as you type; then
+    record the scenario as decisions, or write the review pack for it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+d", "record", "Record as decisions", priority=True),
+        Binding("ctrl+e", "export", "Export this scenario", priority=True),
+    ]
+    result: WhatIf | None = None
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="/ to type the tools to retire, separated by commas", id="retire")
@@ -720,14 +728,84 @@ class WhatIfScreen(Base):
         try:
             result = what_if(snapshot.stack, names, into, graph=snapshot.graph)
         except StackmapError as exc:  # a name still being typed: say so, quietly
-            self.app.call_from_thread(self.show_text, Text(str(exc), style="dim"))
+            self.app.call_from_thread(self.no_scenario, Text(str(exc), style="dim"))
             return
         self.app.call_from_thread(self.show, result)
 
     def show_text(self, text: Text) -> None:
         self.query_one("#whatif-body", Static).update(text)
 
+    def no_scenario(self, text: Text) -> None:
+        self.result = None  # nothing to record or export until the names are tools
+        self.show_text(text)
+
+    def action_record(self) -> None:
+        """Record the scenario as decisions: eliminate each retired tool, or consolidate it
+        into the tool named, after a question that lists them."""
+        result = self.result
+        if result is None:
+            self.notify("Name the tools to retire first.", severity="warning")
+            return
+        choice = "consolidate" if result.into else "eliminate"
+        into = f" into {result.into}" if result.into else ""
+        note = (
+            f"What-if: {choice}{into}; saves {money(result.annual_savings, result.currency)} a year"
+        )
+        question = f"Record {choice}{into} for {', '.join(result.retire)}? Note: {note}."
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.record(list(result.retire), choice, note)
+
+        self.app.push_screen(ConfirmScreen(question, "Record"), answer)
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def record(self, names: list[str], choice: str, note: str) -> None:
+        inventory = self.app.inventory  # type: ignore[attr-defined]
+        for name in names:
+            inventory.edit_tool(name, {"disposition": choice, "decision_note": note})
+        self.app.changed()  # type: ignore[attr-defined]
+        self.app.call_from_thread(self.notify, f"Recorded {choice} for {', '.join(names)}")
+
+    def action_export(self) -> None:
+        """Write the workbook and the map of this scenario into stackmap-output/what-if."""
+        result = self.result
+        if result is None:
+            self.notify("Name the tools to retire first.", severity="warning")
+            return
+        folder = Path("stackmap-output") / "what-if"
+        files = ("stackmap-review.xlsx", "integration-map.html")
+        there = [name for name in files if (folder / name).exists()]
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.export(folder, list(result.retire), result.into)
+
+        if there:
+            question = f"Replace {', '.join(there)} in {folder}? The files there now are lost."
+            self.app.push_screen(ConfirmScreen(question, "Replace"), answer)
+        else:
+            answer(True)
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def export(self, folder: Path, retire: list[str], into: str | None) -> None:
+        from stackmap.review import export_map, export_workbook
+
+        inventory = self.app.inventory  # type: ignore[attr-defined]
+        today = self.app.today  # type: ignore[attr-defined]
+        folder.mkdir(parents=True, exist_ok=True)
+        export_workbook(
+            inventory, folder / "stackmap-review.xlsx", today=today, retire=retire, into=into
+        )
+        export_map(
+            inventory, folder / "integration-map.html", today=today, retire=retire, into=into
+        )
+        self.app.call_from_thread(
+            self.notify, f"Wrote the workbook and map of this scenario to {folder.resolve()}"
+        )
+
     def show(self, result: WhatIf) -> None:
+        self.result = result
         cur = result.currency
         text = Text()
         for sentence in result.why:
