@@ -270,8 +270,10 @@ def test_a_what_if_becomes_decisions_and_a_pack(
         await pilot.press("ctrl+d")
         await settle(
             app,
-            lambda: "Record consolidate into HubSpot Marketing Hub for Marketo Engage?"
-            in shown(app, "#question"),
+            lambda: (
+                "Record consolidate into HubSpot Marketing Hub for Marketo Engage?"
+                in shown(app, "#question")
+            ),
         )
         await pilot.press("y")
         await settle(
