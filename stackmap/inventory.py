@@ -172,6 +172,7 @@ class Inventory:
         with db.session_scope(self.engine, write=True) as session:
             tool = self._get_tool(session, name)
             writer = self._writer(session)
+            vendor_before = tool.vendor_id
             if rename is not None and name_key(rename) != tool.key:
                 self._rename(session, writer, tool, rename)
             capabilities = changes.pop("capabilities", None)
@@ -190,9 +191,38 @@ class Inventory:
                 checked = writer.check_tool(ToolFields(name=tool.name, capabilities=capabilities))
                 assert tool.id is not None
                 writer.set_capabilities(tool.id, tool.name, checked.capabilities)
+            if "vendor" in changes and vendor_before is not None:
+                self._drop_if_orphan(session, writer, vendor_before)
             writer.flush_history()
             final = tool.name
         return self.tool(final, today=today)
+
+    def edit_tool_text(
+        self, name: str, values: dict[str, str], *, today: date | None = None
+    ) -> ToolDetail:
+        """Change fields as a person typed them in a form ("$12,600", "31 Mar 2027", an empty
+        field to clear one), read the way an import reads a cell (see importers.edits)."""
+        from stackmap.importers.edits import read_edits
+
+        tool, contract = read_edits(values)
+        return self.edit_tool(name, tool, contract or None, today=today)
+
+    def _drop_if_orphan(self, session: Session, writer: Writer, vendor_id: int) -> None:
+        """A vendor no tool names any more is removed (with a history entry), so changing a
+        tool's vendor does not leave the old one behind in every list of vendors."""
+        session.flush()
+        used = session.execute(
+            sa.select(sa.func.count()).select_from(TOOL).where(TOOL.c.vendor_id == vendor_id)
+        ).scalar_one()
+        if used:
+            return
+        vendor = session.get(Vendor, vendor_id)
+        if vendor is None:
+            return
+        writer.record(
+            "vendor", vendor_id, vendor.name, ChangeAction.DELETE, {"name": [vendor.name, None]}
+        )
+        session.execute(sa.delete(Vendor).where(col(Vendor.id) == vendor_id))
 
     def _rename(self, session: Session, writer: Writer, tool: Tool, new_name: str) -> None:
         new_name = " ".join(new_name.split())
@@ -731,14 +761,26 @@ class Inventory:
             tool = self._get_tool(session, name)
             assert tool.id is not None
             summary = self._summaries(session, [tool], today or date.today())[0]
-            contracts = session.exec(
-                select(Contract)
-                .where(col(Contract.tool_id) == tool.id)
-                .order_by(col(Contract.start_date), col(Contract.id))
+            contracts = list(
+                session.exec(
+                    select(Contract)
+                    .where(col(Contract.tool_id) == tool.id)
+                    .order_by(col(Contract.start_date), col(Contract.id))
+                )
             )
+            # Its history is its own changes and its contracts' (a new price, a renewal date).
+            contract_ids = [c.id for c in contracts if c.id is not None]
             history = session.exec(
                 select(Change)
-                .where(col(Change.entity_id) == tool.id, col(Change.entity) == "tool")
+                .where(
+                    sa.or_(
+                        sa.and_(col(Change.entity) == "tool", col(Change.entity_id) == tool.id),
+                        sa.and_(
+                            col(Change.entity) == "contract",
+                            col(Change.entity_id).in_(contract_ids),
+                        ),
+                    )
+                )
                 .order_by(col(Change.id).desc())
                 .limit(history_limit)
             )

@@ -287,3 +287,41 @@ def test_a_what_if_becomes_decisions_and_a_pack(
         assert (pack / "stackmap-review.xlsx").exists()
 
     drive(inventory, steps)
+
+
+def test_the_edit_form_reads_what_the_importer_reads_and_clears_emptied_fields(
+    inventory: Inventory,
+) -> None:
+    from stackmap.tui.screens import EditScreen
+
+    inventory.edit_tool("Marketo Engage", {"notes": "Old note"})
+
+    async def steps(app: StackmapApp, pilot: Pilot[None]) -> None:
+        app.open_tool("Marketo Engage")
+        await settle(app, lambda: "Findings" in shown(app, "#detail-body"))
+        await pilot.press("f")
+        await settle(app, lambda: isinstance(app.screen, EditScreen))
+        field = lambda name: app.screen.query_one(f"#edit-{name}", Input)  # noqa: E731
+        await settle(app, lambda: field("notes").value == "Old note")
+        field("annual_cost").value = "$12,600"
+        field("renewal_date").value = "31/02/2027"
+        field("notes").value = ""
+        await pilot.press("ctrl+s")
+        await settle(
+            app,
+            lambda: any(
+                "Renewal date: '31/02/2027' no such date" in n.message for n in app._notifications
+            ),
+        )
+        assert isinstance(app.screen, EditScreen)  # nothing saved, still editing
+        assert inventory.tool("Marketo Engage").notes == "Old note"
+        field("renewal_date").value = "31 Mar 2027"
+        await pilot.press("ctrl+s")
+        await settle(app, lambda: isinstance(app.screen, DetailScreen))
+        detail = inventory.tool("Marketo Engage", today=DAY)
+        assert detail.summary.annual_cost == Decimal("12600.00")
+        assert detail.summary.renewal_date == date(2027, 3, 31)
+        assert detail.notes is None
+        await settle(app, lambda: "annual cost" in shown(app, "#detail-body"))  # in history
+
+    drive(inventory, steps)

@@ -590,21 +590,32 @@ class DetailScreen(Base):
         self.app.call_from_thread(self.notify, f"Recorded: {disposition} for {self.tool_name}")
 
 
-# Fields a person edits here: (label, field, whether it is a contract term).
+# Fields a person edits here: (label, field). Values are read as an import reads a cell
+# ("$12,600", "31 Mar 2027", "90 days"); an empty field clears the value.
 EDITABLE = (
-    ("Business owner", "business_owner", False),
-    ("Technical owner", "technical_owner", False),
-    ("Status (evaluating, active, sunsetting, retired)", "status", False),
-    ("Category (slug or name)", "category", False),
-    ("Notes", "notes", False),
-    ("Functional fit, your rating 1-5 (overrides the derived value)", "functional_fit", False),
-    ("Technical fit, your rating 1-5 (overrides the derived fit)", "technical_fit", False),
-    ("Annual cost", "annual_cost", True),
-    ("Currency", "currency", True),
-    ("Renewal date (YYYY-MM-DD)", "renewal_date", True),
-    ("Notice (days)", "notice_days", True),
-    ("Pricing model (per_seat, platform, usage)", "pricing_model", True),
+    ("Business owner", "business_owner"),
+    ("Technical owner", "technical_owner"),
+    ("Vendor", "vendor"),
+    ("Status (evaluating, active, sunsetting, retired)", "status"),
+    ("Category (slug or name)", "category"),
+    ("Notes", "notes"),
+    ("Functional fit, your rating 1-5 (overrides the derived value)", "functional_fit"),
+    ("Technical fit, your rating 1-5 (overrides the derived fit)", "technical_fit"),
+    ("Annual cost ($12,600, EUR 2,100 / month, 12.6k)", "annual_cost"),
+    ("Currency", "currency"),
+    ("Renewal date (2027-03-31 or 31 Mar 2027)", "renewal_date"),
+    ("Notice (90 days, 3 months)", "notice_days"),
+    ("Pricing model (per seat, platform, usage)", "pricing_model"),
 )
+
+
+def _says_retired(text: str) -> bool:
+    from stackmap.importers.values import parse_status
+
+    try:
+        return bool(text) and parse_status(text) == "retired"
+    except ValueError:
+        return False
 
 
 class EditScreen(Base):
@@ -621,7 +632,7 @@ class EditScreen(Base):
     def compose(self) -> ComposeResult:
         yield Static(f"Edit {self.tool_name}", classes="title")
         with VerticalScroll():
-            for label, field, _ in EDITABLE:
+            for label, field in EDITABLE:
                 yield Static(label)
                 yield Input(id=f"edit-{field}")
         with Horizontal(id="decide"):
@@ -642,6 +653,7 @@ class EditScreen(Base):
         values = {
             "business_owner": s.owner,
             "technical_owner": s.technical_owner,
+            "vendor": s.vendor,
             "status": s.status,
             "category": s.category,
             "notes": detail.notes,
@@ -660,16 +672,16 @@ class EditScreen(Base):
 
     @on(Button.Pressed, "#save")
     def _save(self) -> None:
-        changes: dict[str, str] = {}
-        terms: dict[str, str] = {}
-        for _, field, contract in EDITABLE:
-            value = self.query_one(f"#edit-{field}", Input).value.strip()
-            if value != self.original.get(field, "") and value:
-                (terms if contract else changes)[field] = value
-        if not changes and not terms:
+        # What changed, a field emptied included (that clears it).
+        changes = {
+            field: self.query_one(f"#edit-{field}", Input).value.strip()
+            for _, field in EDITABLE
+            if self.query_one(f"#edit-{field}", Input).value.strip() != self.original.get(field, "")
+        }
+        if not changes:
             self.notify("Nothing changed.")
             return
-        if changes.get("status", "").strip().casefold() == "retired":
+        if _says_retired(changes.get("status", "")):
             # Retiring takes a tool out of every figure: ask first.
             question = (
                 f"Retire {self.tool_name}? It leaves spend, renewals, overlaps and the plan; "
@@ -678,22 +690,24 @@ class EditScreen(Base):
 
             def answer(yes: bool | None) -> None:
                 if yes:
-                    self.save(changes, terms)
+                    self.save(changes)
                 else:
                     self.notify("Not saved.")
 
             self.app.push_screen(ConfirmScreen(question, "Retire"), answer)
             return
-        self.save(changes, terms)
+        self.save(changes)
 
     def action_save(self) -> None:
         self._save()
 
     @work(thread=True, exclusive=True, exit_on_error=False)
-    def save(self, changes: dict[str, str], terms: dict[str, str]) -> None:
-        self.app.inventory.edit_tool(self.tool_name, changes, terms or None)  # type: ignore[attr-defined]
+    def save(self, changes: dict[str, str]) -> None:
+        self.app.inventory.edit_tool_text(self.tool_name, changes, today=self.app.today)  # type: ignore[attr-defined]
         self.app.changed()  # type: ignore[attr-defined]
-        self.app.call_from_thread(self.notify, f"Saved {', '.join([*changes, *terms])}")
+        labels = {field: label.split(" (")[0].split(",")[0] for label, field in EDITABLE}
+        saved = ", ".join(labels[f] + (" (cleared)" if not v else "") for f, v in changes.items())
+        self.app.call_from_thread(self.notify, f"Saved: {saved}")
         self.app.call_from_thread(self.dismiss, None)
 
 
