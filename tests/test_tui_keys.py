@@ -239,11 +239,16 @@ def test_the_tools_list_covers_the_whole_catalog_a_page_at_a_time(
     drive(inventory, steps)
 
 
-@pytest.mark.parametrize("name", ["spend", "licences", "history"])
+@pytest.mark.parametrize("name", ["spend", "licences", "history", "links"])
 def test_the_spend_licences_and_history_screens_list_their_rows(
     inventory: Inventory, name: str
 ) -> None:
-    expected = {"spend": "USD 121,200", "licences": "Marketo Engage", "history": "tool"}
+    expected = {
+        "spend": "USD 121,200",
+        "licences": "Marketo Engage",
+        "history": "tool",
+        "links": "Salesforce Sales Cloud",
+    }
 
     async def steps(app: StackmapApp, pilot: Pilot[None]) -> None:
         screen = next(s for s in SCREENS if s.name == name)

@@ -28,6 +28,7 @@ from stackmap.tui.findings import (
     ImportScreen,
     IntegrationsScreen,
     LicencesScreen,
+    LinksScreen,
     OverlapsScreen,
     RenewalsScreen,
     SpendScreen,
@@ -70,6 +71,7 @@ class StackmapApp(App[None]):
         "spend": SpendScreen,
         "licences": LicencesScreen,
         "history": HistoryScreen,
+        "links": LinksScreen,
     }
 
     def __init__(self, inventory: Inventory, today: date | None = None) -> None:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, DataTable, Footer, Input, Static
 
@@ -465,3 +466,101 @@ def _lines(planned: PlannedImport, result: LoadResult) -> list[str]:
     counts = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in result.counts().items() if v)
     lines = [f"{planned.plan.file}: {planned.kind.value}", f"{verb}: {counts or 'no changes'}"]
     return lines + [f"  {i.severity}: {i.line(planned.plan.file)}" for i in planned.issues]
+
+
+class LinksScreen(Base):
+    """Every integration in the catalog, filtered as you type (a tool's name, a method, a
+    status), a page at a time; Enter opens the tool it starts from."""
+
+    PAGE = 500
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("left_square_bracket", "page(-1)", "Prev page", key_display="["),
+        Binding("right_square_bracket", "page(1)", "Next page", key_display="]"),
+    ]
+    COLUMNS = ("From", "To", "Method", "Status", "Direction", "Data", "Frequency", "Owner")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.page = 0
+        self.rows: list[tuple[str, ...]] = []
+        self.total = 0
+
+    def compose(self) -> ComposeResult:
+        yield Input(
+            placeholder="/ to filter: a tool's name, a method (file, manual…), a status",
+            id="filter",
+        )
+        yield Static("", id="count")
+        yield DataTable(id="links", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).add_columns(*self.COLUMNS)
+        self.reload()
+
+    @on(Input.Changed, "#filter")
+    def _filter(self) -> None:
+        self.page = 0
+        self.reload()
+
+    def reload(self) -> None:
+        self.load(self.query_one("#filter", Input).value)
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def load(self, query: str) -> None:
+        stack = self.snapshot().stack
+        names = stack.by_id
+        words = query.casefold().split()
+        rows = []
+        for link in stack.links:
+            row = (
+                names[link.source].name,
+                names[link.target].name,
+                link.method,
+                link.status,
+                link.direction.replace("_", " "),
+                ", ".join(link.data_objects) or "—",
+                link.frequency or "—",
+                link.owner or "—",
+            )
+            text = " ".join(row).casefold()
+            if all(word in text for word in words):
+                rows.append(row)
+        rows.sort(key=lambda r: (r[0].casefold(), r[1].casefold()))
+        self.app.call_from_thread(self.fill, rows, len(stack.links))
+
+    def fill(self, rows: list[tuple[str, ...]], total: int) -> None:
+        self.mark_seen()
+        self.rows, self.total = rows, total
+        self.page = min(self.page, max(0, (len(rows) - 1) // self.PAGE))
+        self.show_page()
+
+    def action_page(self, step: int) -> None:
+        last = max(0, (len(self.rows) - 1) // self.PAGE)
+        page = min(max(self.page + step, 0), last)
+        if page != self.page:
+            self.page = page
+            self.show_page()
+
+    def show_page(self) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        start = self.page * self.PAGE
+        for index, row in enumerate(self.rows[start : start + self.PAGE], start):
+            table.add_row(*(Text(cell) for cell in row), key=f"{index}:{row[0]}")
+        if not self.rows:
+            line = f"No integration matches (of {self.total:,})"
+        else:
+            end = min(start + self.PAGE, len(self.rows))
+            line = (
+                f"{start + 1:,} to {end:,} of {len(self.rows):,} matching · "
+                f"{self.total:,} integrations"
+            )
+            if len(self.rows) > self.PAGE:
+                line += f" · page {self.page + 1} ([ ] to move)"
+        self.query_one("#count", Static).update(Text(line))
+
+    @on(DataTable.RowSelected)
+    def _open(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value:
+            self.app.push_screen(DetailScreen(event.row_key.value.split(":", 1)[1]))

@@ -32,6 +32,7 @@ SCREENS: tuple[ScreenKey, ...] = (
     ScreenKey("capabilities", "Capabilities", "c", None, "who provides each capability"),
     ScreenKey("gaps", "Gaps", "g", None, "required capabilities no tool provides"),
     ScreenKey("integrations", "Integrations", "i", None, "silos, hubs, weak points, fragile links"),
+    ScreenKey("links", "All integrations", "a", None, "every link: from, to, method, status, data"),
     ScreenKey("history", "History", "h", None, "every change to the catalog, newest first"),
 )
 
