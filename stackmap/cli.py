@@ -521,8 +521,18 @@ _TOOL_OPTIONS: list[tuple[str, Any, Any]] = [
         ),
     ),
     ("decision_note", str | None, typer.Option("--decision-note", help="Why that decision.")),
-    ("annual_cost", Decimal | None, typer.Option("--annual-cost", help="Cost per year.")),
-    ("amount", Decimal | None, typer.Option("--amount", help="Amount per billing period.")),
+    (
+        "annual_cost",
+        str | None,
+        typer.Option(
+            "--annual-cost", help="Cost per year: 12600, $12,600, 12.6k, EUR 2,100/month."
+        ),
+    ),
+    (
+        "amount",
+        str | None,
+        typer.Option("--amount", help="Amount per billing period, as written on the contract."),
+    ),
     ("currency", str | None, typer.Option("--currency", help="ISO currency code, e.g. USD.")),
     (
         "billing_period",
@@ -536,20 +546,24 @@ _TOOL_OPTIONS: list[tuple[str, Any, Any]] = [
     ),
     (
         "start_date",
-        date | None,
-        typer.Option("--start-date", formats=["%Y-%m-%d"], help="Contract start (YYYY-MM-DD)."),
+        str | None,
+        typer.Option("--start-date", help="Contract start: 2027-03-31 or 31 Mar 2027."),
     ),
     (
         "end_date",
-        date | None,
-        typer.Option("--end-date", formats=["%Y-%m-%d"], help="Contract end (YYYY-MM-DD)."),
+        str | None,
+        typer.Option("--end-date", help="Contract end: 2027-03-31 or 31 Mar 2027."),
     ),
     (
         "renewal_date",
-        date | None,
-        typer.Option("--renewal-date", formats=["%Y-%m-%d"], help="Next renewal (YYYY-MM-DD)."),
+        str | None,
+        typer.Option("--renewal-date", help="Next renewal: 2027-03-31 or 31 Mar 2027."),
     ),
-    ("notice_days", int | None, typer.Option("--notice-days", help="Notice period in days.")),
+    (
+        "notice_days",
+        str | None,
+        typer.Option("--notice-days", help="Notice period: 90, 90 days, 3 months."),
+    ),
     (
         "auto_renew",
         bool | None,
@@ -605,10 +619,27 @@ def _option_name(field: str) -> str:
     return "--" + field.replace("_", "-")
 
 
-def _split(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+# Options read as an import reads a cell ("$12,600", "31 Mar 2027", "3 months").
+_TEXT_OPTIONS = ("annual_cost", "amount", "start_date", "end_date", "renewal_date", "notice_days")
+
+
+def _split(
+    values: dict[str, Any], clear: Sequence[str] = ()
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    from stackmap.importers.edits import read_edits
+
     given = {k: (v.value if hasattr(v, "value") else v) for k, v in values.items() if v is not None}
+    typed = {k: given.pop(k) for k in _TEXT_OPTIONS if k in given}
+    typed.update(dict.fromkeys(clear, ""))  # an empty value clears the field
+    read_tool, read_contract = read_edits(typed, _option_name)
     contract = {k: v for k, v in given.items() if k in _CONTRACT_KEYS}
-    tool = {k: v for k, v in given.items() if k not in _CONTRACT_KEYS}
+    said = read_contract.get("currency")
+    if "currency" in contract and said and str(contract["currency"]).upper() != said:
+        raise InvalidValueError(
+            f"--currency says {contract['currency']} but the amount says {said}"
+        )
+    contract = {**read_contract, **contract}
+    tool = {**read_tool, **{k: v for k, v in given.items() if k not in _CONTRACT_KEYS}}
     return tool, contract
 
 
@@ -757,11 +788,36 @@ def tool_add(
         default=None,
         annotation=Annotated[str | None, typer.Option("--rename", help="New name.")],
     ),
+    inspect.Parameter(
+        "clear",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=None,
+        annotation=Annotated[
+            list[str] | None,
+            typer.Option(
+                "--clear",
+                help="Empty a field (repeatable): notes, renewal-date, technical-owner…",
+            ),
+        ],
+    ),
 )
-def tool_edit(ctx: typer.Context, name: str, rename: str | None = None, **options: Any) -> None:
-    """Change a tool's fields and current contract; only the options given change."""
+def tool_edit(
+    ctx: typer.Context,
+    name: str,
+    rename: str | None = None,
+    clear: list[str] | None = None,
+    **options: Any,
+) -> None:
+    """Change a tool's fields and current contract; only the options given change, and
+    --clear empties a field (repeatable)."""
+    from stackmap.importers.edits import LABELS
+
     inventory = _inventory(ctx)
-    tool, contract = _split(options)
+    unknown = [f for f in clear or [] if f.replace("-", "_") not in LABELS]
+    if unknown:
+        known = ", ".join(f.replace("_", "-") for f in LABELS)
+        raise fail(f"--clear {', '.join(unknown)}: not a field; one of {known}", 64)
+    tool, contract = _split(options, [f.replace("-", "_") for f in clear or []])
     if not tool and not contract and rename is None:
         raise fail("nothing to change: give at least one option (see --help)", 64)
     detail = inventory.edit_tool(name, tool, contract or None, rename=rename)

@@ -504,7 +504,9 @@ class Writer:
             [
                 (tool_ids[i], outcomes[i], r.contract)
                 for i, (r, _, _, _) in enumerate(prepared)
-                if r.contract is not None and not r.contract.is_empty()
+                if r.contract is not None
+                # An edit may empty a term (given as None); an import's empty row is no contract.
+                and (not r.contract.is_empty() or (update_only and r.contract.model_fields_set))
             ]
         )
         return outcomes
@@ -734,6 +736,8 @@ class Writer:
         for tool_id, outcome, terms in items:
             values = self._contract_values(terms)
             match = _matching_contract(existing.get(tool_id, []), terms)
+            if match is None and all(v is None for v in values.values()):
+                continue  # emptying a term of a contract that does not exist: nothing to do
             if match is None:
                 now = self.now
                 inserts.append(

@@ -182,6 +182,17 @@ def test_integrations_add_and_list(catalog: str) -> None:
         (["tool", "add", "X", "--currency", "dollars"], 65, None),
         (["tool", "edit", "HubSpot Marketing Hub"], 64, None),
         (
+            ["tool", "edit", "HubSpot Marketing Hub", "--renewal-date", "31/02/2027"],
+            65,
+            "stackmap: error: --renewal-date: '31/02/2027' no such date 2027-02-31\n",
+        ),
+        (
+            ["tool", "edit", "HubSpot Marketing Hub", "--annual-cost", "$100", "--currency", "EUR"],
+            65,
+            "stackmap: error: --currency says EUR but the amount says USD\n",
+        ),
+        (["tool", "edit", "HubSpot Marketing Hub", "--clear", "colour"], 64, None),
+        (
             ["integrations", "add", "HubSpot Marketing Hub", "Ghost"],
             66,
             "stackmap: error: no tool named 'Ghost' in the catalog\n",
@@ -334,3 +345,30 @@ def test_tool_show_says_where_each_contract_stands(tmp_path: Path) -> None:
     assert blank.exit_code == 0, blank.output
     canva = runner.invoke(app, ["--db", path, "tool", "show", "Canva"], env={"COLUMNS": "200"})
     assert "notice period not recorded" in canva.stdout
+
+
+def test_tool_edit_reads_spellings_an_import_accepts_and_clears_fields(catalog: str) -> None:
+    edited = runner.invoke(
+        app,
+        [
+            "--db", catalog, "tool", "edit", "HubSpot Marketing Hub",
+            "--annual-cost", "EUR 1,050 / month", "--renewal-date", "31 Mar 2027",
+            "--notice-days", "3 months", "--notes", "to clear",
+        ],
+    )  # fmt: skip
+    assert edited.exit_code == 0, edited.output
+    cleared = runner.invoke(
+        app,
+        ["--db", catalog, "tool", "edit", "HubSpot Marketing Hub", "--clear", "notes",
+         "--clear", "renewal-date"],
+    )  # fmt: skip
+    assert cleared.exit_code == 0, cleared.output
+    shown = json.loads(
+        runner.invoke(
+            app, ["--db", catalog, "tool", "show", "HubSpot Marketing Hub", "--json"]
+        ).stdout
+    )
+    current = shown["contracts"][-1]
+    assert current["annual_cost"] == 12600.0 and current["currency"] == "EUR"
+    assert current["billing_period"] == "monthly" and current["notice_days"] == 90
+    assert current["renewal_date"] is None and shown["notes"] is None

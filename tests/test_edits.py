@@ -112,3 +112,15 @@ def _vendors(inventory: Inventory) -> set[str]:
 
     with Session(inventory.engine) as session:
         return {v.name for v in session.exec(select(Vendor))}
+
+
+def test_emptying_a_contract_term_clears_it_and_makes_no_contract_where_there_is_none(
+    catalog: Inventory,
+) -> None:
+    catalog.edit_tool_text("Marketo Engage", {"renewal_date": "31 Mar 2027"})
+    detail = catalog.edit_tool_text("Marketo Engage", {"renewal_date": "", "notice_days": ""})
+    assert detail.contracts[-1].renewal_date is None
+    assert detail.contracts[-1].notice_days is None
+    assert detail.contracts[-1].annual_cost == Decimal("78000.00")  # the rest stays
+    catalog.add_tool(ToolFields(name="Free Tool"))
+    assert catalog.edit_tool_text("Free Tool", {"renewal_date": ""}).contracts == ()

@@ -38,6 +38,7 @@ LABELS: dict[str, str] = {
     "functional_fit": "Functional fit",
     "technical_fit": "Technical fit",
     "annual_cost": "Annual cost",
+    "amount": "Amount",
     "currency": "Currency",
     "renewal_date": "Renewal date",
     "start_date": "Start date",
@@ -50,6 +51,7 @@ LABELS: dict[str, str] = {
 CONTRACT_FIELDS = frozenset(
     {
         "annual_cost",
+        "amount",
         "currency",
         "renewal_date",
         "start_date",
@@ -105,23 +107,30 @@ READERS: dict[str, Callable[[str], Any]] = {
 }
 
 
-def read_edits(values: dict[str, str]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Read typed values into (tool changes, contract changes); None clears a field."""
+def read_edits(
+    values: dict[str, str], where: Callable[[str], str] = LABELS.__getitem__
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Read typed values into (tool changes, contract changes); None clears a field.
+
+    where(field) names the field in messages: the form's label, or the CLI's option."""
     tool: dict[str, Any] = {}
     contract: dict[str, Any] = {}
     for field, typed in values.items():
         if field not in LABELS:
-            raise InvalidValueError(f"{field}: not a field a form can edit")
+            raise InvalidValueError(f"{field}: not a field that can be edited this way")
         text = " ".join(typed.split())
         target = contract if field in CONTRACT_FIELDS else tool
         if not text:
             if field in NEVER_EMPTY:
-                raise InvalidValueError(f"{LABELS[field]}: cannot be empty")
+                raise InvalidValueError(f"{where(field)}: cannot be empty")
             target[field] = None
             continue
         try:
             if field == "annual_cost":
                 _cost(text, contract)
+                continue
+            if field == "amount":
+                _amount(text, contract)
                 continue
             if field == "currency":
                 contract["currency"] = text.upper()
@@ -129,7 +138,7 @@ def read_edits(values: dict[str, str]) -> tuple[dict[str, Any], dict[str, Any]]:
             reader = READERS.get(field)
             value = reader(text) if reader else text
         except ValueError as exc:
-            raise InvalidValueError(f"{LABELS[field]}: {text!r} {_why(exc)}") from None
+            raise InvalidValueError(f"{where(field)}: {text!r} {_why(exc)}") from None
         target[field] = None if value is UNKNOWN else value
     return tool, contract
 
@@ -148,6 +157,20 @@ def _cost(text: str, contract: dict[str, Any]) -> None:
     # stale monthly amount beside a new yearly figure.
     contract["amount"] = money.amount
     contract["billing_period"] = money.period.value if money.period is not None else "annual"
+
+
+def _amount(text: str, contract: dict[str, Any]) -> None:
+    """An amount per billing period, and its currency when it says one."""
+    money = parse_money(text)
+    if money is None or money is UNKNOWN:
+        contract["amount"] = None
+        return
+    assert isinstance(money, Money)
+    if money.currency and "currency" not in contract:
+        contract["currency"] = money.currency
+    contract["amount"] = money.amount
+    if money.period is not None:
+        contract["billing_period"] = money.period.value
 
 
 def _why(error: ValueError) -> str:
