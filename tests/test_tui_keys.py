@@ -330,3 +330,88 @@ def test_the_edit_form_reads_what_the_importer_reads_and_clears_emptied_fields(
         await settle(app, lambda: "annual cost" in shown(app, "#detail-body"))  # in history
 
     drive(inventory, steps)
+
+
+def test_a_spend_report_is_imported_by_keyboard_with_a_question_first(
+    inventory: Inventory,
+) -> None:
+    from tests.catalogs import SAMPLES
+
+    report = SAMPLES / "ap-spend-report.csv"
+
+    async def steps(app: StackmapApp, pilot: Pilot[None]) -> None:
+        await pilot.press("m")
+        await settle(app, lambda: on(app, "import"))
+        await pilot.press("slash", *str(report), "tab", "space", "tab", "enter")
+        await settle(app, lambda: "Would write" in shown(app, "#plan"))
+        assert "spend" in shown(app, "#plan")
+        spent = lambda: [s for t in inventory.tools() for s in inventory.tool(t.name).spend]  # noqa: E731
+        assert spent() == []
+        await pilot.press("tab", "enter")  # Apply
+        await settle(app, lambda: "into the catalog: " in shown(app, "#question"))
+        assert spent() == []  # asked, not written
+        await pilot.press("y")
+        await settle(app, lambda: "Imported" in shown(app, "#plan"))
+        assert spent()
+
+    drive(inventory, steps)
+
+
+def _keys(screen: object) -> list[str]:
+    """Every key bound on a screen (its own and inherited), each once."""
+    from textual.binding import Binding
+
+    keys: list[str] = []
+    for cls in type(screen).__mro__:
+        for binding in getattr(cls, "BINDINGS", []):
+            if isinstance(binding, Binding):
+                keys += [k.strip() for k in binding.key.split(",")]
+    return list(dict.fromkeys(keys))
+
+
+def test_every_binding_on_every_screen_does_something_and_nothing_breaks(
+    inventory: Inventory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # the export keys write into the working folder
+
+    async def back_to(app: StackmapApp, pilot: Pilot[None], name: str) -> None:
+        while isinstance(app.screen, (ConfirmScreen, HelpScreen)):
+            await pilot.press("escape")
+        if not on(app, name):
+            app.action_show(name)
+        await settle(app, lambda: on(app, name))
+
+    async def steps(app: StackmapApp, pilot: Pilot[None]) -> None:
+        app_keys = _keys(app)
+        assert "f1" in app_keys and all(s.letter in app_keys for s in SCREENS)
+        pressed = 0
+        for screen in SCREENS:
+            await back_to(app, pilot, screen.name)
+            for key in [*_keys(app.screen), "f1", "ctrl+r"]:
+                await pilot.press(key)
+                await settle(app, lambda: True)
+                pressed += 1
+                errors = [n.message for n in app._notifications if n.severity == "error"]
+                assert not errors and app.is_running, (screen.name, key, errors)
+                if isinstance(app.focused, Input):  # "/" entered a field: leave it again
+                    await pilot.press("escape")
+                await back_to(app, pilot, screen.name)
+        # A tool's detail and its form: every key there too.
+        app.open_tool("Marketo Engage")
+        await settle(app, lambda: "Findings" in shown(app, "#detail-body"))
+        for key in _keys(app.screen):
+            if key in ("escape", "f"):
+                continue
+            await pilot.press(key)
+            await settle(app, lambda: True)
+            pressed += 1
+            assert not [n for n in app._notifications if n.severity == "error"], key
+            if isinstance(app.focused, Input):
+                await pilot.press("escape")
+        await pilot.press("f")
+        await settle(app, lambda: bool(app.screen.query("#edit-notes")))
+        await pilot.press("ctrl+s")  # nothing changed: says so
+        await settle(app, lambda: any("Nothing changed" in n.message for n in app._notifications))
+        assert pressed > 60
+
+    drive(inventory, steps)

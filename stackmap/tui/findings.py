@@ -12,7 +12,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, DataTable, Footer, Input, Static
+from textual.widgets import Button, Checkbox, DataTable, Footer, Input, Static
 
 from stackmap.tui.data import Snapshot
 from stackmap.tui.modals import ConfirmScreen
@@ -384,6 +384,9 @@ class ImportScreen(Base):
     def compose(self) -> ComposeResult:
         yield Static("Import a spreadsheet (xlsx, csv…)", classes="title")
         yield Input(placeholder="/ to type the path to the file", id="path")
+        yield Checkbox(
+            "A finance spend report (invoice lines): add up each supplier's spend", id="spend"
+        )
         with Horizontal(id="decide"):
             yield Button("Check (dry run)", id="check", variant="primary")
             yield Button("Apply", id="apply", disabled=True)
@@ -395,7 +398,10 @@ class ImportScreen(Base):
     def _check(self) -> None:
         self.query_one("#apply", Button).disabled = True
         self.planned = None
-        self.check(Path(self.query_one("#path", Input).value.strip()))
+        self.check(
+            Path(self.query_one("#path", Input).value.strip()),
+            self.query_one("#spend", Checkbox).value,
+        )
 
     @on(Button.Pressed, "#apply")
     def _apply(self) -> None:
@@ -415,12 +421,12 @@ class ImportScreen(Base):
         self.app.push_screen(ConfirmScreen(question, "Apply"), answer)
 
     @work(thread=True, exclusive=True, exit_on_error=False)
-    def check(self, path: Path) -> None:
+    def check(self, path: Path, spend: bool = False) -> None:
         """Plan the file (whatever kind it is, as the CLI would) and show its dry run."""
         from stackmap.intake import ImportRequest, apply_file, plan_file
 
         inventory = self.app.inventory  # type: ignore[attr-defined]
-        planned = plan_file(inventory, ImportRequest(path))
+        planned = plan_file(inventory, ImportRequest(path, spend=spend))
         result = apply_file(inventory, planned, dry_run=True)
         self.planned = planned
         self.would = _counts(result)
