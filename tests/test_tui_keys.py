@@ -328,6 +328,8 @@ def test_the_edit_form_reads_what_the_importer_reads_and_clears_emptied_fields(
         assert detail.summary.renewal_date == date(2027, 3, 31)
         assert detail.notes is None
         await settle(app, lambda: "annual cost" in shown(app, "#detail-body"))  # in history
+        await pilot.press("d")  # the dashboard shows the new cost without a refresh
+        await settle(app, lambda: "USD 55,800" in shown(app, "#fig-spend"))
 
     drive(inventory, steps)
 
