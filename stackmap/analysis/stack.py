@@ -415,15 +415,3 @@ def main_area(tool: ToolFacts, reference: Reference) -> str | None:
         return None
     order = {a.slug: i for i, a in enumerate(reference.areas)}
     return min(counts, key=lambda a: (-counts[a], order[a]))
-
-
-def job_of(tool: ToolFacts, reference: Reference) -> str | None:
-    """The job a tool does, in a few words: its landscape subcategory, else its first
-    capability in its main area."""
-    if tool.category and tool.category in reference.subcategories:
-        return reference.subcategories[tool.category].name
-    area = main_area(tool, reference)
-    for capability in tool.capabilities:
-        if reference.area_of.get(capability) == area:
-            return reference.capabilities[capability].name
-    return None

@@ -326,19 +326,7 @@ class ExportScreen(Base):
     @on(Button.Pressed, "#export")
     def _export(self) -> None:
         folder = Path(self.query_one("#folder", Input).value.strip() or ".")
-        there = [name for _, name in self.FILES if (folder / name).exists()]
-        if not there:
-            self.export(folder)
-            return
-        question = f"Replace {', '.join(there)} in {folder}? The files there now are lost."
-
-        def answer(yes: bool | None) -> None:
-            if yes:
-                self.export(folder)
-            else:
-                self.notify("Nothing written.")
-
-        self.app.push_screen(ConfirmScreen(question, "Replace"), answer)
+        self.write_files(folder, [name for _, name in self.FILES], lambda: self.export(folder))
 
     @on(Button.Pressed, "#open-map")
     def _open_map(self) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shlex
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -75,6 +75,22 @@ class Base(Screen[None]):
 
     def mark_seen(self) -> None:
         self.seen = self.app.generation  # type: ignore[attr-defined]
+
+    def write_files(self, folder: Path, names: Sequence[str], write: Callable[[], object]) -> None:
+        """Call write, first asking when it would replace files already in folder."""
+        there = [name for name in names if (folder / name).exists()]
+        if not there:
+            write()
+            return
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                write()
+            else:
+                self.notify("Nothing written.")
+
+        question = f"Replace {', '.join(there)} in {folder}? The files there now are lost."
+        self.app.push_screen(ConfirmScreen(question, "Replace"), answer)
 
     def snapshot(self) -> Snapshot:
         """The app's snapshot, taken now if there is none (call from a worker)."""
@@ -788,18 +804,11 @@ class WhatIfScreen(Base):
             self.notify("Name the tools to retire first.", severity="warning")
             return
         folder = Path("stackmap-output") / "what-if"
-        files = ("stackmap-review.xlsx", "integration-map.html")
-        there = [name for name in files if (folder / name).exists()]
-
-        def answer(yes: bool | None) -> None:
-            if yes:
-                self.export(folder, list(result.retire), result.into)
-
-        if there:
-            question = f"Replace {', '.join(there)} in {folder}? The files there now are lost."
-            self.app.push_screen(ConfirmScreen(question, "Replace"), answer)
-        else:
-            answer(True)
+        self.write_files(
+            folder,
+            ("stackmap-review.xlsx", "integration-map.html"),
+            lambda: self.export(folder, list(result.retire), result.into),
+        )
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def export(self, folder: Path, retire: list[str], into: str | None) -> None:
