@@ -147,6 +147,8 @@ class OverlapSettings(_Entry):
 class RenewalSettings(_Entry):
     horizon_days: int = Field(default=120, ge=1)
     urgent_days: int = Field(default=30, ge=0)
+    # The buckets renewals are sorted into, in days to the decision; the horizon is the last.
+    windows: tuple[int, ...] = (30, 60, 90)
 
 
 class HubSettings(_Entry):

@@ -668,3 +668,22 @@ def test_sunsetting_tools_stay_in_the_money_views_unless_narrowed(reference: Ref
     assert result.overlaps == () and result.plan is not None and not result.plan.retire
     narrowed = dataclasses.replace(s, paid_statuses=("active",))
     assert analyze(narrowed).spend.total == Decimal("500.00")
+
+
+def test_renewal_windows_and_horizon_come_from_the_settings(reference: Reference) -> None:
+    day = TODAY
+    settings = reference.settings.model_copy(
+        update={
+            "renewals": reference.settings.renewals.model_copy(
+                update={"horizon_days": 200, "windows": (45, 150)}
+            )
+        }
+    )
+    tuned = dataclasses.replace(reference, settings=settings)
+    tools = [
+        tool(1, "Soon", "seo", cost=1000, renewal=day + timedelta(days=40)),
+        tool(2, "Later", "crm", cost=1000, renewal=day + timedelta(days=120)),
+        tool(3, "Far", "dam", cost=1000, renewal=day + timedelta(days=190)),
+    ]
+    windows = {r.tool: r.window for r in analyze(stack(tuned, tools)).renewals}
+    assert windows == {"Soon": "45", "Later": "150", "Far": "200"}

@@ -304,11 +304,20 @@ def test_every_command_has_help_and_appears_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     commands = _commands(get_command(app))
     assert len(commands) >= 14
+    group = get_command(app)
     for command in commands:
         args = command.split()[1:]
-        result = runner.invoke(app, [*args, "--help"])
+        result = runner.invoke(app, [*args, "--help"], env={"COLUMNS": "400"})
         assert result.exit_code == 0, command
         assert "Usage" in result.stdout
+        # The help says what the command does: its docstring's first sentence, shown.
+        found = group
+        for arg in args:
+            found = found.commands[arg]  # type: ignore[attr-defined]
+        summary = " ".join((found.help or "").split()).split(". ")[0]
+        assert len(summary) > 10, f"{command} has no help text"
+        shown = " ".join(re.sub(r"[│╭╮╰╯─]", " ", result.stdout).split())
+        assert summary[:60] in shown, command
         assert f"`{command}" in readme, f"{command} is not documented in README.md"
 
 

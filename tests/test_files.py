@@ -119,7 +119,9 @@ LAUGHS = (
 )
 
 
-def test_an_xml_entity_bomb_is_refused_in_milliseconds(tmp_path: Path) -> None:
+def test_an_xml_entity_bomb_is_refused_without_being_expanded(tmp_path: Path) -> None:
+    # Expanded, &lol9; is 10**8 characters; the reader refuses the entity instead (the
+    # message says so), so neither the time nor the memory is ever spent.
     good = xlsx(tmp_path / "good.xlsx", [["Tool", "Vendor"], ["Canva", "Canva"]])
     source = zipfile.ZipFile(good)
     path = tmp_path / "laughs.xlsx"
@@ -130,7 +132,9 @@ def test_an_xml_entity_bomb_is_refused_in_milliseconds(tmp_path: Path) -> None:
                 body = data.decode().split("?>", 1)[-1].replace("Canva</t>", "&lol9;</t>", 1)
                 data = (LAUGHS + body).encode()
             target.writestr(item, data)
-    with pytest.raises(InvalidValueError, match=r"^laughs.xlsx: sheet 'Sheet' cannot be read"):
+    with pytest.raises(
+        InvalidValueError, match=r"^laughs.xlsx: sheet 'Sheet' cannot be read.*entity"
+    ):
         read_sheets(path)
 
 

@@ -67,7 +67,7 @@ class Renewal:
     renewal_date: date | None  # None: a lapsed or rolled contract whose next date is unknown
     decide_by: date | None  # None: notice period not recorded
     days_left: int  # to the decide-by date (to the renewal when the notice is unknown)
-    window: str  # "30", "60", "90", "120" days to the decision, or "past"
+    window: str  # the bucket of days to the decision ("30", "60", "90", "120"), or "past"
     # overdue, urgent, upcoming, notice unknown, committed, auto-renewed or lapsed
     status: str
     annual_cost: Decimal | None
@@ -344,7 +344,7 @@ def renewals(stack: Stack, graph: StackGraph) -> list[Renewal]:
             window = (
                 "past"
                 if days < 0 or status in ("lapsed", "auto-renewed", "committed")
-                else next((str(d) for d in (30, 60, 90) if days <= d), "120")
+                else _window(days, settings.windows, settings.horizon_days)
             )
             result.append(
                 Renewal(
@@ -506,3 +506,9 @@ def contract_checks(stack: Stack) -> list[ContractCheck]:
             result.append(ContractCheck(tool.name, kind, amount, why))
     result.sort(key=lambda c: (-(c.annual_cost or 0), c.tool.casefold(), c.kind))
     return result
+
+
+def _window(days: int, windows: tuple[int, ...], horizon: int) -> str:
+    """The settings' bucket a decision falls in: the first window it is within, else the
+    horizon's."""
+    return str(next((w for w in sorted(windows) if days <= w < horizon), horizon))
