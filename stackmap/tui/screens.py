@@ -253,7 +253,7 @@ def matches(
 
 
 @dataclass(frozen=True)
-class Column:
+class ToolColumn:
     label: str
     width: int
     key: Callable[[ToolFacts, Stack], Any]  # None sorts last, whichever the direction
@@ -284,14 +284,14 @@ def own_amount(tool: ToolFacts, stack: Stack) -> str:
 
 # What a budget review reads first comes first, so 80 columns show it without scrolling.
 COLUMNS = (
-    Column("Tool", 26, lambda t, s: t.name.casefold()),
-    Column("Annual cost", 14, lambda t, s: s.costs[t.id].annual),
-    Column("Renewal", 10, lambda t, s: s.costs[t.id].renewal_date),
-    Column("Decision", 11, lambda t, s: t.disposition),
-    Column("Status", 10, lambda t, s: t.status),
-    Column("Owner", 18, lambda t, s: " ".join(t.owners).casefold() or None),
-    Column("Vendor", 18, lambda t, s: (t.vendor or "").casefold() or None),
-    Column("Seats", 7, lambda t, s: s.costs[t.id].seats_purchased),
+    ToolColumn("Tool", 26, lambda t, s: t.name.casefold()),
+    ToolColumn("Annual cost", 14, lambda t, s: s.costs[t.id].annual),
+    ToolColumn("Renewal", 10, lambda t, s: s.costs[t.id].renewal_date),
+    ToolColumn("Decision", 11, lambda t, s: t.disposition),
+    ToolColumn("Status", 10, lambda t, s: t.status),
+    ToolColumn("Owner", 18, lambda t, s: " ".join(t.owners).casefold() or None),
+    ToolColumn("Vendor", 18, lambda t, s: (t.vendor or "").casefold() or None),
+    ToolColumn("Seats", 7, lambda t, s: s.costs[t.id].seats_purchased),
 )
 
 
