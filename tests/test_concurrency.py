@@ -21,6 +21,8 @@ from stackmap.reference import Reference
 from tests.catalogs import SAMPLES
 from tests.processes import start_import
 
+pytestmark = pytest.mark.slow  # real processes or a real browser: make check skips it
+
 TOOLS = 2000
 
 

@@ -21,6 +21,8 @@ from stackmap.reference import Reference
 from tests.catalogs import SAMPLES
 from tests.processes import start_import, wait_until, writer_active
 
+pytestmark = pytest.mark.slow  # real processes or a real browser: make check skips it
+
 
 @pytest.fixture(scope="module")
 def big_workbook(tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -83,7 +83,12 @@ def _dump(database: Path, into: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(into.iterdir())}
 
 
-@pytest.mark.parametrize("name", sorted(REFUSED))
+def _huge(names: list[str]) -> list[object]:
+    """The corpus, the huge files marked slow (make check leaves them to make test)."""
+    return [pytest.param(n, marks=pytest.mark.slow) if "100k" in n else n for n in names]
+
+
+@pytest.mark.parametrize("name", _huge(sorted(REFUSED)))
 def test_a_hostile_file_is_one_line_a_failure_code_and_an_unchanged_catalog(
     name: str, base_catalog: Path, tmp_path: Path
 ) -> None:
@@ -108,7 +113,7 @@ def test_a_hostile_file_is_one_line_a_failure_code_and_an_unchanged_catalog(
     assert _dump(database, tmp_path / "after-dry") == before
 
 
-@pytest.mark.parametrize("name", sorted(REFUSED))
+@pytest.mark.parametrize("name", _huge(sorted(REFUSED)))
 @pytest.mark.parametrize(
     "command", [["import", "--spend"], ["import-decisions"]], ids=["spend", "decisions"]
 )
@@ -125,6 +130,7 @@ def test_the_spend_and_decision_readers_refuse_the_same_files_the_same_way(
     assert _dump(database, tmp_path / "after") == before
 
 
+@pytest.mark.slow
 def test_a_huge_file_with_one_bad_cell_lands_whole(tmp_path: Path) -> None:
     database = tmp_path / "catalog.db"
     result = runner.invoke(app, ["--db", str(database), "import", str(CORPUS / "100k-rows.csv")])

@@ -22,6 +22,8 @@ from stackmap.export.map import write_map
 from stackmap.reference import Reference
 from tests.browser import CHROMIUM, NO_CHROMIUM, screenshot
 
+pytestmark = pytest.mark.slow  # real processes or a real browser: make check skips it
+
 BASELINES = Path(__file__).parent / "baselines"
 UPDATE = os.environ.get("STACKMAP_UPDATE_BASELINES") == "1"
 DAY = date(2026, 12, 1)

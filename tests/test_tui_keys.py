@@ -371,6 +371,7 @@ def _keys(screen: object) -> list[str]:
     return list(dict.fromkeys(keys))
 
 
+@pytest.mark.slow
 def test_every_binding_on_every_screen_does_something_and_nothing_breaks(
     inventory: Inventory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -21,10 +21,13 @@ from stackmap.inventory import Inventory
 from stackmap.review import export_workbook
 from tests.catalogs import arrange_overlap
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("soffice") is None,
-    reason="LibreOffice (soffice) is not installed; .ci/run installs it from Debian's packages",
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        shutil.which("soffice") is None,
+        reason="LibreOffice (soffice) is not installed; .ci/run installs it from Debian's packages",
+    ),
+]
 pdfplumber = pytest.importorskip("pdfplumber")
 
 TODAY = date(2027, 1, 1)
