@@ -126,11 +126,8 @@ def read_edits(
             target[field] = None
             continue
         try:
-            if field == "annual_cost":
-                _cost(text, contract)
-                continue
-            if field == "amount":
-                _amount(text, contract)
+            if field in ("annual_cost", "amount"):
+                _money(text, contract, field)
                 continue
             if field == "currency":
                 contract["currency"] = text.upper()
@@ -143,27 +140,15 @@ def read_edits(
     return tool, contract
 
 
-def _cost(text: str, contract: dict[str, Any]) -> None:
-    """An annual cost as typed: its currency when it says one, and when it is a monthly or
-    quarterly amount, that amount and its period (the contract engine annualises it)."""
+def _money(text: str, contract: dict[str, Any], field: str) -> None:
+    """An amount as typed, with its currency and billing period when it says them.
+
+    For an annual cost the amount is recorded with its period ("annual" unless the text says
+    monthly or quarterly), so a contract billed monthly before is not left with a stale
+    monthly amount beside a new yearly figure; the contract engine annualises it."""
     money = parse_money(text)
     if money is None or money is UNKNOWN:
-        contract["annual_cost"] = None
-        return
-    assert isinstance(money, Money)
-    if money.currency and "currency" not in contract:
-        contract["currency"] = money.currency
-    # The amount with its period, so a contract billed monthly before is not left with a
-    # stale monthly amount beside a new yearly figure.
-    contract["amount"] = money.amount
-    contract["billing_period"] = money.period.value if money.period is not None else "annual"
-
-
-def _amount(text: str, contract: dict[str, Any]) -> None:
-    """An amount per billing period, and its currency when it says one."""
-    money = parse_money(text)
-    if money is None or money is UNKNOWN:
-        contract["amount"] = None
+        contract[field] = None
         return
     assert isinstance(money, Money)
     if money.currency and "currency" not in contract:
@@ -171,6 +156,8 @@ def _amount(text: str, contract: dict[str, Any]) -> None:
     contract["amount"] = money.amount
     if money.period is not None:
         contract["billing_period"] = money.period.value
+    elif field == "annual_cost":
+        contract["billing_period"] = "annual"
 
 
 def _why(error: ValueError) -> str:
