@@ -40,12 +40,7 @@ from stackmap.analysis import what_if
 from stackmap.analysis.report import plain
 from stackmap.backup import backup_catalog, read_backup, restore_snapshot, safety_copy_path
 from stackmap.demo import DEFAULT_OUTPUT, run_demo
-from stackmap.dump import dump_catalog, load_catalog
-from stackmap.errors import DatabaseUnavailableError, InvalidValueError, StackmapError
-from stackmap.export.diagram import OVERLAYS
-from stackmap.export.safe import atomic_write, safe_text
-from stackmap.inventory import Inventory, LoadResult
-from stackmap.models import (
+from stackmap.domain import (
     BillingPeriod,
     Disposition,
     Frequency,
@@ -55,6 +50,11 @@ from stackmap.models import (
     PricingModel,
     ToolStatus,
 )
+from stackmap.dump import dump_catalog, load_catalog
+from stackmap.errors import DatabaseUnavailableError, InvalidValueError, StackmapError
+from stackmap.export.diagram import OVERLAYS
+from stackmap.export.safe import atomic_write, safe_text
+from stackmap.inventory import Inventory, LoadResult
 from stackmap.outcomes import import_lines, sheet_lines, short
 from stackmap.progress import SILENT, Progress
 from stackmap.reference import load_reference

@@ -22,10 +22,10 @@ from stackmap import db
 from stackmap.analysis import LinkFacts, Stack, ToolFacts
 from stackmap.analysis.stack import InvoicedFacts, UntiedFacts
 from stackmap.bulk import bulk_work
+from stackmap.domain import ChangeAction, ToolStatus, name_key, utcnow
 from stackmap.errors import DatabaseBusyError, DuplicateError, InvalidValueError, NotFoundError
 from stackmap.models import (
     Change,
-    ChangeAction,
     Contract,
     ImportBatch,
     Integration,
@@ -33,15 +33,12 @@ from stackmap.models import (
     Tool,
     ToolCapability,
     ToolSpend,
-    ToolStatus,
     UntiedSpend,
     Vendor,
-    name_key,
-    utcnow,
 )
 from stackmap.progress import SILENT, Progress
 from stackmap.reference import Reference, load_reference
-from stackmap.schemas import ContractFields, IntegrationFields, ToolFields, parse
+from stackmap.schemas import ContractFields, IntegrationFields, ToolFields, ToolRecord, parse
 from stackmap.terms import current_terms
 from stackmap.views import (
     ChangeView,
@@ -51,7 +48,7 @@ from stackmap.views import (
     ToolDetail,
     ToolSummary,
 )
-from stackmap.writer import Outcome, ToolRecord, Writer
+from stackmap.writer import Outcome, Writer
 
 if TYPE_CHECKING:
     # The importers (fuzzy matching, spreadsheet readers) load when a file is read, not at

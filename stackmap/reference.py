@@ -22,8 +22,8 @@ import yaml
 from platformdirs import user_config_dir
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from stackmap.domain import name_key
 from stackmap.errors import ReferenceDataError
-from stackmap.models import name_key
 
 # libyaml parses the 700-product library about ten times faster than the pure-Python loader.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

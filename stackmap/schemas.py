@@ -8,6 +8,7 @@ loaded reference model and happen in the application API.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, TypeVar
@@ -21,8 +22,7 @@ from pydantic import (
     field_validator,
 )
 
-from stackmap.errors import InvalidValueError
-from stackmap.models import (
+from stackmap.domain import (
     BillingPeriod,
     Disposition,
     Frequency,
@@ -32,6 +32,7 @@ from stackmap.models import (
     PricingModel,
     ToolStatus,
 )
+from stackmap.errors import InvalidValueError
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -197,3 +198,14 @@ class IntegrationFields(_Input):
     notes: str | None = None
 
     _lists = field_validator("data_objects", mode="before")(_clean_list)
+
+
+@dataclass
+class ToolRecord:
+    """One tool to create or update; only the fields a source actually gave are written."""
+
+    fields: ToolFields
+    contract: ContractFields | None = None
+    source_row: int | None = None
+    # The library product this tool is, when an importer matched it by a fuzzy name.
+    product: str | None = None

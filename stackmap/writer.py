@@ -18,26 +18,21 @@ import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, col, select
 
 from stackmap.db import json_dumps
+from stackmap.domain import ChangeAction, IntegrationMethod, OwnerKind, name_key, utcnow, vendor_key
 from stackmap.errors import DuplicateError, InvalidValueError, NotFoundError
 from stackmap.models import (
     Change,
-    ChangeAction,
     Contract,
     Integration,
-    IntegrationMethod,
     Owner,
-    OwnerKind,
     Tool,
     ToolCapability,
     ToolSpend,
     UntiedSpend,
     Vendor,
-    name_key,
-    utcnow,
-    vendor_key,
 )
 from stackmap.reference import Reference
-from stackmap.schemas import ContractFields, IntegrationFields, ToolFields
+from stackmap.schemas import ContractFields, IntegrationFields, ToolFields, ToolRecord
 
 CHUNK = 900  # stays under SQLite's default limit of bound parameters per statement
 
@@ -75,17 +70,6 @@ _CONTRACT_FIELDS = (
     "notes",
 )
 _INTEGRATION_FIELDS = ("direction", "data_objects", "frequency", "status", "notes")
-
-
-@dataclass
-class ToolRecord:
-    """One tool to create or update; only the fields a source actually gave are written."""
-
-    fields: ToolFields
-    contract: ContractFields | None = None
-    source_row: int | None = None
-    # The library product this tool is, when an importer matched it by a fuzzy name.
-    product: str | None = None
 
 
 @dataclass

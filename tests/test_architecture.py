@@ -10,20 +10,82 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-CORE = ["stackmap.inventory", "stackmap.demo", "stackmap.importers.spreadsheet", "stackmap.writer"]
+UI = ("typer", "textual", "rich", "click")
+DATABASE = ("sqlalchemy", "sqlmodel", "alembic")
+# Which libraries each part of stackmap must not load on import, checked in a fresh interpreter
+# (what a process really pays), module by module as pkgutil finds them, so a new module is
+# covered the day it is added. Order matters: the first prefix that matches is the rule.
+RULES: list[tuple[str, tuple[str, ...]]] = [
+    ("stackmap.export.map", (*UI, *DATABASE)),
+    ("stackmap.export", (*UI, *DATABASE, "pyvis")),
+    ("stackmap.analysis", (*UI, *DATABASE, "pyvis", "openpyxl")),
+    ("stackmap.importers", (*UI, *DATABASE, "pyvis", "openpyxl")),
+    ("stackmap.domain", (*UI, *DATABASE, "pyvis", "openpyxl", "pydantic")),
+    ("stackmap.schemas", (*UI, *DATABASE, "pyvis", "openpyxl")),
+    ("stackmap.terms", (*UI, *DATABASE, "pyvis", "openpyxl")),
+    ("stackmap.views", (*UI, *DATABASE, "pyvis", "openpyxl")),
+    ("stackmap.reference", (*UI, *DATABASE, "pyvis", "openpyxl")),
+    ("stackmap.tui", ("alembic", "pyvis", "openpyxl")),
+    ("stackmap.cli", ("textual", "alembic", "pyvis", "openpyxl")),
+    ("stackmap.render", ("textual", "alembic", "pyvis", "openpyxl")),
+    ("stackmap.__main__", ()),
+    ("stackmap.migrations", ()),
+    ("stackmap", (*UI, "alembic", "pyvis")),  # the store and the application API
+]
 
 
-@pytest.mark.parametrize("module", CORE)
-def test_importing_the_core_loads_no_ui_library(module: str) -> None:
+def _rule(module: str) -> tuple[str, ...]:
+    return next(
+        forbidden
+        for prefix, forbidden in RULES
+        if module == prefix or module.startswith(prefix + ".")
+    )
+
+
+def _modules() -> list[str]:
+    import pkgutil
+
+    import stackmap
+
+    return sorted(
+        m.name
+        for m in pkgutil.walk_packages(stackmap.__path__, "stackmap.")
+        if _rule(m.name) and "migrations" not in m.name
+    )
+
+
+def test_the_rules_cover_the_parts_that_must_stay_light() -> None:
+    modules = _modules()
+    assert "stackmap.analysis.overlap" in modules and "stackmap.importers.spreadsheet" in modules
+    assert "stackmap.export.workbook" in modules and "stackmap.domain" in modules
+
+
+def _loaded(modules: list[str], watched: tuple[str, ...]) -> list[str]:
+    """Which of `watched` a fresh interpreter has loaded after importing `modules`."""
     code = (
-        f"import sys, {module}\n"
-        "loaded = sorted(m for m in ('typer', 'textual', 'rich', 'click') if m in sys.modules)\n"
-        "print(','.join(loaded))"
+        f"import sys\nfor m in {modules!r}: __import__(m)\n"
+        f"print(' '.join(w for w in {watched!r} if w in sys.modules))"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
-    assert result.stdout.strip() == ""
+    return result.stdout.split()
+
+
+def test_no_module_loads_a_library_its_layer_must_not() -> None:
+    # Modules under one rule are imported together in one fresh interpreter (a process is what
+    # the user pays for); only when a group loads something forbidden is it split module by
+    # module, so the failure names the culprit.
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for module in _modules():
+        groups.setdefault(_rule(module), []).append(module)
+    found = []
+    for forbidden, modules in groups.items():
+        if forbidden and _loaded(modules, forbidden):
+            found += [
+                f"{m} loads {', '.join(bad)}" for m in modules if (bad := _loaded([m], forbidden))
+            ]
+    assert found == [], "\n".join(found)
 
 
 def test_the_import_contracts_are_kept() -> None:

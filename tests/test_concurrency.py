@@ -14,9 +14,10 @@ import sqlalchemy as sa
 
 from benchmarks.generate import SyntheticStack, synthetic_stack, write_workbook
 from stackmap import db
+from stackmap.domain import name_key
 from stackmap.errors import DatabaseBusyError
 from stackmap.inventory import Inventory
-from stackmap.models import Change, ImportBatch, Tool, Vendor, name_key
+from stackmap.models import Change, ImportBatch, Tool, Vendor
 from stackmap.reference import Reference
 from tests.catalogs import SAMPLES
 from tests.processes import start_import

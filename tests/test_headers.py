@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from stackmap.domain import BillingPeriod
 from stackmap.importers.headers import detect_header, normalise, unit_hint
-from stackmap.models import BillingPeriod
 
 
 def fields(

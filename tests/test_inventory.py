@@ -8,8 +8,7 @@ import pytest
 
 from stackmap.errors import DuplicateError, InvalidValueError, NotFoundError
 from stackmap.inventory import Inventory
-from stackmap.schemas import ContractFields, ToolFields
-from stackmap.writer import ToolRecord
+from stackmap.schemas import ContractFields, ToolFields, ToolRecord
 
 
 def test_a_known_product_is_filled_from_the_library(inventory: Inventory) -> None:

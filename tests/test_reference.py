@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from stackmap.domain import name_key
 from stackmap.errors import ReferenceDataError
-from stackmap.models import name_key
 from stackmap.reference import Reference, default_reference_dir, load_reference, validate
 
 

@@ -20,8 +20,7 @@ from stackmap.errors import (
 )
 from stackmap.inventory import Inventory
 from stackmap.models import Change, Contract, ImportBatch, Integration, Tool, ToolCapability
-from stackmap.schemas import ContractFields, IntegrationFields, ToolFields
-from stackmap.writer import ToolRecord
+from stackmap.schemas import ContractFields, IntegrationFields, ToolFields, ToolRecord
 
 
 def _dump(inventory: Inventory) -> list[tuple[str, list[tuple[object, ...]]]]:

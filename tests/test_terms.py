@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from stackmap.models import BillingPeriod
+from stackmap.domain import BillingPeriod
 from stackmap.schemas import ContractFields, annualise
 from stackmap.terms import (
     COMMITTED,

@@ -16,12 +16,11 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
 
 from stackmap.inventory import Inventory
-from stackmap.schemas import ContractFields, ToolFields
+from stackmap.schemas import ContractFields, ToolFields, ToolRecord
 from stackmap.tui.app import StackmapApp, create_app
 from stackmap.tui.keys import FILTER_HELP, SCREENS
 from stackmap.tui.modals import ConfirmScreen, HelpScreen
 from stackmap.tui.screens import DetailScreen
-from stackmap.writer import ToolRecord
 from tests.catalogs import arrange_overlap
 from tests.test_tui import names, settle, shown
 

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from stackmap.domain import BillingPeriod as P
 from stackmap.importers.values import (
     UNKNOWN,
     Money,
@@ -27,7 +28,6 @@ from stackmap.importers.values import (
     parse_status,
     term_months,
 )
-from stackmap.models import BillingPeriod as P
 
 D = Decimal
 

@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from functools import cached_property
 
-from stackmap.models import name_key
+from stackmap.domain import name_key
 from stackmap.reference import Reference
 from stackmap.terms import LAPSED, Position, position
 from stackmap.views import ContractView

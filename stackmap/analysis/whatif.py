@@ -19,8 +19,8 @@ from stackmap.analysis.stack import (
 )
 from stackmap.analysis.timeline import Exit, Quarter, savings_timeline
 from stackmap.bulk import bulk_work
+from stackmap.domain import name_key
 from stackmap.errors import NotFoundError
-from stackmap.models import name_key
 
 _CENT = Decimal("0.01")
 

@@ -15,8 +15,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from stackmap.export.safe import atomic_write
-from stackmap.models import (
+from stackmap.domain import (
     BillingPeriod,
     Frequency,
     IntegrationDirection,
@@ -25,6 +24,7 @@ from stackmap.models import (
     PricingModel,
     ToolStatus,
 )
+from stackmap.export.safe import atomic_write
 from stackmap.reference import Reference
 
 ROWS = 500  # rows that carry dropdowns and formats

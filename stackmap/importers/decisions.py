@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from stackmap.domain import Disposition
 from stackmap.errors import InvalidValueError
 from stackmap.importers.files import read_sheets, sha256_of
 from stackmap.importers.values import text_of
-from stackmap.models import Disposition
 
 META_SHEET = "_stackmap"
 FORMAT = "stackmap-review-1"

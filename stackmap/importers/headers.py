@@ -15,8 +15,8 @@ from typing import Any
 
 from rapidfuzz import fuzz, process, utils
 
+from stackmap.domain import BillingPeriod
 from stackmap.importers.values import CURRENCIES, text_of
-from stackmap.models import BillingPeriod
 
 TOOL_SYNONYMS: dict[str, list[str]] = {
     "name": [

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
+from stackmap.domain import BillingPeriod
 from stackmap.errors import InvalidValueError
 from stackmap.importers.files import Sheet
 from stackmap.importers.headers import Column, HeaderMap
@@ -42,7 +43,6 @@ from stackmap.importers.values import (
     term_months,
     text_of,
 )
-from stackmap.models import BillingPeriod
 from stackmap.progress import SILENT, Progress
 
 DATE_FIELDS = ("start_date", "end_date", "renewal_date", "date")

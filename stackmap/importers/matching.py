@@ -22,7 +22,7 @@ import numpy
 from rapidfuzz import fuzz, process, utils
 from rapidfuzz.distance import Levenshtein
 
-from stackmap.models import name_key
+from stackmap.domain import name_key
 from stackmap.reference import Reference
 
 ACCEPT = 90.0  # at or above: the same product

@@ -12,8 +12,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from stackmap.errors import InvalidValueError
-from stackmap.schemas import ContractFields, ToolFields, parse
-from stackmap.writer import ToolRecord
+from stackmap.schemas import ContractFields, ToolFields, ToolRecord, parse
 
 M = TypeVar("M", bound=BaseModel)
 TOOL_FIELDS = tuple(ToolFields.model_fields)

@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from stackmap.domain import name_key, vendor_key
 from stackmap.errors import InvalidValueError
 from stackmap.importers.evidence import weigh
 from stackmap.importers.files import Sheet, read_sheets, sha256_of, sheet_names
@@ -19,7 +20,6 @@ from stackmap.importers.period import annualise, bulk_period, parse_period_optio
 from stackmap.importers.profiles import Profile
 from stackmap.importers.suppliers import Identity, SupplierIndex, names_in, supplier_key
 from stackmap.importers.values import text_of
-from stackmap.models import name_key, vendor_key
 from stackmap.reference import Reference
 
 

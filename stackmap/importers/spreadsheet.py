@@ -10,6 +10,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from stackmap.domain import IntegrationMethod, name_key
 from stackmap.errors import InvalidValueError
 from stackmap.importers.evidence import weigh
 from stackmap.importers.files import Sheet, read_sheets, sha256_of, sheet_names
@@ -20,11 +21,9 @@ from stackmap.importers.profiles import Profile
 from stackmap.importers.records import SourceRow, tool_records
 from stackmap.importers.scope import outside_marketing
 from stackmap.importers.values import CURRENCIES, text_of
-from stackmap.models import IntegrationMethod, name_key
 from stackmap.progress import SILENT, Progress
 from stackmap.reference import Reference
-from stackmap.schemas import IntegrationFields, invalid_field, parse
-from stackmap.writer import ToolRecord
+from stackmap.schemas import IntegrationFields, ToolRecord, invalid_field, parse
 
 
 @dataclass(frozen=True)

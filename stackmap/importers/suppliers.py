@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from stackmap.models import name_key, vendor_key
+from stackmap.domain import name_key, vendor_key
 from stackmap.reference import Reference
 
 _REGION = re.compile(

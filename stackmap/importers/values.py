@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final, TypeVar
 
-from stackmap.models import (
+from stackmap.domain import (
     BillingPeriod,
     Disposition,
     Frequency,

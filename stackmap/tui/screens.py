@@ -20,8 +20,8 @@ from textual.worker import Worker, WorkerState
 
 from stackmap.analysis import Stack, ToolFacts, WhatIf, what_if
 from stackmap.analysis.stack import main_area
+from stackmap.domain import Disposition
 from stackmap.errors import StackmapError
-from stackmap.models import Disposition
 from stackmap.outcomes import short
 from stackmap.tui.data import Snapshot
 from stackmap.tui.modals import ConfirmScreen

@@ -1,0 +1,119 @@
+"""The domain's vocabulary: identity keys of names and the closed sets of values fields take.
+
+Nothing here touches a database or a UI, so the importers, the analysis and the exports can
+share it without loading SQLAlchemy. The tables in `stackmap.models` store these values as
+short strings.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from enum import StrEnum
+from functools import lru_cache
+
+
+def utcnow() -> datetime:
+    """Return the current time in UTC, the form every timestamp column stores."""
+    return datetime.now(UTC)
+
+
+@lru_cache(maxsize=65536)  # imports look up the same names many times over
+def name_key(name: str) -> str:
+    """Return the identity of a name: case-folded with runs of white space collapsed.
+
+    "HubSpot  Marketing Hub" and "hubspot marketing hub" are the same tool.
+    """
+    return " ".join(name.split()).casefold()
+
+
+_LEGAL_SUFFIX = re.compile(
+    r"[,.]?\s+(inc|incorporated|llc|l\.l\.c|ltd|limited|gmbh|corp|corporation|co|company|plc|"
+    r"ag|sa|s\.a|sas|bv|b\.v|nv|pty|pte|srl|oy|ab|as|aps|kk)\.?$",
+    re.IGNORECASE,
+)
+
+
+@lru_cache(maxsize=16384)
+def vendor_key(name: str) -> str:
+    """Return a vendor's identity: "HubSpot, Inc." and "Hubspot" are one vendor."""
+    text = " ".join(name.split())
+    while True:
+        shorter = _LEGAL_SUFFIX.sub("", text)
+        if shorter == text or not shorter:
+            break
+        text = shorter
+    return name_key(text)
+
+
+class ToolStatus(StrEnum):
+    EVALUATING = "evaluating"
+    ACTIVE = "active"
+    SUNSETTING = "sunsetting"
+    RETIRED = "retired"
+
+
+class Disposition(StrEnum):
+    """The TIME-style rationalisation decision, extended with Consolidate."""
+
+    TOLERATE = "tolerate"
+    INVEST = "invest"
+    MIGRATE = "migrate"
+    ELIMINATE = "eliminate"
+    CONSOLIDATE = "consolidate"
+
+
+class OwnerKind(StrEnum):
+    PERSON = "person"
+    TEAM = "team"
+
+
+class BillingPeriod(StrEnum):
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    ANNUAL = "annual"
+    MULTI_YEAR = "multi_year"
+    ONE_OFF = "one_off"
+
+
+class PricingModel(StrEnum):
+    """How a contract is priced: only per-seat licences waste money on idle seats."""
+
+    PER_SEAT = "per_seat"
+    PLATFORM = "platform"  # a flat fee, a tier, or priced by database size or contacts
+    USAGE = "usage"  # metered: credits, volume, pay as you go
+
+
+class IntegrationDirection(StrEnum):
+    ONE_WAY = "one_way"
+    TWO_WAY = "two_way"
+
+
+class IntegrationMethod(StrEnum):
+    NATIVE = "native"
+    API = "api"
+    IPAAS = "ipaas"
+    FILE = "file"
+    MANUAL = "manual"
+    UNKNOWN = "unknown"  # a sheet listed the connection without saying how it works
+
+
+class IntegrationStatus(StrEnum):
+    ACTIVE = "active"
+    BROKEN = "broken"
+    PLANNED = "planned"
+
+
+class Frequency(StrEnum):
+    REAL_TIME = "real_time"
+    HOURLY = "hourly"
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+    AD_HOC = "ad_hoc"
+
+
+class ChangeAction(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
