@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from benchmarks import analysis_speed, import_speed, keeping_speed, tui_speed, workbook_speed
+from benchmarks import (
+    analysis_speed,
+    import_speed,
+    keeping_speed,
+    startup,
+    tui_speed,
+    workbook_speed,
+)
 
 
 def main() -> None:
@@ -12,6 +19,8 @@ def main() -> None:
     parser.add_argument("--tools", type=int, default=20_000, help="size of the generated stack")
     args = parser.parse_args()
     rows = [
+        ("Start-up (whole processes)", ""),
+        *startup.run(),
         ("Import", ""),
         *import_speed.run(args.tools),
         ("Analysis (5 integrations per tool)", ""),

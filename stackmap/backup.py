@@ -15,7 +15,8 @@ import tempfile
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -212,6 +213,7 @@ class RestoreResult:
     source: Path
     kind: str
     rows: int
+    kept: Path | None = None  # the safety copy of the catalog as it was, if one was made
 
 
 def read_backup(source: Path) -> tuple[str, Snapshot]:
@@ -237,6 +239,27 @@ def restore_catalog(engine: sa.Engine, source: Path) -> RestoreResult:
     """Replace the whole catalog with a backup, in one transaction."""
     kind, snap = read_backup(source)
     return restore_snapshot(engine, source, kind, snap)
+
+
+def restore_keeping_a_copy(
+    engine: sa.Engine, source: Path, kind: str, snap: Snapshot
+) -> RestoreResult:
+    """Back the catalog up beside itself, then replace it with a backup read by read_backup.
+
+    The copy is what makes a restore undoable: a person who restored the wrong file gets the
+    catalog back with `stackmap restore` of the copy. If the restore fails the catalog is
+    unchanged, and the copy, which would only be clutter, is removed.
+    """
+    keep = safety_copy_path(engine, datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ"))
+    if keep is not None:
+        backup_catalog(engine, keep)
+    try:
+        result = restore_snapshot(engine, source, kind, snap)
+    except BaseException:
+        if keep is not None:
+            keep.unlink(missing_ok=True)
+        raise
+    return replace(result, kept=keep)
 
 
 def safety_copy_path(engine: sa.Engine, stamp: str) -> Path | None:

@@ -24,12 +24,13 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
+from stackmap import DATABASE_URL_ENV
 from stackmap.errors import DatabaseBusyError, DatabaseUnavailableError
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
-ENV_URL = "STACKMAP_DATABASE_URL"
+ENV_URL = DATABASE_URL_ENV
 ENV_BUSY = "STACKMAP_BUSY_TIMEOUT"
 BUSY_TIMEOUT_MS = 15_000
 # The PostgreSQL advisory lock every stackmap writer holds for its transaction ("stackmap" in

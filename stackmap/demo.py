@@ -8,13 +8,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from stackmap import db
-from stackmap.analysis import Analysis, analyze
-from stackmap.inventory import Inventory, LoadResult
-from stackmap.reference import load_reference
-from stackmap.review import export_diagram, export_map, export_workbook
+if TYPE_CHECKING:
+    from stackmap.analysis import Analysis
+    from stackmap.inventory import LoadResult
 
 DEFAULT_OUTPUT = Path("stackmap-output")
 
@@ -91,6 +89,13 @@ def run_demo(
     Without a database URL the catalog is a new SQLite file in the output folder, so the demo
     never touches the user's own catalog.
     """
+    # The whole stack loads here, not on import: `stackmap --help` names this module's default.
+    from stackmap import db
+    from stackmap.analysis import analyze
+    from stackmap.inventory import Inventory
+    from stackmap.reference import load_reference
+    from stackmap.review import export_diagram, export_map, export_workbook
+
     samples = samples or default_samples_dir()
     output.mkdir(parents=True, exist_ok=True)
     if database is None:

@@ -187,3 +187,18 @@ def apply_file(
     from stackmap.review import apply_decisions
 
     return apply_decisions(inventory, plan, dry_run=dry_run)
+
+
+def write_rejects(path: Path, file: str, issues: list[Issue]) -> None:
+    """Write every problem of an import (row, column, value, reason) to a CSV a person can
+    sort and fix from; cells are neutralised so the CSV cannot run a formula in Excel."""
+    import csv
+
+    from stackmap.export.safe import atomic_write, safe_text
+
+    with atomic_write(path, newline="", encoding="utf-8") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(["file", "row", "column", "value", "severity", "reason"])
+        for issue in issues:
+            row = (file, issue.row, issue.column, issue.value, issue.severity, issue.reason)
+            writer.writerow([safe_text(str(v)) for v in row])

@@ -19,8 +19,6 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from stackmap import db
-from stackmap.analysis import LinkFacts, Stack, ToolFacts
-from stackmap.analysis.stack import InvoicedFacts, UntiedFacts
 from stackmap.bulk import bulk_work
 from stackmap.domain import ChangeAction, ToolStatus, name_key, utcnow
 from stackmap.errors import DatabaseBusyError, DuplicateError, InvalidValueError, NotFoundError
@@ -51,6 +49,8 @@ from stackmap.views import (
 from stackmap.writer import Outcome, Writer
 
 if TYPE_CHECKING:
+    from stackmap.analysis import Stack
+
     # The importers (fuzzy matching, spreadsheet readers) load when a file is read, not at
     # every start: the TUI and the CLI's read commands never need them.
     from stackmap.importers.spend import SpendPlan
@@ -632,6 +632,9 @@ class Inventory:
         outside marketing in coverage, overlap, gaps and recommendations too. paid_statuses:
         the statuses the money views show (by default those counted and sunsetting ones).
         """
+        # The analysis (and networkx) loads here: `stackmap tools` and `tool show` never pay it.
+        from stackmap.analysis.stack import InvoicedFacts, LinkFacts, Stack, ToolFacts, UntiedFacts
+
         with Session(self.engine) as session:
             vendors = self._names(session, Vendor, set(), everything=True)
             owners = self._names(session, Owner, set(), everything=True)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # types only: the importers load when a file is read
+    from stackmap.importers.spend import SpendPlan
     from stackmap.importers.spreadsheet import ImportPlan, SheetPlan
-    from stackmap.inventory import LoadResult
+    from stackmap.inventory import Inventory, LoadResult
+    from stackmap.review import DecisionPlan
 
 
 def short(value: Any) -> str:
@@ -62,3 +64,117 @@ def import_lines(plan: ImportPlan, result: LoadResult) -> list[str]:
     for issue in plan.issues:
         lines.append(f"  {issue.severity}: {issue.line(plan.file)}")
     return lines
+
+
+# --- the JSON each command writes with --json: one shape, whichever front end asks ---------
+
+
+def import_json(plan: ImportPlan, result: LoadResult) -> dict[str, Any]:
+    """An import of tools: the file, how each sheet was read, what changed, and every issue."""
+    return {
+        "file": plan.file,
+        "sha256": plan.sha256,
+        "profile": plan.profile,
+        "dry_run": result.dry_run,
+        "batch_id": result.batch_id,
+        "counts": result.counts(),
+        "sheets": [
+            {
+                "name": s.name,
+                "kind": s.kind,
+                "header_row": s.header_row,
+                "rows": s.rows,
+                "columns": [
+                    {
+                        "header": c.header,
+                        "field": c.field,
+                        "how": c.how,
+                        "role": c.role,
+                        "why": c.why,
+                    }
+                    for c in s.columns
+                ],
+            }
+            for s in plan.sheets
+        ],
+        "tools": [
+            {"name": o.label, "action": o.action, "row": o.source_row, "changes": o.changes}
+            for o in result.tools
+        ],
+        "integrations": [
+            {"name": o.label, "action": o.action, "changes": o.changes} for o in result.integrations
+        ],
+        "issues": [
+            {
+                "row": i.row,
+                "column": i.column,
+                "value": i.value,
+                "severity": i.severity,
+                "reason": i.reason,
+            }
+            for i in plan.issues
+        ],
+        "notes": plan.notes,
+    }
+
+
+def spend_json(plan: SpendPlan, result: LoadResult) -> dict[str, Any]:
+    """A spend report: the period it covers and, per supplier, the annual spend and its tool."""
+    return {
+        "file": plan.file,
+        "period_start": plan.period_start,
+        "period_end": plan.period_end,
+        "months": plan.months,
+        "period_source": plan.period_source,
+        "dry_run": result.dry_run,
+        "counts": result.counts(),
+        "suppliers": [
+            {
+                "supplier": m.spend.supplier,
+                "currency": m.spend.currency,
+                "invoices": m.spend.invoices,
+                "amount": m.spend.amount,
+                "annual_amount": m.annual_amount,
+                "annualised_by": m.annualised_by,
+                "status": m.status,
+                "tool": m.tool,
+                "reason": m.reason,
+            }
+            for m in plan.matches
+        ],
+    }
+
+
+def decisions_json(plan: DecisionPlan, result: LoadResult) -> dict[str, Any]:
+    """A reviewed workbook read back: the decisions changed, unchanged and not applied."""
+    return {
+        "file": plan.file,
+        "dry_run": result.dry_run,
+        "batch_id": result.batch_id,
+        "changed": [
+            {"row": c.row, "tool": c.tool, "old": c.old, "new": c.new} for c in plan.changes
+        ],
+        "unchanged": plan.unchanged,
+        "skipped": plan.skipped,
+    }
+
+
+def about_json(inventory: Inventory) -> dict[str, Any]:
+    """What `info` says: the version, where the catalog is, its schema, reference and counts."""
+    from stackmap import __version__, db
+
+    reference = inventory.reference
+    return {
+        "version": __version__,
+        "database": inventory.location,
+        "schema_revision": db.current_revision(inventory.engine),
+        "reference": [str(p) for p in reference.sources],
+        "reference_counts": {
+            "areas": len(reference.areas),
+            "capabilities": len(reference.capabilities),
+            "categories": len(reference.categories),
+            "subcategories": len(reference.subcategories),
+            "products": len(reference.products),
+        },
+        "counts": inventory.counts(),
+    }

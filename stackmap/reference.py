@@ -338,10 +338,19 @@ def load_reference(extra: Sequence[Path] = ()) -> Reference:
 
     Raises ReferenceDataError naming the file and the entry at fault.
     """
+    from stackmap.cache import cached, key_of
+
     dirs = reference_dirs(extra)
     for directory in dirs[1:]:
         if not directory.is_dir():
             raise ReferenceDataError(f"{directory}: reference directory not found")
+    # Parsing and validating the 700-product library is a fifth of a second: every command and
+    # the TUI's start would pay it. The cache is keyed on the files' bytes.
+    key = key_of("reference", (d / f for d in dirs for f in FILES))
+    return cached(key, lambda: _load(dirs))
+
+
+def _load(dirs: list[Path]) -> Reference:
     merged: dict[str, dict[str, Any]] = {}
     for directory in dirs:
         for filename in FILES:

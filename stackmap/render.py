@@ -9,15 +9,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from stackmap.analysis import Analysis, WhatIf
-from stackmap.analysis.plan import Plan
-from stackmap.analysis.timeline import Quarter
+if TYPE_CHECKING:
+    from stackmap.analysis import Analysis, WhatIf
+    from stackmap.analysis.plan import Plan
+    from stackmap.analysis.timeline import Quarter
 
 SECTIONS = (
     "summary",

@@ -29,6 +29,8 @@ def _isolated_user_dirs(
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    # One cache for the session, away from the user's: the parsed reference is shared.
+    monkeypatch.setenv("STACKMAP_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
     for name in (db.ENV_URL, "STACKMAP_REFERENCE_DIR", "STACKMAP_USER"):
         monkeypatch.delenv(name, raising=False)
 

@@ -1,0 +1,281 @@
+"""What every command shares: the root Typer app, its one-line errors, and output helpers.
+
+Only Typer, Rich and stackmap's light modules load here: `stackmap --version` and `--help`
+build every command from these names, so anything heavy (the database, the analysis, the file
+readers and writers) is imported inside the command that uses it.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import sys
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated, Any
+
+import orjson
+import typer
+from rich.console import Console
+from rich.text import Text
+from typer.core import TyperGroup
+
+from stackmap.domain import ToolStatus
+from stackmap.errors import DatabaseUnavailableError, StackmapError
+
+if TYPE_CHECKING:
+    from stackmap.inventory import Inventory
+    from stackmap.reference import Reference
+
+EX_SOFTWARE = 70
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def fail(message: str, exit_code: int) -> typer.Exit:
+    """Print one error line on stderr; return the Exit to raise with the exit code."""
+    err.print(Text(f"stackmap: error: {message}"))
+    return typer.Exit(exit_code)
+
+
+def _database_error(exc: Exception) -> bool:
+    # SQLAlchemy is only loaded by commands that open a catalog; no other can raise its errors.
+    module = sys.modules.get("sqlalchemy.exc")
+    return module is not None and isinstance(exc, module.SQLAlchemyError)
+
+
+class Commands(TyperGroup):
+    """A group whose --help lists each command with its whole first sentence, wrapped, where
+    Click cuts it at the terminal's edge with "..." (a cut sentence explains nothing)."""
+
+    def format_commands(self, ctx: typer.Context, formatter: Any) -> None:  # type: ignore[override]
+        rows = [
+            (name, command.get_short_help_str(limit=500))
+            for name in self.list_commands(ctx)
+            if (command := self.get_command(ctx, name)) is not None and not command.hidden
+        ]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+class Group(Commands):
+    """Turns every error into one line on stderr, unless --debug asks for the traceback.
+
+    Whatever is printed is scrubbed of the database password first: an exception from a
+    driver or from URL parsing may quote the URL it was given.
+    """
+
+    def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except (typer.TyperException, typer.Exit, typer.Abort):
+            raise  # usage errors and exits: Typer reports them itself
+        except StackmapError as exc:
+            _traceback_if_debug(ctx)
+            raise fail(_scrubbed(ctx, str(exc)), exc.exit_code) from exc
+        except KeyboardInterrupt:
+            raise fail("interrupted; nothing was changed", 130) from None
+        except Exception as exc:
+            _traceback_if_debug(ctx)
+            if _database_error(exc):
+                reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+                raise fail(
+                    _scrubbed(ctx, f"database error: {reason}"),
+                    DatabaseUnavailableError.exit_code,
+                ) from exc
+            hint = "" if _debug(ctx) else " (run with --debug for details)"
+            raise fail(
+                _scrubbed(ctx, f"internal error: {type(exc).__name__}: {exc}{hint}"),
+                EX_SOFTWARE,
+            ) from exc
+
+
+def _scrubbed(ctx: typer.Context, text: str) -> str:
+    from stackmap import db
+
+    root = ctx.find_root()
+    given = root.obj.get("db") if root.obj else None
+    secrets = db.url_secrets(given) + db.url_secrets(os.environ.get(db.ENV_URL))
+    return db.scrub(text, secrets)
+
+
+def _traceback_if_debug(ctx: typer.Context) -> None:
+    if _debug(ctx):
+        sys.stderr.write(_scrubbed(ctx, traceback.format_exc()))
+
+
+def _debug(ctx: typer.Context) -> bool:
+    root = ctx.find_root()
+    return bool(root.obj and root.obj.get("debug"))
+
+
+def commands(help_text: str, **options: Any) -> typer.Typer:
+    """A group of commands. Help and usage errors take Click's plain form: Typer's Rich form
+    loads Markdown rendering, about 0.15 s of the 0.3 s that `stackmap --help` may take."""
+    options.setdefault("cls", Commands)
+    return typer.Typer(
+        help=help_text,
+        rich_markup_mode=None,
+        context_settings={"max_content_width": 100},
+        **options,
+    )
+
+
+app = commands(
+    "Take stock of a marketing technology stack: what you have, what it costs, what overlaps.",
+    cls=Group,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a command loads its libraries.
+
+    Importing SQLAlchemy, SQLModel and the tables allocates hundreds of thousands of objects
+    that live as long as the process, and the collector keeps scanning them as they are made:
+    about a fifth of the import time. Frozen afterwards, they are never scanned again (the
+    next full collection would otherwise take as long). Done once per process: one that has
+    loaded them already (the tests run many commands in one) has nothing to gain.
+    """
+    if "stackmap.inventory" in sys.modules or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()
+
+
+def open_inventory(ctx: typer.Context) -> Inventory:
+    """The catalog the root options name, closed when the command ends."""
+    with collector_paused():
+        from stackmap.inventory import Inventory
+
+    obj = ctx.find_root().obj
+    inventory = Inventory.open(obj["db"], reference_dirs=obj["reference"], actor=obj["actor"])
+    ctx.call_on_close(inventory.close)
+    return inventory
+
+
+def load_reference(ctx: typer.Context) -> Reference:
+    """The reference model with the folders the root options add."""
+    from stackmap.reference import load_reference as load
+
+    return load(ctx.find_root().obj["reference"])
+
+
+_JSON_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS
+
+
+def print_json(data: Any) -> None:
+    # orjson writes the same indented text as json.dumps(indent=2) in a fraction of the time
+    # (json's indenting encoder is pure Python: seconds on a 20,000-tool analysis).
+    sys.stdout.buffer.write(orjson.dumps(data, default=_json_default, option=_JSON_OPTIONS))
+    sys.stdout.buffer.write(b"\n")
+    sys.stdout.flush()
+
+
+def _json_default(value: Any) -> Any:
+    """What orjson does not write itself: money, as a number (as jsonable does)."""
+    from stackmap.views import jsonable
+
+    if isinstance(value, Decimal):
+        return float(value)
+    converted = jsonable(value)
+    if converted is value:
+        raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+    return converted
+
+
+def money(amount: Decimal | None, currency: str | None) -> str:
+    if amount is None:
+        return "—"
+    return f"{currency or ''} {amount:,.0f}".strip()
+
+
+def text(value: Any) -> Text:
+    """User data as plain text: a vendor named "[red]X" must not restyle the table."""
+    if value is None or value == "":
+        return Text("—", style="dim")
+    if isinstance(value, list | tuple):
+        return Text(", ".join(map(str, value)))
+    return Text(str(value))
+
+
+# --- options several commands share ----------------------------------------------------------
+
+Json = Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")]
+AsOf = Annotated[
+    str | None,
+    typer.Option("--as-of", help="Analyse as on this day (YYYY-MM-DD) instead of today."),
+]
+Include = Annotated[
+    list[ToolStatus] | None,
+    typer.Option(
+        "--include",
+        help="Count tools with this status too (active always counts), e.g. sunsetting.",
+    ),
+]
+Only = Annotated[
+    list[ToolStatus] | None,
+    typer.Option(
+        "--only",
+        help="Count only tools with this status (repeatable), in every view including the "
+        "money ones (which otherwise also show sunsetting tools).",
+    ),
+]
+AllTools = Annotated[
+    bool,
+    typer.Option(
+        "--all-tools",
+        help="Count tools outside marketing (HR, finance, security, IT, engineering) in "
+        "coverage, overlap, gaps and recommendations too.",
+    ),
+]
+
+
+def as_of_date(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date like 2027-01-31") from None
+
+
+def statuses(include: list[ToolStatus] | None, only: list[ToolStatus] | None) -> dict[str, Any]:
+    """The stack's counted statuses and money-view statuses from --include / --only."""
+    if only and include:
+        raise typer.BadParameter("use --include or --only, not both", param_hint="--only")
+    if only:
+        chosen = list(dict.fromkeys(s.value for s in only))
+        return {"counted": chosen, "paid_statuses": chosen}
+    return {"counted": counted(include)}
+
+
+def counted(include: list[ToolStatus] | None) -> list[str]:
+    return list(dict.fromkeys(["active", *(s.value for s in include or [])]))
+
+
+def amount(value: str | None, option: str) -> Decimal | None:
+    """An amount given on the command line: digits, with thousands separators allowed."""
+    if value is None:
+        return None
+    try:
+        result = Decimal(value.replace(",", "").replace("_", "").strip())
+    except ArithmeticError:
+        raise typer.BadParameter(
+            f"{value!r} is not an amount like 12000", param_hint=option
+        ) from None
+    if not result.is_finite() or result < 0:
+        raise typer.BadParameter(f"{value!r} is not an amount like 12000", param_hint=option)
+    return result
