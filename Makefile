@@ -1,5 +1,6 @@
-# The developer loop. `make check` before a commit (about 3 minutes here): lint, format, types,
-# layering and the fast tests. `make test` is the whole suite, as CI runs it (README).
+# The developer loop. `make check` before a commit (under a minute here): lint, format, types,
+# layering and the tests not marked slow, on every core (pytest-xdist, set in pyproject's
+# addopts). `make test` is the whole suite, as CI runs it (README). `-n 0` runs in one process.
 PY := .venv/bin/python
 SOURCES := stackmap tests scripts benchmarks
 

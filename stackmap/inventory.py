@@ -37,6 +37,7 @@ from stackmap.models import (
 from stackmap.progress import SILENT, Progress
 from stackmap.reference import Reference, load_reference
 from stackmap.schemas import ContractFields, IntegrationFields, ToolFields, ToolRecord, parse
+from stackmap.store import Outcome, Writer
 from stackmap.terms import current_terms
 from stackmap.views import (
     ChangeView,
@@ -46,7 +47,6 @@ from stackmap.views import (
     ToolDetail,
     ToolSummary,
 )
-from stackmap.writer import Outcome, Writer
 
 if TYPE_CHECKING:
     from stackmap.analysis import Stack

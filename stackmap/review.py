@@ -21,7 +21,7 @@ from stackmap.analysis import Analysis, Stack, WhatIf, analyze, what_if
 from stackmap.errors import InvalidValueError
 from stackmap.inventory import Inventory, LoadResult
 from stackmap.models import Change, Contract, Tool
-from stackmap.writer import Outcome, Writer
+from stackmap.store import Outcome, Writer
 
 CHANGE: sa.Table = Change.__table__  # type: ignore[attr-defined]
 CONTRACT: sa.Table = Contract.__table__  # type: ignore[attr-defined]

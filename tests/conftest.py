@@ -10,9 +10,15 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from stackmap import db
-from stackmap.inventory import Inventory
-from stackmap.reference import Reference, load_reference
+# pytest-xdist's workers set COLUMNS=80 and LINES; Rich fixes a console's size from them when
+# the console is made (the CLI's are made on import), so a test that asks for a wide terminal
+# would get 80 columns in parallel runs and 200 in a serial one. Without them both behave alike.
+for _size in ("COLUMNS", "LINES"):
+    os.environ.pop(_size, None)
+
+from stackmap import db  # noqa: E402
+from stackmap.inventory import Inventory  # noqa: E402
+from stackmap.reference import Reference, load_reference  # noqa: E402
 
 POSTGRES_ENV = "STACKMAP_TEST_POSTGRES_URL"
 NO_POSTGRES = (

@@ -220,6 +220,7 @@ def test_wrapping_keeps_every_character() -> None:
         assert all(width(line, 10) <= 40 for line in lines if len(line) > 1)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)
 def test_every_text_fits_its_room_as_chromium_draws_it(
     reference: Reference, tmp_path: Path
@@ -263,6 +264,7 @@ def test_the_page_is_a4_landscape(reference: Reference, tmp_path: Path) -> None:
     assert f'viewBox="0 0 {PAGE_W} {PAGE_H}"' in html
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)
 @pytest.mark.parametrize("count", [150, 400])
 def test_the_html_prints_on_as_many_a4_pages_as_it_says(

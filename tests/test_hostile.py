@@ -258,6 +258,7 @@ def test_rejects_csv_of_the_payload_files_cannot_run_formulas(tmp_path: Path) ->
             assert not cell.strip('"').startswith(FORMULA_STARTS), line
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)
 def test_no_payload_runs_when_the_map_and_diagram_open_in_a_real_browser(
     payload_pages: Path,

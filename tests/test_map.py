@@ -199,6 +199,7 @@ def _chromium(args: list[str], profile: Path) -> subprocess.CompletedProcess[str
     return chromium(args, profile)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)
 def test_the_map_renders_in_a_real_browser_with_every_node_and_no_error(
     reference: Reference, tmp_path: Path
@@ -219,6 +220,7 @@ def test_the_map_renders_in_a_real_browser_with_every_node_and_no_error(
     assert picture.returncode == 0 and shot.stat().st_size > 20_000
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)
 def test_a_500_tool_map_opens_with_every_node_drawn(reference: Reference, tmp_path: Path) -> None:
     from benchmarks.analysis_speed import build_stack
@@ -231,6 +233,7 @@ def test_a_500_tool_map_opens_with_every_node_drawn(reference: Reference, tmp_pa
     assert 'data-errors="0"' in body.group(0)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)
 def test_the_browser_check_would_see_an_error(reference: Reference, tmp_path: Path) -> None:
     # The page counts errors itself; prove the count moves when something goes wrong.
@@ -276,6 +279,7 @@ PROBE = """<script>
 </script>"""
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)
 def test_a_500_tool_map_reads_filters_refit_and_neighbours_show(
     reference: Reference, tmp_path: Path

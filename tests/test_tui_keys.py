@@ -109,6 +109,7 @@ def test_the_help_lists_every_key_and_the_filter_syntax(inventory: Inventory) ->
     drive(inventory, steps)
 
 
+@pytest.mark.slow
 def test_the_budget_review_path_by_keyboard_alone_at_80x24(
     inventory: Inventory, tmp_path: Path
 ) -> None:
@@ -199,6 +200,7 @@ def test_retiring_in_the_form_asks_first(inventory: Inventory) -> None:
     drive(inventory, steps)
 
 
+@pytest.mark.slow
 def test_the_tools_list_covers_the_whole_catalog_a_page_at_a_time(
     inventory: Inventory,
 ) -> None:
@@ -261,6 +263,7 @@ def test_the_spend_licences_and_history_screens_list_their_rows(
     drive(inventory, steps)
 
 
+@pytest.mark.slow
 def test_a_what_if_becomes_decisions_and_a_pack(
     inventory: Inventory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -333,6 +336,7 @@ def test_the_edit_form_reads_what_the_importer_reads_and_clears_emptied_fields(
     drive(inventory, steps)
 
 
+@pytest.mark.slow
 def test_a_spend_report_is_imported_by_keyboard_with_a_question_first(
     inventory: Inventory,
 ) -> None:

@@ -301,6 +301,7 @@ def test_the_cli_exports_and_imports_decisions_and_import_recognises_the_workboo
     assert bad.exit_code == 2
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(
     shutil.which("soffice") is None,
     reason="LibreOffice (soffice) is not installed; .ci/run installs it from Debian's packages",

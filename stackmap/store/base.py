@@ -1,0 +1,174 @@
+"""What every write shares: the session, the history of changes, the outcome of each write,
+and the vendors and owners that tools, contracts and integrations name."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, SQLModel, col
+
+from stackmap.domain import ChangeAction, OwnerKind, name_key, utcnow, vendor_key
+from stackmap.models import (
+    Change,
+    Owner,
+    Vendor,
+)
+from stackmap.reference import Reference
+from stackmap.store import sql
+from stackmap.store.sql import chunks
+
+
+@dataclass
+class Outcome:
+    """What a write did to one tool or integration, and which fields changed (old, new)."""
+
+    label: str
+    action: str  # "created", "updated" or "unchanged"
+    changes: dict[str, list[Any]] = field(default_factory=dict)
+    source_row: int | None = None
+
+
+_TEAM_WORDS = re.compile(
+    r"\b(team|teams|department|dept|group|squad|ops|operations|office|committee|agency|"
+    r"marketing|sales|it|finance|legal|procurement|engineering|support)\b",
+    re.IGNORECASE,
+)
+
+
+def owner_kind(name: str) -> OwnerKind:
+    """Guess whether an owner is a team ("Marketing Ops", "IT") or a person ("Dana Lee")."""
+    return OwnerKind.TEAM if _TEAM_WORDS.search(name) else OwnerKind.PERSON
+
+
+class WriterBase:
+    """Writes validated records inside one session; history rows are flushed at the end."""
+
+    def __init__(
+        self, session: Session, reference: Reference, actor: str, batch_id: int | None = None
+    ) -> None:
+        self.session = session
+        self.reference = reference
+        self.actor = actor
+        self.batch_id = batch_id
+        self._history: list[dict[str, Any]] = []
+        # One moment for everything one writer does: an import happens at one time, and equal
+        # timestamps let the bind processors below run once instead of once per row.
+        self.now = utcnow()
+        self._created: dict[tuple[str, int], dict[str, Any]] = {}
+        self._names: dict[str, dict[int, str]] = {}
+
+    def record(
+        self, entity: str, entity_id: int, label: str, action: ChangeAction, changes: dict[str, Any]
+    ) -> None:
+        """Queue a Change row; written by flush_history()."""
+        row = {
+            "at": self.now,
+            "actor": self.actor,
+            "entity": entity,
+            "entity_id": entity_id,
+            "label": label[:300],
+            "action": action.value,
+            "changes": changes,
+            "batch_id": self.batch_id,
+        }
+        self._history.append(row)
+        if action is ChangeAction.CREATE:
+            self._created[(entity, entity_id)] = row
+
+    def flush_history(self) -> None:
+        """Write the queued Change rows in bulk."""
+        self._insert(Change, self._history)
+        self._history.clear()
+        self._created.clear()
+
+    # --- set-based statements (stackmap.store.sql) on this writer's connection -------------
+
+    def _insert(self, model: type[SQLModel], rows: Sequence[dict[str, Any]]) -> None:
+        sql.insert(self.session.connection(), model.__table__, rows)  # type: ignore[attr-defined]
+
+    def _insert_returning_ids(
+        self, model: type[SQLModel], rows: Sequence[dict[str, Any]]
+    ) -> list[int]:
+        table = model.__table__  # type: ignore[attr-defined]
+        return sql.insert_returning_ids(self.session.connection(), table, rows)
+
+    def _update_by_id(self, model: type[SQLModel], rows: Sequence[dict[str, Any]]) -> None:
+        sql.update_by_id(self.session.connection(), model.__table__, rows)  # type: ignore[attr-defined]
+
+    # --- vendors and owners ---------------------------------------------------------------
+
+    def _ensure_named(
+        self,
+        model: type[Vendor] | type[Owner],
+        names: Iterable[str],
+        emails: dict[str, str] | None = None,
+    ) -> dict[str, int]:
+        """Return ids by key for these names, creating the vendors or owners that are new.
+
+        New owners get their email when one is known, and "team" as kind when the name says so.
+        """
+        key_of = vendor_key if model is Vendor else name_key
+        wanted = {key_of(n): " ".join(n.split()) for n in names if n and n.strip()}
+        if not wanted:
+            return {}
+        found: dict[str, int] = {}
+        keys = list(wanted)
+        for chunk in chunks(keys):
+            rows = self.session.execute(
+                sa.select(col(model.id), col(model.key)).where(col(model.key).in_(chunk))
+            )
+            found.update({k: i for i, k in rows})
+        missing = [k for k in keys if k not in found]
+        if missing:
+            now = self.now
+            created: list[dict[str, Any]] = [
+                {"name": wanted[k], "key": k, "created_at": now} for k in missing
+            ]
+            if model is Owner:
+                for row in created:
+                    row["email"] = (emails or {}).get(row["key"])
+                    row["kind"] = owner_kind(row["name"]).value
+            new_ids = self._insert_returning_ids(model, created)
+            for entity_id, key in zip(new_ids, missing, strict=True):
+                found[key] = entity_id
+                self._names.setdefault(model.__name__, {})[entity_id] = wanted[key]
+                self.record(
+                    str(model.__tablename__),
+                    entity_id,
+                    wanted[key],
+                    ChangeAction.CREATE,
+                    {"name": [None, wanted[key]]},
+                )
+        return found
+
+    def _readable(self, changes: dict[str, list[Any]]) -> dict[str, list[Any]]:
+        """Return changes with vendor and owner ids replaced by their names, for the history."""
+        readable = {}
+        for column, (old, new) in changes.items():
+            model: type[Vendor] | type[Owner] | None = None
+            if column == "vendor_id":
+                model = Vendor
+            elif column.endswith("owner_id"):
+                model = Owner
+            if model is None:
+                readable[column] = [old, new]
+            else:
+                readable[column.removesuffix("_id")] = [
+                    self._name_of(model, old),
+                    self._name_of(model, new),
+                ]
+        return readable
+
+    def _name_of(self, model: type[Vendor] | type[Owner], entity_id: int | None) -> str | None:
+        if entity_id is None:
+            return None
+        cache = self._names.setdefault(model.__name__, {})
+        if entity_id not in cache:
+            cache[entity_id] = self.session.execute(
+                sa.select(col(model.name)).where(col(model.id) == entity_id)
+            ).scalar_one()
+        return cache[entity_id]

@@ -1,0 +1,140 @@
+"""Integrations between tools, ended and replaced as their facts change."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import col, select
+
+from stackmap.domain import ChangeAction, IntegrationMethod, name_key
+from stackmap.errors import InvalidValueError, NotFoundError
+from stackmap.models import (
+    Integration,
+    Owner,
+    Tool,
+)
+from stackmap.schemas import IntegrationFields
+from stackmap.store.base import Outcome, WriterBase
+from stackmap.store.sql import chunks
+
+_INTEGRATION_FIELDS = ("direction", "data_objects", "frequency", "status", "notes")
+
+
+class IntegrationWrites(WriterBase):
+    """Upserts of integrations between tools."""
+
+    def upsert_integrations(self, records: Sequence[IntegrationFields]) -> list[Outcome]:
+        """Create or update integrations keyed by (source, target, method)."""
+        names = {name_key(n) for r in records for n in (r.source, r.target)}
+        tools: dict[str, tuple[int, str]] = {}
+        for chunk in chunks(sorted(names)):
+            rows = self.session.execute(
+                sa.select(col(Tool.key), col(Tool.id), col(Tool.name)).where(
+                    col(Tool.key).in_(chunk)
+                )
+            )
+            tools.update({k: (i, n) for k, i, n in rows})
+        owner_ids = self._ensure_named(Owner, [r.owner for r in records if r.owner])
+        resolved = []
+        for record in records:
+            ends = []
+            for end in (record.source, record.target):
+                if name_key(end) not in tools:
+                    raise NotFoundError(f"no tool named {end!r} in the catalog")
+                ends.append(tools[name_key(end)])
+            if ends[0][0] == ends[1][0]:
+                raise InvalidValueError(f"{record.source!r} cannot integrate with itself")
+            resolved.append((record, ends[0], ends[1]))
+
+        existing: dict[tuple[int, int, str], Integration] = {}
+        # Links from either end, so a pair already linked the other way round is seen too.
+        end_ids = sorted({e[0] for _, s, t in resolved for e in (s, t)})
+        for chunk in chunks(end_ids):
+            stmt = select(Integration).where(col(Integration.source_tool_id).in_(chunk))
+            for link in self.session.exec(stmt):
+                existing[(link.source_tool_id, link.target_tool_id, link.method)] = link
+        linked = {frozenset((s, t)) for s, t, _ in existing}
+        outcomes: list[Outcome] = []
+        inserts: list[tuple[str, dict[str, Any]]] = []
+        updates: list[dict[str, Any]] = []
+        for record, (source_id, source), (target_id, target) in resolved:
+            label = f"{source} → {target}"
+            values = {
+                k: _plain(getattr(record, k))
+                for k in _INTEGRATION_FIELDS
+                if k in record.model_fields_set
+            }
+            if "owner" in record.model_fields_set:
+                values["owner_id"] = owner_ids.get(name_key(record.owner)) if record.owner else None
+            method = record.method.value
+            current = existing.get((source_id, target_id, method))
+            if current is None and method == IntegrationMethod.UNKNOWN:
+                if frozenset((source_id, target_id)) in linked:
+                    # "Connected apps" says what the catalog already knows in more detail.
+                    outcomes.append(Outcome(label, "unchanged"))
+                    continue
+            elif current is None:
+                current = existing.pop(
+                    (source_id, target_id, IntegrationMethod.UNKNOWN.value), None
+                )
+                if current is not None:  # a link known only vaguely now says how it works
+                    values["method"] = method
+                    existing[(source_id, target_id, method)] = current
+            if current is None:
+                now = self.now
+                row: dict[str, Any] = {
+                    "source_tool_id": source_id,
+                    "target_tool_id": target_id,
+                    "method": record.method.value,
+                    "direction": record.direction.value,
+                    "status": record.status.value,
+                    "data_objects": [],
+                    "frequency": None,
+                    "owner_id": None,
+                    "notes": None,
+                    "created_at": now,
+                    "updated_at": now,
+                    **values,
+                }
+                inserts.append((label, row))
+                outcomes.append(Outcome(label, "created"))
+                continue
+            changes = {
+                k: [getattr(current, k), v] for k, v in values.items() if getattr(current, k) != v
+            }
+            if changes:
+                updates.append(
+                    {
+                        "id": current.id,
+                        **{k: v[1] for k, v in changes.items()},
+                        "updated_at": self.now,
+                    }
+                )
+                assert current.id is not None
+                self.record("integration", current.id, label, ChangeAction.UPDATE, changes)
+                for k, (_, new) in changes.items():
+                    setattr(current, k, new)
+            outcomes.append(
+                Outcome(label, "updated" if changes else "unchanged", self._readable(changes))
+            )
+        # The same route twice in one batch: keep the last, as a spreadsheet reader would expect.
+        unique: dict[tuple[int, int, str], tuple[str, dict[str, Any]]] = {}
+        for label, row in inserts:
+            unique[(row["source_tool_id"], row["target_tool_id"], row["method"])] = (label, row)
+        pending = list(unique.values())
+        new_ids = self._insert_returning_ids(Integration, [row for _, row in pending])
+        for (label, row), integration_id in zip(pending, new_ids, strict=True):
+            created = {
+                k: [None, v]
+                for k, v in row.items()
+                if k in ("method", *_INTEGRATION_FIELDS) and v not in (None, [])
+            }
+            self.record("integration", integration_id, label, ChangeAction.CREATE, created)
+        self._update_by_id(Integration, updates)
+        return outcomes
+
+
+def _plain(value: Any) -> Any:
+    return value.value if hasattr(value, "value") else value

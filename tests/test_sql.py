@@ -1,0 +1,121 @@
+"""The store's generic statements, on every backend: rows written by executemany read back
+exactly as the ORM would have stored them, ids come back in the rows' order, and updates
+touch only what they name — past the bound-parameter chunk size too."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+
+from stackmap import db
+from stackmap.store import sql
+
+METADATA = sa.MetaData()
+ITEM = sa.Table(
+    "sql_item",
+    METADATA,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("day", sa.Date),
+    sa.Column("at", sa.DateTime),
+    sa.Column("amount", sa.Numeric(14, 2)),
+    sa.Column("tags", sa.JSON),
+    sa.Column("note", sa.Text),
+)
+MANY = sql.CHUNK * 2 + 7  # more rows than one statement's bound parameters allow
+
+
+@pytest.fixture
+def engine(backend_url: str) -> Iterator[sa.Engine]:
+    engine = db.open_database(backend_url)
+    METADATA.create_all(engine)
+    yield engine
+    METADATA.drop_all(engine)
+    engine.dispose()
+
+
+def _rows(engine: sa.Engine) -> list[sa.Row[tuple[object, ...]]]:
+    with engine.connect() as connection:
+        return list(connection.execute(sa.select(ITEM).order_by(ITEM.c.id)))
+
+
+def test_inserted_values_read_back_as_the_orm_stores_them(engine: sa.Engine) -> None:
+    at = datetime(2027, 3, 31, 9, 30, tzinfo=UTC).replace(tzinfo=None)
+    row = {
+        "name": "HubSpot",
+        "day": date(2027, 3, 31),
+        "at": at,
+        "amount": Decimal("12600.50"),
+        "tags": ["crm", "email"],
+        "note": None,
+    }
+    with engine.begin() as connection:
+        sql.insert(connection, ITEM, [row])
+        connection.execute(ITEM.insert().values(**{**row, "name": "by core"}))
+    fast, core = _rows(engine)
+    assert fast._mapping["name"] == "HubSpot"
+    # Whatever the ORM's statement stores, the executemany path stores the same.
+    for column in ("day", "at", "amount", "tags", "note"):
+        assert fast._mapping[column] == core._mapping[column], column
+    assert fast._mapping["amount"] == Decimal("12600.50")
+    assert fast._mapping["tags"] == ["crm", "email"]
+    assert fast._mapping["day"] == date(2027, 3, 31)
+
+
+def test_a_key_missing_from_a_later_row_is_null(engine: sa.Engine) -> None:
+    with engine.begin() as connection:
+        sql.insert(connection, ITEM, [{"name": "a", "note": "x"}, {"name": "b"}])
+    assert [(r.name, r.note) for r in _rows(engine)] == [("a", "x"), ("b", None)]
+
+
+def test_ids_come_back_in_the_order_of_the_rows_after_the_existing_ones(
+    engine: sa.Engine,
+) -> None:
+    with engine.begin() as connection:
+        connection.execute(ITEM.insert().values(name="already there"))
+    names = [f"tool {n:05d}" for n in range(MANY)][::-1]  # not in id or name order
+    with engine.begin() as connection:
+        ids = sql.insert_returning_ids(connection, ITEM, [{"name": n} for n in names])
+    assert len(ids) == len(set(ids)) == MANY
+    stored = {r.id: r.name for r in _rows(engine)}
+    assert [stored[i] for i in ids] == names
+    assert min(ids) > min(stored)  # after the row the ORM inserted, no collision
+    with engine.begin() as connection:  # and the backend's own numbering carries on after them
+        connection.execute(ITEM.insert().values(name="after"))
+    assert max(stored) < max(r.id for r in _rows(engine))
+
+
+def test_updates_by_id_touch_only_the_columns_each_row_names(engine: sa.Engine) -> None:
+    with engine.begin() as connection:
+        ids = sql.insert_returning_ids(
+            connection, ITEM, [{"name": f"t{n}", "note": "keep"} for n in range(MANY)]
+        )
+    updates = [{"id": i, "name": f"renamed {i}"} for i in ids[: MANY // 2]]
+    updates += [{"id": i, "note": f"noted {i}", "amount": Decimal(i)} for i in ids[MANY // 2 :]]
+    with engine.begin() as connection:
+        sql.update_by_id(connection, ITEM, updates)
+    rows = {r.id: r for r in _rows(engine)}
+    for i in ids[: MANY // 2]:
+        assert (rows[i].name, rows[i].note, rows[i].amount) == (f"renamed {i}", "keep", None)
+    for i in ids[MANY // 2 :]:
+        assert rows[i].name.startswith("t") and rows[i].note == f"noted {i}"
+        assert rows[i].amount == Decimal(i)
+
+
+def test_nothing_to_write_is_no_statement(engine: sa.Engine) -> None:
+    with engine.begin() as connection:
+        sql.insert(connection, ITEM, [])
+        assert sql.insert_returning_ids(connection, ITEM, []) == []
+        sql.update_by_id(connection, ITEM, [])
+    assert _rows(engine) == []
+
+
+def test_chunks_cover_every_value_once_within_the_limit() -> None:
+    values = list(range(MANY))
+    parts = list(sql.chunks(values))
+    assert [v for part in parts for v in part] == values
+    assert max(len(p) for p in parts) == sql.CHUNK and len(parts) == 3
