@@ -21,6 +21,7 @@ RULES: list[tuple[str, tuple[str, ...]]] = [
     ("stackmap.analysis", (*UI, *DATABASE, "pyvis", "openpyxl")),
     ("stackmap.importers", (*UI, *DATABASE, "pyvis", "openpyxl")),
     ("stackmap.domain", (*UI, *DATABASE, "pyvis", "openpyxl", "pydantic")),
+    ("stackmap.text", (*UI, *DATABASE, "pyvis", "openpyxl", "pydantic")),
     ("stackmap.schemas", (*UI, *DATABASE, "pyvis", "openpyxl")),
     ("stackmap.terms", (*UI, *DATABASE, "pyvis", "openpyxl")),
     ("stackmap.views", (*UI, *DATABASE, "pyvis", "openpyxl")),

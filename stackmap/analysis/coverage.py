@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from stackmap.analysis.graph import StackGraph
-from stackmap.analysis.stack import Stack, ToolFacts, in_sentence, listing, names
+from stackmap.analysis.stack import Stack, ToolFacts, in_sentence, names
+from stackmap.text import listing
 
 
 @dataclass(frozen=True)

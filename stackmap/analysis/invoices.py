@@ -15,6 +15,7 @@ from decimal import Decimal
 from stackmap.analysis.graph import StackGraph
 from stackmap.analysis.stack import InvoicedFacts, Stack, ToolFacts
 from stackmap.terms import current_contracts
+from stackmap.text import money
 
 
 @dataclass(frozen=True)
@@ -55,9 +56,7 @@ class Untied:
 
 
 def _money(amount: Decimal | None, currency: str | None) -> str:
-    if amount is None:
-        return "an unknown amount"
-    return f"{currency or '(no currency)'} {amount:,.0f}"
+    return money(amount, currency or "(no currency)")
 
 
 def _latest(invoices: tuple[InvoicedFacts, ...]) -> list[InvoicedFacts]:

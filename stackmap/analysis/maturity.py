@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 from stackmap.analysis.coverage import Coverage
 from stackmap.analysis.graph import StackGraph
-from stackmap.analysis.stack import Stack, in_sentence, listing
+from stackmap.analysis.stack import Stack, in_sentence
 from stackmap.reference import MaturitySignals
+from stackmap.text import listing
 
 SCOPE = "technology-only view: people, process and strategy maturity are not measured"
 # Methods of a link that make it count as integration.

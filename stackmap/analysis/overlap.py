@@ -25,15 +25,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from stackmap.analysis.graph import StackGraph
-from stackmap.analysis.stack import (
-    Stack,
-    ToolFacts,
-    in_sentence,
-    listing,
-    missing_cost,
-    money,
-    names,
-)
+from stackmap.analysis.stack import Stack, ToolFacts, in_sentence, missing_cost, names
+from stackmap.text import listing, money
 
 # A person's decisions that take a tool out of the running as a keeper.
 LEAVING_DECISIONS = frozenset({"eliminate", "consolidate", "migrate"})

@@ -9,9 +9,10 @@ from decimal import Decimal
 
 from stackmap.analysis.graph import StackGraph
 from stackmap.analysis.recommend import Recommendation, retiring
-from stackmap.analysis.stack import Stack, in_sentence, listing, missing_cost, money
+from stackmap.analysis.stack import Stack, in_sentence, missing_cost
 from stackmap.analysis.timeline import Exit, Quarter
 from stackmap.analysis.whatif import LostCapability, what_if
+from stackmap.text import listing, money
 
 
 @dataclass(frozen=True)

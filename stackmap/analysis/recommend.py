@@ -26,14 +26,8 @@ from decimal import Decimal
 
 from stackmap.analysis.graph import StackGraph
 from stackmap.analysis.overlap import Overlap
-from stackmap.analysis.stack import (
-    LinkFacts,
-    Stack,
-    in_sentence,
-    listing,
-    missing_cost,
-    money,
-)
+from stackmap.analysis.stack import LinkFacts, Stack, in_sentence, missing_cost
+from stackmap.text import listing, money
 
 
 @dataclass(frozen=True, slots=True)

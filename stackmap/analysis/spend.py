@@ -8,8 +8,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from stackmap.analysis.graph import StackGraph
-from stackmap.analysis.stack import Stack, ToolFacts, money
+from stackmap.analysis.stack import Stack, ToolFacts
 from stackmap.terms import COMMITTED, IN_TERM, LAPSED, OPEN_ENDED, ROLLED, Position
+from stackmap.text import money
 
 _CENT = Decimal("0.01")
 UNASSIGNED = "(none recorded)"

@@ -11,6 +11,7 @@ from functools import cached_property
 from stackmap.domain import name_key
 from stackmap.reference import Reference
 from stackmap.terms import LAPSED, Position, position
+from stackmap.text import listing
 from stackmap.views import ContractView
 
 IN_USE = ("active",)  # the statuses counted unless the user asks for more
@@ -373,22 +374,6 @@ def missing_cost(stack: Stack, tools: Iterable[ToolFacts], limit: int = 3) -> st
         for codes, found in sorted(by_currency.items())
     ]
     return "; ".join(parts)
-
-
-def money(amount: Decimal | float | None, currency: str) -> str:
-    """Format an amount for a sentence: "USD 74,900"."""
-    if amount is None:
-        return "an unknown amount"
-    return f"{currency} {Decimal(amount):,.0f}"
-
-
-def listing(items: list[str], limit: int = 6) -> str:
-    """Join words for a sentence: "a", "a and b", "a, b and c", "a, b and 3 more"."""
-    if len(items) > limit:
-        return ", ".join(items[:limit]) + f" and {len(items) - limit} more"
-    if len(items) < 2:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def names(tools: list[ToolFacts] | tuple[ToolFacts, ...], limit: int = 6) -> str:

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from stackmap.analysis.stack import Stack, ToolFacts, missing_cost, money
+from stackmap.analysis.stack import Stack, ToolFacts, missing_cost
+from stackmap.text import money
 
 _CENT = Decimal("0.01")
 _YEAR = Decimal(365)

@@ -8,19 +8,12 @@ from datetime import timedelta
 from decimal import Decimal
 
 from stackmap.analysis.graph import StackGraph, reachable
-from stackmap.analysis.stack import (
-    Stack,
-    ToolFacts,
-    in_sentence,
-    listing,
-    missing_cost,
-    money,
-    names,
-)
-from stackmap.analysis.timeline import Exit, Quarter, savings_timeline
+from stackmap.analysis.stack import LinkFacts, Stack, ToolFacts, in_sentence, missing_cost, names
+from stackmap.analysis.timeline import Exit, Quarter, Timeline, savings_timeline
 from stackmap.bulk import bulk_work
 from stackmap.domain import name_key
 from stackmap.errors import NotFoundError
+from stackmap.text import listing, money
 
 _CENT = Decimal("0.01")
 
@@ -119,10 +112,59 @@ def _what_if(
     target = find_tool(stack, into) if into else None
     if target is not None and target.id in gone:
         raise NotFoundError(f"{target.name} cannot be both retired and the tool kept")
-    reference = stack.reference
-    why: list[str] = []
+    lost, moved = _capabilities(stack, graph, leaving, gone, target)
+    touching = {link.id: link for t in gone for link in graph.links_of.get(t, ())} if links else {}
+    broken, partner_ids = _broken_links(stack, graph, touching, gone, target)
+    # Connectivity: who was connected to the main stack and no longer is. Links rebuilt on
+    # the tool retired into reconnect their partners.
+    bridged = partner_ids if target is not None else set()
+    cut_off, silos = _disconnected(stack, graph, gone, target.id if target else None, bridged)
+    money_ = _money(stack, leaving, target, target_cost, migration_cost)
+    plan = money_.plan
+    owners = {o for t in leaving for o in t.owners}
+    owners |= {o for t in (stack.by_id[i] for i in partner_ids) for o in t.owners}
+    owners |= {link.owner for link in touching.values() if link.owner}
+    if target is not None:
+        owners |= set(target.owners)
+    why = _explain(stack, leaving, target, migration_cost, money_, lost, broken, cut_off)
+    gross, net, next_12 = money_.gross, money_.net, money_.next_12
+    return WhatIf(
+        retire=tuple(t.name for t in leaving),
+        into=target.name if target else None,
+        capabilities_lost=tuple(lost),
+        capabilities_moved=tuple(moved),
+        integrations_broken=tuple(broken),
+        tools_cut_off=tuple(cut_off),
+        new_silos=tuple(silos),
+        annual_savings=gross.quantize(_CENT) if gross is not None else None,
+        committed_until_renewal=plan.committed,
+        savings_next_12_months=next_12.quantize(_CENT) if next_12 is not None else None,
+        deadlines=plan.exits,
+        owners_to_inform=tuple(sorted(owners, key=str.casefold)),
+        currency=stack.base_currency,
+        why=tuple(why),
+        timeline=plan.quarters,
+        target_extra_cost=money_.extra,
+        migration_cost=migration_cost,
+        net_annual_savings=net.quantize(_CENT) if net is not None else None,
+        cost_unknown=plan.unknown_cost,
+        no_rate=plan.no_rate,
+        unscheduled=plan.unscheduled,
+        already_leaving=plan.already_leaving,
+        lapsed=plan.lapsed,
+    )
 
-    # Capabilities.
+
+def _capabilities(
+    stack: Stack,
+    graph: StackGraph,
+    leaving: list[ToolFacts],
+    gone: set[int],
+    target: ToolFacts | None,
+) -> tuple[list[LostCapability], list[str]]:
+    """The capabilities the retiring tools provide: lost (no tool left provides them) or
+    moved (the target or another tool in use still does)."""
+    reference = stack.reference
     lost: list[LostCapability] = []
     moved: list[str] = []
     in_use = {t.id for t in graph.tools}
@@ -131,10 +173,7 @@ def _what_if(
             continue
         others = [i for i in graph.providers(capability) if i not in gone and i in in_use]
         label = reference.capabilities[capability].name
-        if target is not None and capability in target.capabilities:
-            moved.append(capability)
-            continue
-        if others:
+        if (target is not None and capability in target.capabilities) or others:
             moved.append(capability)
             continue
         reason = f"No tool left provides {in_sentence(label)}"
@@ -143,13 +182,19 @@ def _what_if(
         required = capability in reference.required_capabilities
         reason += " (a required capability)." if required else "."
         lost.append(LostCapability(capability, reference.area_of[capability], reason))
+    return lost, moved
 
-    # Integrations.
+
+def _broken_links(
+    stack: Stack,
+    graph: StackGraph,
+    touching: dict[int, LinkFacts],
+    gone: set[int],
+    target: ToolFacts | None,
+) -> tuple[list[BrokenLink], set[int]]:
+    """The integrations that break, each with what becomes of it, and the tools they reach."""
     broken: list[BrokenLink] = []
-    partners_of_target = set()
-    if target is not None:
-        partners_of_target = graph.adjacency.get(target.id, set())
-    touching = {link.id: link for t in gone for link in graph.links_of.get(t, ())} if links else {}
+    partners_of_target = graph.adjacency.get(target.id, set()) if target is not None else set()
     partner_ids: set[int] = set()
     for link in touching.values():
         if link.source in gone and link.target in gone:
@@ -171,14 +216,29 @@ def _what_if(
                 source, dest, link.method, partner_name, rebuild, f"{source} → {dest}: {note}."
             )
         )
+    broken.sort(key=lambda b: (b.source.casefold(), b.target.casefold(), b.method))
+    return broken, partner_ids
 
-    # Connectivity: who was connected to the main stack and no longer is. Links rebuilt on
-    # the tool retired into reconnect their partners.
-    bridged = partner_ids if target is not None else set()
-    cut_off, silos = _disconnected(stack, graph, gone, target.id if target else None, bridged)
 
-    # Money and dates, from the contract engine.
-    base = stack.base_currency
+@dataclass(frozen=True)
+class _Money:
+    """What retiring saves, from the contract engine; None where it is unknown (never 0)."""
+
+    plan: Timeline
+    gross: Decimal | None  # a year, once every contract lets go
+    extra: Decimal | None  # a year more on the target, when consolidating
+    extra_why: str
+    net: Decimal | None  # gross less extra
+    next_12: Decimal | None  # over the next twelve months, net of the target and the move
+
+
+def _money(
+    stack: Stack,
+    leaving: list[ToolFacts],
+    target: ToolFacts | None,
+    target_cost: Decimal | None,
+    migration_cost: Decimal | None,
+) -> _Money:
     plan = savings_timeline(stack, leaving)
     known = [e for e in plan.exits if e.annual_cost is not None]
     gross = plan.annual if known else None
@@ -196,14 +256,22 @@ def _what_if(
             year_end = stack.today + timedelta(days=365)
             share = Decimal(max((year_end - max(first, stack.today)).days, 0)) / Decimal(365)
             next_12 = next_12 - extra * share - (migration_cost or 0)
-    owners = {o for t in leaving for o in t.owners}
-    broken.sort(key=lambda b: (b.source.casefold(), b.target.casefold(), b.method))
-    partners = {stack.by_id[i] for i in partner_ids}
-    owners |= {o for t in partners for o in t.owners}
-    owners |= {link.owner for link in touching.values() if link.owner}
-    if target is not None:
-        owners |= set(target.owners)
+    return _Money(plan, gross, extra, extra_why, net, next_12)
 
+
+def _explain(
+    stack: Stack,
+    leaving: list[ToolFacts],
+    target: ToolFacts | None,
+    migration_cost: Decimal | None,
+    figures: _Money,
+    lost: list[LostCapability],
+    broken: list[BrokenLink],
+    cut_off: list[str],
+) -> list[str]:
+    """The what-if in sentences: the saving first, then what it rests on and what it breaks."""
+    base, plan, gross, net = stack.base_currency, figures.plan, figures.gross, figures.net
+    why: list[str] = []
     subject = names(leaving)
     headline = f"Retiring {subject}{f' into {target.name}' if target else ''} saves "
     if gross is None:
@@ -217,7 +285,7 @@ def _what_if(
         )
     why.append(headline)
     if target is not None:
-        why.append(extra_why)
+        why.append(figures.extra_why)
         if migration_cost:
             why.append(f"Moving costs {money(migration_cost, base)} once, from the first year.")
         if net is not None:
@@ -243,9 +311,10 @@ def _what_if(
             "(verify)."
         )
     if lost:
+        capabilities = stack.reference.capabilities
         why.append(
             f"{len(lost)} capability(ies) would have no provider: "
-            + ", ".join(in_sentence(reference.capabilities[c.capability].name) for c in lost[:6])
+            + ", ".join(in_sentence(capabilities[c.capability].name) for c in lost[:6])
             + "."
         )
     else:
@@ -265,31 +334,7 @@ def _what_if(
             f"{len(cut_off)} tool(s) would be cut off from the rest of the stack: "
             f"{', '.join(cut_off[:6])}{' …' if len(cut_off) > 6 else ''}."
         )
-    return WhatIf(
-        retire=tuple(t.name for t in leaving),
-        into=target.name if target else None,
-        capabilities_lost=tuple(lost),
-        capabilities_moved=tuple(moved),
-        integrations_broken=tuple(broken),
-        tools_cut_off=tuple(cut_off),
-        new_silos=tuple(silos),
-        annual_savings=gross.quantize(_CENT) if gross is not None else None,
-        committed_until_renewal=plan.committed,
-        savings_next_12_months=next_12.quantize(_CENT) if next_12 is not None else None,
-        deadlines=plan.exits,
-        owners_to_inform=tuple(sorted(owners, key=str.casefold)),
-        currency=base,
-        why=tuple(why),
-        timeline=plan.quarters,
-        target_extra_cost=extra,
-        migration_cost=migration_cost,
-        net_annual_savings=net.quantize(_CENT) if net is not None else None,
-        cost_unknown=plan.unknown_cost,
-        no_rate=plan.no_rate,
-        unscheduled=plan.unscheduled,
-        already_leaving=plan.already_leaving,
-        lapsed=plan.lapsed,
-    )
+    return why
 
 
 def names_of(items: tuple[str, ...]) -> str:

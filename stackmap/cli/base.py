@@ -197,9 +197,11 @@ def _json_default(value: Any) -> Any:
 
 
 def money(amount: Decimal | None, currency: str | None) -> str:
-    if amount is None:
-        return "—"
-    return f"{currency or ''} {amount:,.0f}".strip()
+    """An amount in a table cell: "USD 12,600", or "—" when unknown."""
+    from stackmap.text import IN_A_CELL
+    from stackmap.text import money as written
+
+    return written(amount, currency, IN_A_CELL)
 
 
 def text(value: Any) -> Text:

@@ -17,9 +17,10 @@ from pathlib import Path
 from icalendar import Alarm, Calendar, Event
 
 from stackmap import __version__
-from stackmap.analysis.stack import Stack, missing_cost, money
+from stackmap.analysis.stack import Stack, missing_cost
 from stackmap.export.safe import atomic_write
 from stackmap.terms import COMMITTED
+from stackmap.text import money
 
 REMIND_DAYS = 14  # a reminder this long before a decide-by date
 

@@ -24,11 +24,12 @@ from pathlib import Path
 from typing import Literal
 
 from stackmap.analysis import Analysis, Stack
-from stackmap.analysis.stack import ToolFacts, main_area, money
+from stackmap.analysis.stack import ToolFacts, main_area
 from stackmap.export.page import text
 from stackmap.export.safe import atomic_write
 from stackmap.export.textwidth import width as text_width
 from stackmap.export.textwidth import wrap
+from stackmap.text import money
 
 Overlay = Literal["none", "disposition", "cost"]
 OVERLAYS: tuple[str, ...] = ("none", "disposition", "cost")

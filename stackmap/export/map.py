@@ -19,9 +19,10 @@ from typing import Any
 from pyvis.network import Network
 
 from stackmap.analysis import Analysis, Stack, ToolFacts, WhatIf
-from stackmap.analysis.stack import main_area, money
+from stackmap.analysis.stack import main_area
 from stackmap.export.page import script_json, text
 from stackmap.export.safe import atomic_write
+from stackmap.text import money
 
 AREA_COLOURS = {
     "technology": "#4472C4",

@@ -4,6 +4,7 @@ people's decisions; their contracts go through ContractWrites."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -116,91 +117,113 @@ class ToolWrites(ContractWrites):
         prepared = []
         for record in records:
             fields, product, filled = self._with_library(record.fields, record.product)
-            fields = self.check_tool(fields)
-            prepared.append((record, fields, product, filled))
-
-        vendor_ids = self._ensure_named(Vendor, (f.vendor for _, f, _, _ in prepared if f.vendor))
-        owner_ids = self._ensure_named(
-            Owner,
-            [n for _, f, _, _ in prepared for n in (f.business_owner, f.technical_owner) if n],
-            emails={
-                name_key(f.business_owner): f.business_owner_email
-                for _, f, _, _ in prepared
-                if f.business_owner and f.business_owner_email
-            },
-        )
+            prepared.append(_Prepared(record, self.check_tool(fields), product, filled))
+        vendor_ids, owner_ids = self._vendors_and_owners(prepared)
         existing = self._existing_tools(
-            [(name_key(f.name), p if match_product else None) for _, f, p, _ in prepared]
+            [(name_key(p.fields.name), p.product if match_product else None) for p in prepared]
         )
-
-        outcomes: list[Outcome] = []
-        new_rows: dict[str, dict[str, Any]] = {}  # key -> insert row, for in-batch merging
-        owner_of: list[str] = []  # the key of the tool each record lands on
-        updates: dict[int, dict[str, Any]] = {}
-        capabilities: list[tuple[str, str, str | None]] = []  # tool key, capability, source
-        for record, fields, product, filled in prepared:
-            key = name_key(fields.name)
-            current = existing.get(key) or (existing.get(f"product:{product}") if product else None)
-            values = self._tool_values(fields, product, vendor_ids, owner_ids)
+        batch = _Batch()
+        for item in prepared:
+            values = self._tool_values(item.fields, item.product, vendor_ids, owner_ids)
+            key = name_key(item.fields.name)
+            current = existing.get(key) or (
+                existing.get(f"product:{item.product}") if item.product else None
+            )
             if current is None:
                 if update_only:
-                    raise NotFoundError(f"no tool named {fields.name!r} in the catalog")
-                if key in new_rows:
-                    if create_only:
-                        raise DuplicateError(f"{fields.name!r} is given twice")
-                    new_rows[key].update(values)
-                    outcomes.append(
-                        Outcome(new_rows[key]["name"], "created", {}, record.source_row)
-                    )
-                else:
-                    new_rows[key] = {"name": fields.name, "key": key, **self._defaults(), **values}
-                    outcomes.append(Outcome(fields.name, "created", {}, record.source_row))
-                owner_of.append(key)
-                capabilities += [(key, c, s) for c, s in self._capabilities(fields, filled)]
-                continue
-            if create_only:
-                if current.key == key:
-                    raise DuplicateError(f"{current.name!r} is already in the catalog")
-                raise DuplicateError(
-                    f"{fields.name!r} is {product}, already in the catalog as {current.name!r}"
-                )
-            assert current.id is not None
-            # What the library suggests only fills blanks on a tool people already described.
-            column_of = {"vendor": "vendor_id", "category": "category", "website": "website"}
-            for name in filled & column_of.keys():
-                if getattr(current, column_of[name]) is not None:
-                    values.pop(column_of[name], None)
-            capabilities += [(current.key, c, s) for c, s in self._capabilities(fields, filled)]
-            changes = {
-                k: [getattr(current, k), v] for k, v in values.items() if getattr(current, k) != v
-            }
-            owner_of.append(current.key)
-            if changes:
-                updates.setdefault(current.id, {"id": current.id}).update(
-                    {k: v[1] for k, v in changes.items()}, updated_at=self.now
-                )
-                self.record(
-                    "tool", current.id, current.name, ChangeAction.UPDATE, self._readable(changes)
-                )
-            outcomes.append(
-                Outcome(
-                    current.name,
-                    "updated" if changes else "unchanged",
-                    self._readable(changes),
-                    record.source_row,
-                )
-            )
-            # Two records for one tool in one batch: the second sees the first's values.
-            for k, (_, new) in changes.items():
-                setattr(current, k, new)
-            existing[current.key] = current
+                    raise NotFoundError(f"no tool named {item.fields.name!r} in the catalog")
+                self._add_new(batch, item, key, values, create_only)
+            else:
+                if create_only:
+                    raise _already_there(item, key, current)
+                self._change_existing(batch, item, current, values)
+                existing[current.key] = current
+        ids = self._write_tools(batch, existing)
+        self._write_dependents(batch, ids, prepared, update_only)
+        return batch.outcomes
 
+    def _vendors_and_owners(
+        self, prepared: list[_Prepared]
+    ) -> tuple[dict[str, int], dict[str, int]]:
+        """The ids of the vendors and owners the records name, creating the new ones."""
+        vendor_ids = self._ensure_named(
+            Vendor, (p.fields.vendor for p in prepared if p.fields.vendor)
+        )
+        owner_ids = self._ensure_named(
+            Owner,
+            [n for p in prepared for n in (p.fields.business_owner, p.fields.technical_owner) if n],
+            emails={
+                name_key(p.fields.business_owner): p.fields.business_owner_email
+                for p in prepared
+                if p.fields.business_owner and p.fields.business_owner_email
+            },
+        )
+        return vendor_ids, owner_ids
+
+    def _add_new(
+        self, batch: _Batch, item: _Prepared, key: str, values: dict[str, Any], create_only: bool
+    ) -> None:
+        """A tool the catalog lacks: one insert row, however many records name it."""
+        if key in batch.new_rows:
+            if create_only:
+                raise DuplicateError(f"{item.fields.name!r} is given twice")
+            batch.new_rows[key].update(values)
+            label = batch.new_rows[key]["name"]
+        else:
+            batch.new_rows[key] = {
+                "name": item.fields.name,
+                "key": key,
+                **self._defaults(),
+                **values,
+            }
+            label = item.fields.name
+        batch.outcomes.append(Outcome(label, "created", {}, item.record.source_row))
+        batch.lands_on.append(key)
+        batch.capabilities += [(key, c, s) for c, s in self._capabilities(item.fields, item.filled)]
+
+    def _change_existing(
+        self, batch: _Batch, item: _Prepared, current: Tool, values: dict[str, Any]
+    ) -> None:
+        """A tool the catalog has: only the values that differ change, and are recorded."""
+        assert current.id is not None
+        # What the library suggests only fills blanks on a tool people already described.
+        column_of = {"vendor": "vendor_id", "category": "category", "website": "website"}
+        for name in item.filled & column_of.keys():
+            if getattr(current, column_of[name]) is not None:
+                values.pop(column_of[name], None)
+        batch.capabilities += [
+            (current.key, c, s) for c, s in self._capabilities(item.fields, item.filled)
+        ]
+        changes = {
+            k: [getattr(current, k), v] for k, v in values.items() if getattr(current, k) != v
+        }
+        batch.lands_on.append(current.key)
+        readable = self._readable(changes)
+        if changes:
+            batch.updates.setdefault(current.id, {"id": current.id}).update(
+                {k: v[1] for k, v in changes.items()}, updated_at=self.now
+            )
+            self.record("tool", current.id, current.name, ChangeAction.UPDATE, readable)
+        batch.outcomes.append(
+            Outcome(
+                current.name,
+                "updated" if changes else "unchanged",
+                readable,
+                item.record.source_row,
+            )
+        )
+        # Two records for one tool in one batch: the second sees the first's values.
+        for k, (_, new) in changes.items():
+            setattr(current, k, new)
+
+    def _write_tools(self, batch: _Batch, existing: dict[str, Tool]) -> dict[str, int]:
+        """Insert the new tools and update the changed ones; return every tool's id by key."""
         ids: dict[str, int] = {
             k: t.id
             for k, t in existing.items()
             if t.id is not None and not k.startswith("product:")
         }
-        pending = list(new_rows.values())
+        pending = list(batch.new_rows.values())
         for row, tool_id in zip(pending, self._insert_returning_ids(Tool, pending), strict=True):
             ids[row["key"]] = tool_id
             created = {
@@ -209,21 +232,28 @@ class ToolWrites(ContractWrites):
                 if v not in (None, [], {}) and k not in ("key", "created_at", "updated_at")
             }
             self.record("tool", tool_id, row["name"], ChangeAction.CREATE, self._readable(created))
-        self._update_by_id(Tool, list(updates.values()))
+        self._update_by_id(Tool, list(batch.updates.values()))
+        return ids
 
-        tool_ids = [ids[k] for k in owner_of]
-        labels = {tool_ids[i]: o.label for i, o in enumerate(outcomes)}
-        self._add_capabilities([(ids[k], c, s) for k, c, s in capabilities], labels)
+    def _write_dependents(
+        self, batch: _Batch, ids: dict[str, int], prepared: list[_Prepared], update_only: bool
+    ) -> None:
+        """The capabilities and contracts of the tools just written."""
+        tool_ids = [ids[k] for k in batch.lands_on]
+        labels = {tool_ids[i]: o.label for i, o in enumerate(batch.outcomes)}
+        self._add_capabilities([(ids[k], c, s) for k, c, s in batch.capabilities], labels)
         self._upsert_contracts(
             [
-                (tool_ids[i], outcomes[i], r.contract)
-                for i, (r, _, _, _) in enumerate(prepared)
-                if r.contract is not None
+                (tool_ids[i], batch.outcomes[i], p.record.contract)
+                for i, p in enumerate(prepared)
+                if p.record.contract is not None
                 # An edit may empty a term (given as None); an import's empty row is no contract.
-                and (not r.contract.is_empty() or (update_only and r.contract.model_fields_set))
+                and (
+                    not p.record.contract.is_empty()
+                    or (update_only and p.record.contract.model_fields_set)
+                )
             ]
         )
-        return outcomes
 
     def _defaults(self) -> dict[str, Any]:
         # Every insert row carries every column, so one executemany (and its RETURNING order)
@@ -407,3 +437,34 @@ class ToolWrites(ContractWrites):
             changes = {k: [old.get(k), v] for k, v in new.items() if old.get(k) != v}
             self.record("tool", tool_id, label, ChangeAction.UPDATE, changes)
         self._update_by_id(Tool, rows)
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A record with the library's suggestions applied and its values checked."""
+
+    record: ToolRecord
+    fields: ToolFields
+    product: str | None  # the library product it is
+    filled: set[str]  # the fields the library filled in
+
+
+@dataclass
+class _Batch:
+    """What one call of upsert_tools will write, gathered before any statement runs."""
+
+    outcomes: list[Outcome] = field(default_factory=list)
+    new_rows: dict[str, dict[str, Any]] = field(default_factory=dict)  # key -> insert row
+    lands_on: list[str] = field(default_factory=list)  # the key of each record's tool
+    updates: dict[int, dict[str, Any]] = field(default_factory=dict)  # tool id -> new values
+    capabilities: list[tuple[str, str, str | None]] = field(
+        default_factory=list
+    )  # key, slug, source
+
+
+def _already_there(item: _Prepared, key: str, current: Tool) -> DuplicateError:
+    if current.key == key:
+        return DuplicateError(f"{current.name!r} is already in the catalog")
+    return DuplicateError(
+        f"{item.fields.name!r} is {item.product}, already in the catalog as {current.name!r}"
+    )

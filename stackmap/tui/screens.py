@@ -23,13 +23,16 @@ from stackmap.analysis.stack import main_area
 from stackmap.domain import Disposition
 from stackmap.errors import StackmapError
 from stackmap.outcomes import short
+from stackmap.text import IN_A_CELL, and_more, first
+from stackmap.text import money as written
 from stackmap.tui.data import Snapshot
 from stackmap.tui.modals import ConfirmScreen
 from stackmap.views import ToolDetail
 
 
 def money(amount: Decimal | None, currency: str | None) -> str:
-    return "—" if amount is None else f"{currency or ''} {amount:,.0f}".strip()
+    """An amount in a table cell: "USD 12,600", or "—" when unknown."""
+    return written(amount, currency, IN_A_CELL)
 
 
 class Base(Screen[None]):
@@ -188,10 +191,11 @@ class DashboardScreen(Base):
 
     def _panel(self, selector: str, title: str, lines: list[str]) -> None:
         text = Text(title + "\n", style="bold")
-        for line in lines[:8]:
+        shown, left_out = first(lines, 8)
+        for line in shown:
             text.append("• " + line + "\n", style="")
-        if len(lines) > 8:
-            text.append(f"… and {len(lines) - 8} more\n", style="dim")
+        if left_out:
+            text.append(and_more(left_out) + "\n", style="dim")
         if not lines:
             text.append("none\n", style="dim")
         self.query_one(selector, Static).update(text)
