@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Literal
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
@@ -41,10 +42,13 @@ ZIP_MAGIC = b"PK\x03\x04"
 MAX_ARCHIVE_BYTES = 4 * 2**30  # declared, inflated: far beyond any real catalog
 
 
+BackupKind = Literal["sqlite", "archive", "directory"]  # what a backup file or folder is
+
+
 @dataclass(frozen=True)
 class BackupResult:
     path: Path
-    kind: str  # "sqlite" or "archive"
+    kind: Literal["sqlite", "archive"]
     rows: int
 
 
@@ -78,6 +82,7 @@ def _check_sqlite(conn: sqlite3.Connection, label: str) -> None:
 def backup_catalog(engine: sa.Engine, out: Path) -> BackupResult:
     """Write a consistent copy of the catalog to out (replaced atomically when complete)."""
     temp = _temp_beside(out, ".tmp")
+    kind: Literal["sqlite", "archive"]
     try:
         if engine.dialect.name == "sqlite":
             rows = _backup_sqlite(engine, temp)
@@ -124,7 +129,7 @@ def write_archive(snap: Snapshot, path: Path) -> None:
 # --- restore -------------------------------------------------------------------------------
 
 
-def backup_kind(path: Path) -> str:
+def backup_kind(path: Path) -> BackupKind:
     """Return "sqlite", "archive" or "directory" for a backup, judged by its bytes."""
     if path.is_dir():
         return "directory"
@@ -211,12 +216,12 @@ def _sqlite_source(path: Path) -> Iterator[sa.Engine]:
 @dataclass(frozen=True)
 class RestoreResult:
     source: Path
-    kind: str
+    kind: BackupKind
     rows: int
     kept: Path | None = None  # the safety copy of the catalog as it was, if one was made
 
 
-def read_backup(source: Path) -> tuple[str, Snapshot]:
+def read_backup(source: Path) -> tuple[BackupKind, Snapshot]:
     """Read a backup of any kind (a SQLite backup, an archive or a dump directory) into
     memory, brought up to this schema; return its kind and its rows."""
     kind = backup_kind(source)
@@ -228,7 +233,9 @@ def read_backup(source: Path) -> tuple[str, Snapshot]:
     return kind, read_snapshot(source)
 
 
-def restore_snapshot(engine: sa.Engine, source: Path, kind: str, snap: Snapshot) -> RestoreResult:
+def restore_snapshot(
+    engine: sa.Engine, source: Path, kind: BackupKind, snap: Snapshot
+) -> RestoreResult:
     """Replace the whole catalog with a backup read by read_backup, in one transaction: on
     any error the catalog is as it was."""
     counts = load_snapshot(engine, snap, str(source), replace=True)
@@ -242,7 +249,7 @@ def restore_catalog(engine: sa.Engine, source: Path) -> RestoreResult:
 
 
 def restore_keeping_a_copy(
-    engine: sa.Engine, source: Path, kind: str, snap: Snapshot
+    engine: sa.Engine, source: Path, kind: BackupKind, snap: Snapshot
 ) -> RestoreResult:
     """Back the catalog up beside itself, then replace it with a backup read by read_backup.
 

@@ -88,7 +88,7 @@ def render_analysis(
             _SECTION[name](console, analysis)
 
 
-def _summary(console: Console, analysis: Analysis) -> None:
+def _show_summary(console: Console, analysis: Analysis) -> None:
     cur = analysis.currency
     spend = analysis.spend
     console.print(
@@ -140,7 +140,7 @@ def _summary(console: Console, analysis: Analysis) -> None:
     console.print()
 
 
-def _overlaps(console: Console, analysis: Analysis) -> None:
+def _show_overlaps(console: Console, analysis: Analysis) -> None:
     cur = analysis.currency
     console.print(Text("Overlaps (tools doing the same job)", style="bold"))
     if not analysis.overlaps:
@@ -158,7 +158,7 @@ def _overlaps(console: Console, analysis: Analysis) -> None:
     )
 
 
-def _gaps(console: Console, analysis: Analysis) -> None:
+def _show_gaps(console: Console, analysis: Analysis) -> None:
     _sentences(console, "Gaps (required capabilities with no tool)", analysis.gaps, "none")
     _sentences(
         console,
@@ -168,7 +168,7 @@ def _gaps(console: Console, analysis: Analysis) -> None:
     )
 
 
-def _coverage(console: Console, analysis: Analysis) -> None:
+def _show_coverage(console: Console, analysis: Analysis) -> None:
     _rows(
         console,
         _table(
@@ -197,7 +197,7 @@ def _coverage(console: Console, analysis: Analysis) -> None:
     )
 
 
-def _integrations(console: Console, analysis: Analysis) -> None:
+def _show_integrations(console: Console, analysis: Analysis) -> None:
     _sentences(console, "Silos (no working integration)", analysis.silos, "none")
     _sentences(console, "Hubs", analysis.hubs, "none")
     _sentences(console, "Single points of failure", analysis.single_points_of_failure, "none")
@@ -206,7 +206,7 @@ def _integrations(console: Console, analysis: Analysis) -> None:
     _sentences(console, "Tools nobody owns", analysis.unowned, "none")
 
 
-def _renewals(console: Console, analysis: Analysis) -> None:
+def _show_renewals(console: Console, analysis: Analysis) -> None:
     cur = analysis.currency
     _rows(
         console,
@@ -228,7 +228,7 @@ def _renewals(console: Console, analysis: Analysis) -> None:
     _render_contract_checks(console, analysis)
 
 
-def _underutilized(console: Console, analysis: Analysis) -> None:
+def _show_underutilized(console: Console, analysis: Analysis) -> None:
     cur = analysis.currency
     _rows(
         console,
@@ -252,7 +252,7 @@ def _underutilized(console: Console, analysis: Analysis) -> None:
     )
 
 
-def _spend(console: Console, analysis: Analysis) -> None:
+def _show_spend(console: Console, analysis: Analysis) -> None:
     cur = analysis.currency
     spend = analysis.spend
     area_names = {a.area: a.name for a in analysis.coverage.areas}
@@ -289,7 +289,7 @@ def _spend(console: Console, analysis: Analysis) -> None:
             console.print(Text(f"  • {untied.why}"))
 
 
-def _recommendations(console: Console, analysis: Analysis) -> None:
+def _show_recommendations(console: Console, analysis: Analysis) -> None:
     cur = analysis.currency
     if analysis.plan is not None:
         _render_plan(console, analysis.plan, cur)
@@ -312,7 +312,7 @@ def _recommendations(console: Console, analysis: Analysis) -> None:
     _more(console, ranked)
 
 
-def _maturity(console: Console, analysis: Analysis) -> None:
+def _show_maturity(console: Console, analysis: Analysis) -> None:
     m = analysis.maturity
     console.print(
         Text(
@@ -327,16 +327,16 @@ def _maturity(console: Console, analysis: Analysis) -> None:
 
 
 _SECTION: dict[str, Callable[[Console, Analysis], None]] = {
-    "summary": _summary,
-    "overlaps": _overlaps,
-    "gaps": _gaps,
-    "coverage": _coverage,
-    "integrations": _integrations,
-    "renewals": _renewals,
-    "underutilized": _underutilized,
-    "spend": _spend,
-    "recommendations": _recommendations,
-    "maturity": _maturity,
+    "summary": _show_summary,
+    "overlaps": _show_overlaps,
+    "gaps": _show_gaps,
+    "coverage": _show_coverage,
+    "integrations": _show_integrations,
+    "renewals": _show_renewals,
+    "underutilized": _show_underutilized,
+    "spend": _show_spend,
+    "recommendations": _show_recommendations,
+    "maturity": _show_maturity,
 }
 
 

@@ -27,17 +27,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import TypeVar
+from typing import Final, Literal, TypeVar
 
 from stackmap.views import ContractView
 
 # What a contract's position is, in the words the views print.
-IN_TERM = "in term"  # running to its renewal date, notice can still be given (or not needed)
-COMMITTED = "committed"  # the notice deadline passed: the next term is owed too
-ROLLED = "auto-renewed"  # its renewal date passed and it renewed itself
-LAPSED = "lapsed"  # ended, not recorded as auto-renewing: verify
-OPEN_ENDED = "open-ended"  # no renewal or end date: evergreen until someone gives notice
-NOT_STARTED = "not started"  # signed, starts later
+State = Literal["in term", "committed", "auto-renewed", "lapsed", "open-ended", "not started"]
+IN_TERM: Final = "in term"  # running to its renewal date, notice can still be given (or not needed)
+COMMITTED: Final = "committed"  # the notice deadline passed: the next term is owed too
+ROLLED: Final = "auto-renewed"  # its renewal date passed and it renewed itself
+LAPSED: Final = "lapsed"  # ended, not recorded as auto-renewing: verify
+OPEN_ENDED: Final = "open-ended"  # no renewal or end date: evergreen until someone gives notice
+NOT_STARTED: Final = "not started"  # signed, starts later
 
 PAID = frozenset({IN_TERM, COMMITTED, ROLLED, OPEN_ENDED})
 DEFAULT_TERM_MONTHS = 12
@@ -60,7 +61,7 @@ class Position:
     """Where one contract stands on a given day, and why."""
 
     contract: ContractView
-    state: str
+    state: State
     renewal_date: date | None  # the next renewal on or after today; for a lapsed one, its end
     rolled_on: date | None  # the last date it renewed itself, when it did since it was recorded
     term_months: int | None  # None: not needed, or a multi-year term of unknown length
@@ -143,7 +144,7 @@ def position(contract: ContractView, today: date) -> Position:
         decide_by = renewal - timedelta(days=notice)
     if auto is None:
         notes.append("auto-renewal not recorded: read as renewing")
-    state = ROLLED if rolled_on else IN_TERM
+    state: State = ROLLED if rolled_on else IN_TERM
     if auto is False:
         exit_date: date | None = renewal  # it simply ends
     elif decide_by is None:

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from stackmap.cli import app
 from stackmap.errors import InvalidValueError
 from stackmap.export import workbook as workbook_module
-from stackmap.export.review import COLUMN
+from stackmap.export.sheets import COLUMN
 from stackmap.inventory import Inventory
 from stackmap.models import Tool
 from stackmap.review import apply_decisions, export_workbook, plan_decisions

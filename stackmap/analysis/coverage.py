@@ -4,6 +4,7 @@ a capability alone; coverage per area and along the customer journey."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from stackmap.analysis.graph import StackGraph
 from stackmap.analysis.stack import Stack, ToolFacts, in_sentence, names
@@ -23,7 +24,7 @@ class CapabilityCoverage:
     area: str
     required: bool
     providers: tuple[str, ...]
-    state: str  # "gap" (no provider), "single" (one) or "overlap" (several)
+    state: Literal["gap", "single", "overlap"]  # no provider, one, several
     why: str
 
 
@@ -117,6 +118,7 @@ def coverage(stack: Stack, graph: StackGraph, required: set[str] | None = None) 
             is_required = capability.slug in wanted
             required_count += is_required
             label = capability.name
+            state: Literal["gap", "single", "overlap"]
             if not providers:
                 state = "gap"
                 pending = others.get(capability.slug, [])

@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Literal
 
 from stackmap.analysis.graph import StackGraph
 from stackmap.analysis.overlap import Overlap
@@ -45,7 +46,7 @@ class Recommendation:
     why: str
     keeper: bool = False  # keeps the work of a group of duplicates
     already_leaving: bool = False  # sunsetting: not a new saving
-    value_basis: str = "derived"  # "derived" or "rated" (a person's 1-5 rating)
+    value_basis: Literal["derived", "rated"] = "derived"  # rated: a person's 1-5 rating
     fit_basis: str = "derived"
 
 
@@ -245,7 +246,8 @@ def recommendations(
         fit = _score((health, ownership), fit_weights)
         if unknown:
             reasons.append(f"{listing(unknown)} unknown (left out of the score)")
-        value_basis = fit_basis = "derived"
+        value_basis: Literal["derived", "rated"] = "derived"
+        fit_basis: Literal["derived", "rated"] = "derived"
         if tool.functional_fit is not None:
             value, value_basis = (tool.functional_fit - 1) / 4, "rated"
             reasons.append(f"business value rated {tool.functional_fit}/5 by a person")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Literal
 
 from stackmap.analysis.graph import StackGraph
 from stackmap.analysis.stack import Stack, ToolFacts
@@ -17,7 +18,7 @@ UNASSIGNED = "(none recorded)"
 
 
 @dataclass(frozen=True, slots=True)
-class ToolSpend:
+class ToolCost:
     tool: str
     annual_cost: Decimal
     seats_active: int | None
@@ -37,7 +38,7 @@ class Spend:
     by_vendor: dict[str, Decimal]
     by_owner: dict[str, Decimal]
     by_business_unit: dict[str, Decimal]
-    tools: tuple[ToolSpend, ...]
+    tools: tuple[ToolCost, ...]
     unconverted: dict[str, Decimal] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     already_leaving: Decimal = Decimal(0)  # of the total, for tools being sunset
@@ -57,7 +58,7 @@ class Underused:
     why: str
     kind: str = "idle seats"  # idle seats, low adoption, over-used, none active, none purchased
     pricing_model: str | None = None
-    basis: str = "active"  # "active" or "assigned" seats
+    basis: Literal["active", "assigned"] = "active"  # which seats count as used
     if_per_seat: Decimal | None = None  # what idle seats would cost if priced per seat
     already_leaving: bool = False
 
@@ -130,7 +131,7 @@ def spend(stack: Stack, graph: StackGraph) -> Spend:
     total = leaving_total = Decimal(0)
     without: list[str] = []
     unconverted: dict[str, Decimal] = {}
-    per_tool: list[ToolSpend] = []
+    per_tool: list[ToolCost] = []
     assumed: list[str] = []
     lapsed: list[str] = []
     leaving: list[str] = []
@@ -164,7 +165,7 @@ def spend(stack: Stack, graph: StackGraph) -> Spend:
             _add(by["unit"], unit, amount / len(units))
         per_seat = (amount / cost.seats_active).quantize(_CENT) if cost.seats_active else None
         per_tool.append(
-            ToolSpend(tool.name, amount, cost.seats_active, per_seat, stack.leaving(tool))
+            ToolCost(tool.name, amount, cost.seats_active, per_seat, stack.leaving(tool))
         )
     notes = []
     if unconverted:
@@ -229,7 +230,9 @@ def underused(stack: Stack, graph: StackGraph) -> list[Underused]:
     for tool in stack.paid_tools:
         cost = stack.costs[tool.id]
         bought = cost.seats_purchased
-        basis = "active" if cost.seats_active is not None else "assigned"
+        basis: Literal["active", "assigned"] = (
+            "active" if cost.seats_active is not None else "assigned"
+        )
         used = cost.seats_active if cost.seats_active is not None else cost.seats_assigned
         if bought is None or used is None:
             continue

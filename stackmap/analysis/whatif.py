@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from typing import Literal
 
 from stackmap.analysis.graph import StackGraph, reachable
 from stackmap.analysis.stack import LinkFacts, Stack, ToolFacts, in_sentence, missing_cost, names
@@ -25,13 +26,17 @@ class LostCapability:
     why: str
 
 
+Rebuild = Literal["rebuild", "exists", "lost"]
+
+
 @dataclass(frozen=True)
 class BrokenLink:
     source: str
     target: str
     method: str
     partner: str  # the end that stays
-    rebuild: str  # "rebuild" or "exists" (the tool taken over into already has it) or "lost"
+    # "exists": the tool taken over into already has it; "lost": nothing takes it over.
+    rebuild: Rebuild
     why: str
 
 
@@ -203,6 +208,7 @@ def _broken_links(
         source, dest = stack.by_id[link.source].name, stack.by_id[link.target].name
         partner_name = stack.by_id[partner].name
         partner_ids.add(partner)
+        rebuild: Rebuild
         if target is None:
             rebuild, note = "lost", f"{partner_name} loses this data flow"
         elif partner == target.id:

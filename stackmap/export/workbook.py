@@ -22,7 +22,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from stackmap.analysis import Analysis, Stack, WhatIf
 from stackmap.bulk import bulk_work
-from stackmap.export import review
+from stackmap.export import sheets
 from stackmap.export.cells import (
     DATE,
     PERCENT,
@@ -67,18 +67,18 @@ def _write(path: Path, source: WorkbookSource) -> Path:
     stack, analysis = source.stack, source.analysis
     summary = book.create_sheet("Summary")
     inventory = book.create_sheet("Inventory")
-    where = review.inventory(inventory, stack, analysis, source.versions)
+    where = sheets.write_inventory(inventory, stack, analysis, source.versions)
     cached = _summary(summary, source, where)
-    review.capability_matrix(book.create_sheet("Capability matrix"), stack, analysis)
-    review.overlaps(book.create_sheet("Overlaps"), stack, analysis)
-    review.gaps(book.create_sheet("Gaps"), stack, analysis)
-    review.integrations(book.create_sheet("Integrations"), analysis)
-    review.integration_register(book.create_sheet("Integration register"), stack)
-    review.renewals(book.create_sheet("Renewals"), analysis)
-    review.spend(book.create_sheet("Spend"), stack, analysis)
-    review.recommendations(book.create_sheet("Recommendations"), analysis)
+    sheets.write_capability_matrix(book.create_sheet("Capability matrix"), stack, analysis)
+    sheets.write_overlaps(book.create_sheet("Overlaps"), stack, analysis)
+    sheets.write_gaps(book.create_sheet("Gaps"), stack, analysis)
+    sheets.write_integrations(book.create_sheet("Integrations"), analysis)
+    sheets.write_integration_register(book.create_sheet("Integration register"), stack)
+    sheets.write_renewals(book.create_sheet("Renewals"), analysis)
+    sheets.write_spend(book.create_sheet("Spend"), stack, analysis)
+    sheets.write_recommendations(book.create_sheet("Recommendations"), analysis)
     if source.scenario is not None:
-        review.what_if(book.create_sheet("What-if"), source.scenario)
+        sheets.write_what_if(book.create_sheet("What-if"), source.scenario)
     _read_me(book.create_sheet("Read me"), source)
     for sheet in book.worksheets:
         furnish(sheet, "Marketing technology stack review", analysis.as_of)
@@ -133,7 +133,7 @@ TOP_DECISIONS = 10
 
 
 def _summary(
-    sheet: WriteOnlyWorksheet, source: WorkbookSource, inv: review.InventoryRange
+    sheet: WriteOnlyWorksheet, source: WorkbookSource, inv: sheets.InventoryRange
 ) -> list[tuple[str, float]]:
     """The page a budget review reads first: the headline figures, the plan's savings by
     quarter, renewals by month, the ten largest decisions, spend by area and the suggested
@@ -172,13 +172,13 @@ def _summary(
         ),
         (
             "Suggested plan: savings a year",
-            review.known(analysis.plan_savings),
+            sheets.known(analysis.plan_savings),
             money,
             plan.headline if plan else "The plan retires no tool.",
         ),
         (
             "Suggested plan: saved in the next 12 months",
-            review.known(plan.savings_next_12_months if plan else Decimal(0)),
+            sheets.known(plan.savings_next_12_months if plan else Decimal(0)),
             money,
             "Each tool's saving starts at the earliest exit its contract allows (by quarter "
             "below)."
@@ -281,12 +281,12 @@ def _summary(
         entry[0] += rec.annual_cost or 0
         entry[1] += 1
     rows = RowWriter(sheet, [None, money, "0", None])
-    for name in review.DECISIONS:
+    for name in sheets.DECISIONS:
         amount, count = totals.get(name, [Decimal(0), 0])
         rows.append([name, amount, count])
     _chart(
         sheet, f"Annual cost by suggested disposition ({cur})", 2, head,
-        head + len(review.DECISIONS), cur,
+        head + len(sheets.DECISIONS), cur,
     )  # fmt: skip
     return cached
 

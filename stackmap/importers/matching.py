@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy
 from rapidfuzz import fuzz, process, utils
@@ -38,7 +38,7 @@ class Match:
     written: str
     target: str
     score: float
-    how: str  # "exact", "alias", "edition", "fuzzy" or "possible"
+    how: Literal["exact", "alias", "edition", "fuzzy", "possible"]
 
 
 def _scorer(a: str, b: str, **_: Any) -> float:
@@ -138,7 +138,9 @@ class ProductMatcher:
     def _exact(self, written: str) -> Match | None:
         product = self.reference.product(written)
         if product is not None:
-            how = "exact" if name_key(product.name) == name_key(written) else "alias"
+            how: Literal["exact", "alias"] = (
+                "exact" if name_key(product.name) == name_key(written) else "alias"
+            )
             return Match(written, product.name, 100.0, how)
         bare = without_edition(written)
         # "JET Enterprise" is not JET: a name this short is too often a word of another name.

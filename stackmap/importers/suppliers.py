@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Literal
 
 from stackmap.domain import name_key, vendor_key
 from stackmap.reference import Reference
@@ -41,7 +42,7 @@ class Identity:
 
     vendor: str
     product: str | None
-    how: str  # "vendor", "product" or "supplier alias"
+    how: Literal["vendor", "product", "supplier alias"]
 
 
 class SupplierIndex:

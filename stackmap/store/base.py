@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, col
@@ -27,7 +27,7 @@ class Outcome:
     """What a write did to one tool or integration, and which fields changed (old, new)."""
 
     label: str
-    action: str  # "created", "updated" or "unchanged"
+    action: Literal["created", "updated", "unchanged"]
     changes: dict[str, list[Any]] = field(default_factory=dict)
     source_row: int | None = None
 

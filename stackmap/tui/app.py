@@ -19,7 +19,7 @@ from textual.screen import Screen
 from stackmap.analysis import Stack
 from stackmap.inventory import Inventory
 from stackmap.tui.commands import StackmapCommands
-from stackmap.tui.data import Snapshot, take_snapshot
+from stackmap.tui.data import AnalysedStack, analyse_catalog
 from stackmap.tui.findings import (
     CapabilitiesScreen,
     ExportScreen,
@@ -78,13 +78,13 @@ class StackmapApp(App[None]):
         super().__init__()
         self.inventory = inventory
         self.today = today  # None: the real today; tests and reviews pin a day
-        self.snapshot: Snapshot | None = None
+        self.snapshot: AnalysedStack | None = None
         self._catalog: Stack | None = None
         self.generation = 0  # moves on at every change: screens shown again reload if it moved
 
-    def take_snapshot(self) -> Snapshot:
+    def take_snapshot(self) -> AnalysedStack:
         """Read the catalog and analyse it (call from a worker)."""
-        return take_snapshot(self.inventory, self.today)
+        return analyse_catalog(self.inventory, self.today)
 
     def catalog(self) -> Stack:
         """The catalog as last read (read now if not yet): called from workers."""
@@ -94,7 +94,7 @@ class StackmapApp(App[None]):
             self._catalog = self.inventory.stack(self.today)
         return self._catalog
 
-    def remember(self, snapshot: Snapshot) -> None:
+    def remember(self, snapshot: AnalysedStack) -> None:
         """Keep a snapshot and its analysis for every screen.
 
         A 20,000-tool snapshot is millions of long-lived objects; freezing them takes them out
@@ -138,7 +138,7 @@ class StackmapApp(App[None]):
         if hasattr(screen, "reload"):
             screen.reload()
 
-    def changed(self) -> Snapshot:
+    def changed(self) -> AnalysedStack:
         """The one place a write is followed by: read and analyse the catalog again (call from
         the worker that wrote), so every screen shows it; each screen reloads when shown."""
         self.forget()
@@ -146,7 +146,7 @@ class StackmapApp(App[None]):
         self.call_from_thread(self._changed, snapshot)
         return snapshot
 
-    def _changed(self, snapshot: Snapshot) -> None:
+    def _changed(self, snapshot: AnalysedStack) -> None:
         self.remember(snapshot)
         self.generation += 1
 

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import TYPE_CHECKING, cast
 
 from textual.command import Hit, Hits, Provider
 
 from stackmap.tui.keys import SCREENS
+
+if TYPE_CHECKING:
+    from stackmap.tui.app import StackmapApp
 
 SCREEN_NAMES = {s.name: s.label for s in SCREENS}
 
@@ -14,18 +18,18 @@ SCREEN_NAMES = {s.name: s.label for s in SCREENS}
 class StackmapCommands(Provider):
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        app = self.app
+        app = cast("StackmapApp", self.app)  # Textual types it as any App
         for screen in SCREENS:
             score = max(matcher.match(screen.label), matcher.match(screen.about) * 0.5)
             if score > 0:
                 yield Hit(
                     score,
                     matcher.highlight(screen.label),
-                    partial(app.action_show, screen.name),  # type: ignore[attr-defined]
+                    partial(app.action_show, screen.name),
                     help=f"{screen.about} (key {screen.letter}"
                     + (f", {screen.function.upper()})" if screen.function else ")"),
                 )
-        snapshot = getattr(app, "snapshot", None)
+        snapshot = app.snapshot
         if snapshot is None:
             return
         for tool in snapshot.stack.tools:
@@ -34,6 +38,6 @@ class StackmapCommands(Provider):
                 yield Hit(
                     score,
                     matcher.highlight(tool.name),
-                    partial(app.open_tool, tool.name),  # type: ignore[attr-defined]
+                    partial(app.open_tool, tool.name),
                     help="Open this tool",
                 )

@@ -11,7 +11,7 @@ from stackmap.inventory import Inventory
 
 
 @dataclass
-class Snapshot:
+class AnalysedStack:
     """The catalog as last read, and its analysis; the what-if reuses the graph."""
 
     stack: Stack
@@ -19,7 +19,7 @@ class Snapshot:
     graph: StackGraph
 
 
-def take_snapshot(inventory: Inventory, today: date | None = None) -> Snapshot:
+def analyse_catalog(inventory: Inventory, today: date | None = None) -> AnalysedStack:
     stack = inventory.stack(today)
     graph = StackGraph.of(stack)
-    return Snapshot(stack, analyze(stack, graph), graph)
+    return AnalysedStack(stack, analyze(stack, graph), graph)

@@ -14,7 +14,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Checkbox, DataTable, Footer, Input, Static
 
-from stackmap.tui.data import Snapshot
+from stackmap.tui.data import AnalysedStack
 from stackmap.tui.modals import ConfirmScreen
 
 if TYPE_CHECKING:
@@ -43,11 +43,11 @@ class FindingsScreen(Base):
     def reload(self) -> None:
         self.app.call_from_thread(self.fill, self.snapshot())
 
-    def rows(self, snapshot: Snapshot) -> list[tuple[str, list[Any], str]]:
+    def rows(self, snapshot: AnalysedStack) -> list[tuple[str, list[Any], str]]:
         """(key, cells, why) for each finding; the key is a tool name where one applies."""
         raise NotImplementedError
 
-    def fill(self, snapshot: Snapshot) -> None:
+    def fill(self, snapshot: AnalysedStack) -> None:
         self.mark_seen()
         table = self.query_one(DataTable)
         table.clear()
@@ -72,8 +72,8 @@ class FindingsScreen(Base):
     def _open(self, event: DataTable.RowSelected) -> None:
         key = event.row_key.value
         tool = key.split(":", 1)[1] if key else ""
-        if tool and self.app.snapshot is not None:  # type: ignore[attr-defined]
-            names = {t.name for t in self.app.snapshot.stack.tools}  # type: ignore[attr-defined]
+        if tool and self.stackmap.snapshot is not None:
+            names = {t.name for t in self.stackmap.snapshot.stack.tools}
             if tool in names:
                 self.app.push_screen(DetailScreen(tool))
 
@@ -82,7 +82,7 @@ class OverlapsScreen(FindingsScreen):
     TITLE_TEXT = "Overlaps: tools doing the same job (Enter opens the keeper)"
     COLUMNS = ("Keep", "At stake", "Group", "Tools")
 
-    def rows(self, snapshot: Snapshot) -> list[tuple[str, list[Any], str]]:
+    def rows(self, snapshot: AnalysedStack) -> list[tuple[str, list[Any], str]]:
         cur = snapshot.analysis.currency
         return [
             (
@@ -98,7 +98,7 @@ class GapsScreen(FindingsScreen):
     TITLE_TEXT = "Gaps and single providers"
     COLUMNS = ("Capability", "Area", "Finding", "Provider")
 
-    def rows(self, snapshot: Snapshot) -> list[tuple[str, list[Any], str]]:
+    def rows(self, snapshot: AnalysedStack) -> list[tuple[str, list[Any], str]]:
         names = snapshot.stack.reference.capabilities
         result: list[tuple[str, list[Any], str]] = [
             ("", [names[g.capability].name, g.area, "gap", "—"], g.why)
@@ -119,7 +119,7 @@ class RenewalsScreen(FindingsScreen):
     TITLE_TEXT = "Renewals by decide-by date (overdue first)"
     COLUMNS = ("Decide by", "Tool", "Status", "Renews", "Annual cost", "Owners")
 
-    def rows(self, snapshot: Snapshot) -> list[tuple[str, list[Any], str]]:
+    def rows(self, snapshot: AnalysedStack) -> list[tuple[str, list[Any], str]]:
         cur = snapshot.analysis.currency
         return [
             (
@@ -148,7 +148,7 @@ class IntegrationsScreen(FindingsScreen):
     def explain(self, key: str) -> Text:
         """The finding's why, then who the highlighted tool exchanges data with."""
         tool = key.split(":", 1)[1] if ":" in key else ""
-        snapshot: Snapshot | None = self.app.snapshot  # type: ignore[attr-defined]
+        snapshot: AnalysedStack | None = self.stackmap.snapshot
         ids = {t.name: t.id for t in snapshot.stack.tools} if snapshot else {}
         if snapshot is None or tool not in ids:
             return super().explain(key)
@@ -166,7 +166,7 @@ class IntegrationsScreen(FindingsScreen):
         text.append(", ".join(sorted(receives)) or "nothing")
         return text
 
-    def rows(self, snapshot: Snapshot) -> list[tuple[str, list[Any], str]]:
+    def rows(self, snapshot: AnalysedStack) -> list[tuple[str, list[Any], str]]:
         a = snapshot.analysis
         result: list[tuple[str, list[Any], str]] = []
         result += [
@@ -186,7 +186,7 @@ class CapabilitiesScreen(FindingsScreen):
     TITLE_TEXT = "Capabilities by area: who provides each (Enter opens a single provider)"
     COLUMNS = ("Area", "Capability", "Required", "Providers", "State")
 
-    def rows(self, snapshot: Snapshot) -> list[tuple[str, list[Any], str]]:
+    def rows(self, snapshot: AnalysedStack) -> list[tuple[str, list[Any], str]]:
         reference = snapshot.stack.reference
         areas = {a.slug: a.name for a in reference.areas}
         return [
@@ -209,7 +209,7 @@ class SpendScreen(FindingsScreen):
     TITLE_TEXT = "Spend a year: by area, vendor, business owner and unit (known costs)"
     COLUMNS = ("By", "Name", "Annual spend", "Share")
 
-    def rows(self, snapshot: Snapshot) -> list[tuple[str, list[Any], str]]:
+    def rows(self, snapshot: AnalysedStack) -> list[tuple[str, list[Any], str]]:
         spend = snapshot.analysis.spend
         cur = spend.currency
         reference = snapshot.stack.reference
@@ -247,7 +247,7 @@ class LicencesScreen(FindingsScreen):
     TITLE_TEXT = "Licences: idle seats and what they cost a year (Enter opens the tool)"
     COLUMNS = ("Tool", "Finding", "Seats used", "Use", "Wasted a year")
 
-    def rows(self, snapshot: Snapshot) -> list[tuple[str, list[Any], str]]:
+    def rows(self, snapshot: AnalysedStack) -> list[tuple[str, list[Any], str]]:
         cur = snapshot.analysis.currency
         return [
             (
@@ -273,10 +273,10 @@ class HistoryScreen(FindingsScreen):
     @work(thread=True, exclusive=True, exit_on_error=False)
     def reload(self) -> None:
         snapshot = self.snapshot()
-        self.changes = self.app.inventory.history(limit=self.LIMIT)  # type: ignore[attr-defined]
+        self.changes = self.stackmap.inventory.history(limit=self.LIMIT)
         self.app.call_from_thread(self.fill, snapshot)
 
-    def rows(self, snapshot: Snapshot) -> list[tuple[str, list[Any], str]]:
+    def rows(self, snapshot: AnalysedStack) -> list[tuple[str, list[Any], str]]:
         from stackmap.outcomes import short
 
         result: list[tuple[str, list[Any], str]] = []
@@ -339,7 +339,7 @@ class ExportScreen(Base):
     def export(self, folder: Path) -> None:
         from stackmap.review import export_diagram, export_map, export_workbook
 
-        inventory = self.app.inventory  # type: ignore[attr-defined]
+        inventory = self.stackmap.inventory
         folder.mkdir(parents=True, exist_ok=True)
         writers: tuple[Callable[..., Any], ...] = (export_workbook, export_map, export_diagram)
         steps: list[tuple[str, Path, Callable[..., Any]]] = [
@@ -413,7 +413,7 @@ class ImportScreen(Base):
         """Plan the file (whatever kind it is, as the CLI would) and show its dry run."""
         from stackmap.intake import ImportRequest, apply_file, plan_file
 
-        inventory = self.app.inventory  # type: ignore[attr-defined]
+        inventory = self.stackmap.inventory
         planned = plan_file(inventory, ImportRequest(path, spend=spend))
         result = apply_file(inventory, planned, dry_run=True)
         self.planned = planned
@@ -425,9 +425,9 @@ class ImportScreen(Base):
         """Write the plan that was checked (refused if the file changed since)."""
         from stackmap.intake import apply_file
 
-        result = apply_file(self.app.inventory, planned)  # type: ignore[attr-defined]
+        result = apply_file(self.stackmap.inventory, planned)
         self.planned = None
-        self.app.changed()  # type: ignore[attr-defined]  # every screen shows the new catalog
+        self.stackmap.changed()  # every screen shows the new catalog
         self.app.call_from_thread(self._show, _lines(planned, result), False)
 
     def _show(self, lines: list[str], dry_run: bool) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.text import Text
 from textual import events, on, work
@@ -25,9 +25,12 @@ from stackmap.errors import StackmapError
 from stackmap.outcomes import short
 from stackmap.text import IN_A_CELL, and_more, first
 from stackmap.text import money as written
-from stackmap.tui.data import Snapshot
+from stackmap.tui.data import AnalysedStack
 from stackmap.tui.modals import ConfirmScreen
 from stackmap.views import ToolDetail
+
+if TYPE_CHECKING:
+    from stackmap.tui.app import StackmapApp
 
 
 def money(amount: Decimal | None, currency: str | None) -> str:
@@ -48,6 +51,11 @@ class Base(Screen[None]):
     ]
     seen = -1  # the app's generation this screen last read
 
+    @property
+    def stackmap(self) -> StackmapApp:
+        """The app with its catalog and analysis, typed (Textual types `app` as any App)."""
+        return cast("StackmapApp", self.app)
+
     def action_leave(self) -> None:
         """Esc: out of a text field; else back from a tool or form; else to the dashboard."""
         if isinstance(self.focused, Input):
@@ -56,7 +64,7 @@ class Base(Screen[None]):
         elif len(self.app.screen_stack) > 2:
             self.app.pop_screen()
         elif self.app.screen is not self.app.get_screen("dashboard"):
-            self.app.action_show("dashboard")  # type: ignore[attr-defined]
+            self.stackmap.action_show("dashboard")
 
     def action_type(self) -> None:
         fields = self.query(Input)
@@ -65,19 +73,19 @@ class Base(Screen[None]):
 
     def on_screen_resume(self) -> None:
         # Shown again after a change elsewhere (an edit, a decision, an import): read again.
-        generation: int = self.app.generation  # type: ignore[attr-defined]
+        generation: int = self.stackmap.generation
         if self.seen != -1 and self.seen != generation:
             self.refresh_data()
 
     def refresh_data(self) -> None:
         """Show the catalog as it is now (screens that show data override this)."""
-        self.seen = self.app.generation  # type: ignore[attr-defined]
+        self.seen = self.stackmap.generation
         reload = getattr(self, "reload", None)
         if reload is not None:
             reload()
 
     def mark_seen(self) -> None:
-        self.seen = self.app.generation  # type: ignore[attr-defined]
+        self.seen = self.stackmap.generation
 
     def write_files(self, folder: Path, names: Sequence[str], write: Callable[[], object]) -> None:
         """Call write, first asking when it would replace files already in folder."""
@@ -95,12 +103,12 @@ class Base(Screen[None]):
         question = f"Replace {', '.join(there)} in {folder}? The files there now are lost."
         self.app.push_screen(ConfirmScreen(question, "Replace"), answer)
 
-    def snapshot(self) -> Snapshot:
+    def snapshot(self) -> AnalysedStack:
         """The app's snapshot, taken now if there is none (call from a worker)."""
-        snapshot: Snapshot | None = self.app.snapshot  # type: ignore[attr-defined]
+        snapshot: AnalysedStack | None = self.stackmap.snapshot
         if snapshot is None:
-            snapshot = self.app.take_snapshot()  # type: ignore[attr-defined]
-            self.app.call_from_thread(self.app.remember, snapshot)  # type: ignore[attr-defined]
+            snapshot = self.stackmap.take_snapshot()
+            self.app.call_from_thread(self.stackmap.remember, snapshot)
         return snapshot
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -151,13 +159,13 @@ class DashboardScreen(Base):
     def on_click(self, event: events.Click) -> None:
         target = self.TARGETS.get(getattr(event.widget, "id", None) or "")
         if target:
-            self.app.action_show(target)  # type: ignore[attr-defined]
+            self.stackmap.action_show(target)
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def reload(self) -> None:
         self.app.call_from_thread(self.show, self.snapshot())
 
-    def show(self, snapshot: Snapshot) -> None:
+    def show(self, snapshot: AnalysedStack) -> None:
         self.mark_seen()
         a = snapshot.analysis
         cur = a.currency
@@ -381,8 +389,8 @@ class ToolsScreen(Base):
     def load(self, query: str, sort_by: int, reverse: bool) -> None:
         # The catalog snapshot is in memory: a keystroke filters and sorts 20,000 tools in a
         # few milliseconds.
-        stack = self.app.catalog()  # type: ignore[attr-defined]
-        snapshot: Snapshot | None = self.app.snapshot  # type: ignore[attr-defined]
+        stack = self.stackmap.catalog()
+        snapshot: AnalysedStack | None = self.stackmap.snapshot
         suggested = (
             {r.tool: r.suggested for r in snapshot.analysis.recommendations} if snapshot else {}
         )
@@ -486,7 +494,7 @@ class DetailScreen(Base):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def reload(self) -> None:
-        detail = self.app.inventory.tool(self.tool_name, today=self.app.today)  # type: ignore[attr-defined]
+        detail = self.stackmap.inventory.tool(self.tool_name, today=self.stackmap.today)
         self.app.call_from_thread(self.show, detail)
 
     def show(self, detail: ToolDetail) -> None:
@@ -499,7 +507,7 @@ class DetailScreen(Base):
             + (f" — {detail.decision_note}" if detail.decision_note else "")
             + "\n"
         )
-        snapshot: Snapshot | None = self.app.snapshot  # type: ignore[attr-defined]
+        snapshot: AnalysedStack | None = self.stackmap.snapshot
         if snapshot is not None:
             self._suggest(snapshot, s.disposition)
             text.append("Findings\n", style="bold")
@@ -566,7 +574,7 @@ class DetailScreen(Base):
             text.append(f"  {change.at:%Y-%m-%d} {change.actor}, {change.action}: {what}{more}\n")
         self.query_one("#detail-body", Static).update(text)
 
-    def _suggest(self, snapshot: Snapshot, decided: str | None) -> None:
+    def _suggest(self, snapshot: AnalysedStack, decided: str | None) -> None:
         """Mark the analysis's suggestion on its button, and the recorded decision."""
         rec = next((r for r in snapshot.analysis.recommendations if r.tool == self.tool_name), None)
         for index, choice in enumerate(Disposition, 1):
@@ -599,13 +607,13 @@ class DetailScreen(Base):
         changes = {"disposition": disposition}
         if note:
             changes["decision_note"] = note
-        detail = self.app.inventory.edit_tool(  # type: ignore[attr-defined]
+        detail = self.stackmap.inventory.edit_tool(
             self.tool_name,
             changes,
-            today=self.app.today,  # type: ignore[attr-defined]
+            today=self.stackmap.today,
         )
         # Read and analyse again before showing, so the findings stay and every screen is new.
-        self.app.changed()  # type: ignore[attr-defined]
+        self.stackmap.changed()
         self.app.call_from_thread(self.show, detail)
         self.app.call_from_thread(self.notify, f"Recorded: {disposition} for {self.tool_name}")
 
@@ -664,7 +672,7 @@ class EditScreen(Base):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def load(self) -> None:
-        detail = self.app.inventory.tool(self.tool_name, today=self.app.today)  # type: ignore[attr-defined]
+        detail = self.stackmap.inventory.tool(self.tool_name, today=self.stackmap.today)
         self.app.call_from_thread(self.fill, detail)
 
     def fill(self, detail: ToolDetail) -> None:
@@ -723,8 +731,8 @@ class EditScreen(Base):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def save(self, changes: dict[str, str]) -> None:
-        self.app.inventory.edit_tool_text(self.tool_name, changes, today=self.app.today)  # type: ignore[attr-defined]
-        self.app.changed()  # type: ignore[attr-defined]
+        self.stackmap.inventory.edit_tool_text(self.tool_name, changes, today=self.stackmap.today)
+        self.stackmap.changed()
         labels = {field: label.split(" (")[0].split(",")[0] for label, field in EDITABLE}
         saved = ", ".join(labels[f] + (" (cleared)" if not v else "") for f, v in changes.items())
         self.app.call_from_thread(self.notify, f"Saved: {saved}")
@@ -795,10 +803,10 @@ class WhatIfScreen(Base):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def record(self, names: list[str], choice: str, note: str) -> None:
-        inventory = self.app.inventory  # type: ignore[attr-defined]
+        inventory = self.stackmap.inventory
         for name in names:
             inventory.edit_tool(name, {"disposition": choice, "decision_note": note})
-        self.app.changed()  # type: ignore[attr-defined]
+        self.stackmap.changed()
         self.app.call_from_thread(self.notify, f"Recorded {choice} for {', '.join(names)}")
 
     def action_export(self) -> None:
@@ -818,8 +826,8 @@ class WhatIfScreen(Base):
     def export(self, folder: Path, retire: list[str], into: str | None) -> None:
         from stackmap.review import export_map, export_workbook
 
-        inventory = self.app.inventory  # type: ignore[attr-defined]
-        today = self.app.today  # type: ignore[attr-defined]
+        inventory = self.stackmap.inventory
+        today = self.stackmap.today
         folder.mkdir(parents=True, exist_ok=True)
         export_workbook(
             inventory, folder / "stackmap-review.xlsx", today=today, retire=retire, into=into

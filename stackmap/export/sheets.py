@@ -167,7 +167,7 @@ def inventory_rows(
         ]
 
 
-def inventory(
+def write_inventory(
     sheet: WriteOnlyWorksheet, stack: Stack, analysis: Analysis, versions: dict[int, str]
 ) -> InventoryRange:
     """One row per tool: terms, use, the suggestion and why, and empty decision columns."""
@@ -212,7 +212,7 @@ def inventory(
     return InventoryRange(2, max(last, 2))
 
 
-def capability_matrix(sheet: WriteOnlyWorksheet, stack: Stack, analysis: Analysis) -> None:
+def write_capability_matrix(sheet: WriteOnlyWorksheet, stack: Stack, analysis: Analysis) -> None:
     """Tools x capabilities grouped by area, with providers and state per capability on top."""
     reference = stack.reference
     capabilities = [(a, c) for a in reference.areas for c in a.capabilities]
@@ -289,7 +289,7 @@ def _list_sheet(
     return first, last
 
 
-def overlaps(sheet: WriteOnlyWorksheet, stack: Stack, analysis: Analysis) -> None:
+def write_overlaps(sheet: WriteOnlyWorksheet, stack: Stack, analysis: Analysis) -> None:
     names = stack.reference.capabilities
     items = []
     for number, group in enumerate(analysis.overlaps, 1):
@@ -334,7 +334,7 @@ def overlaps(sheet: WriteOnlyWorksheet, stack: Stack, analysis: Analysis) -> Non
     )
 
 
-def gaps(sheet: WriteOnlyWorksheet, stack: Stack, analysis: Analysis) -> None:
+def write_gaps(sheet: WriteOnlyWorksheet, stack: Stack, analysis: Analysis) -> None:
     names = stack.reference.capabilities
     areas = {a.slug: a.name for a in stack.reference.areas}
     rows = [
@@ -354,7 +354,7 @@ def gaps(sheet: WriteOnlyWorksheet, stack: Stack, analysis: Analysis) -> None:
     )
 
 
-def integrations(sheet: WriteOnlyWorksheet, analysis: Analysis) -> None:
+def write_integrations(sheet: WriteOnlyWorksheet, analysis: Analysis) -> None:
     """Silos, hubs, single points of failure, islands, fragile links and unowned tools."""
     prepare(sheet, [30, 12, 12, 76])
     title(
@@ -406,7 +406,7 @@ def integrations(sheet: WriteOnlyWorksheet, analysis: Analysis) -> None:
             rows.append(item)
 
 
-def renewals(sheet: WriteOnlyWorksheet, analysis: Analysis) -> None:
+def write_renewals(sheet: WriteOnlyWorksheet, analysis: Analysis) -> None:
     first, last = _list_sheet(
         sheet,
         "Renewals",
@@ -445,7 +445,7 @@ def renewals(sheet: WriteOnlyWorksheet, analysis: Analysis) -> None:
     sheet.conditional_formatting.add(rows, FormulaRule(formula=[f'$B{first}="urgent"'], fill=AMBER))
 
 
-def spend(sheet: WriteOnlyWorksheet, stack: Stack, analysis: Analysis) -> None:
+def write_spend(sheet: WriteOnlyWorksheet, stack: Stack, analysis: Analysis) -> None:
     money = analysis.spend
     areas = {a.slug: a.name for a in stack.reference.areas}
     categories = stack.reference.subcategories
@@ -484,7 +484,7 @@ def spend(sheet: WriteOnlyWorksheet, stack: Stack, analysis: Analysis) -> None:
         rows.append([note])
 
 
-def integration_register(sheet: WriteOnlyWorksheet, stack: Stack) -> None:
+def write_integration_register(sheet: WriteOnlyWorksheet, stack: Stack) -> None:
     """Every integration the catalog records, working, planned or broken: what finance and IT
     check a retirement against."""
     names = {t.id: t.name for t in stack.tools}
@@ -527,7 +527,7 @@ def integration_register(sheet: WriteOnlyWorksheet, stack: Stack) -> None:
 CHANGES = ("eliminate", "consolidate", "migrate")
 
 
-def recommendations(sheet: WriteOnlyWorksheet, analysis: Analysis) -> None:
+def write_recommendations(sheet: WriteOnlyWorksheet, analysis: Analysis) -> None:
     """The action list: tools suggested (or decided) for a change, the largest savings first.
 
     Every tool's suggestion, scores and why are on the Inventory; this sheet is what a review
@@ -572,7 +572,7 @@ def recommendations(sheet: WriteOnlyWorksheet, analysis: Analysis) -> None:
     )
 
 
-def what_if(sheet: WriteOnlyWorksheet, scenario: WhatIf) -> None:
+def write_what_if(sheet: WriteOnlyWorksheet, scenario: WhatIf) -> None:
     prepare(sheet, [30, 14, 90])
     title(
         sheet,
