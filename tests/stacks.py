@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -91,6 +92,9 @@ def link(
 
 
 def stack(
-    reference: Reference, tools: list[ToolFacts], links: list[LinkFacts] = (), today: date = TODAY
-) -> Stack:  # type: ignore[assignment]
+    reference: Reference,
+    tools: Sequence[ToolFacts],
+    links: Sequence[LinkFacts] = (),
+    today: date = TODAY,
+) -> Stack:
     return Stack(tuple(tools), tuple(links), reference, today)

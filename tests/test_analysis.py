@@ -11,13 +11,13 @@ import networkx as nx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from stacks import TODAY, link, stack, tool
 
 from stackmap.analysis import analyze, what_if
 from stackmap.analysis.graph import StackGraph
 from stackmap.analysis.health import single_points_of_failure
 from stackmap.errors import NotFoundError
 from stackmap.reference import Reference
-from tests.stacks import TODAY, link, stack, tool
 
 MA = ("marketing-automation", "email-marketing", "landing-pages-forms", "lead-management")
 

@@ -8,12 +8,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from catalogs import arrange_overlap
 from typer.testing import CliRunner
 
 from stackmap.cli import app
 from stackmap.inventory import Inventory
 from stackmap.schemas import ToolFields
-from tests.catalogs import arrange_overlap
 
 runner = CliRunner()
 

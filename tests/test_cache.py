@@ -4,6 +4,7 @@ damaged entry or a read-only folder never serves a wrong or stale value."""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from stackmap.cache import cached, key_of
 from stackmap.reference import default_reference_dir, load_reference
 
 
-def _counting(value: object) -> tuple[list[int], object]:
+def _counting(value: object) -> tuple[list[int], Callable[[], object]]:
     calls: list[int] = []
 
     def build() -> object:

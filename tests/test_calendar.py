@@ -5,20 +5,21 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import vobject
+from stacks import stack, tool
 from typer.testing import CliRunner
 
 from stackmap.cli import app
 from stackmap.export.calendar import calendar_events
 from stackmap.reference import Reference
-from tests.stacks import stack, tool
 
 runner = CliRunner()
 TODAY = date(2027, 1, 15)
 
 
-def _events(path: Path) -> dict[str, object]:
+def _events(path: Path) -> dict[str, Any]:  # vobject's components are untyped
     calendar = vobject.readOne(path.read_text(encoding="utf-8"))
     return {event.summary.value: event for event in calendar.vevent_list}
 

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from catalogs import SAMPLES
+from processes import start_import
 
 from benchmarks.generate import SyntheticStack, synthetic_stack, write_workbook
 from stackmap import db
@@ -19,8 +21,6 @@ from stackmap.errors import DatabaseBusyError
 from stackmap.inventory import Inventory
 from stackmap.models import Change, ImportBatch, Tool, Vendor
 from stackmap.reference import Reference
-from tests.catalogs import SAMPLES
-from tests.processes import start_import
 
 pytestmark = pytest.mark.slow  # real processes or a real browser: make check skips it
 
@@ -66,7 +66,7 @@ def test_two_imports_at_once_both_land_with_nothing_duplicated_or_lost(
             batches = conn.execute(
                 sa.select(ImportBatch.id, ImportBatch.file_name)  # type: ignore[call-overload]
             ).all()
-            changes_per_batch = dict(
+            changes_per_batch: dict[int | None, int] = dict(
                 conn.execute(
                     sa.select(Change.batch_id, sa.func.count()).group_by(Change.batch_id)  # type: ignore[call-overload]
                 ).all()

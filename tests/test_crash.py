@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from catalogs import SAMPLES
+from processes import start_import, wait_until, writer_active
 
 from benchmarks.generate import synthetic_stack, write_workbook
 from stackmap import db
 from stackmap.dump import dump_catalog
 from stackmap.inventory import Inventory
 from stackmap.reference import Reference
-from tests.catalogs import SAMPLES
-from tests.processes import start_import, wait_until, writer_active
 
 pytestmark = pytest.mark.slow  # real processes or a real browser: make check skips it
 

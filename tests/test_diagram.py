@@ -11,6 +11,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from browser import CHROMIUM, NO_CHROMIUM, chromium_dom
+from stacks import stack, tool
 
 from stackmap.analysis import Stack, analyze
 from stackmap.export.diagram import (
@@ -18,6 +20,8 @@ from stackmap.export.diagram import (
     OVERLAYS,
     PAGE_H,
     PAGE_W,
+    Board,
+    Box,
     board,
     compact,
     layout,
@@ -25,8 +29,6 @@ from stackmap.export.diagram import (
 )
 from stackmap.export.textwidth import width, wrap
 from stackmap.reference import Reference
-from tests.browser import CHROMIUM, NO_CHROMIUM, chromium_dom
-from tests.stacks import stack, tool
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -49,7 +51,7 @@ def library_stack(reference: Reference, count: int) -> Stack:
     )
 
 
-def _boxes(drawn):  # type: ignore[no-untyped-def]
+def _boxes(drawn: Board) -> dict[tuple[str, str], Box]:
     return {(area.slug, box.job): box for area in drawn.areas for box in area.boxes if not box.gap}
 
 
@@ -239,7 +241,7 @@ def test_every_text_fits_its_room_as_chromium_draws_it(
     checked = re.search(r'data-checked="(\d+)"', body)
     over = re.search(r'data-over="([^"]*)"', body)
     assert checked is not None and int(checked.group(1)) > 300, body[:500]
-    assert over is not None and over.group(1) == "", over.group(1)
+    assert over is not None and over.group(1) == "", over
 
 
 MEASURE = """<script>
@@ -271,8 +273,7 @@ def test_the_html_prints_on_as_many_a4_pages_as_it_says(
     reference: Reference, tmp_path: Path, count: int
 ) -> None:
     import pdfplumber
-
-    from tests.browser import chromium
+    from browser import chromium
 
     s = library_stack(reference, count)
     result = write_diagram(tmp_path / "d.html", s, analyze(s), "cost")

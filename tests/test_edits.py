@@ -4,8 +4,10 @@ and changing a tool's vendor leaves no orphan vendor behind."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -67,7 +69,7 @@ def test_a_value_that_cannot_be_read_is_refused_in_plain_words(
 
 
 @pytest.fixture
-def catalog(tmp_path) -> Inventory:  # type: ignore[no-untyped-def]
+def catalog(tmp_path: Path) -> Iterator[Inventory]:
     inventory = Inventory.open(str(tmp_path / "c.db"), actor="tester")
     inventory.add_tool(
         ToolFields(

@@ -23,7 +23,9 @@ def _columns(inventory: Inventory, path: Path) -> dict[str, tuple[str | None, st
 def test_values_that_contradict_the_header_keep_the_column_as_an_extra(
     inventory: Inventory, tmp_path: Path
 ) -> None:
-    rows = [["Tool", "Seats", "Licence provisioner", "Wiki link", "Classification", "Website"]]
+    rows: list[list[object]] = [
+        ["Tool", "Seats", "Licence provisioner", "Wiki link", "Classification", "Website"]
+    ]
     for i, tool in enumerate(TOOLS):
         rows.append(
             [
@@ -53,11 +55,11 @@ def test_values_that_contradict_the_header_keep_the_column_as_an_extra(
 def test_a_header_one_edit_from_a_synonym_needs_values_that_agree(
     inventory: Inventory, tmp_path: Path
 ) -> None:
-    rows = [["Tool", "Provisioned user"]]
+    rows: list[list[object]] = [["Tool", "Provisioned user"]]
     rows += [[t, f"Granted by {t} admins on request"] for t in TOOLS]
     columns = _columns(inventory, xlsx(tmp_path / "a.xlsx", rows))
     assert columns["Provisioned user"][:2] == (None, "extra")
-    rows = [["Tool", "Provisioned user"]] + [[t, 5 + i] for i, t in enumerate(TOOLS)]
+    rows = [["Tool", "Provisioned user"], *([t, 5 + i] for i, t in enumerate(TOOLS))]
     columns = _columns(inventory, xlsx(tmp_path / "b.xlsx", rows))
     assert columns["Provisioned user"][:2] == ("seats_assigned", "mapped")
 

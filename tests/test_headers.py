@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import pytest
 
 from stackmap.domain import BillingPeriod
@@ -9,9 +12,9 @@ from stackmap.importers.headers import detect_header, normalise, unit_hint
 
 
 def fields(
-    rows: list[list[object]], kind: str = "tools", **kwargs: object
+    rows: Sequence[Sequence[object]], kind: str = "tools", **kwargs: Any
 ) -> dict[str, str | None]:
-    header = detect_header(rows, kind, **kwargs)  # type: ignore[arg-type]
+    header = detect_header(rows, kind, **kwargs)
     assert header is not None
     return {c.header: c.field for c in header.columns}
 
@@ -51,7 +54,7 @@ def test_word_order_case_punctuation_and_units_do_not_matter() -> None:
 
 
 def test_title_and_note_rows_above_the_header_are_skipped() -> None:
-    rows = [
+    rows: list[list[object]] = [
         ["Martech audit"],
         ["Owner: Ops"],
         [],

@@ -10,6 +10,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from browser import CHROMIUM, NO_CHROMIUM
+from browser import chromium as _chromium
+from catalogs import SAMPLES
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
@@ -17,9 +20,6 @@ from stackmap import db
 from stackmap.cli import app
 from stackmap.dump import dump_catalog
 from stackmap.inventory import Inventory
-from tests.browser import CHROMIUM, NO_CHROMIUM
-from tests.browser import chromium as _chromium
-from tests.catalogs import SAMPLES
 
 CORPUS = Path(__file__).resolve().parent / "hostile"
 runner = CliRunner()
@@ -278,11 +278,11 @@ def test_no_payload_runs_when_the_map_and_diagram_open_in_a_real_browser(
 def test_the_terminal_ui_shows_every_payload_as_typed(tmp_path: Path) -> None:
     import asyncio
 
+    from test_tui import SIZE, settle, shown
     from textual.widgets import DataTable
 
     from stackmap.tui.app import create_app
     from stackmap.tui.screens import DetailScreen, ToolsScreen
-    from tests.test_tui import SIZE, settle, shown
 
     catalog = Inventory.open(str(tmp_path / "catalog.db"), actor="tester")
     for name in ("formula-payloads.csv", "markup-payloads.csv", "control-characters.csv"):

@@ -7,6 +7,7 @@ import json
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -22,7 +23,7 @@ AUDIT = SAMPLES / "team-audit.xlsx"
 SAAS = SAMPLES / "saas-management-export.csv"
 
 
-def dump(inventory: Inventory) -> list[object]:
+def dump(inventory: Inventory) -> list[tuple[Any, ...]]:
     with inventory.engine.connect() as conn:
         metadata = sa.MetaData()
         metadata.reflect(conn)

@@ -7,6 +7,7 @@ import csv
 from pathlib import Path
 
 import pytest
+from catalogs import SAMPLES, arrange_overlap
 from typer.testing import CliRunner
 
 from stackmap.cli import app
@@ -14,7 +15,6 @@ from stackmap.errors import InvalidValueError, UsageError
 from stackmap.intake import ImportKind, ImportRequest, apply_file, plan_file
 from stackmap.inventory import Inventory
 from stackmap.review import export_workbook
-from tests.catalogs import SAMPLES, arrange_overlap
 
 runner = CliRunner()
 

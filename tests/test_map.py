@@ -11,6 +11,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from browser import CHROMIUM, NO_CHROMIUM, chromium
+from stacks import link, stack, tool
 from typer.testing import CliRunner
 
 from stackmap.analysis import analyze, what_if
@@ -18,8 +20,6 @@ from stackmap.cli import app
 from stackmap.export.diagram import write_diagram
 from stackmap.export.map import build_network, write_map
 from stackmap.reference import Reference
-from tests.browser import CHROMIUM, NO_CHROMIUM, chromium
-from tests.stacks import link, stack, tool
 
 HOSTILE = [
     "<svg onload=alert(1)>",

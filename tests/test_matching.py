@@ -142,7 +142,5 @@ def test_either_half_of_a_renamed_product_resolves(reference: Reference) -> None
         match = matcher.match(written)
         assert match is not None and match.how == "alias", written
     # Halves naming two different products are not guessed between.
-    assert (
-        matcher.match("Pardot (Marketo)") is None
-        or matcher.match("Pardot (Marketo)").how == "possible"
-    )
+    found = matcher.match("Pardot (Marketo)")
+    assert found is None or found.how == "possible"

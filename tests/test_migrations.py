@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from catalogs import SAMPLES
 from sqlmodel import SQLModel
 
 from stackmap import db
@@ -21,7 +22,6 @@ from stackmap.backup import restore_catalog
 from stackmap.dump import dump_catalog
 from stackmap.inventory import Inventory
 from stackmap.reference import Reference
-from tests.catalogs import SAMPLES
 
 
 def test_an_empty_database_upgrades_to_head_and_back_down(backend_url: str) -> None:

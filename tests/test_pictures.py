@@ -14,13 +14,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from browser import CHROMIUM, NO_CHROMIUM, screenshot
 from PIL import Image, ImageChops
 
 from stackmap.analysis import analyze
 from stackmap.export.diagram import write_diagram
 from stackmap.export.map import write_map
 from stackmap.reference import Reference
-from tests.browser import CHROMIUM, NO_CHROMIUM, screenshot
 
 pytestmark = pytest.mark.slow  # real processes or a real browser: make check skips it
 

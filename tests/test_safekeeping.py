@@ -11,6 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from catalogs import arrange_everything
 from typer.testing import CliRunner
 
 from stackmap import db
@@ -21,7 +22,6 @@ from stackmap.errors import InvalidValueError, NotFoundError
 from stackmap.inventory import Inventory
 from stackmap.reference import Reference
 from stackmap.schemas import ToolFields
-from tests.catalogs import arrange_everything
 
 runner = CliRunner()
 

@@ -8,11 +8,11 @@ from urllib.parse import quote
 
 import pytest
 import sqlalchemy as sa
+from catalogs import SAMPLES
 from typer.testing import CliRunner
 
 from stackmap import db
 from stackmap.inventory import Inventory
-from tests.catalogs import SAMPLES
 
 PASSWORD = "Hunter2-s3cret!pw"
 ENCODED = quote(PASSWORD, safe="")

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from stackmap.cli import app
 from stackmap.errors import InvalidValueError
+from stackmap.importers.spend import SpendMatch, SpendPlan
 from stackmap.inventory import Inventory
 from stackmap.models import ToolSpend
 
@@ -25,8 +26,8 @@ def stocked(inventory: Inventory) -> Inventory:
     return inventory
 
 
-def by_supplier(plan: object) -> dict[str, object]:
-    return {m.spend.supplier: m for m in plan.matches}  # type: ignore[attr-defined]
+def by_supplier(plan: SpendPlan) -> dict[str, SpendMatch]:
+    return {m.spend.supplier: m for m in plan.matches}
 
 
 def test_suppliers_are_tied_to_the_tools_they_bill_for(inventory: Inventory) -> None:

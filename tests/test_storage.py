@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from stackmap import db
 from stackmap.errors import (
@@ -79,7 +79,7 @@ def test_deleting_a_tool_cascades_to_its_contracts_capabilities_and_integrations
 ) -> None:
     _stack(backend_inventory)
     with Session(backend_inventory.engine) as session:
-        session.execute(sa.delete(Tool).where(Tool.key == "hubspot marketing hub"))
+        session.execute(sa.delete(Tool).where(col(Tool.key) == "hubspot marketing hub"))
         session.commit()
         assert session.exec(select(Contract)).all() == []
         assert session.exec(select(Integration)).all() == []
@@ -95,6 +95,7 @@ def test_an_integration_from_a_tool_to_itself_is_refused_by_the_database(
     _stack(backend_inventory)
     with Session(backend_inventory.engine) as session:
         tool_id = session.exec(select(Tool.id)).first()
+        assert tool_id is not None
         session.add(Integration(source_tool_id=tool_id, target_tool_id=tool_id))
         with pytest.raises(IntegrityError):
             session.commit()
@@ -145,7 +146,7 @@ def test_loading_the_same_records_twice_changes_nothing_the_second_time(
         t for t in before if t[0] != "import_batch"
     ]
     with Session(backend_inventory.engine) as session:
-        batches = session.exec(select(ImportBatch).order_by(ImportBatch.id)).all()
+        batches = session.exec(select(ImportBatch).order_by(col(ImportBatch.id))).all()
         assert [b.counts["tools_created"] for b in batches] == [1200, 0]
 
 

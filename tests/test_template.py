@@ -114,7 +114,9 @@ def test_template_amounts_are_annualised_by_their_billing_period_and_term(
         wb["Tools"].append([row.get(h) for h in headers])
     wb.save(path)
     inventory.apply_import(inventory.plan_import(path))
-    annual = {name: inventory.tool(name).summary.annual_cost for name in [r["Name"] for r in rows]}
+    annual = {
+        name: inventory.tool(name).summary.annual_cost for name in [str(r["Name"]) for r in rows]
+    }
     assert annual == {
         "Canva": Decimal("25200.00"),
         "Asana": Decimal("3600.00"),

@@ -5,30 +5,30 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
+from catalogs import arrange_overlap
 from rich.text import Text
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Button, DataTable, Input, Static
 from textual.worker import WorkerCancelled, WorkerFailed
 
 from stackmap.inventory import Inventory
 from stackmap.schemas import ToolFields
 from stackmap.tui.app import StackmapApp, create_app
 from stackmap.tui.screens import DashboardScreen, DetailScreen, ToolsScreen, WhatIfScreen
-from tests.catalogs import arrange_overlap
 
 SIZE = (150, 45)
 
 
 @pytest.fixture
-def inventory(tmp_path: Path) -> Inventory:
+def inventory(tmp_path: Path) -> Iterator[Inventory]:
     catalog = Inventory.open(str(tmp_path / "catalog.db"), actor="tester")
     arrange_overlap(catalog)
     catalog.add_tool(ToolFields(name="Tool [/x]", business_owner="[red]Mallory[/red]"))
-    yield catalog  # type: ignore[misc]
+    yield catalog
     catalog.close()
 
 
@@ -122,7 +122,7 @@ def test_browse_filter_open_a_tool_and_record_a_decision(inventory: Inventory) -
         body = shown(app, "#detail-body")
         assert "Consolidate" in body and "does the same job as HubSpot Marketing Hub" in body
         app.screen.query_one("#note", Input).value = "Overlaps HubSpot"
-        app.screen.query_one("#decide-eliminate").press()
+        app.screen.query_one("#decide-eliminate", Button).press()
         await settle(app, lambda: "Decision: eliminate" in shown(app, "#detail-body"))
         assert inventory.tool("Marketo Engage").summary.disposition == "eliminate"
 
@@ -172,6 +172,7 @@ def test_finding_screens_list_their_items_and_explain_the_selected_one(
         await settle(app, lambda: "Keep HubSpot Marketing Hub" in shown(app, "#why"))
         table.action_select_cursor()
         await settle(app, lambda: isinstance(app.screen, DetailScreen))
+        assert isinstance(app.screen, DetailScreen)
         assert app.screen.tool_name == "HubSpot Marketing Hub"
         await settle(app, lambda: "HubSpot Marketing Hub" in shown(app, "#detail-body"))
         app.pop_screen()
@@ -187,7 +188,11 @@ def test_finding_screens_list_their_items_and_explain_the_selected_one(
         await settle(app, lambda: bool(app.screen.query(DataTable)))
         capabilities = app.screen.query_one(DataTable)
         await settle(
-            app, lambda: capabilities.row_count == len(app.snapshot.stack.reference.capabilities)
+            app,
+            lambda: (
+                app.snapshot is not None
+                and capabilities.row_count == len(app.snapshot.stack.reference.capabilities)
+            ),
         )
 
     run(check, inventory)
@@ -203,7 +208,7 @@ def test_the_export_screen_writes_the_workbook_map_and_diagram(
         await settle(app, lambda: isinstance(app.screen, ExportScreen))
         await settle(app, lambda: bool(app.screen.query("#export")))
         app.screen.query_one("#folder", Input).value = str(tmp_path / "out")
-        app.screen.query_one("#export").press()
+        app.screen.query_one("#export", Button).press()
         await settle(app, lambda: "Stack diagram" in shown(app, "#written"))
         assert not app.screen.query_one("#open-map").disabled
 
@@ -261,11 +266,11 @@ def test_the_import_screen_shows_the_diff_then_applies_it(inventory: Inventory) 
         await settle(app, lambda: isinstance(app.screen, ImportScreen))
         await settle(app, lambda: bool(app.screen.query("#path")))
         app.screen.query_one("#path", Input).value = str(sample)
-        app.screen.query_one("#check").press()
+        app.screen.query_one("#check", Button).press()
         await settle(app, lambda: "Would write" in shown(app, "#plan"))
         assert "columns:" in shown(app, "#plan")
         assert len(inventory.tools()) == 4  # a dry run writes nothing
-        app.screen.query_one("#apply").press()
+        app.screen.query_one("#apply", Button).press()
         await confirm(app, "into the catalog: ")
         await settle(app, lambda: "Imported" in shown(app, "#plan"))
         assert len(inventory.tools()) > 4
@@ -318,12 +323,12 @@ def test_editing_fields_saves_only_what_changed_and_refuses_bad_values(
         notice = app.screen.query_one("#edit-notice_days", Input)
         await settle(app, lambda: notice.value == "60")
         notice.value = "sixty"
-        app.screen.query_one("#save").press()
+        app.screen.query_one("#save", Button).press()
         await settle(app, lambda: any("sixty" in n.message for n in app._notifications))
         assert isinstance(app.screen, EditScreen)  # nothing saved, still editing
         notice.value = "90"
         app.screen.query_one("#edit-notes", Input).value = "Renegotiate"
-        app.screen.query_one("#save").press()
+        app.screen.query_one("#save", Button).press()
         await settle(app, lambda: isinstance(app.screen, DetailScreen))
         detail = inventory.tool("Marketo Engage")
         assert detail.notes == "Renegotiate"
@@ -407,10 +412,10 @@ def test_apply_writes_the_checked_file_not_whatever_the_field_now_names(
         await settle(app, lambda: isinstance(app.screen, ImportScreen))
         await settle(app, lambda: bool(app.screen.query("#path")))
         app.screen.query_one("#path", Input).value = str(checked)
-        app.screen.query_one("#check").press()
+        app.screen.query_one("#check", Button).press()
         await settle(app, lambda: "Would write" in shown(app, "#plan"))
         app.screen.query_one("#path", Input).value = str(other)  # typed after the check
-        app.screen.query_one("#apply").press()
+        app.screen.query_one("#apply", Button).press()
         await confirm(app, "checked.csv into the catalog: 1 tool added?")
         await settle(app, lambda: "Imported" in shown(app, "#plan"))
         assert "Canva" in {t.name for t in inventory.tools()}

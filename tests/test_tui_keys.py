@@ -6,14 +6,16 @@ anything destructive, the whole catalog in the tools list, and the budget-review
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from catalogs import arrange_overlap
+from test_tui import names, settle, shown
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input
+from textual.widgets import Button, DataTable, Input
 
 from stackmap.inventory import Inventory
 from stackmap.schemas import ContractFields, ToolFields, ToolRecord
@@ -21,17 +23,16 @@ from stackmap.tui.app import StackmapApp, create_app
 from stackmap.tui.keys import FILTER_HELP, SCREENS
 from stackmap.tui.modals import ConfirmScreen, HelpScreen
 from stackmap.tui.screens import DetailScreen
-from tests.catalogs import arrange_overlap
-from tests.test_tui import names, settle, shown
+from stackmap.views import SpendView
 
 DAY = date(2027, 1, 1)
 
 
 @pytest.fixture
-def inventory(tmp_path: Path) -> Inventory:
+def inventory(tmp_path: Path) -> Iterator[Inventory]:
     catalog = Inventory.open(str(tmp_path / "catalog.db"), actor="tester")
     arrange_overlap(catalog)
-    yield catalog  # type: ignore[misc]
+    yield catalog
     catalog.close()
 
 
@@ -170,7 +171,8 @@ def test_a_decision_shows_everywhere_at_once(inventory: Inventory) -> None:
         await pilot.press("down", "enter")  # Marketo Engage
         await settle(app, lambda: isinstance(app.screen, DetailScreen))
         await settle(
-            app, lambda: "(suggested)" in str(app.screen.query_one("#decide-consolidate").label)
+            app,
+            lambda: "(suggested)" in str(app.screen.query_one("#decide-consolidate", Button).label),
         )
         await pilot.press("4")  # eliminate
         await settle(app, lambda: "Decision: eliminate" in shown(app, "#detail-body"))
@@ -308,7 +310,10 @@ def test_the_edit_form_reads_what_the_importer_reads_and_clears_emptied_fields(
         await settle(app, lambda: "Findings" in shown(app, "#detail-body"))
         await pilot.press("f")
         await settle(app, lambda: isinstance(app.screen, EditScreen))
-        field = lambda name: app.screen.query_one(f"#edit-{name}", Input)  # noqa: E731
+
+        def field(name: str) -> Input:
+            return app.screen.query_one(f"#edit-{name}", Input)
+
         await settle(app, lambda: field("notes").value == "Old note")
         field("annual_cost").value = "$12,600"
         field("renewal_date").value = "31/02/2027"
@@ -340,7 +345,7 @@ def test_the_edit_form_reads_what_the_importer_reads_and_clears_emptied_fields(
 def test_a_spend_report_is_imported_by_keyboard_with_a_question_first(
     inventory: Inventory,
 ) -> None:
-    from tests.catalogs import SAMPLES
+    from catalogs import SAMPLES
 
     report = SAMPLES / "ap-spend-report.csv"
 
@@ -350,7 +355,10 @@ def test_a_spend_report_is_imported_by_keyboard_with_a_question_first(
         await pilot.press("slash", *str(report), "tab", "space", "tab", "enter")
         await settle(app, lambda: "Would write" in shown(app, "#plan"))
         assert "spend" in shown(app, "#plan")
-        spent = lambda: [s for t in inventory.tools() for s in inventory.tool(t.name).spend]  # noqa: E731
+
+        def spent() -> list[SpendView]:
+            return [s for t in inventory.tools() for s in inventory.tool(t.name).spend]
+
         assert spent() == []
         await pilot.press("tab", "enter")  # Apply
         await settle(app, lambda: "into the catalog: " in shown(app, "#question"))

@@ -9,14 +9,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from catalogs import arrange_overlap
+from test_tui import settle, shown
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
 from stackmap.inventory import Inventory
 from stackmap.tui.app import StackmapApp, create_app
 from stackmap.tui.modals import HelpScreen
-from tests.catalogs import arrange_overlap
-from tests.test_tui import settle, shown
 
 DAY = date(2027, 1, 1)  # a pinned day: renewals and the dashboard do not age
 SIZES = {"80x24": (80, 24), "160x45": (160, 45)}

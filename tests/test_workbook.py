@@ -6,24 +6,26 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import openpyxl
 import pytest
 import sqlalchemy as sa
+from catalogs import arrange_overlap
 from openpyxl import load_workbook
+from sqlmodel import col
 from typer.testing import CliRunner
 
 from stackmap.cli import app
 from stackmap.errors import InvalidValueError
-from stackmap.export import workbook as workbook_module
 from stackmap.export.sheets import COLUMN
 from stackmap.inventory import Inventory
 from stackmap.models import Tool
 from stackmap.review import apply_decisions, export_workbook, plan_decisions
 from stackmap.schemas import ContractFields, ToolFields
-from tests.catalogs import arrange_overlap
 
 runner = CliRunner()
 TODAY = date(2027, 1, 1)
@@ -31,10 +33,10 @@ TRIGGERS = ["=1+1", "+1", "-1", "@SUM(A1)", "\tTab", "\rCR", "\nLF", '=HYPERLINK
 
 
 @pytest.fixture
-def catalog(tmp_path: Path) -> Inventory:
+def catalog(tmp_path: Path) -> Iterator[Inventory]:
     inventory = Inventory.open(str(tmp_path / "catalog.db"), actor="arranger")
     arrange_overlap(inventory)
-    yield inventory  # type: ignore[misc]
+    yield inventory
     inventory.close()
 
 
@@ -147,7 +149,7 @@ def test_an_interrupted_export_leaves_the_old_file_untouched(
     def broken_save(self: object, stream: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(workbook_module.Workbook, "save", broken_save)
+    monkeypatch.setattr(openpyxl.Workbook, "save", broken_save)
     with pytest.raises(OSError, match="disk full"):
         export_workbook(catalog, path, today=TODAY)
     assert path.read_bytes() == b"the good workbook"
@@ -244,7 +246,7 @@ def test_decisions_on_tools_changed_or_gone_since_the_export_are_reported_not_ap
     )
     catalog.edit_tool("HubSpot Marketing Hub", {"notes": "renegotiated"})
     with catalog.engine.begin() as connection:  # someone removed it from the catalog
-        connection.execute(sa.delete(Tool).where(Tool.name == "Salesforce Sales Cloud"))
+        connection.execute(sa.delete(Tool).where(col(Tool.name) == "Salesforce Sales Cloud"))
     plan = plan_decisions(catalog, path)
     assert [c.tool for c in plan.changes] == ["Marketo Engage"]
     assert any("HubSpot Marketing Hub changed in the catalog" in s for s in plan.skipped)

@@ -15,11 +15,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from catalogs import arrange_overlap
 
 from benchmarks.generate import synthetic_stack, write_workbook
 from stackmap.inventory import Inventory
 from stackmap.review import export_workbook
-from tests.catalogs import arrange_overlap
 
 pytestmark = [
     pytest.mark.slow,

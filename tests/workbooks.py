@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from openpyxl import Workbook
 
 
-def xlsx(path: Path, rows: list[list[object]]) -> Path:
+def xlsx(path: Path, rows: Sequence[Sequence[object]]) -> Path:
     """Write rows to the first sheet of a new workbook at path and return the path."""
     wb = Workbook()
     sheet = wb.active
