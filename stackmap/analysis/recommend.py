@@ -27,7 +27,7 @@ from typing import Literal
 
 from stackmap.analysis.graph import StackGraph
 from stackmap.analysis.overlap import Overlap
-from stackmap.analysis.stack import LinkFacts, Stack, in_sentence, missing_cost
+from stackmap.analysis.stack import LinkFacts, Stack, ToolFacts, in_sentence, missing_cost
 from stackmap.text import listing, money
 
 
@@ -137,190 +137,259 @@ FIT_PARTS = ("link_health", "ownership")
 def recommendations(
     stack: Stack, graph: StackGraph, overlaps: list[Overlap], evidence: Evidence
 ) -> list[Recommendation]:
+    """One suggested disposition per tool in use, from its business value and technical fit,
+    the overlaps' keepers and the decisions people already made; each says why."""
+    context = _Context.of(stack, graph, overlaps, evidence)
+    return [_recommend(context, tool) for tool in sorted(graph.tools, key=_name)]
+
+
+def _name(tool: ToolFacts) -> str:
+    return tool.name.casefold()
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What every tool's recommendation is weighed against."""
+
+    stack: Stack
+    evidence: Evidence
+    links: _LinkEvidence
+    into_of: dict[str, str]  # a duplicate's name -> the keeper it consolidates into
+    keepers: dict[str, Overlap]  # a keeper's name -> its overlap
+    gone: set[int]  # consolidated or already retiring
+    providers: dict[str, int]  # how many tools left provide each capability
+    degrees: dict[int, int]
+    value_weights: tuple[float, ...]
+    fit_weights: tuple[float, ...]
+
+    @classmethod
+    def of(
+        cls, stack: Stack, graph: StackGraph, overlaps: list[Overlap], evidence: Evidence
+    ) -> _Context:
+        settings = stack.reference.settings.recommendations
+        into_of: dict[str, str] = {}
+        keepers: dict[str, Overlap] = {}
+        for group in overlaps:
+            if group.keeper is None:
+                continue
+            keepers[group.keeper] = group
+            for name in group.tools:
+                if name != group.keeper:
+                    into_of[name] = group.keeper
+        # Who provides what once the duplicates are consolidated into their keepers, and once
+        # the tools people already decided to retire are gone.
+        gone = {
+            t.id
+            for t in graph.tools
+            if t.name in into_of or t.disposition in RETIRING or stack.leaving(t)
+        }
+        providers: dict[str, int] = {}
+        for tool in graph.tools:
+            if tool.id in gone:
+                continue
+            for capability in set(tool.capabilities):
+                providers[capability] = providers.get(capability, 0) + 1
+        return cls(
+            stack,
+            evidence,
+            _LinkEvidence.of(stack.in_use_links),
+            into_of,
+            keepers,
+            gone,
+            providers,
+            {t: len(others) for t, others in graph.adjacency.items()},
+            tuple(_normalised(settings.value_weights).get(k, 0.0) for k in VALUE_PARTS),
+            tuple(_normalised(settings.fit_weights).get(k, 0.0) for k in FIT_PARTS),
+        )
+
+
+def _recommend(context: _Context, tool: ToolFacts) -> Recommendation:
+    stack = context.stack
     settings = stack.reference.settings.recommendations
-    reference = stack.reference
-    required = set(reference.required_capabilities)
-    into_of: dict[str, str] = {}
-    keepers: dict[str, Overlap] = {}
-    for group in overlaps:
-        if group.keeper is None:
-            continue
-        keepers[group.keeper] = group
-        for name in group.tools:
-            if name != group.keeper:
-                into_of[name] = group.keeper
-    # Who provides what once the duplicates are consolidated into their keepers, and once the
-    # tools people already decided to retire are gone.
-    gone = {
-        t.id
-        for t in graph.tools
-        if t.name in into_of or t.disposition in RETIRING or stack.leaving(t)
-    }
-    providers: dict[str, int] = {}
-    for tool in graph.tools:
-        if tool.id in gone:
-            continue
-        for capability in set(tool.capabilities):
-            providers[capability] = providers.get(capability, 0) + 1
-    evidence_of = _LinkEvidence.of(stack.in_use_links)
-    objects_of = evidence_of.objects
-    degrees = {t: len(others) for t, others in graph.adjacency.items()}
-    value_weights = tuple(_normalised(settings.value_weights).get(k, 0.0) for k in VALUE_PARTS)
-    fit_weights = tuple(_normalised(settings.fit_weights).get(k, 0.0) for k in FIT_PARTS)
-    full = settings.links_for_full_fit
+    cost = stack.costs[tool.id]
+    reasons: list[str] = []
+    unknown: list[str] = []
+    value, sole_required = _business_value(context, tool, reasons, unknown)
+    fit = _technical_fit(context, tool, reasons)
+    if unknown:
+        reasons.append(f"{listing(unknown)} unknown (left out of the score)")
+    value_basis: Literal["derived", "rated"] = "derived"
+    fit_basis: Literal["derived", "rated"] = "derived"
+    if tool.functional_fit is not None:
+        value, value_basis = (tool.functional_fit - 1) / 4, "rated"
+        reasons.append(f"business value rated {tool.functional_fit}/5 by a person")
+    if tool.technical_fit is not None:
+        fit, fit_basis = (tool.technical_fit - 1) / 4, "rated"
+        reasons.append(f"technical fit rated {tool.technical_fit}/5 by a person")
+    into = context.into_of.get(tool.name)
+    leaving = stack.leaving(tool)
+    suggested, summary = _suggest(
+        context,
+        tool,
+        value >= settings.threshold,
+        fit >= settings.threshold,
+        sole_required,
+    )
+    why, savings = _why(stack, tool, suggested, summary, reasons)
+    return Recommendation(
+        tool=tool.name,
+        suggested=suggested,
+        decided=tool.disposition,
+        disposition=tool.disposition or suggested,
+        value=round(value, 3),
+        fit=round(fit, 3),
+        annual_cost=cost.annual,
+        savings=savings if (tool.disposition or suggested) in RETIRING else None,
+        into=into,
+        reasons=tuple(reasons),
+        why=why,
+        keeper=tool.name in context.keepers,
+        already_leaving=leaving,
+        value_basis=value_basis,
+        fit_basis=fit_basis,
+    )
+
+
+def _business_value(
+    context: _Context, tool: ToolFacts, reasons: list[str], unknown: list[str]
+) -> tuple[float, bool]:
+    """How much the business relies on the tool (0-1), and whether it alone provides a
+    required capability; what it rests on goes to `reasons`, what is unknown to `unknown`."""
+    stack = context.stack
+    settings = stack.reference.settings.recommendations
+    known_capabilities = stack.reference.capabilities
+    cost = stack.costs[tool.id]
+    degree = context.degrees.get(tool.id, 0)
+    cut = context.evidence.spofs.get(tool.name, 0)
+    if cut:
+        criticality = 1.0
+        reasons.append(f"the only path to the rest of the stack for {cut} tool(s)")
+    elif tool.name in context.evidence.hubs:
+        criticality = 1.0
+        reasons.append(f"a hub: exchanges data with {degree} tools")
+    else:
+        criticality = min(degree / settings.links_for_full_fit, 1.0)
+    users = cost.seats_active if cost.seats_active is not None else cost.seats_assigned
+    units = len(tool.business_units)
+    reach: float | None = None
+    if users is not None or units:
+        user_part = min(math.log10(1 + users) / 2, 1.0) if users is not None else 0.0
+        reach = max(user_part, min(units / 3, 1.0))
+        if users is not None:
+            reasons.append(f"{users} user(s)")
+        if units > 1:
+            reasons.append(f"used by {units} business units")
+    else:
+        unknown.append("users")
+    objects = context.links.objects.get(tool.id, set())
+    data = min(len(objects) / 3, 1.0) if objects else (0.0 if degree else None)
+    if objects:
+        reasons.append(f"carries {listing(sorted(objects), 3)}")
+    capabilities = [c for c in set(tool.capabilities) if c in known_capabilities]
+    providers = context.providers
+    sole = (
+        sorted(c for c in capabilities if providers.get(c) == 1)
+        if tool.id not in context.gone
+        else []
+    )
+    required = set(stack.reference.required_capabilities)
+    sole_required = [c for c in sole if c in required]
+    if sole_required:
+        uniqueness = 1.0
+    else:
+        uniqueness = min(len(sole) / len(capabilities), 1.0) * 0.6 if capabilities else 0.0
+    if sole:
+        listed = listing([in_sentence(known_capabilities[c].name) for c in sole], 3)
+        req = " (required)" if sole_required else ""
+        reasons.append(f"the only tool providing {listed}{req}")
+    elif capabilities:
+        reasons.append("everything it does, another tool kept also does")
+    else:
+        reasons.append("no capabilities recorded")
+    use = cost.utilisation
+    if use is None:
+        unknown.append("seat use")
+    else:
+        reasons.append(f"{cost.seats_active} of {cost.seats_purchased} seats in use ({use:.0%})")
+    value = _score(
+        (criticality, reach, data, uniqueness, None if use is None else min(use, 1.0)),
+        context.value_weights,
+    )
+    return value, bool(sole_required)
+
+
+def _technical_fit(context: _Context, tool: ToolFacts, reasons: list[str]) -> float:
+    """Link health and ownership (0-1); no integrations is no penalty."""
+    links, fragile, health, undocumented = context.links.at(tool.id)
+    if fragile - undocumented:
+        reasons.append(f"{fragile - undocumented} broken, manual or file link(s)")
+    if undocumented:
+        reasons.append(f"{undocumented} undocumented link(s) (not scored)")
+    if links and not fragile:
+        reasons.append(f"{links} working link(s)")
+    owners = tool.owners
+    both = tool.business_owner and tool.technical_owner
+    ownership = 1.0 if both else 0.7 if owners else 0.0
+    reasons.append("owned by " + ", ".join(owners) if owners else "no owner")
+    return _score((health, ownership), context.fit_weights)
+
+
+def _suggest(
+    context: _Context, tool: ToolFacts, high_value: bool, high_fit: bool, sole_required: bool
+) -> tuple[str, str]:
+    """The disposition and its reason in a phrase. Decided retirements, then the overlaps'
+    keepers and duplicates, come before the value/fit quadrant: a keeper is never retired."""
+    into = context.into_of.get(tool.name)
+    if context.stack.leaving(tool):
+        return "eliminate", "already being sunset"
+    if into is not None:
+        return "consolidate", f"does the same job as {into}, the suggested keeper"
+    if tool.name in context.keepers:
+        others = [n for n in context.keepers[tool.name].tools if n != tool.name]
+        summary = f"keeps the work of {listing(others, 3)} (same job)"
+        if not high_fit:
+            summary += "; fix its integrations and ownership as it takes the work on"
+        return "invest", summary
+    if sole_required and not high_value:
+        return ("invest" if high_fit else "migrate"), "the only provider of a required capability"
+    if high_value and high_fit:
+        return "invest", "high business value and good technical fit"
+    if high_value:
+        return "migrate", "valuable but fragile or unowned"
+    if high_fit:
+        return "tolerate", "sound but of limited business value"
+    return "eliminate", "low business value and poor technical fit"
+
+
+def _why(
+    stack: Stack, tool: ToolFacts, suggested: str, summary: str, reasons: list[str]
+) -> tuple[str, Decimal | None]:
+    """The recommendation in a sentence, with what retiring saves (None when nothing or
+    unknown), and a person's decision first when there is one."""
+    cost = stack.costs[tool.id]
     base = stack.base_currency
-    known_capabilities = reference.capabilities
-    spofs, hubs, costs = evidence.spofs, evidence.hubs, stack.costs
-    result = []
-    for tool in sorted(graph.tools, key=lambda t: t.name.casefold()):
-        cost = costs[tool.id]
-        owners = tool.owners
-        reasons: list[str] = []
-        unknown: list[str] = []
-        # Business value.
-        degree = degrees.get(tool.id, 0)
-        cut = spofs.get(tool.name, 0)
-        if cut:
-            criticality = 1.0
-            reasons.append(f"the only path to the rest of the stack for {cut} tool(s)")
-        elif tool.name in hubs:
-            criticality = 1.0
-            reasons.append(f"a hub: exchanges data with {degree} tools")
-        else:
-            criticality = min(degree / full, 1.0)
-        users = cost.seats_active if cost.seats_active is not None else cost.seats_assigned
-        units = len(tool.business_units)
-        reach: float | None = None
-        if users is not None or units:
-            user_part = min(math.log10(1 + users) / 2, 1.0) if users is not None else 0.0
-            reach = max(user_part, min(units / 3, 1.0))
-            if users is not None:
-                reasons.append(f"{users} user(s)")
-            if units > 1:
-                reasons.append(f"used by {units} business units")
-        else:
-            unknown.append("users")
-        objects = objects_of.get(tool.id, set())
-        data = min(len(objects) / 3, 1.0) if objects else (0.0 if degree else None)
-        if objects:
-            reasons.append(f"carries {listing(sorted(objects), 3)}")
-        capabilities = [c for c in set(tool.capabilities) if c in known_capabilities]
-        sole = (
-            sorted(c for c in capabilities if providers.get(c) == 1) if tool.id not in gone else []
+    leaving = stack.leaving(tool)
+    savings = cost.annual if suggested in RETIRING and not leaving else None
+    why = f"{suggested.capitalize()}: {summary} ({'; '.join(reasons)})."
+    if savings:
+        why += f" Retiring it saves {money(savings, base)} a year once its contract lets go."
+    elif suggested in RETIRING and not leaving and cost.lapsed_only:
+        last = f" ({money(cost.lapsed, base)} a year)" if cost.lapsed is not None else ""
+        why += (
+            f" Its contract lapsed{last}: nothing is being paid as far as the catalog knows, "
+            "so no saving is counted; verify whether it is still in use."
         )
-        sole_required = [c for c in sole if c in required]
-        if sole_required:
-            uniqueness = 1.0
-        else:
-            uniqueness = min(len(sole) / len(capabilities), 1.0) * 0.6 if capabilities else 0.0
-        if sole:
-            listed = listing([in_sentence(known_capabilities[c].name) for c in sole], 3)
-            req = " (required)" if sole_required else ""
-            reasons.append(f"the only tool providing {listed}{req}")
-        elif capabilities:
-            reasons.append("everything it does, another tool kept also does")
-        else:
-            reasons.append("no capabilities recorded")
-        use = cost.utilisation
-        if use is None:
-            unknown.append("seat use")
-        else:
-            reasons.append(
-                f"{cost.seats_active} of {cost.seats_purchased} seats in use ({use:.0%})"
-            )
-        value = _score(
-            (criticality, reach, data, uniqueness, None if use is None else min(use, 1.0)),
-            value_weights,
-        )
-        # Technical fit: link health and ownership; no integrations is no penalty.
-        links, fragile, health, undocumented = evidence_of.at(tool.id)
-        if fragile - undocumented:
-            reasons.append(f"{fragile - undocumented} broken, manual or file link(s)")
-        if undocumented:
-            reasons.append(f"{undocumented} undocumented link(s) (not scored)")
-        if links and not fragile:
-            reasons.append(f"{links} working link(s)")
-        both = tool.business_owner and tool.technical_owner
-        ownership = 1.0 if both else 0.7 if owners else 0.0
-        reasons.append("owned by " + ", ".join(owners) if owners else "no owner")
-        fit = _score((health, ownership), fit_weights)
-        if unknown:
-            reasons.append(f"{listing(unknown)} unknown (left out of the score)")
-        value_basis: Literal["derived", "rated"] = "derived"
-        fit_basis: Literal["derived", "rated"] = "derived"
-        if tool.functional_fit is not None:
-            value, value_basis = (tool.functional_fit - 1) / 4, "rated"
-            reasons.append(f"business value rated {tool.functional_fit}/5 by a person")
-        if tool.technical_fit is not None:
-            fit, fit_basis = (tool.technical_fit - 1) / 4, "rated"
-            reasons.append(f"technical fit rated {tool.technical_fit}/5 by a person")
-        high_value, high_fit = value >= settings.threshold, fit >= settings.threshold
-        into = into_of.get(tool.name)
-        is_keeper = tool.name in keepers
-        leaving = stack.leaving(tool)
-        if leaving:
-            suggested, summary = "eliminate", "already being sunset"
-        elif into is not None:
-            suggested, summary = "consolidate", f"does the same job as {into}, the suggested keeper"
-        elif is_keeper:
-            group = keepers[tool.name]
-            others = [n for n in group.tools if n != tool.name]
-            suggested = "invest"
-            summary = f"keeps the work of {listing(others, 3)} (same job)"
-            if not high_fit:
-                summary += "; fix its integrations and ownership as it takes the work on"
-        elif sole_required and not high_value:
-            high_value = True
-            suggested = "invest" if high_fit else "migrate"
-            summary = "the only provider of a required capability"
-        elif high_value and high_fit:
-            suggested, summary = "invest", "high business value and good technical fit"
-        elif high_value:
-            suggested, summary = "migrate", "valuable but fragile or unowned"
-        elif high_fit:
-            suggested, summary = "tolerate", "sound but of limited business value"
-        else:
-            suggested, summary = "eliminate", "low business value and poor technical fit"
-        savings = cost.annual if suggested in RETIRING and not leaving else None
-        why = f"{suggested.capitalize()}: {summary} ({'; '.join(reasons)})."
-        if savings:
-            why += f" Retiring it saves {money(savings, base)} a year once its contract lets go."
-        elif suggested in RETIRING and not leaving and cost.lapsed_only:
-            last = f" ({money(cost.lapsed, base)} a year)" if cost.lapsed is not None else ""
-            why += (
-                f" Its contract lapsed{last}: nothing is being paid as far as the catalog knows, "
-                "so no saving is counted; verify whether it is still in use."
-            )
-        elif suggested in RETIRING and not leaving and cost.annual is None:
-            why += f" What retiring it saves is not known here ({missing_cost(stack, [tool])})."
-        decided = tool.disposition
-        if decided:
-            who = f" by {tool.decided_by}" if tool.decided_by else ""
-            note = f": {tool.decision_note}" if tool.decision_note else ""
-            verdict = "agrees" if decided == suggested else f"suggestion was {suggested}"
-            why = f"Decided {decided}{who}{note} ({verdict}). " + why
-            if decided in RETIRING and not leaving:
-                savings = cost.annual
-        result.append(
-            Recommendation(
-                tool=tool.name,
-                suggested=suggested,
-                decided=decided,
-                disposition=decided or suggested,
-                value=round(value, 3),
-                fit=round(fit, 3),
-                annual_cost=cost.annual,
-                savings=savings if (decided or suggested) in RETIRING else None,
-                into=into,
-                reasons=tuple(reasons),
-                why=why,
-                keeper=is_keeper,
-                already_leaving=leaving,
-                value_basis=value_basis,
-                fit_basis=fit_basis,
-            )
-        )
-    return result
+    elif suggested in RETIRING and not leaving and cost.annual is None:
+        why += f" What retiring it saves is not known here ({missing_cost(stack, [tool])})."
+    decided = tool.disposition
+    if decided:
+        who = f" by {tool.decided_by}" if tool.decided_by else ""
+        note = f": {tool.decision_note}" if tool.decision_note else ""
+        verdict = "agrees" if decided == suggested else f"suggestion was {suggested}"
+        why = f"Decided {decided}{who}{note} ({verdict}). " + why
+        if decided in RETIRING and not leaving:
+            savings = cost.annual
+    return why, savings
 
 
 def retiring(items: list[Recommendation]) -> list[str]:
