@@ -242,27 +242,11 @@ def map_rows(
     mapped = MappedSheet(sheet.name, header)
     if sheet.merged:
         mapped.issues += spread_merged(sheet, header, label)
-    status_parser = STATUS_PARSERS.get(header.kind, parse_status)
-    # Everything that depends only on the column is worked out once, not once per cell.
-    plan: list[tuple[str, Column, Callable[[Any], Any], dict[Any, Any]]] = []
-    names: dict[str, str] = {}  # field -> header, shared by every row of the sheet
-    for column in header.columns:
-        if column.how == "ignore":
-            continue
-        key = column.field or column.header
-        parser = _parser_for(column, dayfirst, status_parser, default_currency)
-        plan.append((key, column, parser, {}))
-        names[key] = column.header
-        if column.field in ("annual_cost", "amount"):
-            for sub in ("annual_cost", "amount", "billing_period", "currency"):
-                names.setdefault(sub, column.header)
-        if column.field == "billing_period":
-            names.setdefault("term_months", column.header)
+    plan, names = _column_plan(header, dayfirst, default_currency)
     key_field = {"tools": "name", "integrations": "source", "spend": "supplier"}[header.kind]
     key_column = header.field_column(key_field)
     assert key_column is not None
-    key_index = key_column.index
-    width = max([c.index for c in header.columns] + [key_index]) + 1
+    width = max([c.index for c in header.columns] + [key_column.index]) + 1
     padding = [None] * width
     for offset, raw in enumerate(sheet.rows[header.data_start :]):
         number = header.data_start + offset + 1
@@ -272,86 +256,11 @@ def map_rows(
             raw = [*raw, *padding[len(raw) :]]
         if not any(_present(c) for c in raw):
             continue
-        if number - 1 in sheet.merged_rows:
-            filled = [c for c in raw if _present(c)]
-            if len(filled) == 1:
-                mapped.issues.append(
-                    Issue(
-                        number, "", text_of(filled[0]), "section heading skipped", "skipped", label
-                    )
-                )
-                continue
-        key_text = text_of(raw[key_index])
-        if _TOTAL.match(key_text) or (not key_text and _looks_like_total(raw, header)):
-            mapped.issues.append(
-                Issue(number, key_column.header, key_text, "total row skipped", "skipped", label)
-            )
+        skipped = _not_a_row(sheet, header, key_column, raw, number, label)
+        if skipped is not None:
+            mapped.issues.append(skipped)
             continue
-        cells: dict[str, Any] = {}
-        rejected = False
-        # The hot loop of an import (rows x columns): the memo lookup and the emptiness test
-        # are inlined, and only cells that miss the memo go through the column's parser.
-        for key, column, parser, memo in plan:
-            value = raw[column.index]
-            if value is None or value == "" or (value.__class__ is str and value.isspace()):
-                if sheet.uncached and (number - 1, column.index) in sheet.uncached:
-                    mapped.issues.append(
-                        Issue(
-                            number,
-                            column.header,
-                            "",
-                            "a formula with no saved result; left blank (open and save the file in "
-                            "Excel, or type the value)",
-                            "warning",
-                            label,
-                        )
-                    )
-                continue
-            try:
-                parsed = memo[value]
-            except (KeyError, TypeError):
-                parsed = _parse_once(parser, memo, value)
-            if parsed.__class__ is _MoneyCell:
-                cells[parsed.key] = parsed
-            elif parsed.__class__ is _Failure:
-                written = text_of(value)
-                if strict:
-                    mapped.issues.append(
-                        Issue(number, column.header, written, parsed.message, "error", label)
-                    )
-                    rejected = True
-                else:
-                    cells[column.header + AS_WRITTEN] = written
-                    mapped.issues.append(
-                        Issue(
-                            number,
-                            column.header,
-                            written,
-                            f"{parsed.message}; left unknown, kept as written",
-                            "unreadable",
-                            label,
-                        )
-                    )
-            elif parsed is UNKNOWN:
-                cells[column.header + AS_WRITTEN] = text_of(value)
-                mapped.issues.append(
-                    Issue(
-                        number,
-                        column.header,
-                        text_of(value),
-                        "not known; left blank",
-                        "warning",
-                        label,
-                    )
-                )
-            elif parsed.__class__ is dict:
-                for sub, sub_value in parsed.items():
-                    cells.setdefault(sub, sub_value)
-            elif parsed.__class__ is list:
-                if parsed:
-                    cells[key] = list(parsed)  # rows never share one list
-            elif parsed is not None:
-                cells[key] = parsed
+        cells, rejected = _read_cells(plan, sheet, raw, number, strict, label, mapped.issues)
         if not cells.get(key_field):
             mapped.issues.append(
                 Issue(
@@ -373,6 +282,125 @@ def map_rows(
             )
         mapped.rows.append(SourceRow(number, cells, names, label))
     return mapped
+
+
+# What reading one column needs: the key its value lands on, the column, its parser, and a
+# memo of the values already parsed (a sheet repeats its currencies, dates and statuses).
+_ColumnPlan = list[tuple[str, Column, Callable[[Any], Any], dict[Any, Any]]]
+
+
+def _column_plan(
+    header: HeaderMap, dayfirst: bool | None, default_currency: str | None
+) -> tuple[_ColumnPlan, dict[str, str]]:
+    """Everything that depends only on the column, worked out once, not once per cell; and
+    the header each field came from (shared by every row of the sheet)."""
+    status_parser = STATUS_PARSERS.get(header.kind, parse_status)
+    plan: _ColumnPlan = []
+    names: dict[str, str] = {}
+    for column in header.columns:
+        if column.how == "ignore":
+            continue
+        key = column.field or column.header
+        parser = _parser_for(column, dayfirst, status_parser, default_currency)
+        plan.append((key, column, parser, {}))
+        names[key] = column.header
+        if column.field in ("annual_cost", "amount"):
+            for sub in ("annual_cost", "amount", "billing_period", "currency"):
+                names.setdefault(sub, column.header)
+        if column.field == "billing_period":
+            names.setdefault("term_months", column.header)
+    return plan, names
+
+
+def _not_a_row(
+    sheet: Sheet, header: HeaderMap, key_column: Column, raw: list[Any], number: int, label: str
+) -> Issue | None:
+    """Why a line below the header is not a record (a section heading, a total), or None."""
+    if number - 1 in sheet.merged_rows:
+        filled = [c for c in raw if _present(c)]
+        if len(filled) == 1:
+            return Issue(
+                number, "", text_of(filled[0]), "section heading skipped", "skipped", label
+            )
+    key_text = text_of(raw[key_column.index])
+    if _TOTAL.match(key_text) or (not key_text and _looks_like_total(raw, header)):
+        return Issue(number, key_column.header, key_text, "total row skipped", "skipped", label)
+    return None
+
+
+def _read_cells(
+    plan: _ColumnPlan,
+    sheet: Sheet,
+    raw: list[Any],
+    number: int,
+    strict: bool,
+    label: str,
+    issues: list[Issue],
+) -> tuple[dict[str, Any], bool]:
+    """One row's cells as typed values by field, and whether strict mode refuses the row.
+
+    A value that cannot be read never costs its row: it stays unknown, its text is kept
+    (`<header> (as written)`), and an issue says where and why.
+    """
+    cells: dict[str, Any] = {}
+    rejected = False
+    # The hot loop of an import (rows x columns): the memo lookup and the emptiness test are
+    # inlined, and only cells that miss the memo go through the column's parser.
+    for key, column, parser, memo in plan:
+        value = raw[column.index]
+        if value is None or value == "" or (value.__class__ is str and value.isspace()):
+            if sheet.uncached and (number - 1, column.index) in sheet.uncached:
+                issues.append(
+                    Issue(
+                        number,
+                        column.header,
+                        "",
+                        "a formula with no saved result; left blank (open and save the file in "
+                        "Excel, or type the value)",
+                        "warning",
+                        label,
+                    )
+                )
+            continue
+        try:
+            parsed = memo[value]
+        except (KeyError, TypeError):
+            parsed = _parse_once(parser, memo, value)
+        if parsed.__class__ is _MoneyCell:
+            cells[parsed.key] = parsed
+        elif parsed.__class__ is _Failure:
+            written = text_of(value)
+            if strict:
+                issues.append(Issue(number, column.header, written, parsed.message, "error", label))
+                rejected = True
+            else:
+                cells[column.header + AS_WRITTEN] = written
+                issues.append(
+                    Issue(
+                        number,
+                        column.header,
+                        written,
+                        f"{parsed.message}; left unknown, kept as written",
+                        "unreadable",
+                        label,
+                    )
+                )
+        elif parsed is UNKNOWN:
+            cells[column.header + AS_WRITTEN] = text_of(value)
+            issues.append(
+                Issue(
+                    number, column.header, text_of(value), "not known; left blank", "warning", label
+                )
+            )
+        elif parsed.__class__ is dict:
+            for sub, sub_value in parsed.items():
+                cells.setdefault(sub, sub_value)
+        elif parsed.__class__ is list:
+            if parsed:
+                cells[key] = list(parsed)  # rows never share one list
+        elif parsed is not None:
+            cells[key] = parsed
+    return cells, rejected
 
 
 @dataclass(frozen=True, slots=True)
