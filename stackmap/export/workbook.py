@@ -141,7 +141,6 @@ def _summary(
     values they hold today, for viewers that do not recalculate."""
     analysis, stack = source.analysis, source.stack
     cur = analysis.currency
-    money = money_format(cur)
     prepare(sheet, SUMMARY_WIDTHS)
     title(
         sheet,
@@ -149,6 +148,23 @@ def _summary(
         f"As of {analysis.as_of}; amounts in {cur} a year; {analysis.tools_in_use} tools in use "
         f"of {analysis.tools_total} in the catalog.",
     )
+    cached = _headline_figures(sheet, source, inv)
+    _plan_by_quarter(sheet, analysis)
+    _renewals_by_month(sheet, analysis)
+    _largest_decisions(sheet, analysis, stack)
+    _by_area(sheet, analysis)
+    _by_disposition(sheet, analysis)
+    return cached
+
+
+def _headline_figures(
+    sheet: WriteOnlyWorksheet, source: WorkbookSource, inv: sheets.InventoryRange
+) -> list[tuple[str, float]]:
+    """The figures a budget review asks first, each with what it rests on; the live ones are
+    formulas over the Inventory, returned with the values they hold today."""
+    analysis, stack = source.analysis, source.stack
+    cur = analysis.currency
+    money = money_format(cur)
     cached: list[tuple[str, float]] = []
     blank(sheet)
     header(sheet, ["Figure", "Value", "", "What it rests on"])
@@ -238,6 +254,12 @@ def _summary(
     for note in analysis.spend.notes:
         notes.append(["Note", None, None, note])
 
+    return cached
+
+
+def _plan_by_quarter(sheet: WriteOnlyWorksheet, analysis: Analysis) -> None:
+    plan, cur = analysis.plan, analysis.currency
+    money = money_format(cur)
     if plan and plan.timeline:
         blank(sheet)
         bold(sheet, "Savings of the suggested plan, by quarter")
@@ -247,6 +269,10 @@ def _summary(
             rows.append([quarter.label, quarter.saved, quarter.run_rate, list(quarter.starting)])
         _chart(sheet, "Saved by quarter", 2, head, head + len(plan.timeline), cur)
 
+
+def _renewals_by_month(sheet: WriteOnlyWorksheet, analysis: Analysis) -> None:
+    cur = analysis.currency
+    money = money_format(cur)
     months = _renewal_months(analysis)
     blank(sheet)
     bold(sheet, "Renewals by month: what comes up for decision, and when")
@@ -256,6 +282,9 @@ def _summary(
         rows.append([label, amount, count, decide or None])
     _chart(sheet, "Annual cost renewing by month", 2, head, head + len(months), cur)
 
+
+def _largest_decisions(sheet: WriteOnlyWorksheet, analysis: Analysis, stack: Stack) -> None:
+    money = money_format(analysis.currency)
     blank(sheet)
     bold(sheet, f"The {TOP_DECISIONS} largest decisions by money")
     header(sheet, ["Tool", "Saves a year", "Decide by", "Suggestion and why"])
@@ -263,6 +292,10 @@ def _summary(
     for tool, saves, decide_by, why in _top_decisions(analysis, stack):
         rows.append([tool, saves, decide_by, why])
 
+
+def _by_area(sheet: WriteOnlyWorksheet, analysis: Analysis) -> None:
+    cur = analysis.currency
+    money = money_format(cur)
     blank(sheet)
     bold(sheet, "By area")
     head = header(sheet, ["Area", f"Spend ({cur})", "Capabilities covered", ""])
@@ -272,6 +305,10 @@ def _summary(
         rows.append([names[area.area], analysis.spend.by_area.get(area.area, 0), area.share])
     _chart(sheet, f"Spend by area ({cur})", 2, head, head + len(analysis.coverage.areas), cur)
 
+
+def _by_disposition(sheet: WriteOnlyWorksheet, analysis: Analysis) -> None:
+    cur = analysis.currency
+    money = money_format(cur)
     blank(sheet)
     bold(sheet, "Suggested dispositions")
     head = header(sheet, ["Disposition", f"Annual cost ({cur})", "Tools", ""])
@@ -288,7 +325,6 @@ def _summary(
         sheet, f"Annual cost by suggested disposition ({cur})", 2, head,
         head + len(sheets.DECISIONS), cur,
     )  # fmt: skip
-    return cached
 
 
 def _chart(
