@@ -16,8 +16,15 @@ from stackmap.importers.evidence import weigh
 from stackmap.importers.files import Sheet, read_sheets, sha256_of, sheet_names
 from stackmap.importers.headers import HeaderMap, detect_header, headers_seen, missing_fields
 from stackmap.importers.mapping import Issue, date_order, map_rows
-from stackmap.importers.period import annualise, bulk_period, parse_period_option, stated_period
+from stackmap.importers.period import (
+    Period,
+    annualise,
+    bulk_period,
+    parse_period_option,
+    stated_period,
+)
 from stackmap.importers.profiles import Profile
+from stackmap.importers.records import SourceRow
 from stackmap.importers.suppliers import Identity, SupplierIndex, names_in, supplier_key
 from stackmap.importers.values import text_of
 from stackmap.reference import Reference
@@ -106,19 +113,7 @@ def plan_spend(
     candidate, header = _spend_sheet(path, sheets, sheet, profile)
     header, _ = weigh(candidate.rows, header, lambda _text: False)
     has_dates = header.field_column("date") is not None
-    try:
-        stated = (
-            parse_period_option(period, dayfirst)
-            if period
-            else stated_period(candidate.rows[: header.header_rows[0]], dayfirst)
-        )
-    except ValueError as exc:
-        raise InvalidValueError(f"{path.name}: {exc}") from None
-    if not has_dates and stated is None:
-        raise InvalidValueError(
-            f"{path.name}: the report has no date column and states no period; say --period "
-            "START..END (e.g. 2026-01-01..2026-12-31)"
-        )
+    stated = _stated_period(path, candidate, header, period, dayfirst, has_dates)
     order: bool | None = dayfirst
     if has_dates:
         try:
@@ -136,31 +131,11 @@ def plan_spend(
         # (or be skipped knowingly), never be dropped quietly.
         strict=True,
     )
-    lines: list[_Line] = []
     issues = list(mapped.issues)
-    for row in mapped.rows:
-        amount = row.cells.get("amount")
-        when = row.cells.get("date")
-        if amount is None or (has_dates and not isinstance(when, date)):
-            issues.append(Issue(row.number, "", "", "no amount or date; line skipped", "warning"))
-            continue
-        lines.append(
-            _Line(
-                row.number,
-                text_of(row.cells["supplier"]),
-                row.cells.get("currency") or currency,
-                Decimal(amount),
-                when if isinstance(when, date) else None,
-                text_of(row.cells.get("description")),
-            )
-        )
+    lines = _invoice_lines(mapped.rows, currency, has_dates, issues)
     if not lines:
         raise InvalidValueError(f"{path.name}: no invoice lines with an amount and a date")
-    dates = [line.when for line in lines if line.when is not None]
-    if stated is not None:
-        covered = stated
-    else:
-        covered, _ = bulk_period(dates)
+    covered = stated if stated is not None else bulk_period([x.when for x in lines if x.when])[0]
     outside = [x for x in lines if x.when and not covered.start <= x.when <= covered.end]
     if outside:
         shown = ", ".join(f"row {x.row} ({x.when})" for x in outside[:3])
@@ -174,7 +149,6 @@ def plan_spend(
                 "warning",
             )
         )
-    suppliers = _by_supplier(x for x in lines if x not in outside)
     months = covered.months
     if months < 12:
         issues.append(
@@ -196,15 +170,80 @@ def plan_spend(
         issues=issues,
         period_source=covered.source,
     )
+    suppliers = _by_supplier(x for x in lines if x not in outside)
+    plan.matches = _matches(suppliers, reference, tools, profile, months, has_dates)
+    return plan
+
+
+def _stated_period(
+    path: Path,
+    candidate: Sheet,
+    header: HeaderMap,
+    period: str | None,
+    dayfirst: bool | None,
+    has_dates: bool,
+) -> Period | None:
+    """The period the person gave (--period) or the report states above its header; a report
+    with no dates that states none cannot be annualised, and is refused."""
+    try:
+        stated = (
+            parse_period_option(period, dayfirst)
+            if period
+            else stated_period(candidate.rows[: header.header_rows[0]], dayfirst)
+        )
+    except ValueError as exc:
+        raise InvalidValueError(f"{path.name}: {exc}") from None
+    if not has_dates and stated is None:
+        raise InvalidValueError(
+            f"{path.name}: the report has no date column and states no period; say --period "
+            "START..END (e.g. 2026-01-01..2026-12-31)"
+        )
+    return stated
+
+
+def _invoice_lines(
+    rows: Sequence[SourceRow], currency: str | None, has_dates: bool, issues: list[Issue]
+) -> list[_Line]:
+    """The rows that are invoice lines (an amount, and a date when the report has dates)."""
+    lines: list[_Line] = []
+    for row in rows:
+        amount = row.cells.get("amount")
+        when = row.cells.get("date")
+        if amount is None or (has_dates and not isinstance(when, date)):
+            issues.append(Issue(row.number, "", "", "no amount or date; line skipped", "warning"))
+            continue
+        lines.append(
+            _Line(
+                row.number,
+                text_of(row.cells["supplier"]),
+                row.cells.get("currency") or currency,
+                Decimal(amount),
+                when if isinstance(when, date) else None,
+                text_of(row.cells.get("description")),
+            )
+        )
+    return lines
+
+
+def _matches(
+    suppliers: dict[tuple[str, str | None], SupplierSpend],
+    reference: Reference,
+    tools: Sequence[CatalogTool],
+    profile: Profile | None,
+    months: int,
+    has_dates: bool,
+) -> list[SpendMatch]:
+    """Each supplier's spend, largest first, tied to a tool when it can be, and annualised."""
     index = SupplierIndex(reference, [t.vendor for t in tools if t.vendor])
     confirmed = {supplier_key(k): v for k, v in (profile.suppliers if profile else {}).items()}
+    matches = []
     for entry in sorted(suppliers.values(), key=lambda e: (-e.amount, e.supplier)):
         match = _match(entry, tools, index, confirmed)
         match.annual_amount, match.annualised_by = annualise(
             entry.amount, months, len(entry.months) if has_dates else None, entry.descriptions
         )
-        plan.matches.append(match)
-    return plan
+        matches.append(match)
+    return matches
 
 
 @dataclass(frozen=True)
