@@ -31,7 +31,6 @@ from stackmap.models import (
     Tool,
     ToolCapability,
     ToolSpend,
-    UntiedSpend,
     Vendor,
 )
 from stackmap.progress import SILENT, Progress
@@ -46,6 +45,7 @@ from stackmap.views import (
     SpendView,
     ToolDetail,
     ToolSummary,
+    contract_view,
 )
 
 if TYPE_CHECKING:
@@ -584,7 +584,7 @@ class Inventory:
             if source:
                 inferred[tool_id] = source
         for contract in session.execute(contract_stmt):
-            contracts.setdefault(contract.tool_id, []).append(_contract_view(contract))
+            contracts.setdefault(contract.tool_id, []).append(contract_view(contract))
         for stmt in (out_stmt, in_stmt):
             for tool_id, count in session.execute(stmt):
                 links[tool_id] = links.get(tool_id, 0) + count
@@ -633,100 +633,11 @@ class Inventory:
         the statuses the money views show (by default those counted and sunsetting ones).
         """
         # The analysis (and networkx) loads here: `stackmap tools` and `tool show` never pay it.
-        from stackmap.analysis.stack import InvoicedFacts, LinkFacts, Stack, ToolFacts, UntiedFacts
+        from stackmap.analysis.stack import Stack
+        from stackmap.facts import read_facts
 
         with Session(self.engine) as session:
-            vendors = self._names(session, Vendor, set(), everything=True)
-            owners = self._names(session, Owner, set(), everything=True)
-            capabilities: dict[int, list[str]] = {}
-            inferred: dict[int, str] = {}
-            stmt = sa.select(
-                col(ToolCapability.tool_id),
-                col(ToolCapability.capability),
-                col(ToolCapability.source),
-            )
-            for tool_id, capability, source in session.execute(stmt):
-                capabilities.setdefault(tool_id, []).append(capability)
-                if source:
-                    inferred[tool_id] = source
-            contracts: dict[int, list[ContractView]] = {}
-            for row in session.execute(sa.select(CONTRACT)):
-                contracts.setdefault(row.tool_id, []).append(_contract_view(row))
-            invoiced: dict[int, list[InvoicedFacts]] = {}
-            spend_table = ToolSpend.__table__  # type: ignore[attr-defined]
-            spend_stmt = sa.select(spend_table).order_by(spend_table.c.period_end.desc())
-            for row in session.execute(spend_stmt):
-                invoiced.setdefault(row.tool_id, []).append(
-                    InvoicedFacts(
-                        row.supplier,
-                        row.currency,
-                        row.amount,
-                        row.annual_amount,
-                        row.period_start,
-                        row.period_end,
-                        row.invoices,
-                        row.annualised_by,
-                    )
-                )
-            tools = tuple(
-                ToolFacts(
-                    id=row.id,
-                    name=row.name,
-                    status=row.status,
-                    vendor=vendors.get(row.vendor_id) if row.vendor_id else None,
-                    category=row.category,
-                    business_owner=owners.get(row.business_owner_id)
-                    if row.business_owner_id
-                    else None,
-                    technical_owner=owners.get(row.technical_owner_id)
-                    if row.technical_owner_id
-                    else None,
-                    capabilities=tuple(sorted(capabilities.get(row.id, ()))),
-                    capabilities_inferred=inferred.get(row.id),
-                    journey_stages=tuple(row.journey_stages or ()),
-                    business_units=tuple(row.business_units or ()),
-                    contracts=tuple(contracts.get(row.id, ())),
-                    disposition=row.disposition,
-                    decision_note=row.decision_note,
-                    decided_by=row.decided_by,
-                    invoiced=tuple(invoiced.get(row.id, ())),
-                    functional_fit=row.functional_fit,
-                    technical_fit=row.technical_fit,
-                )
-                for row in session.execute(sa.select(TOOL).order_by(TOOL.c.key))
-            )
-            link = Integration.__table__  # type: ignore[attr-defined]
-            links = tuple(
-                LinkFacts(
-                    id=row.id,
-                    source=row.source_tool_id,
-                    target=row.target_tool_id,
-                    method=row.method,
-                    status=row.status,
-                    direction=row.direction,
-                    frequency=row.frequency,
-                    data_objects=tuple(row.data_objects or ()),
-                    owner=owners.get(row.owner_id) if row.owner_id else None,
-                )
-                for row in session.execute(sa.select(link).order_by(link.c.id))
-            )
-            untied_table = UntiedSpend.__table__  # type: ignore[attr-defined]
-            untied = tuple(
-                UntiedFacts(
-                    row.supplier,
-                    row.currency,
-                    row.amount,
-                    row.annual_amount,
-                    row.period_start,
-                    row.period_end,
-                    row.invoices,
-                    row.status,
-                    row.reason,
-                )
-                for row in session.execute(
-                    sa.select(untied_table).order_by(untied_table.c.amount.desc())
-                )
-            )
+            tools, links, untied = read_facts(session)
         return Stack(
             tools,
             links,
@@ -798,7 +709,7 @@ class Inventory:
                 functional_fit=tool.functional_fit,
                 technical_fit=tool.technical_fit,
                 extra=dict(tool.extra),
-                contracts=tuple(_contract_view(c) for c in contracts),
+                contracts=tuple(contract_view(c) for c in contracts),
                 integrations=tuple(self._integrations(session, tool.id)),
                 history=tuple(_change_view(c) for c in history),
                 spend=tuple(
@@ -883,29 +794,6 @@ class Inventory:
                 name: session.execute(sa.select(sa.func.count()).select_from(model)).scalar_one()
                 for name, model in models.items()
             }
-
-
-def _contract_view(contract: Any) -> ContractView:
-    """Return the view of a Contract object or a contract row."""
-    assert contract.id is not None
-    return ContractView(
-        id=contract.id,
-        annual_cost=contract.annual_cost,
-        amount=contract.amount,
-        currency=contract.currency,
-        billing_period=contract.billing_period,
-        start_date=contract.start_date,
-        end_date=contract.end_date,
-        renewal_date=contract.renewal_date,
-        notice_days=contract.notice_days,
-        auto_renew=contract.auto_renew,
-        seats_purchased=contract.seats_purchased,
-        seats_assigned=contract.seats_assigned,
-        seats_active=contract.seats_active,
-        cost_centre=contract.cost_centre,
-        notes=contract.notes,
-        pricing_model=contract.pricing_model,
-    )
 
 
 def _change_view(change: Change) -> ChangeView:

@@ -195,3 +195,26 @@ class ToolDetail:
         data["history"] = [h.to_json() for h in self.history]
         data["spend"] = [s.to_json() for s in self.spend]
         return data
+
+
+def contract_view(contract: Any) -> ContractView:
+    """Return the view of a Contract object or a contract row."""
+    assert contract.id is not None
+    return ContractView(
+        id=contract.id,
+        annual_cost=contract.annual_cost,
+        amount=contract.amount,
+        currency=contract.currency,
+        billing_period=contract.billing_period,
+        start_date=contract.start_date,
+        end_date=contract.end_date,
+        renewal_date=contract.renewal_date,
+        notice_days=contract.notice_days,
+        auto_renew=contract.auto_renew,
+        seats_purchased=contract.seats_purchased,
+        seats_assigned=contract.seats_assigned,
+        seats_active=contract.seats_active,
+        cost_centre=contract.cost_centre,
+        notes=contract.notes,
+        pricing_model=contract.pricing_model,
+    )

@@ -1,0 +1,144 @@
+"""The catalog read into the analysis's facts: every tool, link and untied supplier, with a
+handful of set queries (one per table), not one per tool."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlmodel import Session, col
+
+from stackmap.analysis.stack import InvoicedFacts, LinkFacts, ToolFacts, UntiedFacts
+from stackmap.models import (
+    Contract,
+    Integration,
+    Owner,
+    Tool,
+    ToolCapability,
+    ToolSpend,
+    UntiedSpend,
+    Vendor,
+)
+from stackmap.views import ContractView, contract_view
+
+TOOL: sa.Table = Tool.__table__  # type: ignore[attr-defined]
+CONTRACT: sa.Table = Contract.__table__  # type: ignore[attr-defined]
+LINK: sa.Table = Integration.__table__  # type: ignore[attr-defined]
+SPEND: sa.Table = ToolSpend.__table__  # type: ignore[attr-defined]
+UNTIED: sa.Table = UntiedSpend.__table__  # type: ignore[attr-defined]
+
+
+def read_facts(
+    session: Session,
+) -> tuple[tuple[ToolFacts, ...], tuple[LinkFacts, ...], tuple[UntiedFacts, ...]]:
+    """Every tool (ordered by key), every integration (by id), every untied supplier (largest
+    first)."""
+    owners = _names(session, Owner)
+    return _tools(session, owners), _links(session, owners), _untied(session)
+
+
+def _names(session: Session, model: type[Vendor] | type[Owner]) -> dict[int, str]:
+    stmt = sa.select(col(model.id), col(model.name))
+    return {i: n for i, n in session.execute(stmt) if i is not None}
+
+
+def _tools(session: Session, owners: dict[int, str]) -> tuple[ToolFacts, ...]:
+    vendors = _names(session, Vendor)
+    capabilities, inferred = _capabilities(session)
+    contracts: dict[int, list[ContractView]] = {}
+    for row in session.execute(sa.select(CONTRACT)):
+        contracts.setdefault(row.tool_id, []).append(contract_view(row))
+    invoiced = _invoiced(session)
+
+    def owner(owner_id: int | None) -> str | None:
+        return owners.get(owner_id) if owner_id else None
+
+    return tuple(
+        ToolFacts(
+            id=row.id,
+            name=row.name,
+            status=row.status,
+            vendor=vendors.get(row.vendor_id) if row.vendor_id else None,
+            category=row.category,
+            business_owner=owner(row.business_owner_id),
+            technical_owner=owner(row.technical_owner_id),
+            capabilities=tuple(sorted(capabilities.get(row.id, ()))),
+            capabilities_inferred=inferred.get(row.id),
+            journey_stages=tuple(row.journey_stages or ()),
+            business_units=tuple(row.business_units or ()),
+            contracts=tuple(contracts.get(row.id, ())),
+            disposition=row.disposition,
+            decision_note=row.decision_note,
+            decided_by=row.decided_by,
+            invoiced=tuple(invoiced.get(row.id, ())),
+            functional_fit=row.functional_fit,
+            technical_fit=row.technical_fit,
+        )
+        for row in session.execute(sa.select(TOOL).order_by(TOOL.c.key))
+    )
+
+
+def _capabilities(session: Session) -> tuple[dict[int, list[str]], dict[int, str]]:
+    """Each tool's capabilities, and where stackmap inferred them from when it did."""
+    capabilities: dict[int, list[str]] = {}
+    inferred: dict[int, str] = {}
+    stmt = sa.select(
+        col(ToolCapability.tool_id), col(ToolCapability.capability), col(ToolCapability.source)
+    )
+    for tool_id, capability, source in session.execute(stmt):
+        capabilities.setdefault(tool_id, []).append(capability)
+        if source:
+            inferred[tool_id] = source
+    return capabilities, inferred
+
+
+def _invoiced(session: Session) -> dict[int, list[InvoicedFacts]]:
+    """What finance reports say was paid for each tool, newest period first."""
+    invoiced: dict[int, list[InvoicedFacts]] = {}
+    for row in session.execute(sa.select(SPEND).order_by(SPEND.c.period_end.desc())):
+        invoiced.setdefault(row.tool_id, []).append(
+            InvoicedFacts(
+                row.supplier,
+                row.currency,
+                row.amount,
+                row.annual_amount,
+                row.period_start,
+                row.period_end,
+                row.invoices,
+                row.annualised_by,
+            )
+        )
+    return invoiced
+
+
+def _links(session: Session, owners: dict[int, str]) -> tuple[LinkFacts, ...]:
+    return tuple(
+        LinkFacts(
+            id=row.id,
+            source=row.source_tool_id,
+            target=row.target_tool_id,
+            method=row.method,
+            status=row.status,
+            direction=row.direction,
+            frequency=row.frequency,
+            data_objects=tuple(row.data_objects or ()),
+            owner=owners.get(row.owner_id) if row.owner_id else None,
+        )
+        for row in session.execute(sa.select(LINK).order_by(LINK.c.id))
+    )
+
+
+def _untied(session: Session) -> tuple[UntiedFacts, ...]:
+    """Suppliers a finance report billed that no tool was matched to."""
+    return tuple(
+        UntiedFacts(
+            row.supplier,
+            row.currency,
+            row.amount,
+            row.annual_amount,
+            row.period_start,
+            row.period_end,
+            row.invoices,
+            row.status,
+            row.reason,
+        )
+        for row in session.execute(sa.select(UNTIED).order_by(UNTIED.c.amount.desc()))
+    )
