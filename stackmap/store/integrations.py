@@ -27,34 +27,9 @@ class IntegrationWrites(WriterBase):
 
     def upsert_integrations(self, records: Sequence[IntegrationFields]) -> list[Outcome]:
         """Create or update integrations keyed by (source, target, method)."""
-        names = {name_key(n) for r in records for n in (r.source, r.target)}
-        tools: dict[str, tuple[int, str]] = {}
-        for chunk in chunks(sorted(names)):
-            rows = self.session.execute(
-                sa.select(col(Tool.key), col(Tool.id), col(Tool.name)).where(
-                    col(Tool.key).in_(chunk)
-                )
-            )
-            tools.update({k: (i, n) for k, i, n in rows})
         owner_ids = self._ensure_named(Owner, [r.owner for r in records if r.owner])
-        resolved = []
-        for record in records:
-            ends = []
-            for end in (record.source, record.target):
-                if name_key(end) not in tools:
-                    raise NotFoundError(f"no tool named {end!r} in the catalog")
-                ends.append(tools[name_key(end)])
-            if ends[0][0] == ends[1][0]:
-                raise InvalidValueError(f"{record.source!r} cannot integrate with itself")
-            resolved.append((record, ends[0], ends[1]))
-
-        existing: dict[tuple[int, int, str], Integration] = {}
-        # Links from either end, so a pair already linked the other way round is seen too.
-        end_ids = sorted({e[0] for _, s, t in resolved for e in (s, t)})
-        for chunk in chunks(end_ids):
-            stmt = select(Integration).where(col(Integration.source_tool_id).in_(chunk))
-            for link in self.session.exec(stmt):
-                existing[(link.source_tool_id, link.target_tool_id, link.method)] = link
+        resolved = self._resolve_ends(records)
+        existing = self._existing_links(resolved)
         linked = {frozenset((s, t)) for s, t, _ in existing}
         outcomes: list[Outcome] = []
         inserts: list[tuple[str, dict[str, Any]]] = []
@@ -83,42 +58,95 @@ class IntegrationWrites(WriterBase):
                     values["method"] = method
                     existing[(source_id, target_id, method)] = current
             if current is None:
-                now = self.now
-                row: dict[str, Any] = {
-                    "source_tool_id": source_id,
-                    "target_tool_id": target_id,
-                    "method": record.method.value,
-                    "direction": record.direction.value,
-                    "status": record.status.value,
-                    "data_objects": [],
-                    "frequency": None,
-                    "owner_id": None,
-                    "notes": None,
-                    "created_at": now,
-                    "updated_at": now,
-                    **values,
-                }
-                inserts.append((label, row))
+                inserts.append((label, self._new_link(record, source_id, target_id, values)))
                 outcomes.append(Outcome(label, "created"))
-                continue
-            changes = {
-                k: [getattr(current, k), v] for k, v in values.items() if getattr(current, k) != v
-            }
-            if changes:
-                updates.append(
-                    {
-                        "id": current.id,
-                        **{k: v[1] for k, v in changes.items()},
-                        "updated_at": self.now,
-                    }
+            else:
+                outcomes.append(self._change_link(current, label, values, updates))
+        self._write_links(inserts, updates)
+        return outcomes
+
+    def _resolve_ends(
+        self, records: Sequence[IntegrationFields]
+    ) -> list[tuple[IntegrationFields, tuple[int, str], tuple[int, str]]]:
+        """Each record with its two tools' (id, name); a tool not in the catalog, or a link
+        from a tool to itself, refuses the batch."""
+        names = {name_key(n) for r in records for n in (r.source, r.target)}
+        tools: dict[str, tuple[int, str]] = {}
+        for chunk in chunks(sorted(names)):
+            rows = self.session.execute(
+                sa.select(col(Tool.key), col(Tool.id), col(Tool.name)).where(
+                    col(Tool.key).in_(chunk)
                 )
-                assert current.id is not None
-                self.record("integration", current.id, label, ChangeAction.UPDATE, changes)
-                for k, (_, new) in changes.items():
-                    setattr(current, k, new)
-            outcomes.append(
-                Outcome(label, "updated" if changes else "unchanged", self._readable(changes))
             )
+            tools.update({k: (i, n) for k, i, n in rows})
+        resolved = []
+        for record in records:
+            ends = []
+            for end in (record.source, record.target):
+                if name_key(end) not in tools:
+                    raise NotFoundError(f"no tool named {end!r} in the catalog")
+                ends.append(tools[name_key(end)])
+            if ends[0][0] == ends[1][0]:
+                raise InvalidValueError(f"{record.source!r} cannot integrate with itself")
+            resolved.append((record, ends[0], ends[1]))
+        return resolved
+
+    def _existing_links(
+        self, resolved: list[tuple[IntegrationFields, tuple[int, str], tuple[int, str]]]
+    ) -> dict[tuple[int, int, str], Integration]:
+        """The links already recorded from any tool the batch names, by (source, target,
+        method): from either end, so a pair linked the other way round is seen too."""
+        existing: dict[tuple[int, int, str], Integration] = {}
+        end_ids = sorted({e[0] for _, s, t in resolved for e in (s, t)})
+        for chunk in chunks(end_ids):
+            stmt = select(Integration).where(col(Integration.source_tool_id).in_(chunk))
+            for link in self.session.exec(stmt):
+                existing[(link.source_tool_id, link.target_tool_id, link.method)] = link
+        return existing
+
+    def _new_link(
+        self, record: IntegrationFields, source_id: int, target_id: int, values: dict[str, Any]
+    ) -> dict[str, Any]:
+        """An insert row carrying every column, so one executemany covers the batch."""
+        return {
+            "source_tool_id": source_id,
+            "target_tool_id": target_id,
+            "method": record.method.value,
+            "direction": record.direction.value,
+            "status": record.status.value,
+            "data_objects": [],
+            "frequency": None,
+            "owner_id": None,
+            "notes": None,
+            "created_at": self.now,
+            "updated_at": self.now,
+            **values,
+        }
+
+    def _change_link(
+        self,
+        current: Integration,
+        label: str,
+        values: dict[str, Any],
+        updates: list[dict[str, Any]],
+    ) -> Outcome:
+        """Queue the values that differ from the recorded link, with their history."""
+        changes = {
+            k: [getattr(current, k), v] for k, v in values.items() if getattr(current, k) != v
+        }
+        if changes:
+            assert current.id is not None
+            updates.append(
+                {"id": current.id, **{k: v[1] for k, v in changes.items()}, "updated_at": self.now}
+            )
+            self.record("integration", current.id, label, ChangeAction.UPDATE, changes)
+            for k, (_, new) in changes.items():
+                setattr(current, k, new)
+        return Outcome(label, "updated" if changes else "unchanged", self._readable(changes))
+
+    def _write_links(
+        self, inserts: list[tuple[str, dict[str, Any]]], updates: list[dict[str, Any]]
+    ) -> None:
         # The same route twice in one batch: keep the last, as a spreadsheet reader would expect.
         unique: dict[tuple[int, int, str], tuple[str, dict[str, Any]]] = {}
         for label, row in inserts:
@@ -133,7 +161,6 @@ class IntegrationWrites(WriterBase):
             }
             self.record("integration", integration_id, label, ChangeAction.CREATE, created)
         self._update_by_id(Integration, updates)
-        return outcomes
 
 
 def _plain(value: Any) -> Any:
