@@ -69,7 +69,6 @@ def _days(start: date, end: date) -> int:
 def savings_timeline(stack: Stack, tools: list[ToolFacts]) -> Timeline:
     """Return when retiring these tools saves what, quarter by quarter from today's quarter."""
     today = stack.today
-    base = stack.base_currency
     exits: list[Exit] = []
     unscheduled: list[str] = []
     unknown_cost: list[str] = []
@@ -111,22 +110,57 @@ def savings_timeline(stack: Stack, tools: list[ToolFacts]) -> Timeline:
                 )
             )
             continue
-        owed = (cost.annual * _days(today, cost.exit_date) / _YEAR).quantize(_CENT)
-        why = f"{tool.name}: "
-        decide_by = cost.decide_by
-        if decide_by is not None and decide_by >= today and cost.renewal_date == cost.exit_date:
-            why += f"give notice by {decide_by.isoformat()}; "
-        elif decide_by is not None and decide_by < today and cost.exit_date != cost.renewal_date:
-            why += (
-                f"the notice deadline ({decide_by.isoformat()}) has passed, so the term after "
-                f"{cost.renewal_date} is committed; "
-            )
-        why += f"paying can stop on {cost.exit_date.isoformat()}"
-        why += f"; {money(owed, base)} is owed until then." if owed else "."
-        exits.append(Exit(tool.name, cost.annual, cost.exit_date, owed, why, *dates))
+        exits.append(_scheduled_exit(stack, tool))
+    by_date, names_by_date = _by_exit_date(exits)
+    quarters = _quarters(today, by_date, names_by_date)
+    year_end = today + timedelta(days=365)
+    next_12 = sum(
+        (amount * _days(max(day, today), year_end) / _YEAR for day, amount in by_date.items()),
+        Decimal(0),
+    )
+    return Timeline(
+        exits=tuple(exits),
+        quarters=tuple(quarters),
+        annual=sum((e.annual_cost for e in exits if e.annual_cost is not None), Decimal(0)),
+        next_12_months=next_12.quantize(_CENT),
+        committed=sum((e.committed for e in exits if e.committed), Decimal(0)).quantize(_CENT),
+        unscheduled=tuple(unscheduled),
+        unknown_cost=tuple(unknown_cost),
+        no_rate=tuple(no_rate),
+        already_leaving=tuple(leaving),
+        lapsed=tuple(lapsed),
+    )
+
+
+def _scheduled_exit(stack: Stack, tool: ToolFacts) -> Exit:
+    """A tool with a known cost and exit date: what is owed until then, and what to do by
+    when, in words."""
+    today, base = stack.today, stack.base_currency
+    cost = stack.costs[tool.id]
+    assert cost.annual is not None and cost.exit_date is not None
+    owed = (cost.annual * _days(today, cost.exit_date) / _YEAR).quantize(_CENT)
+    why = f"{tool.name}: "
+    decide_by = cost.decide_by
+    if decide_by is not None and decide_by >= today and cost.renewal_date == cost.exit_date:
+        why += f"give notice by {decide_by.isoformat()}; "
+    elif decide_by is not None and decide_by < today and cost.exit_date != cost.renewal_date:
+        why += (
+            f"the notice deadline ({decide_by.isoformat()}) has passed, so the term after "
+            f"{cost.renewal_date} is committed; "
+        )
+    why += f"paying can stop on {cost.exit_date.isoformat()}"
+    why += f"; {money(owed, base)} is owed until then." if owed else "."
+    return Exit(
+        tool.name, cost.annual, cost.exit_date, owed, why, cost.renewal_date, cost.decide_by
+    )
+
+
+def _by_exit_date(exits: list[Exit]) -> tuple[dict[date, Decimal], dict[date, list[str]]]:
+    """The yearly amounts that stop on each date, and the tools that stop paying then.
+
+    Exits share dates (renewals cluster): summed per date once, the quarters cost dates x
+    quarters, not tools x quarters."""
     scheduled = [e for e in exits if e.exit_date is not None and e.annual_cost is not None]
-    # Exits share dates (renewals cluster): sum the yearly amounts per date once, so the
-    # quarters cost dates x quarters, not tools x quarters.
     by_date: dict[date, Decimal] = {}
     names_by_date: dict[date, list[str]] = {}
     for e in scheduled:
@@ -134,6 +168,14 @@ def savings_timeline(stack: Stack, tools: list[ToolFacts]) -> Timeline:
         by_date[e.exit_date] = by_date.get(e.exit_date, Decimal(0)) + e.annual_cost
         if e.annual_cost:
             names_by_date.setdefault(e.exit_date, []).append(e.tool)
+    return by_date, names_by_date
+
+
+def _quarters(
+    today: date, by_date: dict[date, Decimal], names_by_date: dict[date, list[str]]
+) -> list[Quarter]:
+    """What is saved in each quarter from today's, the yearly run rate by its end, and the
+    tools whose savings start in it."""
     quarters = []
     start = quarter_of(today)
     for _ in range(QUARTERS_SHOWN):
@@ -154,20 +196,4 @@ def savings_timeline(stack: Stack, tools: list[ToolFacts]) -> Timeline:
             Quarter(label, start, last, tuple(starting), saved.quantize(_CENT), run_rate)
         )
         start = following
-    year_end = today + timedelta(days=365)
-    next_12 = sum(
-        (amount * _days(max(day, today), year_end) / _YEAR for day, amount in by_date.items()),
-        Decimal(0),
-    )
-    return Timeline(
-        exits=tuple(exits),
-        quarters=tuple(quarters),
-        annual=sum((e.annual_cost for e in exits if e.annual_cost is not None), Decimal(0)),
-        next_12_months=next_12.quantize(_CENT),
-        committed=sum((e.committed for e in exits if e.committed), Decimal(0)).quantize(_CENT),
-        unscheduled=tuple(unscheduled),
-        unknown_cost=tuple(unknown_cost),
-        no_rate=tuple(no_rate),
-        already_leaving=tuple(leaving),
-        lapsed=tuple(lapsed),
-    )
+    return quarters
