@@ -12,7 +12,7 @@ check: lint
 lint:
 	.venv/bin/ruff check $(SOURCES)
 	.venv/bin/ruff format --check $(SOURCES)
-	.venv/bin/mypy stackmap tests
+	.venv/bin/mypy $(SOURCES)
 	.venv/bin/lint-imports
 
 test:

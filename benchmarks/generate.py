@@ -153,9 +153,9 @@ def synthetic_stack(tools: int, integrations: int, seed: int = 7) -> SyntheticSt
                 active=None if seats is None else rng.randrange(0, seats + 1),
             )
         )
-    links = []
+    links: list[tuple[str, str, str, str]] = []
     names = [t.name for t in result]
-    seen = set()
+    seen: set[tuple[str, str]] = set()
     while len(links) < integrations and len(names) > 1:
         source, target = rng.sample(names, 2)
         if (source, target) in seen:

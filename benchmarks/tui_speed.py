@@ -79,7 +79,7 @@ def _measure(step: str, database: str, started: float | None = None) -> dict[str
         fill(self, *args)  # type: ignore[arg-type]
         answered.append(time.perf_counter())
 
-    ToolsScreen.fill = timed_fill  # type: ignore[method-assign]
+    ToolsScreen.fill = timed_fill  # type: ignore[method-assign,assignment]
 
     def figure() -> str:
         found = app.screen.query("#fig-spend")

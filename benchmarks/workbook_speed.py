@@ -25,7 +25,7 @@ def _measure(step: str, tools: int, folder: Path) -> dict[str, float]:
 
     from benchmarks.analysis_speed import build_stack
     from stackmap.analysis import analyze
-    from stackmap.export.review import INVENTORY, inventory_rows
+    from stackmap.export.sheets import INVENTORY, inventory_rows
     from stackmap.export.workbook import WorkbookSource, write_workbook
     from stackmap.reference import load_reference
 

@@ -11,6 +11,7 @@ import csv
 import io
 import random
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -19,7 +20,7 @@ OUT = Path(__file__).resolve().parent.parent / "tests" / "hostile"
 HEADER = ["Application Name", "Vendor", "Annual Cost", "Business Owner", "Renewal Date", "Notes"]
 
 
-def _xlsx_bytes(rows: list[list[object]], merges: list[str] = ()) -> bytes:  # type: ignore[assignment]
+def _xlsx_bytes(rows: Sequence[Sequence[object]], merges: Sequence[str] = ()) -> bytes:
     wb = Workbook()
     sheet = wb.active
     assert sheet is not None
@@ -33,7 +34,7 @@ def _xlsx_bytes(rows: list[list[object]], merges: list[str] = ()) -> bytes:  # t
     return buffer.getvalue()
 
 
-def _good_rows() -> list[list[object]]:
+def _good_rows() -> list[Sequence[object]]:
     return [
         HEADER,
         ["Canva", "Canva", "$1,200", "Dana Lee", "2027-03-31", "Design"],
@@ -54,7 +55,7 @@ def _rewrite(data: bytes, member: str, change: object) -> bytes:
     return buffer.getvalue()
 
 
-def _csv(rows: list[list[object]], encoding: str = "utf-8") -> bytes:
+def _csv(rows: Sequence[Sequence[object]], encoding: str = "utf-8") -> bytes:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\r\n").writerows(rows)
     return buffer.getvalue().encode(encoding)
