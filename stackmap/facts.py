@@ -3,6 +3,8 @@ handful of set queries (one per table), not one per tool."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
@@ -26,6 +28,26 @@ SPEND: sa.Table = ToolSpend.__table__  # type: ignore[attr-defined]
 UNTIED: sa.Table = UntiedSpend.__table__  # type: ignore[attr-defined]
 
 
+# Only the columns the analysis reads: every timestamp and free-text JSON column left out is
+# 20,000-100,000 values SQLAlchemy would otherwise decode for nothing.
+_TOOL_COLUMNS = (
+    "id name status vendor_id category business_owner_id technical_owner_id journey_stages "
+    "business_units disposition decision_note decided_by functional_fit technical_fit"
+)
+_LINK_COLUMNS = (
+    "id source_tool_id target_tool_id method status direction frequency data_objects owner_id"
+)
+_CONTRACT_COLUMNS = (
+    "id tool_id annual_cost amount currency billing_period start_date end_date renewal_date "
+    "notice_days auto_renew seats_purchased seats_assigned seats_active cost_centre notes "
+    "pricing_model"
+)
+
+
+def _columns(table: sa.Table, names: str) -> list[sa.Column[Any]]:
+    return [table.c[name] for name in names.split()]
+
+
 def read_facts(
     session: Session,
 ) -> tuple[tuple[ToolFacts, ...], tuple[LinkFacts, ...], tuple[UntiedFacts, ...]]:
@@ -44,7 +66,7 @@ def _tools(session: Session, owners: dict[int, str]) -> tuple[ToolFacts, ...]:
     vendors = _names(session, Vendor)
     capabilities, inferred = _capabilities(session)
     contracts: dict[int, list[ContractView]] = {}
-    for row in session.execute(sa.select(CONTRACT)):
+    for row in session.execute(sa.select(*_columns(CONTRACT, _CONTRACT_COLUMNS))):
         contracts.setdefault(row.tool_id, []).append(contract_view(row))
     invoiced = _invoiced(session)
 
@@ -72,7 +94,7 @@ def _tools(session: Session, owners: dict[int, str]) -> tuple[ToolFacts, ...]:
             functional_fit=row.functional_fit,
             technical_fit=row.technical_fit,
         )
-        for row in session.execute(sa.select(TOOL).order_by(TOOL.c.key))
+        for row in session.execute(sa.select(*_columns(TOOL, _TOOL_COLUMNS)).order_by(TOOL.c.key))
     )
 
 
@@ -122,7 +144,7 @@ def _links(session: Session, owners: dict[int, str]) -> tuple[LinkFacts, ...]:
             data_objects=tuple(row.data_objects or ()),
             owner=owners.get(row.owner_id) if row.owner_id else None,
         )
-        for row in session.execute(sa.select(LINK).order_by(LINK.c.id))
+        for row in session.execute(sa.select(*_columns(LINK, _LINK_COLUMNS)).order_by(LINK.c.id))
     )
 
 

