@@ -7,6 +7,7 @@ owners, contracts (costs typed the many ways people type them), capabilities and
 from __future__ import annotations
 
 import random
+import sys
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -216,3 +217,13 @@ def write_workbook(path: Path, stack: SyntheticStack) -> Path:
         links.append(list(link))
     wb.save(path)
     return path
+
+
+def main() -> None:
+    """`python -m benchmarks.generate TOOLS INTEGRATIONS OUT.xlsx`: write a synthetic stack."""
+    tools, integrations, out = sys.argv[1:4]
+    write_workbook(Path(out), synthetic_stack(int(tools), int(integrations)))
+
+
+if __name__ == "__main__":
+    main()
