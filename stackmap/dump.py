@@ -9,13 +9,15 @@ the same files.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import orjson
 import sqlalchemy as sa
@@ -168,15 +170,23 @@ def _text(value: Any) -> str:
 
 def read_part(conn: sa.Connection, part: Part) -> list[dict[str, Any]]:
     """Return a part's rows as plain values, sorted."""
+    return list(_part_rows(conn, part))
+
+
+def _part_rows(conn: sa.Connection, part: Part) -> Iterator[dict[str, Any]]:
+    """A part's rows as plain values, sorted, fetched a batch at a time (a server cursor on
+    PostgreSQL), never the whole table at once."""
     columns = part.columns
     stmt = sa.select(*columns).order_by(*(part.table.c[name] for name in part.order))
     if part.only:  # decisions: only the tools that have one
         stmt = stmt.where(sa.or_(*(part.table.c[name].is_not(None) for name in DECISION_FIELDS)))
     names = [c.name for c in columns]
-    return [
-        {name: encode(value) for name, value in zip(names, row, strict=True)}
-        for row in conn.execute(stmt)
-    ]
+    result = conn.execution_options(stream_results=True, yield_per=_BATCH).execute(stmt)
+    for row in result:
+        yield {name: encode(value) for name, value in zip(names, row, strict=True)}
+
+
+_BATCH = 2000
 
 
 @dataclass
@@ -192,11 +202,7 @@ class Snapshot:
 
 def snapshot(engine: sa.Engine) -> Snapshot:
     """Read the whole catalog in one consistent transaction."""
-    bind = engine
-    if engine.dialect.name == "postgresql":
-        # One snapshot for all tables, while other people keep working.
-        bind = engine.execution_options(isolation_level="REPEATABLE READ")
-    with bind.connect() as conn, conn.begin():
+    with _consistent(engine) as conn:
         revision = db.revision_of(conn)
         return Snapshot(revision, {part.file: read_part(conn, part) for part in PARTS})
 
@@ -229,6 +235,17 @@ def rows_text(rows: list[dict[str, Any]]) -> str:
     return _YAML_UNSAFE.sub(_escape, text)
 
 
+def _write_rows(rows: Iterator[dict[str, Any]], handle: IO[str]) -> int:
+    """Write records as rows_text does, a batch at a time; return how many."""
+    count = 0
+    while batch := list(itertools.islice(rows, _BATCH)):
+        handle.write(rows_text(batch))
+        count += len(batch)
+    if not count:
+        handle.write("[]\n")
+    return count
+
+
 def parse_rows(label: str, data: bytes) -> Any:
     """Read a file written by rows_text quickly, or any YAML (edited by hand) in full."""
     try:
@@ -255,30 +272,47 @@ def yaml_text(data: Any) -> str:
 
 def manifest_text(snap: Snapshot) -> str:
     """The manifest of a dump: its format, the catalog's schema revision, rows per file."""
+    return _manifest(snap.revision, snap.counts())
+
+
+def _manifest(revision: str | None, counts: dict[str, int]) -> str:
     return yaml_text(
         {
             "format": FORMAT,
-            "schema": snap.revision,
+            "schema": revision,
             "written_by": f"stackmap {__version__}",
-            "files": snap.counts(),
+            "files": counts,
         }
     )
 
 
-def write_snapshot(snap: Snapshot, directory: Path) -> None:
-    """Write a snapshot as one YAML file per part plus a manifest, each replaced atomically."""
-    directory.mkdir(parents=True, exist_ok=True)
-    for part in PARTS:
-        _write_atomic(directory / part.file, rows_text(snap.parts[part.file]))
-    # Last: a directory with a manifest is a complete dump.
-    _write_atomic(directory / MANIFEST, manifest_text(snap))
-
-
 def dump_catalog(engine: sa.Engine, directory: Path) -> dict[str, int]:
-    """Write the whole catalog to a directory of sorted YAML files; return rows per file."""
-    snap = snapshot(engine)
-    write_snapshot(snap, directory)
-    return snap.counts()
+    """Write the whole catalog to a directory of sorted YAML files; return rows per file.
+
+    Streamed: each file is written as its rows are read, a batch at a time, all in one
+    consistent transaction, so memory stays flat however large the catalog (a 100,000-row
+    history is never held at once). Each file is replaced atomically, the manifest last."""
+    directory.mkdir(parents=True, exist_ok=True)
+    counts: dict[str, int] = {}
+    with _consistent(engine) as conn:
+        revision = db.revision_of(conn)
+        for part in PARTS:
+            with atomic_write(directory / part.file, encoding="utf-8", newline="\n") as handle:
+                counts[part.file] = _write_rows(_part_rows(conn, part), handle)
+    # Last: a directory with a manifest is a complete dump.
+    _write_atomic(directory / MANIFEST, _manifest(revision, counts))
+    return counts
+
+
+@contextmanager
+def _consistent(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """A connection in one transaction that sees one state of every table."""
+    bind = engine
+    if engine.dialect.name == "postgresql":
+        # One snapshot for all tables, while other people keep working.
+        bind = engine.execution_options(isolation_level="REPEATABLE READ")
+    with bind.connect() as conn, conn.begin():
+        yield conn
 
 
 def parse_yaml(label: str, data: bytes) -> Any:

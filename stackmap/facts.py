@@ -19,7 +19,7 @@ from stackmap.models import (
     UntiedSpend,
     Vendor,
 )
-from stackmap.views import ContractView, contract_view
+from stackmap.views import CONTRACT_VIEW_COLUMNS, ContractView, contract_view
 
 TOOL: sa.Table = Tool.__table__  # type: ignore[attr-defined]
 CONTRACT: sa.Table = Contract.__table__  # type: ignore[attr-defined]
@@ -36,11 +36,6 @@ _TOOL_COLUMNS = (
 )
 _LINK_COLUMNS = (
     "id source_tool_id target_tool_id method status direction frequency data_objects owner_id"
-)
-_CONTRACT_COLUMNS = (
-    "id tool_id annual_cost amount currency billing_period start_date end_date renewal_date "
-    "notice_days auto_renew seats_purchased seats_assigned seats_active cost_centre notes "
-    "pricing_model"
 )
 
 
@@ -66,7 +61,7 @@ def _tools(session: Session, owners: dict[int, str]) -> tuple[ToolFacts, ...]:
     vendors = _names(session, Vendor)
     capabilities, inferred = _capabilities(session)
     contracts: dict[int, list[ContractView]] = {}
-    for row in session.execute(sa.select(*_columns(CONTRACT, _CONTRACT_COLUMNS))):
+    for row in session.execute(sa.select(*(CONTRACT.c[name] for name in CONTRACT_VIEW_COLUMNS))):
         contracts.setdefault(row.tool_id, []).append(contract_view(row))
     invoiced = _invoiced(session)
 

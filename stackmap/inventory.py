@@ -39,6 +39,7 @@ from stackmap.schemas import ContractFields, IntegrationFields, ToolFields, Tool
 from stackmap.store import Outcome, Writer
 from stackmap.terms import current_terms
 from stackmap.views import (
+    CONTRACT_VIEW_COLUMNS,
     ChangeView,
     ContractView,
     IntegrationView,
@@ -57,6 +58,18 @@ if TYPE_CHECKING:
     from stackmap.importers.spreadsheet import ExistingTool, ImportPlan
 
 ENV_ACTOR = "STACKMAP_USER"
+# What a tool's summary reads from its row.
+_SUMMARY_COLUMNS = (
+    "id",
+    "name",
+    "vendor_id",
+    "category",
+    "status",
+    "business_owner_id",
+    "technical_owner_id",
+    "disposition",
+    "business_units",
+)
 BUSY_ATTEMPTS = 3
 TOOL: sa.Table = Tool.__table__  # type: ignore[attr-defined]
 CONTRACT: sa.Table = Contract.__table__  # type: ignore[attr-defined]
@@ -534,9 +547,10 @@ class Inventory:
         today: date | None = None,
     ) -> list[ToolSummary]:
         """Return tools sorted by name, filtered and paged in the query."""
-        with Session(self.engine) as session:
-            # Plain rows, not ORM objects: building 20,000 instances costs more than the query.
-            stmt = sa.select(TOOL).order_by(TOOL.c.key)
+        with bulk_work(), Session(self.engine) as session:
+            # Plain rows, not ORM objects: building 20,000 instances costs more than the query;
+            # and only the columns a summary shows (no timestamps or free-form JSON to decode).
+            stmt = sa.select(*(TOOL.c[name] for name in _SUMMARY_COLUMNS)).order_by(TOOL.c.key)
             if status:
                 stmt = stmt.where(TOOL.c.status.in_(list(status)))
             if search:
@@ -567,7 +581,7 @@ class Inventory:
         cap_stmt = sa.select(
             col(ToolCapability.tool_id), col(ToolCapability.capability), col(ToolCapability.source)
         ).order_by(col(ToolCapability.capability))
-        contract_stmt = sa.select(CONTRACT)
+        contract_stmt = sa.select(*(CONTRACT.c[name] for name in CONTRACT_VIEW_COLUMNS))
         out_stmt = sa.select(col(Integration.source_tool_id), sa.func.count()).group_by(
             col(Integration.source_tool_id)
         )
