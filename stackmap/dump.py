@@ -186,7 +186,7 @@ def _part_rows(conn: sa.Connection, part: Part) -> Iterator[dict[str, Any]]:
         yield {name: encode(value) for name, value in zip(names, row, strict=True)}
 
 
-_BATCH = 2000
+_BATCH = 500
 
 
 @dataclass

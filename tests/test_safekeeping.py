@@ -335,3 +335,26 @@ def test_a_dump_edited_by_hand_as_block_yaml_still_loads(
         assert dumped(target, tmp_path / "again") == expected
     finally:
         target.close()
+
+
+@pytest.mark.slow
+def test_a_dump_streams_holding_a_batch_not_the_catalog(
+    tmp_path: Path, reference: Reference
+) -> None:
+    # A dump of a large catalog must not hold every row at once: its peak Python memory stays
+    # well under the size of what it writes (a whole-catalog read holds several times that).
+    import tracemalloc
+
+    from benchmarks.generate import synthetic_stack, write_workbook
+
+    inventory = Inventory.open(str(tmp_path / "big.db"), actor="tester")
+    workbook = write_workbook(tmp_path / "big.xlsx", synthetic_stack(3000, 15000))
+    inventory.apply_import(inventory.plan_import(workbook))
+    tracemalloc.start()
+    dump_catalog(inventory.engine, tmp_path / "dump")
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    inventory.close()
+    written = sum(p.stat().st_size for p in (tmp_path / "dump").iterdir())
+    assert written > 5_000_000  # big enough for the batches to matter
+    assert peak < written / 2, (peak, written)
