@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from stackmap.analysis.stack import LinkFacts, Stack, ToolFacts
+
+if TYPE_CHECKING:
+    # networkx loads with the graphs that need it (0.1 s): a what-if's searches do not.
+    import networkx as nx
 
 NodeKey = tuple[str, object]
 
@@ -38,6 +41,8 @@ class StackGraph:
     @cached_property
     def capabilities(self) -> nx.Graph:
         """Bipartite graph: tools on one side, capabilities and their areas on the other."""
+        import networkx as nx
+
         graph = nx.Graph()
         reference = self.stack.reference
         for area in reference.areas:
@@ -156,6 +161,8 @@ class StackGraph:
     @cached_property
     def integrations(self) -> nx.DiGraph:
         """Directed graph of integrations between the tools (edges follow the data)."""
+        import networkx as nx
+
         graph = nx.DiGraph()
         graph.add_nodes_from((t.id, self.attributes(t)) for t in self.tools)
         graph.add_edges_from((a, b, {"links": links}) for (a, b), links in self._flows.items())

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from stackmap.analysis.graph import StackGraph, blocks
+
+if TYPE_CHECKING:
+    import networkx as nx
 from stackmap.analysis.stack import Stack
 
 _NAMED = 8  # tools named in a sentence before "and N more"
@@ -131,6 +133,8 @@ def single_points_of_failure(stack: Stack, graph: StackGraph) -> list[SinglePoin
         seen |= block
     if not points:
         return []
+    import networkx as nx  # loaded when a stack has points to weigh
+
     tree = nx.Graph()
     members: dict[Node, list[int]] = {}
     for index, block in enumerate(found):
