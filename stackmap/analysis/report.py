@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
 from typing import Any
+
+import orjson
 
 from stackmap.analysis.coverage import Coverage, Gap, coverage
 from stackmap.analysis.graph import StackGraph
@@ -93,90 +94,99 @@ class Analysis:
         """What the suggested plan saves a year once the contracts let go (None: unknown)."""
         return self.plan.annual_savings if self.plan else Decimal(0)
 
-    def to_json(self) -> dict[str, Any]:
-        """Return the documented JSON object of `stackmap analyze --json` (see README)."""
+    def to_json(self, *, raw: bool = False) -> dict[str, Any]:
+        """Return the documented JSON object of `stackmap analyze --json` (see README).
+
+        raw: leave the findings as dataclasses, for a writer that serialises them itself
+        (orjson, in C); otherwise every value is plain JSON data.
+        """
+        out = _as_is if raw else plain
         cov = self.coverage
         return {
             "as_of": self.as_of,
             "currency": self.currency,
             "tools_in_use": self.tools_in_use,
             "tools_total": self.tools_total,
-            "outside_marketing": plain(self.set_aside),
+            "outside_marketing": out(self.set_aside),
             "summary": {
-                "annual_spend": plain(self.spend.total),
+                "annual_spend": out(self.spend.total),
                 "annual_spend_source": "the current contracts' terms",
-                "overlap_at_stake": plain(self.at_stake),
-                "unused_licences": plain(self.wasted),
-                "unused_licences_if_per_seat": plain(self.possible_waste),
-                "plan_savings": plain(self.plan_savings),
-                "plan_savings_next_12_months": plain(
+                "overlap_at_stake": out(self.at_stake),
+                "unused_licences": out(self.wasted),
+                "unused_licences_if_per_seat": out(self.possible_waste),
+                "plan_savings": out(self.plan_savings),
+                "plan_savings_next_12_months": out(
                     self.plan.savings_next_12_months if self.plan else None
                 ),
                 "renewals_due": self.renewals_due,
             },
-            "overlaps": plain(self.overlaps),
-            "partial_overlaps": plain(self.partial_overlaps),
-            "gaps": plain(self.gaps),
+            "overlaps": out(self.overlaps),
+            "partial_overlaps": out(self.partial_overlaps),
+            "gaps": out(self.gaps),
             "coverage": {
                 "required_share": round(cov.required_share, 3),
                 "areas": [
                     {
-                        **plain(a),
+                        **plain(a),  # one small record per area, rounded below
                         "share": round(a.share, 3),
                         "required_share": round(a.required_share, 3),
                     }
                     for a in cov.areas
                 ],
-                "capabilities": plain(cov.capabilities),
-                "single_provider": plain(cov.single_provider),
-                "journey": plain(cov.journey),
+                "capabilities": out(cov.capabilities),
+                "single_provider": out(cov.single_provider),
+                "journey": out(cov.journey),
                 "journey_sides": cov.journey_sides,
-                "journey_gaps": plain(cov.journey_gaps),
+                "journey_gaps": out(cov.journey_gaps),
             },
-            "silos": plain(self.silos),
-            "hubs": plain(self.hubs),
-            "single_points_of_failure": plain(self.single_points_of_failure),
-            "islands": plain(self.islands),
-            "fragile_integrations": plain(self.fragile_integrations),
-            "unowned": plain(self.unowned),
-            "renewals": plain(self.renewals),
-            "contract_checks": plain(self.contract_checks),
-            "underutilized": plain(self.underutilized),
-            "spend": plain(self.spend),
+            "silos": out(self.silos),
+            "hubs": out(self.hubs),
+            "single_points_of_failure": out(self.single_points_of_failure),
+            "islands": out(self.islands),
+            "fragile_integrations": out(self.fragile_integrations),
+            "unowned": out(self.unowned),
+            "renewals": out(self.renewals),
+            "contract_checks": out(self.contract_checks),
+            "underutilized": out(self.underutilized),
+            "spend": out(self.spend),
             "spend_vs_contract": {
                 "source": "finance spend reports (`import --spend`), latest period per tool",
                 "tools_reached": self.invoices.reports,
-                "compared": plain(self.invoices.compared),
-                "invoices_without_contract": plain(self.invoices.invoices_without_contract),
-                "contracts_without_invoices": plain(self.invoices.contracts_without_invoices),
-                "untied_suppliers": plain(self.invoices.untied),
+                "compared": out(self.invoices.compared),
+                "invoices_without_contract": out(self.invoices.invoices_without_contract),
+                "contracts_without_invoices": out(self.invoices.contracts_without_invoices),
+                "untied_suppliers": out(self.invoices.untied),
             },
-            "recommendations": plain(self.recommendations),
-            "plan": plain(self.plan),
-            "maturity": plain(self.maturity),
+            "recommendations": out(self.recommendations),
+            "plan": out(self.plan),
+            "maturity": out(self.maturity),
         }
 
 
 def plain(value: Any) -> Any:
-    """Return a finding (a dataclass, or a list or mapping of them) as JSON-ready data.
+    """Return a finding (a dataclass, or a list or mapping of them) as JSON-ready data:
+    dataclasses as mappings of their fields, tuples as lists, dates as ISO text, money as a
+    number.
 
-    Field by field rather than dataclasses.asdict, which deep-copies every value first and is
-    several times slower on 20,000-tool results.
+    orjson walks the values in C (a 20,000-tool analysis is over a million of them: 2 s in
+    Python, 0.2 s this way); what it does not know (money) goes through jsonable.
     """
     if isinstance(value, str | int | float | bool) or value is None:
         return value
-    if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    if is_dataclass(value) and not isinstance(value, type):
-        return {name: plain(getattr(value, name)) for name in _field_names(type(value))}
-    return jsonable(value)
+    return orjson.loads(orjson.dumps(value, default=_unknown, option=orjson.OPT_NON_STR_KEYS))
 
 
-@cache
-def _field_names(kind: type) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(kind))
+def _as_is(value: Any) -> Any:
+    return value
+
+
+def _unknown(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    converted = jsonable(value)
+    if converted is value:
+        raise TypeError(f"{type(value).__name__} is not JSON data")
+    return converted
 
 
 def analyze(stack: Stack, graph: StackGraph | None = None) -> Analysis:

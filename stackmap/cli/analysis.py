@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from stackmap.bulk import bulk_work
 from stackmap.cli.base import (
     AllTools,
     AsOf,
@@ -56,7 +57,10 @@ def analyze(
 
     result = run_analysis(stack)
     if as_json:
-        print_json(result.to_json())
+        with bulk_work():  # a million JSON values: no cycles for the collector to find
+            # The findings go to orjson as they are, which writes dataclasses, dates and
+            # tuples itself: a million values never become Python dicts and lists first.
+            print_json(result.to_json(raw=True))
         return
     render_analysis(out, result, section or SECTIONS)
 
@@ -97,7 +101,6 @@ def whatif(
         as_of_date(as_of), chosen.pop("counted"), all_tools=all_tools, **chosen
     )
     from stackmap.analysis import what_if
-    from stackmap.analysis.report import plain
     from stackmap.render import render_what_if
 
     result = what_if(
@@ -108,6 +111,7 @@ def whatif(
         migration_cost=amount(migration_cost, "--migration-cost"),
     )
     if as_json:
-        print_json(plain(result))
+        with bulk_work():
+            print_json(result)
         return
     render_what_if(out, result)
