@@ -8,8 +8,9 @@ markup written as a \\u escape, so `</script>` or `<svg onload=…>` stays text.
 from __future__ import annotations
 
 import html
-import json
 from typing import Any
+
+import orjson
 
 # str.replace, one character at a time, runs in C over the whole text; str.translate with a
 # mapping looks every character up in a dict (1.3 s against 0.1 s on a 20,000-tool map).
@@ -28,8 +29,9 @@ def text(value: object) -> str:
 
 
 def script_json(value: Any) -> str:
-    """Return JSON that is safe inside a <script> element."""
-    written = json.dumps(value, ensure_ascii=False)
+    """Return JSON that is safe inside a <script> element (written by orjson: a 20,000-tool
+    map's nodes and edges are 30 MB of JSON, a third of a second in Python's encoder)."""
+    written = orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
     for character, escaped in _SCRIPT_SAFE:
         written = written.replace(character, escaped)
     return written
