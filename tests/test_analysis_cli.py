@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from stackmap.cli import app
 from stackmap.inventory import Inventory
-from stackmap.schemas import ToolFields
+from stackmap.schemas import IntegrationFields, ToolFields
 
 runner = CliRunner()
 
@@ -31,8 +31,24 @@ def test_the_snapshot_carries_tools_contracts_capabilities_and_links(
     backend_inventory: Inventory,
 ) -> None:
     arrange_overlap(backend_inventory)
+    # JSON list columns come back as text on SQLite and as lists from PostgreSQL's driver.
+    backend_inventory.add_tool(
+        ToolFields(
+            name="Slack", business_units=["Sales", "Marketing"], journey_stages=["retention"]
+        )
+    )
+    backend_inventory.add_integration(
+        IntegrationFields(
+            source="Slack", target="Salesforce Sales Cloud", data_objects=["leads", "accounts"]
+        )
+    )
     stack = backend_inventory.stack(date(2027, 1, 1))
     by_name = {t.name: t for t in stack.tools}
+    assert by_name["Slack"].business_units == ("Sales", "Marketing")
+    assert by_name["Slack"].journey_stages == ("retention",)
+    assert by_name["Marketo Engage"].business_units == ()
+    (slack_link,) = [link for link in stack.links if link.source == by_name["Slack"].id]
+    assert slack_link.data_objects == ("leads", "accounts")
     marketo = by_name["Marketo Engage"]
     assert "marketing-automation" in marketo.capabilities  # from the product library
     assert marketo.vendor == "Adobe"
@@ -44,6 +60,7 @@ def test_the_snapshot_carries_tools_contracts_capabilities_and_links(
     } == {
         ("Marketo Engage", "Salesforce Sales Cloud"),
         ("HubSpot Marketing Hub", "Salesforce Sales Cloud"),
+        ("Slack", "Salesforce Sales Cloud"),
     }
 
 
