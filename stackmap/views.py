@@ -200,46 +200,12 @@ class ToolDetail:
         return data
 
 
-# The contract columns a ContractView is built from (and the tool it belongs to).
-CONTRACT_VIEW_COLUMNS = [
-    "id",
-    "tool_id",
-    "annual_cost",
-    "amount",
-    "currency",
-    "billing_period",
-    "start_date",
-    "end_date",
-    "renewal_date",
-    "notice_days",
-    "auto_renew",
-    "seats_purchased",
-    "seats_assigned",
-    "seats_active",
-    "cost_centre",
-    "notes",
-    "pricing_model",
-]
+# The contract columns a ContractView is built from (its fields), and the tool it belongs to.
+_CONTRACT_VIEW_FIELDS = tuple(f.name for f in fields(ContractView))
+CONTRACT_VIEW_COLUMNS = ["tool_id", *_CONTRACT_VIEW_FIELDS]
 
 
 def contract_view(contract: Any) -> ContractView:
     """Return the view of a Contract object or a contract row."""
     assert contract.id is not None
-    return ContractView(
-        id=contract.id,
-        annual_cost=contract.annual_cost,
-        amount=contract.amount,
-        currency=contract.currency,
-        billing_period=contract.billing_period,
-        start_date=contract.start_date,
-        end_date=contract.end_date,
-        renewal_date=contract.renewal_date,
-        notice_days=contract.notice_days,
-        auto_renew=contract.auto_renew,
-        seats_purchased=contract.seats_purchased,
-        seats_assigned=contract.seats_assigned,
-        seats_active=contract.seats_active,
-        cost_centre=contract.cost_centre,
-        notes=contract.notes,
-        pricing_model=contract.pricing_model,
-    )
+    return ContractView(**{name: getattr(contract, name) for name in _CONTRACT_VIEW_FIELDS})
