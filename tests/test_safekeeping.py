@@ -337,9 +337,65 @@ def test_a_dump_edited_by_hand_as_block_yaml_still_loads(
         target.close()
 
 
+@pytest.mark.parametrize("edited", ["tools.yaml", "integrations.yaml"])
+def test_a_file_edited_by_hand_after_some_batches_are_in_loads_whole(
+    inventory: Inventory,
+    tmp_path: Path,
+    reference: Reference,
+    monkeypatch: pytest.MonkeyPatch,
+    edited: str,
+) -> None:
+    # Load streams a file a batch at a time; a record further down written as block YAML is
+    # found only once earlier batches are inserted. Those rows are taken back out and the
+    # file read whole: nothing twice, nothing lost (tools: their decisions still merged).
+    import yaml
+
+    from stackmap import dump
+    from stackmap.dump import parse_rows
+
+    monkeypatch.setattr(dump, "_LOAD_BATCH", 2)
+    arrange_everything(inventory)
+    source = tmp_path / "d"
+    dump_catalog(inventory.engine, source)
+    expected = files(source)
+    path = source / edited
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    last = parse_rows(edited, lines[-1].encode())
+    path.write_text("".join(lines[:-1]) + yaml.safe_dump(last, sort_keys=False))
+    assert len(lines) > 4 and not path.read_text().splitlines()[-1].startswith("- {")
+    target = _empty(reference, f"sqlite:///{tmp_path / 't.db'}")
+    try:
+        load_catalog(target.engine, source)
+        assert dumped(target, tmp_path / "again") == expected
+    finally:
+        target.close()
+
+
+def test_a_bad_record_in_a_later_batch_is_named_by_its_place_in_the_file(
+    inventory: Inventory, tmp_path: Path, reference: Reference, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from stackmap import dump
+
+    monkeypatch.setattr(dump, "_LOAD_BATCH", 4)
+    arrange_everything(inventory)
+    source = tmp_path / "d"
+    dump_catalog(inventory.engine, source)
+    path = source / "contracts.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[9] = lines[9].replace('"currency":', '"currency":["x"],"was":', 1)
+    path.write_text("".join(lines), encoding="utf-8")
+    target = _empty(reference, f"sqlite:///{tmp_path / 't.db'}")
+    try:
+        with pytest.raises(InvalidValueError, match=r"contracts.yaml: record 10[,:]"):
+            load_catalog(target.engine, source)
+        assert sum(target.counts().values()) == 0
+    finally:
+        target.close()
+
+
 @pytest.mark.slow
-def test_a_dump_streams_holding_a_batch_not_the_catalog(
-    tmp_path: Path, reference: Reference
+def test_dump_and_load_stream_holding_a_batch_not_the_catalog(
+    tmp_path: Path, reference: Reference, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A dump of a large catalog must not hold every row at once: its peak Python memory stays
     # well under the size of what it writes (a whole-catalog read holds several times that).
@@ -358,3 +414,18 @@ def test_a_dump_streams_holding_a_batch_not_the_catalog(
     written = sum(p.stat().st_size for p in (tmp_path / "dump").iterdir())
     assert written > 5_000_000  # big enough for the batches to matter
     assert peak < written / 2, (peak, written)
+    # And load reads it back a batch at a time too (a whole-dump read holds several times it);
+    # batches small beside this catalog, so that what is measured is what a batch holds.
+    from stackmap import dump
+
+    monkeypatch.setattr(dump, "_LOAD_BATCH", 200)
+    target = _empty(reference, f"sqlite:///{tmp_path / 'loaded.db'}")
+    try:
+        assert sum(target.counts().values()) == 0  # connected: the driver's set-up not counted
+        tracemalloc.start()
+        load_catalog(target.engine, tmp_path / "dump")
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    finally:
+        target.close()
+    assert peak < written / 4, (peak, written)
