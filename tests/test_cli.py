@@ -381,3 +381,23 @@ def test_tool_edit_reads_spellings_an_import_accepts_and_clears_fields(catalog: 
     assert current["annual_cost"] == 12600.0 and current["currency"] == "EUR"
     assert current["billing_period"] == "monthly" and current["notice_days"] == 90
     assert current["renewal_date"] is None and shown["notes"] is None
+
+
+def test_output_cut_short_by_its_reader_ends_quietly(tmp_path: Path) -> None:
+    # `stackmap … --json | head`: the reader leaves after a few lines; stackmap stops without a
+    # traceback or an "internal error", with the shell's exit code for a closed pipe.
+    import subprocess
+    import sys
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "stackmap", "--db", str(tmp_path / "c.db"), "reference",
+         "products", "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )  # fmt: skip
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.read(10).startswith(b"[")
+    process.stdout.close()  # the output is far larger than a pipe's buffer: it must notice
+    error = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 141, error
+    assert error == ""

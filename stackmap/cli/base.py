@@ -79,6 +79,13 @@ class Group(Commands):
             raise fail(_scrubbed(ctx, str(exc)), exc.exit_code) from exc
         except KeyboardInterrupt:
             raise fail("interrupted; nothing was changed", 130) from None
+        except BrokenPipeError:
+            # The reader went away (`stackmap tools --json | head`): stop quietly, as other
+            # command-line tools do. Standard output is pointed at /dev/null so that the
+            # interpreter's own flush at exit does not raise the same error again.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise typer.Exit(141) from None  # 128 + SIGPIPE, what a shell reports
         except Exception as exc:
             _traceback_if_debug(ctx)
             if _database_error(exc):
