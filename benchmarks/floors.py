@@ -103,32 +103,66 @@ def analyze(catalog: Path) -> None:
 
 
 def tools(catalog: Path) -> None:
-    """The fields `stackmap tools --json` lists, read with sqlite3 and written with orjson."""
+    """The fields `stackmap tools --json` lists, read with sqlite3 and written with orjson:
+    each tool with its vendor and owners, its capabilities, its contracts' terms (the latest
+    renewal standing in for stackmap's reading of which contracts are current) and its
+    number of integrations."""
     connection = sqlite3.connect(catalog)
-    rows = connection.execute(
-        "SELECT t.id, t.name, v.name, t.category, t.status, o.name, c.annual_cost, c.currency, "
-        "c.renewal_date, c.seats_purchased, c.seats_active, "
-        "(SELECT count(*) FROM integration i WHERE i.source_tool_id = t.id "
-        "OR i.target_tool_id = t.id) "
-        "FROM tool t LEFT JOIN vendor v ON v.id = t.vendor_id "
-        "LEFT JOIN owner o ON o.id = t.business_owner_id "
-        "LEFT JOIN contract c ON c.tool_id = t.id ORDER BY t.key"
-    ).fetchall()
-    keys = [
-        "id",
-        "name",
-        "vendor",
-        "category",
-        "status",
-        "owner",
-        "annual_cost",
-        "currency",
-        "renewal_date",
-        "seats_purchased",
-        "seats_active",
-        "integrations",
-    ]
-    out = [dict(zip(keys, row, strict=True)) for row in rows]
+    names = {
+        table: dict(connection.execute(f"SELECT id, name FROM {table}"))
+        for table in ("vendor", "owner")
+    }
+    capabilities: dict[int, list[str]] = {}
+    inferred: dict[int, str] = {}
+    for tool_id, capability, source in connection.execute(
+        "SELECT tool_id, capability, source FROM tool_capability ORDER BY capability"
+    ):
+        capabilities.setdefault(tool_id, []).append(capability)
+        if source:
+            inferred[tool_id] = source
+    terms: dict[int, tuple[Any, ...]] = {}
+    for row in connection.execute(
+        "SELECT tool_id, annual_cost, currency, renewal_date, notice_days, seats_purchased, "
+        "seats_active, id, amount, billing_period, start_date, end_date, auto_renew "
+        "FROM contract ORDER BY tool_id, renewal_date"
+    ):
+        terms[row[0]] = row[1:7]
+    links: dict[int, int] = {}
+    for column in ("source_tool_id", "target_tool_id"):
+        for tool_id, count in connection.execute(
+            f"SELECT {column}, count(*) FROM integration GROUP BY {column}"
+        ):
+            links[tool_id] = links.get(tool_id, 0) + count
+    none = (None,) * 6
+    out = []
+    for tool_id, name, vendor_id, category, status, owner_id, tech_id, disposition, units in (
+        connection.execute(
+            "SELECT id, name, vendor_id, category, status, business_owner_id, "
+            "technical_owner_id, disposition, business_units FROM tool ORDER BY key"
+        )
+    ):
+        cost, currency, renewal, notice, purchased, active = terms.get(tool_id, none)
+        out.append(
+            {
+                "name": name,
+                "vendor": names["vendor"].get(vendor_id),
+                "category": category,
+                "status": status,
+                "owner": names["owner"].get(owner_id),
+                "technical_owner": names["owner"].get(tech_id),
+                "annual_cost": cost,
+                "currency": currency,
+                "renewal_date": renewal,
+                "notice_days": notice,
+                "seats_purchased": purchased,
+                "seats_active": active,
+                "capabilities": capabilities.get(tool_id, []),
+                "integrations": links.get(tool_id, 0),
+                "disposition": disposition,
+                "business_units": orjson.loads(units) if units else [],
+                "capabilities_inferred": inferred.get(tool_id),
+            }
+        )
     sys.stdout.buffer.write(orjson.dumps(out, option=orjson.OPT_INDENT_2))
 
 

@@ -20,7 +20,7 @@ from stackmap.models import (
     UntiedSpend,
     Vendor,
 )
-from stackmap.views import CONTRACT_VIEW_COLUMNS, ContractView, contract_view
+from stackmap.views import CONTRACT_VIEW_COLUMNS, contracts_by_tool
 
 TOOL: sa.Table = Tool.__table__  # type: ignore[attr-defined]
 CONTRACT: sa.Table = Contract.__table__  # type: ignore[attr-defined]
@@ -57,9 +57,9 @@ def _names(session: Session, model: type[Vendor] | type[Owner]) -> dict[int, str
 def _tools(session: Session, owners: dict[int, str]) -> tuple[ToolFacts, ...]:
     vendors = _names(session, Vendor)
     capabilities, inferred = _capabilities(session)
-    contracts: dict[int, list[ContractView]] = {}
-    for row in session.execute(sa.select(*(CONTRACT.c[name] for name in CONTRACT_VIEW_COLUMNS))):
-        contracts.setdefault(row.tool_id, []).append(contract_view(row))
+    contracts = contracts_by_tool(
+        session.execute(sa.select(*(CONTRACT.c[name] for name in CONTRACT_VIEW_COLUMNS)))
+    )
     invoiced = _invoiced(session)
 
     def owner(owner_id: int | None) -> str | None:

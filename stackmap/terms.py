@@ -181,12 +181,22 @@ def current_contracts(contracts: Sequence[ContractView], today: date) -> list[Co
     Keeping the most recent lapsed contract means a listing still shows what a tool last
     cost; money views count only paid positions (see `position`).
     """
+    return [p.contract for p in _current_positions(contracts, today)]
+
+
+def _current_positions(contracts: Sequence[ContractView], today: date) -> list[Position]:
+    """The positions of current_contracts' contracts, each worked out once."""
     if not contracts:
         return []
-    live = [c for c in contracts if position(c, today).paid]
+    placed = positions(contracts, today)
+    live = [p for p in placed if p.paid]
     if live:
         return live
-    return [max(contracts, key=lambda c: (c.renewal_date or c.end_date or date.min, c.id))]
+    return [max(placed, key=lambda p: (_last_date(p.contract), p.contract.id))]
+
+
+def _last_date(contract: ContractView) -> date:
+    return contract.renewal_date or contract.end_date or date.min
 
 
 @dataclass(frozen=True)
@@ -211,15 +221,28 @@ def current_terms(contracts: Sequence[ContractView], today: date) -> CurrentTerm
     currency count until costs are converted to one currency. The renewal date is the
     engine's (rolled forward past automatic renewals).
     """
-    current = current_contracts(contracts, today)
-    if not current:
+    placed = _current_positions(contracts, today)
+    if not placed:
         return NO_TERMS
-    currencies = {c.currency for c in current if c.currency}
+    if len(placed) == 1:  # most tools: what follows, without the lists
+        only = placed[0]
+        contract = only.contract
+        renews = only.renewal_date is not None
+        return CurrentTerms(
+            annual_cost=contract.annual_cost,
+            currency=contract.currency,
+            renewal_date=only.renewal_date,
+            notice_days=only.notice_days if renews else None,
+            seats_purchased=contract.seats_purchased,
+            seats_active=contract.seats_active,
+        )
+    currencies = {p.contract.currency for p in placed if p.contract.currency}
     if len(currencies) > 1:
-        counts = {cur: sum(1 for c in current if c.currency == cur) for cur in currencies}
+        counts = {cur: sum(1 for p in placed if p.contract.currency == cur) for cur in currencies}
         main = max(sorted(currencies), key=lambda cur: counts[cur])
-        current = [c for c in current if c.currency in (main, None)]
-    dated = [p for p in positions(current, today) if p.renewal_date is not None]
+        placed = [p for p in placed if p.contract.currency in (main, None)]
+    current = [p.contract for p in placed]
+    dated = [p for p in placed if p.renewal_date is not None]
     upcoming = [p for p in dated if p.renewal_date and p.renewal_date >= today]
     nearest = min(upcoming or dated, key=lambda p: p.renewal_date or date.max, default=None)
     return CurrentTerms(

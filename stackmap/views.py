@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -86,12 +88,21 @@ class ToolSummary:
 
     def to_json(self) -> dict[str, Any]:
         """Return the documented JSON object for `stackmap tools --json`."""
-        # Field by field: dataclasses.asdict deep-copies every value first (1.6 s of a
-        # 20,000-tool listing), and nothing here is nested but tuples of text.
-        return {name: jsonable(getattr(self, name)) for name in _SUMMARY_FIELDS}
+        # Only the fields that are not JSON already are converted: dataclasses.asdict
+        # deep-copies every value (1.6 s of a 20,000-tool listing), and even a jsonable call
+        # per field is a third of what the listing costs.
+        data = dict(zip(_SUMMARY_FIELDS, _summary_values(self), strict=True))
+        if self.annual_cost is not None:
+            data["annual_cost"] = float(self.annual_cost)
+        if self.renewal_date is not None:
+            data["renewal_date"] = self.renewal_date.isoformat()
+        data["capabilities"] = list(self.capabilities)
+        data["business_units"] = list(self.business_units)
+        return data
 
 
 _SUMMARY_FIELDS = tuple(f.name for f in fields(ToolSummary) if f.name != "id")
+_summary_values = operator.attrgetter(*_SUMMARY_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -209,3 +220,12 @@ def contract_view(contract: Any) -> ContractView:
     """Return the view of a Contract object or a contract row."""
     assert contract.id is not None
     return ContractView(**{name: getattr(contract, name) for name in _CONTRACT_VIEW_FIELDS})
+
+
+def contracts_by_tool(rows: Iterable[Sequence[Any]]) -> dict[int, list[ContractView]]:
+    """Each tool's contract views, from rows of CONTRACT_VIEW_COLUMNS (the tool's id first,
+    then the view's fields in order): built by position, not by name, for 20,000 of them."""
+    contracts: dict[int, list[ContractView]] = {}
+    for tool_id, *values in rows:
+        contracts.setdefault(tool_id, []).append(ContractView(*values))
+    return contracts
