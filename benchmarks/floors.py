@@ -135,11 +135,19 @@ def tools(catalog: Path) -> None:
             links[tool_id] = links.get(tool_id, 0) + count
     none = (None,) * 6
     out = []
-    for tool_id, name, vendor_id, category, status, owner_id, tech_id, disposition, units in (
-        connection.execute(
-            "SELECT id, name, vendor_id, category, status, business_owner_id, "
-            "technical_owner_id, disposition, business_units FROM tool ORDER BY key"
-        )
+    for (
+        tool_id,
+        name,
+        vendor_id,
+        category,
+        status,
+        owner_id,
+        tech_id,
+        disposition,
+        units,
+    ) in connection.execute(
+        "SELECT id, name, vendor_id, category, status, business_owner_id, "
+        "technical_owner_id, disposition, business_units FROM tool ORDER BY key"
     ):
         cost, currency, renewal, notice, purchased, active = terms.get(tool_id, none)
         out.append(
