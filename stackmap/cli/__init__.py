@@ -8,9 +8,11 @@ and nothing else (see benchmarks/startup.py).
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -89,8 +91,35 @@ def root(
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Run the CLI (the `stackmap` console script)."""
-    app(args=list(argv) if argv is not None else None, prog_name="stackmap")
+    """Run the CLI (the `stackmap` console script), and end the process when it is done.
+
+    Once the command has returned, its catalog closed and its output flushed, nothing is
+    left to do but free memory the system takes back anyway: the interpreter's own teardown
+    of a 20,000-tool analysis (a few hundred MB of small objects) is a quarter of a second
+    the user would wait for nothing. So the process ends there, as mypy's does."""
+    try:
+        app(args=list(argv) if argv is not None else None, prog_name="stackmap")
+        status: object = 0
+    except SystemExit as exc:
+        status = exc.code
+    _end(status)
+
+
+def _end(status: object) -> NoReturn:
+    """Exit with what `sys.exit(status)` would give, skipping the interpreter's teardown."""
+    if status is None:
+        code = 0
+    elif isinstance(status, int):
+        code = status
+    else:  # sys.exit("message"): the message on stderr, status 1
+        sys.stderr.write(f"{status}\n")
+        code = 1
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        code = code or 141  # the reader left before the last of the output
+    sys.stderr.flush()
+    os._exit(code)
 
 
 __all__ = ["COMMANDS", "app", "main"]
