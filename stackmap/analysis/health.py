@@ -9,16 +9,13 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from stackmap.analysis.graph import StackGraph, blocks
-
-if TYPE_CHECKING:
-    import networkx as nx
 from stackmap.analysis.stack import Stack
 
 _NAMED = 8  # tools named in a sentence before "and N more"
 Node = tuple[str, int]  # a node of the block-cut tree: ("block", index) or ("tool", id)
+Tree = dict[Node, list[Node]]  # each node's neighbours in the tree
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,22 +130,26 @@ def single_points_of_failure(stack: Stack, graph: StackGraph) -> list[SinglePoin
         seen |= block
     if not points:
         return []
-    import networkx as nx  # loaded when a stack has points to weigh
-
-    tree = nx.Graph()
+    # The block-cut tree as plain adjacency lists: blocks joined to the points they hold.
+    tree: Tree = {}
     members: dict[Node, list[int]] = {}
+    for point in points:
+        members[("tool", point)] = [point]
+        tree[("tool", point)] = []
     for index, block in enumerate(found):
         node: Node = ("block", index)
         members[node] = [n for n in block if n not in points]
-        tree.add_node(node)
-        tree.add_edges_from((node, ("tool", p)) for p in block if p in points)
-    for point in points:
-        members[("tool", point)] = [point]
+        tree[node] = [("tool", p) for p in block if p in points]
+        for joined in tree[node]:
+            tree[joined].append(node)
     weight = {node: len(m) for node, m in members.items()}
     result = []
-    for component in nx.connected_components(tree):
-        root = next(iter(component))
+    placed: set[Node] = set()
+    for root in tree:  # each connected piece of the stack is one tree
+        if root in placed:
+            continue
         parent, order = _rooted(tree, root)
+        placed.update(order)
         below = dict(weight)
         for node in reversed(order):
             above = parent[node]
@@ -159,7 +160,7 @@ def single_points_of_failure(stack: Stack, graph: StackGraph) -> list[SinglePoin
             if node[0] != "tool":
                 continue
             pieces: list[tuple[int, Node]] = [
-                (below[child], child) for child in tree.neighbors(node) if parent[child] == node
+                (below[child], child) for child in tree[node] if parent[child] == node
             ]
             up = parent[node]
             if up is not None:
@@ -194,14 +195,14 @@ def single_points_of_failure(stack: Stack, graph: StackGraph) -> list[SinglePoin
     return result
 
 
-def _rooted(tree: nx.Graph, root: Node) -> tuple[dict[Node, Node | None], list[Node]]:
+def _rooted(tree: Tree, root: Node) -> tuple[dict[Node, Node | None], list[Node]]:
     """Parent of every node and a top-down order, by breadth-first search from root."""
     parent: dict[Node, Node | None] = {root: None}
     order = [root]
     queue = deque([root])
     while queue:
         node = queue.popleft()
-        for other in tree.neighbors(node):
+        for other in tree[node]:
             if other not in parent:
                 parent[other] = node
                 order.append(other)
@@ -210,7 +211,7 @@ def _rooted(tree: nx.Graph, root: Node) -> tuple[dict[Node, Node | None], list[N
 
 
 def _collect(
-    tree: nx.Graph, members: dict[Node, list[int]], start: Node, avoid: Node, limit: int
+    tree: Tree, members: dict[Node, list[int]], start: Node, avoid: Node, limit: int
 ) -> list[int]:
     """Up to limit tools in the piece of the tree reached from start without passing avoid."""
     found: list[int] = []
@@ -219,7 +220,7 @@ def _collect(
     while queue and len(found) < limit:
         node = queue.popleft()
         found += members[node][: limit - len(found)]
-        for other in tree.neighbors(node):
+        for other in tree[node]:
             if other not in seen:
                 seen.add(other)
                 queue.append(other)
