@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from stackmap.analysis import Analysis, Stack, WhatIf, analyze, what_if
+from stackmap.analysis import Analysis, Stack, WhatIf, analyze, map_findings, what_if
 from stackmap.errors import InvalidValueError
 from stackmap.inventory import Inventory, LoadResult
 from stackmap.models import Change, Contract, Tool
@@ -113,7 +113,10 @@ def export_map(
     """Analyse the catalog and write the interactive integration map to path."""
     from stackmap.export.map import write_map
 
-    return write_map(path, *_snapshot(inventory, today, counted, retire, into, all_tools))
+    # Only the findings the map draws: the money and maturity views are not worked out.
+    stack = inventory.stack(today, counted, all_tools=all_tools)
+    scenario = what_if(stack, retire, into) if retire else None
+    return write_map(path, stack, map_findings(stack), scenario)
 
 
 def export_diagram(

@@ -12,14 +12,17 @@ from pathlib import Path
 
 import pytest
 from browser import CHROMIUM, NO_CHROMIUM, chromium
+from catalogs import arrange_everything
 from stacks import link, stack, tool
 from typer.testing import CliRunner
 
-from stackmap.analysis import analyze, what_if
+from stackmap.analysis import MapFindings, analyze, map_findings, what_if
 from stackmap.cli import app
 from stackmap.export.diagram import write_diagram
 from stackmap.export.map import build_network, write_map
+from stackmap.inventory import Inventory
 from stackmap.reference import Reference
+from stackmap.schemas import IntegrationFields, ToolFields
 
 HOSTILE = [
     "<svg onload=alert(1)>",
@@ -304,3 +307,20 @@ def test_a_500_tool_map_reads_filters_refit_and_neighbours_show(
     assert 0 < probe["areaShown"] < 500 and probe["areaContext"] > 0 and probe["areaDimmed"] > 0
     assert probe["areaScale"] > probe["scale"] * 1.2
     assert probe["neighbours"] == probe["hubDegree"] + 1
+
+
+@pytest.mark.parametrize("all_tools", [False, True])
+def test_the_map_draws_exactly_what_the_analysis_finds(
+    inventory: Inventory, all_tools: bool
+) -> None:
+    # The map works out only the findings it draws; they must be the analysis's own.
+    arrange_everything(inventory)
+    # A system outside marketing, linked in: the marketing findings must leave it out alike.
+    inventory.add_tool(ToolFields(name="Workday", category="hr-people"))
+    inventory.add_integration(IntegrationFields(source="Workday", target="HubSpot"))
+    s = inventory.stack(date(2027, 1, 1), all_tools=all_tools)
+    assert len(s.outside_marketing) == (0 if all_tools else 1)
+    whole, drawn = analyze(s), map_findings(s)
+    assert drawn.recommendations and drawn.single_points_of_failure and drawn.silos
+    for name in (f.name for f in dataclasses.fields(MapFindings)):
+        assert getattr(drawn, name) == getattr(whole, name), name

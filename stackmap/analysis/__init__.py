@@ -4,8 +4,18 @@ Nothing here reads the database: `Inventory.stack()` takes the snapshot, `analyz
 `what_if()` work on it.
 """
 
-from stackmap.analysis.report import Analysis, analyze
+from stackmap.analysis.report import Analysis, MapFindings, analyze, map_findings
 from stackmap.analysis.stack import LinkFacts, Stack, ToolFacts
 from stackmap.analysis.whatif import WhatIf, what_if
 
-__all__ = ["Analysis", "LinkFacts", "Stack", "ToolFacts", "WhatIf", "analyze", "what_if"]
+__all__ = [
+    "Analysis",
+    "LinkFacts",
+    "MapFindings",
+    "Stack",
+    "ToolFacts",
+    "WhatIf",
+    "analyze",
+    "map_findings",
+    "what_if",
+]

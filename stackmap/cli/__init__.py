@@ -119,6 +119,8 @@ def _end(status: object) -> NoReturn:
     except BrokenPipeError:
         code = code or 141  # the reader left before the last of the output
     sys.stderr.flush()
+    if sys.getprofile() is not None or sys.gettrace() is not None:
+        sys.exit(code)  # a profiler or coverage is watching: let it write its results
     os._exit(code)
 
 

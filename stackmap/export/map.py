@@ -18,7 +18,7 @@ from typing import Any
 
 from pyvis.network import Network
 
-from stackmap.analysis import Analysis, Stack, ToolFacts, WhatIf
+from stackmap.analysis import Analysis, MapFindings, Stack, ToolFacts, WhatIf
 from stackmap.analysis.stack import main_area
 from stackmap.bulk import bulk_work
 from stackmap.export.page import script_json, text
@@ -52,6 +52,10 @@ SPACING = 120.0  # between neighbouring tools, in map units: a label's width and
 LABEL_WIDTH = 110  # labels wrap at this width, so neighbours' labels do not run together
 
 
+# What the map draws: the whole analysis, or just the part of it the map needs.
+Findings = Analysis | MapFindings
+
+
 @dataclass(frozen=True)
 class MapResult:
     path: Path
@@ -72,7 +76,7 @@ class AreaMark:
 
 
 def build_network(
-    stack: Stack, analysis: Analysis, scenario: WhatIf | None = None
+    stack: Stack, analysis: Findings, scenario: WhatIf | None = None
 ) -> tuple[Network, list[AreaMark]]:
     """Return the pyvis network of the tools in use and their integrations (working, broken
     and planned), and where each area sits."""
@@ -265,7 +269,7 @@ def _spread(members: list[Any], hubs: set[int]) -> list[Any]:
 
 
 def write_map(
-    path: Path, stack: Stack, analysis: Analysis, scenario: WhatIf | None = None
+    path: Path, stack: Stack, analysis: Findings, scenario: WhatIf | None = None
 ) -> MapResult:
     """Write the map to path as one UTF-8 file with everything inline (atomically)."""
     with bulk_work():  # a node and an edge dict per tool and link: no cycles to collect
@@ -329,7 +333,7 @@ def _scenario_panel(scenario: WhatIf | None) -> str:
 
 def _page(
     stack: Stack,
-    analysis: Analysis,
+    analysis: Findings,
     scenario: WhatIf | None,
     data: tuple[list[dict[str, Any]], list[dict[str, Any]], list[AreaMark]],
     options: str,
