@@ -47,6 +47,7 @@ METHODS: dict[str, dict[str, Any]] = {
 BROKEN = "#E00000"  # broken: red and thick, in the method's own dash
 PLANNED = {"dashes": [16, 8], "color": "#70AD47", "label": "planned"}
 RETIRED = "#D9D9D9"
+_LINK_STATUS = {"broken": ", broken", "planned": ", planned (not built yet)"}  # in a link's title
 CUT_OFF = "rgba(224, 0, 0, 0.75)"  # the glow round a tool a scenario cuts off
 SPACING = 120.0  # between neighbouring tools, in map units: a label's width and a margin
 LABEL_WIDTH = 110  # labels wrap at this width, so neighbours' labels do not run together
@@ -146,19 +147,27 @@ def build_network(
         for link in stack.links
         if link.status == "planned" and link.source in counted and link.target in counted
     ]
+    name_of = {t.id: t.name for t in tools}
+    add_edge = net.add_edge
+    # 100,000 links: what depends only on a link's kind is worked out once per kind.
+    styles: dict[tuple[str, str], tuple[dict[str, Any], dict[str, Any], str]] = {}
     for link in (*stack.in_use_links, *planned):
-        method = METHODS.get(link.method, METHODS["unknown"])
-        style = PLANNED if link.status == "planned" else method
-        source, target = stack.by_id[link.source].name, stack.by_id[link.target].name
+        kind = (link.method, link.status)
+        if kind not in styles:
+            method = METHODS.get(link.method, METHODS["unknown"])
+            suffix = _LINK_STATUS.get(link.status, "")
+            styles[kind] = (method, PLANNED if link.status == "planned" else method, suffix)
+        method, style, suffix = styles[kind]
+        source, target = name_of[link.source], name_of[link.target]
         breaks = (source, target) in broken_by_scenario
         broken = link.status == "broken" or breaks
         title = f"{source} → {target}: {method['label']}"
         if link.data_objects:
             title += f" ({', '.join(link.data_objects)})"
-        title += {"broken": ", broken", "planned": ", planned (not built yet)"}.get(link.status, "")
+        title += suffix
         if breaks:
             title += ", breaks in this scenario"
-        net.add_edge(
+        add_edge(
             link.source,
             link.target,
             title=title,
