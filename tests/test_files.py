@@ -179,3 +179,18 @@ def test_column_letters_are_the_spreadsheet_s_own() -> None:
 
     for number in (1, 26, 27, 52, 53, 702, 703, 16384):
         assert column_letter(number) == get_column_letter(number)
+
+
+def test_a_sheet_longer_than_a_spreadsheet_holds_is_refused_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The limit is Excel's own (1,048,576 rows), lowered here so the file stays small.
+    from stackmap.importers import files
+
+    monkeypatch.setattr(files, "MAX_ROWS", 50)
+    path = tmp_path / "long.csv"
+    path.write_text("Tool,Cost\n" + "".join(f"Tool {i},{i}\n" for i in range(49)))
+    assert len(read_sheets(path)[0].rows) == 50  # the header and 49 rows: within the limit
+    path.write_text("Tool,Cost\n" + "".join(f"Tool {i},{i}\n" for i in range(50)))
+    with pytest.raises(InvalidValueError, match=r"^long.csv: sheet .* more than 50 rows"):
+        read_sheets(path)

@@ -37,7 +37,9 @@ MAX_FILE_BYTES = 200 * 2**20
 MAX_ZIP_MEMBERS = 10_000
 MAX_UNCOMPRESSED = 1 * 2**30
 MIN_RATIO = 0.01  # a member inflating more than 100-fold is treated as a bomb
-MAX_ROWS = 250_000
+# As many rows as an Excel sheet holds (2**20): a 100,000-tool stack's integration register
+# runs to half a million rows; the size limits above bound the memory a sheet can take.
+MAX_ROWS = 1_048_576
 MAX_COLUMNS = 1_000
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
