@@ -65,6 +65,8 @@ def _tools(session: Session, owners: dict[int, str]) -> tuple[ToolFacts, ...]:
     def owner(owner_id: int | None) -> str | None:
         return owners.get(owner_id) if owner_id else None
 
+    lists = _JsonLists()
+
     return tuple(
         ToolFacts(
             id=tool_id,
@@ -76,8 +78,8 @@ def _tools(session: Session, owners: dict[int, str]) -> tuple[ToolFacts, ...]:
             technical_owner=owner(technical_owner_id),
             capabilities=tuple(sorted(capabilities.get(tool_id, ()))),
             capabilities_inferred=inferred.get(tool_id),
-            journey_stages=_json_list(journey_stages),
-            business_units=_json_list(business_units),
+            journey_stages=lists.of(journey_stages),
+            business_units=lists.of(business_units),
             contracts=tuple(contracts.get(tool_id, ())),
             disposition=disposition,
             decision_note=decision_note,
@@ -140,16 +142,21 @@ def _invoiced(session: Session) -> dict[int, list[InvoicedFacts]]:
 
 def _links(session: Session, owners: dict[int, str]) -> tuple[LinkFacts, ...]:
     rows = _raw(session, LINK, _LINK_COLUMNS, "id")
+    # Half a million links carry a handful of methods, statuses and frequencies and a few
+    # hundred lists of data objects: each distinct value is kept once, not once per link
+    # (the driver gives every row its own strings: 200 MB at 100,000 tools).
+    same: dict[Any, Any] = {}
+    data_objects = _JsonLists()
     return tuple(
         LinkFacts(
             id=link_id,
             source=source,
             target=target,
-            method=method,
-            status=status,
-            direction=direction,
-            frequency=frequency,
-            data_objects=_json_list(data),
+            method=same.setdefault(method, method),
+            status=same.setdefault(status, status),
+            direction=same.setdefault(direction, direction),
+            frequency=same.setdefault(frequency, frequency),
+            data_objects=data_objects.of(data),
             owner=owners.get(owner_id) if owner_id else None,
         )
         for link_id, source, target, method, status, direction, frequency, data, owner_id in rows
@@ -180,6 +187,20 @@ def _json_list(value: Any) -> tuple[Any, ...]:
     if isinstance(value, str | bytes):
         value = orjson.loads(value)
     return tuple(value or ())
+
+
+class _JsonLists(dict[Any, tuple[Any, ...]]):
+    """_json_list with each distinct list kept once: lists of data objects, business units
+    and journey stages repeat across thousands of rows, and the tuples are immutable."""
+
+    def of(self, value: Any) -> tuple[Any, ...]:
+        decoded = _json_list(value)
+        if not decoded:
+            return ()
+        try:
+            return self.setdefault(decoded, decoded)
+        except TypeError:  # an unhashable item (a mapping in the list): kept as it is
+            return decoded
 
 
 def _untied(session: Session) -> tuple[UntiedFacts, ...]:

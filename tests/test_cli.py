@@ -7,6 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.main import get_command
 from typer.testing import CliRunner
 
@@ -401,3 +403,31 @@ def test_output_cut_short_by_its_reader_ends_quietly(tmp_path: Path) -> None:
     error = process.stderr.read().decode()
     assert process.wait(timeout=60) == 141, error
     assert error == ""
+
+
+_JSON_DATA = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.text(max_size=8)
+    | st.floats(allow_nan=False, allow_infinity=False),
+    lambda inner: st.lists(inner, max_size=4)
+    | st.dictionaries(st.text(max_size=4), inner, max_size=4)
+    | st.dictionaries(st.integers(-(2**63), 2**63 - 1), inner, max_size=2),
+    max_leaves=30,
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(_JSON_DATA)
+def test_json_is_written_a_member_at_a_time_exactly_as_orjson_writes_it_whole(
+    data: object,
+) -> None:
+    # --json output is streamed (a 100,000-tool analysis is 290 MB of JSON); it must be the
+    # same bytes as one orjson.dumps of the whole, at every depth, empty or not.
+    import io
+
+    import orjson
+
+    from stackmap.cli.base import _JSON_OPTIONS, _write_json
+
+    buffer = io.BytesIO()
+    _write_json(buffer.write, data, 0)
+    assert buffer.getvalue() == orjson.dumps(data, option=_JSON_OPTIONS)

@@ -11,7 +11,7 @@ import gc
 import os
 import sys
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
@@ -189,9 +189,38 @@ def print_json(data: Any) -> None:
     # the one kind of value it leaves to `default`, written as a number: `float` itself, not
     # a Python function, because an analysis holds over 100,000 amounts. Anything else
     # unwritable is a TypeError, as it should be.
-    sys.stdout.buffer.write(orjson.dumps(data, default=float, option=_JSON_OPTIONS))
+    _write_json(sys.stdout.buffer.write, data, 0)
     sys.stdout.buffer.write(b"\n")
     sys.stdout.flush()
+
+
+_STREAMED_DEPTH = 2  # objects and lists this deep are written a member at a time
+
+
+def _write_json(write: Callable[[bytes], Any], value: Any, depth: int) -> None:
+    """Write value as orjson.dumps(value, OPT_INDENT_2) would, byte for byte, but the outer
+    objects and lists a member at a time: a 100,000-tool analysis is 290 MB of JSON, which
+    need never be held whole (only its largest finding is)."""
+    pad = b"\n" + b"  " * depth
+    if depth < _STREAMED_DEPTH and value and type(value) in (list, tuple):
+        write(b"[")
+        for index, item in enumerate(value):
+            write((b"," if index else b"") + pad + b"  ")
+            _write_json(write, item, depth + 1)
+        write(pad + b"]")
+    elif depth < _STREAMED_DEPTH and value and type(value) is dict and _text_keys(value):
+        write(b"{")
+        for index, (key, item) in enumerate(value.items()):
+            write((b"," if index else b"") + pad + b"  " + orjson.dumps(key) + b": ")
+            _write_json(write, item, depth + 1)
+        write(pad + b"}")
+    else:
+        text = orjson.dumps(value, default=float, option=_JSON_OPTIONS)
+        write(text.replace(b"\n", pad) if depth and b"\n" in text else text)
+
+
+def _text_keys(mapping: dict[Any, Any]) -> bool:
+    return all(type(key) is str for key in mapping)
 
 
 def money(amount: Decimal | None, currency: str | None) -> str:
