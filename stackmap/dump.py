@@ -250,12 +250,16 @@ def _driver_value(dialect: sa.Dialect, column: sa.Column[Any]) -> Callable[[Any]
     kind = column.type
     while isinstance(kind, sa.TypeDecorator):  # SQLModel's UTCDateTime, AutoString, ...
         kind = kind.impl_instance
+    sqlite = dialect.name == "sqlite"
     if isinstance(kind, sa.JSON):
         # SQLite gives the JSON as text; PostgreSQL's driver has decoded it.
+        if sqlite:
+            return orjson.loads  # C, not a Python call per value: 300,000 of them at 20k
         return lambda value: orjson.loads(value) if isinstance(value, str | bytes) else value
     if isinstance(kind, sa.DateTime):
-        # orjson writes a zoneless timestamp as UTC (+00:00), as `_utc` reads it.
-        return _timestamp
+        # orjson writes a zoneless timestamp as UTC (+00:00), as `_utc` reads it; SQLite's
+        # are stored zoneless, in UTC, always as text.
+        return datetime.fromisoformat if sqlite else _timestamp
     if isinstance(kind, sa.Date):
         return None  # SQLite: ISO text already; PostgreSQL: a date orjson writes as ISO
     if isinstance(kind, sa.Numeric | sa.Boolean):
