@@ -526,9 +526,24 @@ def _resolve_links(
         if product and not same:
             by_product.setdefault(product, []).append(landing)
 
+    resolved: dict[str, str | None] = {}
+    keys: dict[str, str] = {}
+
+    def key_of(name: str) -> str:
+        if name not in keys:
+            keys[name] = name_key(name)
+        return keys[name]
+
     def resolve(written: str) -> str | None:
-        if name_key(written) in by_key:
-            return by_key[name_key(written)]
+        # Each way of writing a name is resolved once: 100,000 links name 20,000 tools, and
+        # a name not in the catalog costs a fuzzy search.
+        if written not in resolved:
+            resolved[written] = _resolve_end(written)
+        return resolved[written]
+
+    def _resolve_end(written: str) -> str | None:
+        if key_of(written) in by_key:
+            return by_key[key_of(written)]
         match = matcher.match(written)
         if match is not None and match.how != "possible":
             names = list(dict.fromkeys(by_product.get(match.target, [])))
@@ -556,7 +571,7 @@ def _resolve_links(
             continue
         if ends["source"] == ends["target"]:
             continue
-        pair = (name_key(ends["source"] or ""), name_key(ends["target"] or ""))
+        pair = (key_of(ends["source"] or ""), key_of(ends["target"] or ""))
         method = str(values.get("method", ""))
         # "Connected apps" has no direction: A lists B and B lists A is one link.
         key = (*sorted(pair), method) if method == "unknown" else (*pair, method)
@@ -570,11 +585,13 @@ def _resolve_links(
     # A "connected apps" cell only says two tools are linked; a row saying how (either way
     # round) describes the same link better.
     described = {
-        frozenset((name_key(r.source), name_key(r.target))) for r in result if r.method != "unknown"
+        frozenset((key_of(r.source), key_of(r.target))) for r in result if r.method != "unknown"
     }
+    if not described:
+        return result
     return [
         r
         for r in result
         if r.method != "unknown"
-        or frozenset((name_key(r.source), name_key(r.target))) not in described
+        or frozenset((key_of(r.source), key_of(r.target))) not in described
     ]
