@@ -592,6 +592,5 @@ def _resolve_links(
     return [
         r
         for r in result
-        if r.method != "unknown"
-        or frozenset((key_of(r.source), key_of(r.target))) not in described
+        if r.method != "unknown" or frozenset((key_of(r.source), key_of(r.target))) not in described
     ]
