@@ -630,26 +630,32 @@ def load_catalog(engine: sa.Engine, directory: Path) -> dict[str, int]:
     with bulk_work():  # hundreds of thousands of rows read and decoded: no cycles among them
         decisions = {row["id"]: row for row in _file_rows(_DECISIONS, label, read)}
         counts: dict[str, int] = {}
-        with db.write_connection(engine) as conn:
-            existing = catalog_rows(conn)
-            if existing:
-                raise InvalidValueError(
-                    f"the catalog is not empty ({existing:,} rows): load needs an empty catalog "
-                    "(restore replaces one)"
-                )
-            try:
-                for part in PARTS:
-                    if part is _DECISIONS:
-                        counts[part.file] = len(decisions)
-                        continue
-                    counts[part.file] = _load_part(conn, part, directory, label, decisions)
-                db.advance_sequences(conn, TABLES)
-            except sa.exc.IntegrityError as exc:
-                reason = str(exc.orig).splitlines()[0]
-                raise InvalidValueError(
-                    f"{label}: records contradict each other: {reason}"
-                ) from None
+        with db.write_connection(engine) as conn, _into_empty(conn, label, replace=False):
+            for part in PARTS:
+                if part is _DECISIONS:
+                    counts[part.file] = len(decisions)
+                    continue
+                counts[part.file] = _load_part(conn, part, directory, label, decisions)
+            db.advance_sequences(conn, TABLES)
     return counts
+
+
+@contextmanager
+def _into_empty(conn: sa.Connection, label: str, *, replace: bool) -> Iterator[None]:
+    """Around writing a dump's rows: the catalog emptied first (replace) or refused unless
+    empty, and rows that break a constraint reported as one line naming the dump."""
+    if replace:
+        delete_rows(conn)
+    elif existing := catalog_rows(conn):
+        raise InvalidValueError(
+            f"the catalog is not empty ({existing:,} rows): load needs an empty catalog "
+            "(restore replaces one)"
+        )
+    try:
+        yield
+    except sa.exc.IntegrityError as exc:
+        reason = str(exc.orig).splitlines()[0]
+        raise InvalidValueError(f"{label}: records contradict each other: {reason}") from None
 
 
 _DECISIONS = next(part for part in PARTS if part.file == "decisions.yaml")
@@ -752,18 +758,10 @@ def load_snapshot(
     """Write a snapshot's rows into the catalog in one transaction; with replace, whatever
     the catalog held is deleted in the same transaction, else it must be empty."""
     tables = rows_by_table(snap)
-    with bulk_work(), db.write_connection(engine) as conn:
-        if replace:
-            delete_rows(conn)
-        existing = 0 if replace else catalog_rows(conn)
-        if existing:
-            raise InvalidValueError(
-                f"the catalog is not empty ({existing:,} rows): load needs an empty catalog "
-                "(restore replaces one)"
-            )
-        try:
-            insert_rows(conn, tables)
-        except sa.exc.IntegrityError as exc:
-            reason = str(exc.orig).splitlines()[0]
-            raise InvalidValueError(f"{label}: records contradict each other: {reason}") from None
+    with (
+        bulk_work(),
+        db.write_connection(engine) as conn,
+        _into_empty(conn, label, replace=replace),
+    ):
+        insert_rows(conn, tables)
     return snap.counts()
