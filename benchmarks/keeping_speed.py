@@ -41,7 +41,7 @@ def _measure(step: str, database: Path, target: Path) -> dict[str, float]:
 
         dump_catalog(engine, target)
     elif step == "load":
-        from stackmap.dump import load_catalog
+        from stackmap.load import load_catalog
 
         load_catalog(engine, target)
     elif step == "backup":

@@ -28,7 +28,6 @@ from stackmap.dump import (
     MANIFEST,
     PARTS,
     Snapshot,
-    load_snapshot,
     manifest_text,
     parse_snapshot,
     read_snapshot,
@@ -36,6 +35,7 @@ from stackmap.dump import (
     snapshot,
 )
 from stackmap.errors import InvalidValueError, NotFoundError
+from stackmap.load import load_snapshot
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 ZIP_MAGIC = b"PK\x03\x04"

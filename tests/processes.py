@@ -3,6 +3,8 @@ writer holds the catalog's lock, wait for it to be released."""
 
 from __future__ import annotations
 
+import hashlib
+import os
 import sqlite3
 import subprocess
 import sys
@@ -19,7 +21,20 @@ def start_import(url: str, path: Path, output: Path) -> subprocess.Popen[bytes]:
         [sys.executable, "-m", "stackmap", "--db", url, "import", str(path), "--json"],
         stdout=output.with_suffix(".out").open("wb"),
         stderr=output.with_suffix(".err").open("wb"),
+        env=catalog_env(url),
     )
+
+
+def catalog_env(url: str) -> dict[str, str]:
+    """The environment for a stackmap process writing to url: on PostgreSQL its connections
+    carry a name of this catalog's own (libpq reads PGAPPNAME), so that `writer_active` sees
+    its lock and not one another test holds on another schema of the same server at the
+    same moment (the writers' advisory lock has one key for every schema)."""
+    return {**os.environ, "PGAPPNAME": _application(url)}
+
+
+def _application(url: str) -> str:
+    return "stackmap-test-" + hashlib.sha256(url.encode()).hexdigest()[:16]
 
 
 def writer_active(url: str) -> bool:
@@ -39,9 +54,11 @@ def writer_active(url: str) -> bool:
         with engine.connect() as conn:
             held = conn.execute(
                 sa.text(
-                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
-                    "AND pid <> pg_backend_pid()"
-                )
+                    "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                    "WHERE l.locktype = 'advisory' AND l.granted AND l.pid <> pg_backend_pid() "
+                    "AND a.application_name = :application"
+                ),
+                {"application": _application(url)},
             ).scalar()
         return bool(held)
     finally:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from catalogs import SAMPLES
-from processes import start_import, wait_until, writer_active
+from processes import catalog_env, start_import, wait_until, writer_active
 
 from benchmarks.generate import synthetic_stack, write_workbook
 from stackmap import db
@@ -130,7 +130,12 @@ def test_killing_a_restore_mid_write_leaves_the_catalog_exactly_as_it_was(
     # A restore deletes everything, then writes the backup, in one transaction.
     command = [sys.executable, "-m", "stackmap", "--db", catalog_url, "restore", str(big_backup)]
     with (tmp_path / "restore.err").open("wb") as errors:
-        process = subprocess.Popen([*command, "--yes"], stdout=subprocess.DEVNULL, stderr=errors)
+        process = subprocess.Popen(
+            [*command, "--yes"],
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+            env=catalog_env(catalog_url),
+        )
         try:
             assert wait_until(lambda: writer_active(catalog_url), timeout=120)
             assert process.poll() is None

@@ -17,9 +17,10 @@ from typer.testing import CliRunner
 from stackmap import db
 from stackmap.backup import backup_catalog, restore_catalog
 from stackmap.cli import app
-from stackmap.dump import PARTS, dump_catalog, load_catalog
+from stackmap.dump import PARTS, dump_catalog
 from stackmap.errors import InvalidValueError, NotFoundError
 from stackmap.inventory import Inventory
+from stackmap.load import load_catalog
 from stackmap.reference import Reference
 from stackmap.schemas import ToolFields
 
@@ -350,10 +351,10 @@ def test_a_file_edited_by_hand_after_some_batches_are_in_loads_whole(
     # file read whole: nothing twice, nothing lost (tools: their decisions still merged).
     import yaml
 
-    from stackmap import dump
+    from stackmap import load
     from stackmap.dump import parse_rows
 
-    monkeypatch.setattr(dump, "_LOAD_BATCH", 2)
+    monkeypatch.setattr(load, "_LOAD_BATCH", 2)
     arrange_everything(inventory)
     source = tmp_path / "d"
     dump_catalog(inventory.engine, source)
@@ -374,9 +375,9 @@ def test_a_file_edited_by_hand_after_some_batches_are_in_loads_whole(
 def test_a_bad_record_in_a_later_batch_is_named_by_its_place_in_the_file(
     inventory: Inventory, tmp_path: Path, reference: Reference, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from stackmap import dump
+    from stackmap import load
 
-    monkeypatch.setattr(dump, "_LOAD_BATCH", 4)
+    monkeypatch.setattr(load, "_LOAD_BATCH", 4)
     arrange_everything(inventory)
     source = tmp_path / "d"
     dump_catalog(inventory.engine, source)
@@ -416,9 +417,9 @@ def test_dump_and_load_stream_holding_a_batch_not_the_catalog(
     assert peak < written / 2, (peak, written)
     # And load reads it back a batch at a time too (a whole-dump read holds several times it);
     # batches small beside this catalog, so that what is measured is what a batch holds.
-    from stackmap import dump
+    from stackmap import load
 
-    monkeypatch.setattr(dump, "_LOAD_BATCH", 200)
+    monkeypatch.setattr(load, "_LOAD_BATCH", 200)
     target = _empty(reference, f"sqlite:///{tmp_path / 'loaded.db'}")
     try:
         assert sum(target.counts().values()) == 0  # connected: the driver's set-up not counted

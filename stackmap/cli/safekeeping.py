@@ -33,7 +33,7 @@ def load(
     directory: Annotated[Path, typer.Argument(help="A directory written by `stackmap dump`.")],
 ) -> None:
     """Load a dump into an empty catalog, all or nothing (restore replaces a catalog)."""
-    from stackmap.dump import load_catalog
+    from stackmap.load import load_catalog
 
     counts = load_catalog(open_inventory(ctx).engine, directory)
     out.print(Text(f"Loaded {sum(counts.values()):,} records from {directory}: {_records(counts)}"))
