@@ -46,6 +46,18 @@ def _empty(reference: Reference, url: str) -> Inventory:
     return Inventory(db.open_database(url), reference, actor="tester")
 
 
+def _loads_back_the_same(
+    reference: Reference, tmp_path: Path, source: Path, expected: dict[str, bytes]
+) -> None:
+    """Load source into a fresh catalog and check that dumping it gives the expected files."""
+    target = _empty(reference, f"sqlite:///{tmp_path / 't.db'}")
+    try:
+        load_catalog(target.engine, source)
+        assert dumped(target, tmp_path / "again") == expected
+    finally:
+        target.close()
+
+
 def test_every_kind_of_record_is_dumped_sorted_and_readable(
     filled: Inventory, tmp_path: Path
 ) -> None:
@@ -330,12 +342,7 @@ def test_a_dump_edited_by_hand_as_block_yaml_still_loads(
     vendors = source / "vendors.yaml"
     records = parse_rows("vendors.yaml", vendors.read_bytes())
     vendors.write_text(yaml.safe_dump(records, allow_unicode=True, sort_keys=False))
-    target = _empty(reference, f"sqlite:///{tmp_path / 't.db'}")
-    try:
-        load_catalog(target.engine, source)
-        assert dumped(target, tmp_path / "again") == expected
-    finally:
-        target.close()
+    _loads_back_the_same(reference, tmp_path, source, expected)
 
 
 @pytest.mark.parametrize("edited", ["tools.yaml", "integrations.yaml"])
@@ -364,12 +371,7 @@ def test_a_file_edited_by_hand_after_some_batches_are_in_loads_whole(
     last = parse_rows(edited, lines[-1].encode())
     path.write_text("".join(lines[:-1]) + yaml.safe_dump(last, sort_keys=False))
     assert len(lines) > 4 and not path.read_text().splitlines()[-1].startswith("- {")
-    target = _empty(reference, f"sqlite:///{tmp_path / 't.db'}")
-    try:
-        load_catalog(target.engine, source)
-        assert dumped(target, tmp_path / "again") == expected
-    finally:
-        target.close()
+    _loads_back_the_same(reference, tmp_path, source, expected)
 
 
 def test_a_bad_record_in_a_later_batch_is_named_by_its_place_in_the_file(
