@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -416,18 +417,58 @@ _JSON_DATA = st.recursive(
 
 
 @settings(max_examples=300, deadline=None)
-@given(_JSON_DATA)
+@given(_JSON_DATA, st.sampled_from([0, 2, 64]), st.sampled_from([1, 7, 1 << 20]))
 def test_json_is_written_a_member_at_a_time_exactly_as_orjson_writes_it_whole(
-    data: object,
+    data: object, small: int, buffer_size: int
 ) -> None:
     # --json output is streamed (a 100,000-tool analysis is 290 MB of JSON); it must be the
-    # same bytes as one orjson.dumps of the whole, at every depth, empty or not.
+    # same bytes as one orjson.dumps of the whole, at every depth, empty or not, whichever
+    # inner containers are small enough to be written whole, and however the pieces are
+    # gathered before they are written.
+    import io
+    from unittest import mock
+
+    import orjson
+
+    from stackmap.cli import base
+
+    buffer = io.BytesIO()
+    with (
+        mock.patch.object(base, "_BUFFER_SIZE", buffer_size),
+        base._buffered(buffer.write) as write,
+    ):
+        base._write_json(write, data, 0, small)
+    assert buffer.getvalue() == orjson.dumps(data, option=base._JSON_OPTIONS)
+
+
+def test_json_reaches_an_unbuffered_stdout_in_large_writes_not_one_per_member(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # With PYTHONUNBUFFERED=1 every write is a system call: 20,000 tools written a field at
+    # a time were 700,000 of them, and most of `tools --json`'s time.
     import io
 
     import orjson
 
-    from stackmap.cli.base import _JSON_OPTIONS, _write_json
+    from stackmap.cli import base
 
-    buffer = io.BytesIO()
-    _write_json(buffer.write, data, 0)
-    assert buffer.getvalue() == orjson.dumps(data, option=_JSON_OPTIONS)
+    writes: list[int] = []
+
+    class Unbuffered(io.RawIOBase):
+        def writable(self) -> bool:
+            return True
+
+        def write(self, piece: Any) -> int:
+            # Like a pipe, a raw file may take only part of a large write.
+            taken = min(len(memoryview(piece)), 100_000)
+            writes.append(taken)
+            return taken
+
+    # stdout over a raw file, as Python opens it when PYTHONUNBUFFERED is set
+    raw: Any = Unbuffered()
+    monkeypatch.setattr("sys.stdout", io.TextIOWrapper(raw, write_through=True))
+    tools = [{f"field{i}": f"value {n} {i}" for i in range(17)} for n in range(3_000)]
+    base.print_json(tools)
+    size = len(orjson.dumps(tools, option=base._JSON_OPTIONS)) + 1
+    assert sum(writes) == size  # nothing a partial write left over is lost
+    assert len(writes) <= size // 100_000 + 3, len(writes)

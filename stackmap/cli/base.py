@@ -189,30 +189,79 @@ def print_json(data: Any) -> None:
     # the one kind of value it leaves to `default`, written as a number: `float` itself, not
     # a Python function, because an analysis holds over 100,000 amounts. Anything else
     # unwritable is a TypeError, as it should be.
-    _write_json(sys.stdout.buffer.write, data, 0)
-    sys.stdout.buffer.write(b"\n")
+    with _buffered(_write_all(sys.stdout.buffer.write)) as write:
+        _write_json(write, data, 0)
+        write(b"\n")
     sys.stdout.flush()
 
 
-_STREAMED_DEPTH = 2  # objects and lists this deep are written a member at a time
+_BUFFER_SIZE = 1 << 20
 
 
-def _write_json(write: Callable[[bytes], Any], value: Any, depth: int) -> None:
+def _write_all(write: Callable[[memoryview], int | None]) -> Callable[[bytes], None]:
+    """write, repeated until all of the data is out. An unbuffered stdout is the raw file,
+    whose write may take only part of a large piece (a pipe takes what fits)."""
+
+    def write_all(data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            done = write(view)
+            view = view[done or 0 :]
+
+    return write_all
+
+
+@contextmanager
+def _buffered(write: Callable[[bytes], Any]) -> Iterator[Callable[[bytes], None]]:
+    """Pieces gathered and handed to write a megabyte at a time. stdout may be unbuffered
+    (PYTHONUNBUFFERED=1 is common in containers and CI): written a member at a time, a
+    20,000-tool list would otherwise be 700,000 system calls."""
+    pieces: list[bytes] = []
+    size = 0
+
+    def add(piece: bytes) -> None:
+        nonlocal size
+        pieces.append(piece)
+        size += len(piece)
+        if size >= _BUFFER_SIZE:
+            write(b"".join(pieces))
+            pieces.clear()
+            size = 0
+
+    yield add
+    if pieces:
+        write(b"".join(pieces))
+
+
+_STREAMED_DEPTH = 2  # objects and lists this deep are written a member at a time...
+_STREAMED_SIZE = 64  # ...when they are the outermost, or hold more members than this
+
+
+def _write_json(
+    write: Callable[[bytes], Any], value: Any, depth: int, small: int = _STREAMED_SIZE
+) -> None:
     """Write value as orjson.dumps(value, OPT_INDENT_2) would, byte for byte, but the outer
     objects and lists a member at a time: a 100,000-tool analysis is 290 MB of JSON, which
-    need never be held whole (only its largest finding is)."""
+    need never be held whole (only its largest finding is). A small inner one (a tool's
+    seventeen fields) is written whole: one call instead of one per field."""
     pad = b"\n" + b"  " * depth
-    if depth < _STREAMED_DEPTH and value and type(value) in (list, tuple):
+    kind = type(value)
+    streamed = (
+        depth < _STREAMED_DEPTH
+        and kind in (list, tuple, dict)
+        and (len(value) > small or (depth == 0 and value))
+    )
+    if streamed and kind is not dict:
         write(b"[")
         for index, item in enumerate(value):
             write((b"," if index else b"") + pad + b"  ")
-            _write_json(write, item, depth + 1)
+            _write_json(write, item, depth + 1, small)
         write(pad + b"]")
-    elif depth < _STREAMED_DEPTH and value and type(value) is dict and _text_keys(value):
+    elif streamed and _text_keys(value):
         write(b"{")
         for index, (key, item) in enumerate(value.items()):
             write((b"," if index else b"") + pad + b"  " + orjson.dumps(key) + b": ")
-            _write_json(write, item, depth + 1)
+            _write_json(write, item, depth + 1, small)
         write(pad + b"}")
     else:
         text = orjson.dumps(value, default=float, option=_JSON_OPTIONS)
