@@ -224,6 +224,11 @@ class Reference:
         return {c.slug: a.slug for a in self.areas for c in a.capabilities}
 
     @cached_property
+    def area_rank(self) -> dict[str, int]:
+        """Each area slug's place in the model's order (ties between areas go to the first)."""
+        return {a.slug: i for i, a in enumerate(self.areas)}
+
+    @cached_property
     def subcategories(self) -> dict[str, Subcategory]:
         """Every landscape subcategory by slug."""
         return {s.slug: s for c in self.categories for s in c.subcategories}

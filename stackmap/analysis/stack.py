@@ -398,5 +398,7 @@ def main_area(tool: ToolFacts, reference: Reference) -> str | None:
             counts[area_of[capability]] = counts.get(area_of[capability], 0) + 1
     if not counts:
         return None
-    order = {a.slug: i for i, a in enumerate(reference.areas)}
-    return min(counts, key=lambda a: (-counts[a], order[a]))
+    if len(counts) == 1:
+        return next(iter(counts))
+    rank = reference.area_rank
+    return min(counts, key=lambda a: (-counts[a], rank[a]))

@@ -94,17 +94,19 @@ def build_network(
         degree[link.source] = degree.get(link.source, 0) + 1
         degree[link.target] = degree.get(link.target, 0) + 1
     tools = [t for t in stack.tools if t.id in counted]
-    positions, areas = _layout(tools, reference, degree, {t.id for t in tools if t.name in hubs})
+    area_of = {t.id: main_area(t, reference) or "" for t in tools}
+    positions, areas = _layout(
+        tools, area_of, reference, degree, {t.id for t in tools if t.name in hubs}
+    )
     costs = [float(stack.costs[t.id].annual or 0) for t in tools]
     dearest = max(costs, default=0.0) or 1.0
     net = Network(directed=True, height="100%", width="100%", cdn_resources="in_line")
     # pyvis checks every new node and both ends of every edge against a list of the ids so far:
     # O(nodes x edges), 30 s at 20,000 tools. The same list, answering membership from a set.
     net.node_ids = _Ids()
-    area_of: dict[int, str] = {}
+    area_names = {a.slug: a.name for a in reference.areas}
     for tool in tools:
-        area = main_area(tool, reference)
-        area_of[tool.id] = area or ""
+        area = area_of[tool.id] or None
         x, y = positions[tool.id]
         gone = tool.name in retired
         colour = RETIRED if gone else AREA_COLOURS.get(area, AREA_COLOURS[None])
@@ -115,7 +117,7 @@ def build_network(
             tool.id,
             label=label,
             # vis-network shows a string title as text, never as markup.
-            title=_tooltip(stack, tool, area, spf, hub, silo, tool.name in cut_off),
+            title=_tooltip(stack, tool, area_names, area, (spf, hub, silo, tool.name in cut_off)),
             shape=SHAPES.get(tool.status, "dot"),
             size=10 + 30 * math.sqrt(float(stack.costs[tool.id].annual or 0) / dearest),
             color={"background": colour, "border": border},
@@ -148,7 +150,10 @@ def build_network(
         if link.status == "planned" and link.source in counted and link.target in counted
     ]
     name_of = {t.id: t.name for t in tools}
-    add_edge = net.add_edge
+    # Both ends of every link are nodes (counted above), so each edge goes straight into
+    # pyvis's list, in the form its add_edge gives it (options, then "from" and "to"):
+    # add_edge's checks and Edge object cost more than the rest of the loop.
+    edges = net.edges
     # 100,000 links: what depends only on a link's kind is worked out once per kind.
     styles: dict[tuple[str, str], tuple[dict[str, Any], dict[str, Any], str]] = {}
     for link in (*stack.in_use_links, *planned):
@@ -167,16 +172,18 @@ def build_network(
         title += suffix
         if breaks:
             title += ", breaks in this scenario"
-        add_edge(
-            link.source,
-            link.target,
-            title=title,
-            color=BROKEN if broken else style["color"],
-            dashes=style["dashes"],
-            arrows="to, from" if link.direction == "two_way" else "to",
-            width=3.5 if broken else 1.5,
-            kind="broken" if broken else link.status,
-            cross=area_of[link.source] != area_of[link.target],
+        edges.append(
+            {
+                "title": title,
+                "color": BROKEN if broken else style["color"],
+                "dashes": style["dashes"],
+                "arrows": "to, from" if link.direction == "two_way" else "to",
+                "width": 3.5 if broken else 1.5,
+                "kind": "broken" if broken else link.status,
+                "cross": area_of[link.source] != area_of[link.target],
+                "from": link.source,
+                "to": link.target,
+            }
         )
     net.set_options(
         '{"physics": {"enabled": false}, "interaction": {"hover": true, "tooltipDelay": 100,'
@@ -189,16 +196,14 @@ def build_network(
 def _tooltip(
     stack: Stack,
     tool: ToolFacts,
+    area_names: dict[str, str],
     area: str | None,
-    spof: bool,
-    hub: bool,
-    silo: bool,
-    cut_off: bool,
+    marks: tuple[bool, bool, bool, bool],
 ) -> str:
-    reference = stack.reference
+    """The node's hover text; marks: single point of failure, hub, silo, cut off."""
+    spof, hub, silo, cut_off = marks
     cost = stack.costs[tool.id]
-    area_names = {a.slug: a.name for a in reference.areas}
-    capabilities = reference.capabilities
+    capabilities = stack.reference.capabilities
     flags = [
         label
         for label, found in (
@@ -231,13 +236,17 @@ def _tooltip(
 
 
 def _layout(
-    tools: list[Any], reference: Any, degree: dict[int, int], hubs: set[int]
+    tools: list[Any],
+    area_of: dict[int, str],
+    reference: Any,
+    degree: dict[int, int],
+    hubs: set[int],
 ) -> tuple[dict[int, tuple[float, float]], list[AreaMark]]:
     """Areas on a ring; in each, a sunflower spiral with the most connected tools at its heart,
     but the hubs spread along it: their names are always drawn, and must not pile up."""
     groups: dict[str | None, list[Any]] = {}
     for tool in tools:
-        groups.setdefault(main_area(tool, reference), []).append(tool)
+        groups.setdefault(area_of[tool.id] or None, []).append(tool)
     names = {a.slug: a.name for a in reference.areas}
     order = [a.slug for a in reference.areas] + [None]
     present = [a for a in order if a in groups]
