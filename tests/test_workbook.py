@@ -346,3 +346,49 @@ def test_money_cells_say_free_as_0_and_unknown_in_words(catalog: Inventory, tmp_
     assert cost["Canva Free"] == 0  # free: 0, not a blank
     assert cost["Salesforce Sales Cloud"] == "unknown"  # no contract: unknown, never 0
     assert cost["Marketo Engage"] == 78000
+
+
+def test_sheets_write_styled_cells_exactly_as_openpyxls_own_row_writer_does(
+    tmp_path: Path,
+) -> None:
+    # new_sheet replaces openpyxl's row writer to take styled cells without its exception
+    # detour; the sheet's XML must be what openpyxl itself writes for the same rows.
+    import zipfile
+    from datetime import datetime
+
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
+    from stackmap.export.cells import new_sheet
+
+    def rows(sheet: object) -> list[list[object]]:
+        styled = WriteOnlyCell(sheet, value=1234.5)
+        styled.number_format = "#,##0"
+        wrapped = WriteOnlyCell(sheet, value="long text")
+        wrapped.alignment = Alignment(wrap_text=True)
+        text = WriteOnlyCell(sheet, value="=1+1")
+        text.data_type = "s"  # unstyled: openpyxl goes on writing plain values into it
+        bold = WriteOnlyCell(sheet, value="Title")
+        bold.font = Font(bold=True)
+        linked = WriteOnlyCell(sheet, value="site")
+        linked.hyperlink = Hyperlink(ref="", target="https://example.com")
+        return [
+            [bold],
+            ["plain", 3, None, 2.5, styled, wrapped, True, date(2026, 1, 31)],
+            [None, text, "after the text cell", 7, datetime(2026, 3, 1, 9, 30)],
+            [styled, None, "=SUM(A1:A2)", linked, "x"],
+            [],
+        ]
+
+    def sheet_xml(use_ours: bool) -> bytes:
+        book = openpyxl.Workbook(write_only=True)
+        sheet = new_sheet(book, "S") if use_ours else book.create_sheet("S")
+        for row in rows(sheet):
+            sheet.append(row)
+        out = tmp_path / f"{use_ours}.xlsx"
+        book.save(out)
+        with zipfile.ZipFile(out) as archive:
+            return archive.read("xl/worksheets/sheet1.xml") + archive.read("xl/styles.xml")
+
+    assert sheet_xml(True) == sheet_xml(False)

@@ -15,13 +15,16 @@ from __future__ import annotations
 import math
 import re
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any
 from weakref import WeakKeyDictionary
 
+from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -57,6 +60,37 @@ _CHARS_PER_UNIT = 1.0
 _LINE_SLACK = 4
 
 _ROWS: WeakKeyDictionary[WriteOnlyWorksheet, int] = WeakKeyDictionary()
+
+
+def new_sheet(book: Workbook, title: str) -> WriteOnlyWorksheet:
+    """A write-only sheet of book that takes a styled cell in a row as the cell it is.
+
+    openpyxl's own row writer first tries every value as a plain value: for a cell object
+    that fails, and it formats the cell's description into an error it then catches, and
+    makes a new cell afterwards. An inventory has half a million styled cells; that detour
+    was a third of the workbook's time over writing the same values plain. The XML written
+    is the same (tests/test_workbook.py compares it with openpyxl's own).
+    """
+    sheet: WriteOnlyWorksheet = book.create_sheet(title)
+    sheet._values_to_row = partial(_values_to_row, sheet)
+    return sheet
+
+
+def _values_to_row(sheet: WriteOnlyWorksheet, values: Sequence[Any], row: int) -> Iterator[Cell]:
+    """WriteOnlyWorksheet._values_to_row (openpyxl 3.1), with cell objects taken as they are."""
+    cell = WriteOnlyCell(sheet)
+    for column, value in enumerate(values, 1):
+        if value is None:
+            continue
+        if isinstance(value, Cell):
+            value.column, value.row = column, row
+            if value.hyperlink is not None:
+                value.hyperlink.ref = value.coordinate
+            yield value
+            continue
+        cell.value = value
+        cell.column, cell.row = column, row
+        yield cell
 
 
 def money_format(currency: str | None) -> str:

@@ -32,6 +32,7 @@ from stackmap.export.cells import (
     furnish,
     header,
     money_format,
+    new_sheet,
     prepare,
     rows_written,
     title,
@@ -65,24 +66,24 @@ def write_workbook(path: Path, source: WorkbookSource) -> Path:
 def _write(path: Path, source: WorkbookSource) -> Path:
     book = Workbook(write_only=True)
     stack, analysis = source.stack, source.analysis
-    summary = book.create_sheet("Summary")
-    inventory = book.create_sheet("Inventory")
+    summary = new_sheet(book, "Summary")
+    inventory = new_sheet(book, "Inventory")
     where = sheets.write_inventory(inventory, stack, analysis, source.versions)
     cached = _summary(summary, source, where)
-    sheets.write_capability_matrix(book.create_sheet("Capability matrix"), stack, analysis)
-    sheets.write_overlaps(book.create_sheet("Overlaps"), stack, analysis)
-    sheets.write_gaps(book.create_sheet("Gaps"), stack, analysis)
-    sheets.write_integrations(book.create_sheet("Integrations"), analysis)
-    sheets.write_integration_register(book.create_sheet("Integration register"), stack)
-    sheets.write_renewals(book.create_sheet("Renewals"), analysis)
-    sheets.write_spend(book.create_sheet("Spend"), stack, analysis)
-    sheets.write_recommendations(book.create_sheet("Recommendations"), analysis)
+    sheets.write_capability_matrix(new_sheet(book, "Capability matrix"), stack, analysis)
+    sheets.write_overlaps(new_sheet(book, "Overlaps"), stack, analysis)
+    sheets.write_gaps(new_sheet(book, "Gaps"), stack, analysis)
+    sheets.write_integrations(new_sheet(book, "Integrations"), analysis)
+    sheets.write_integration_register(new_sheet(book, "Integration register"), stack)
+    sheets.write_renewals(new_sheet(book, "Renewals"), analysis)
+    sheets.write_spend(new_sheet(book, "Spend"), stack, analysis)
+    sheets.write_recommendations(new_sheet(book, "Recommendations"), analysis)
     if source.scenario is not None:
-        sheets.write_what_if(book.create_sheet("What-if"), source.scenario)
-    _read_me(book.create_sheet("Read me"), source)
+        sheets.write_what_if(new_sheet(book, "What-if"), source.scenario)
+    _read_me(new_sheet(book, "Read me"), source)
     for sheet in book.worksheets:
         furnish(sheet, "Marketing technology stack review", analysis.as_of)
-    meta = book.create_sheet(META_SHEET)
+    meta = new_sheet(book, META_SHEET)
     _meta(meta, source)
     meta.sheet_state = "hidden"
     book.calculation.fullCalcOnLoad = True  # Excel and LibreOffice work the formulas out
