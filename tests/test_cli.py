@@ -445,7 +445,7 @@ def test_json_reaches_an_unbuffered_stdout_in_large_writes_not_one_per_member(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # With PYTHONUNBUFFERED=1 every write is a system call: 20,000 tools written a field at
-    # a time were 700,000 of them, and most of `tools --json`'s time.
+    # a time were 700,000 of them, about half of `tools --json`'s time.
     import io
 
     import orjson
