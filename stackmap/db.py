@@ -4,58 +4,41 @@ connection settings, sessions and schema migrations."""
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cache
-from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
 
 import orjson
 import sqlalchemy as sa
-from platformdirs import user_data_dir
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
-from stackmap import DATABASE_URL_ENV
+# Re-exported: the rest of stackmap and its tests know them as db's.
+from stackmap.connect import BUSY_TIMEOUT_MS as BUSY_TIMEOUT_MS
+from stackmap.connect import ENV_BUSY as ENV_BUSY
+from stackmap.connect import ENV_URL as ENV_URL
+from stackmap.connect import busy_timeout_ms as busy_timeout_ms
+from stackmap.connect import default_database_path as default_database_path
+from stackmap.connect import head_revision as head_revision
+from stackmap.connect import known_revision as known_revision
+from stackmap.connect import resolve_url as resolve_url
 from stackmap.errors import DatabaseBusyError, DatabaseUnavailableError
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
-ENV_URL = DATABASE_URL_ENV
-ENV_BUSY = "STACKMAP_BUSY_TIMEOUT"
-BUSY_TIMEOUT_MS = 15_000
 # The PostgreSQL advisory lock every stackmap writer holds for its transaction ("stackmap" in
 # ASCII): writers queue one behind the other, as on SQLite, so two imports never both decide
 # that a tool is new and create it twice.
 WRITER_LOCK = 0x737461636B6D6170
 WRITER = "stackmap_writer"
-
-
-def default_database_path() -> Path:
-    """Return the embedded catalog's file in the platform's per-user data directory."""
-    return Path(user_data_dir("stackmap", appauthor=False)) / "stackmap.db"
-
-
-def resolve_url(value: str | None = None) -> str:
-    """Return a SQLAlchemy URL from an option, the environment or the default location.
-
-    A value without "://" is a path to a SQLite file.
-    """
-    raw = value or os.environ.get(ENV_URL) or ""
-    if not raw:
-        return f"sqlite:///{default_database_path()}"
-    if "://" not in raw:
-        return f"sqlite:///{Path(raw).expanduser().resolve()}"
-    return raw
 
 
 def mask_url(url: str | URL) -> str:
@@ -143,16 +126,6 @@ def make_engine(url: str) -> Engine:
     engine = sa.create_engine(parsed, **kwargs)
     _configure_sqlite(engine, wal=path is not None)
     return engine
-
-
-def busy_timeout_ms() -> int:
-    """How long a writer waits for another one's lock: STACKMAP_BUSY_TIMEOUT seconds, else 15."""
-    raw = os.environ.get(ENV_BUSY, "")
-    try:
-        seconds = float(raw) if raw else BUSY_TIMEOUT_MS / 1000
-    except ValueError:
-        seconds = BUSY_TIMEOUT_MS / 1000
-    return max(0, int(seconds * 1000))
 
 
 def _configure_postgresql(engine: Engine) -> None:
@@ -257,15 +230,6 @@ def session_scope(engine: Engine, *, write: bool = False) -> Iterator[Session]:
 # --- migrations -------------------------------------------------------------------------
 
 
-# Alembic is imported only to migrate: opening a catalog already at the newest schema (every
-# start of the TUI and the CLI) reads the revision with one query and the migration files'
-# headers, which saves a tenth of a second of imports.
-
-_REVISION = re.compile(
-    r"^(down_revision|revision)\s*(?::[^=]*)?=\s*(?:[\"']([^\"']+)[\"']|None)", re.M
-)
-
-
 def alembic_config(connection: sa.Connection | None = None) -> Config:
     """Return an Alembic configuration for stackmap's migration scripts."""
     from alembic.config import Config
@@ -275,27 +239,6 @@ def alembic_config(connection: sa.Connection | None = None) -> Config:
     if connection is not None:
         config.attributes["connection"] = connection
     return config
-
-
-@cache
-def _revisions() -> dict[str, str | None]:
-    """Each migration's revision and the one before it, read from the scripts' headers."""
-    found: dict[str, str | None] = {}
-    for script in (files("stackmap.migrations") / "versions").iterdir():
-        if not script.name.endswith(".py") or script.name.startswith("_"):
-            continue
-        values = dict(_REVISION.findall(script.read_text("utf-8")))
-        if values.get("revision"):
-            found[values["revision"]] = values.get("down_revision") or None
-    return found
-
-
-def head_revision() -> str:
-    """Return the newest schema revision this version of stackmap knows."""
-    revisions = _revisions()
-    heads = set(revisions) - {down for down in revisions.values() if down}
-    assert len(heads) == 1, heads
-    return heads.pop()
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -310,11 +253,6 @@ def revision_of(conn: sa.Connection) -> str | None:
         return None
     rows = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars().all()
     return rows[0] if len(rows) == 1 else None
-
-
-def known_revision(revision: str) -> bool:
-    """Whether a schema revision is one of this stackmap's migrations."""
-    return revision in _revisions()
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:

@@ -1,71 +1,72 @@
-"""The catalog read into the analysis's facts: every tool, link and untied supplier, with a
-handful of set queries (one per table), not one per tool."""
+"""The catalog read into the analysis's snapshot: every tool, link and untied supplier, with
+a handful of set queries through the driver (see `stackmap.rows`), not one per tool."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
-import orjson
-import sqlalchemy as sa
-from sqlmodel import Session, col
-
-from stackmap.analysis.stack import InvoicedFacts, LinkFacts, ToolFacts, UntiedFacts
-from stackmap.models import (
-    Contract,
-    Integration,
-    Owner,
-    Tool,
-    ToolCapability,
-    ToolSpend,
-    UntiedSpend,
-    Vendor,
+from stackmap.analysis.stack import InvoicedFacts, LinkFacts, Stack, ToolFacts, UntiedFacts
+from stackmap.reference import Reference
+from stackmap.rows import (
+    LINK_COLUMNS,
+    SPEND_COLUMNS,
+    TOOL_COLUMNS,
+    UNTIED_COLUMNS,
+    JsonLists,
+    Rows,
+    capabilities_by_tool,
+    contracts_by_tool,
+    day,
+    money,
+    names,
+    select,
 )
-from stackmap.views import CONTRACT_VIEW_COLUMNS, contracts_by_tool
-
-TOOL: sa.Table = Tool.__table__  # type: ignore[attr-defined]
-CONTRACT: sa.Table = Contract.__table__  # type: ignore[attr-defined]
-LINK: sa.Table = Integration.__table__  # type: ignore[attr-defined]
-SPEND: sa.Table = ToolSpend.__table__  # type: ignore[attr-defined]
-UNTIED: sa.Table = UntiedSpend.__table__  # type: ignore[attr-defined]
 
 
-# Only the columns the analysis reads: every timestamp and free-text JSON column left out is
-# 20,000-100,000 values SQLAlchemy would otherwise decode for nothing.
-_TOOL_COLUMNS = (
-    "id name status vendor_id category business_owner_id technical_owner_id journey_stages "
-    "business_units disposition decision_note decided_by functional_fit technical_fit"
-)
-_LINK_COLUMNS = (
-    "id source_tool_id target_tool_id method status direction frequency data_objects owner_id"
-)
+def snapshot(
+    rows: Rows,
+    reference: Reference,
+    today: date,
+    counted: Sequence[str] = ("active",),
+    *,
+    all_tools: bool = False,
+    paid_statuses: Sequence[str] | None = None,
+) -> Stack:
+    """The whole catalog as the analysis sees it (see `Inventory.stack` for the options)."""
+    tools, links, untied = read_facts(rows)
+    return Stack(
+        tools,
+        links,
+        reference,
+        today,
+        tuple(counted),
+        untied=untied,
+        all_tools=all_tools,
+        paid_statuses=tuple(paid_statuses) if paid_statuses is not None else None,
+    )
 
 
 def read_facts(
-    session: Session,
+    rows: Rows,
 ) -> tuple[tuple[ToolFacts, ...], tuple[LinkFacts, ...], tuple[UntiedFacts, ...]]:
     """Every tool (ordered by key), every integration (by id), every untied supplier (largest
-    first)."""
-    owners = _names(session, Owner)
-    return _tools(session, owners), _links(session, owners), _untied(session)
+    first). Call inside one read transaction, so that the tables agree with each other."""
+    owners = names(rows, "owner")
+    return _tools(rows, owners), _links(rows, owners), _untied(rows)
 
 
-def _names(session: Session, model: type[Vendor] | type[Owner]) -> dict[int, str]:
-    stmt = sa.select(col(model.id), col(model.name))
-    return {i: n for i, n in session.execute(stmt) if i is not None}
-
-
-def _tools(session: Session, owners: dict[int, str]) -> tuple[ToolFacts, ...]:
-    vendors = _names(session, Vendor)
-    capabilities, inferred = _capabilities(session)
-    contracts = contracts_by_tool(
-        session.execute(sa.select(*(CONTRACT.c[name] for name in CONTRACT_VIEW_COLUMNS)))
-    )
-    invoiced = _invoiced(session)
+def _tools(rows: Rows, owners: dict[int, str]) -> tuple[ToolFacts, ...]:
+    vendors = names(rows, "vendor")
+    capabilities, inferred = capabilities_by_tool(rows)
+    contracts = contracts_by_tool(rows)
+    invoiced = _invoiced(rows)
 
     def owner(owner_id: int | None) -> str | None:
         return owners.get(owner_id) if owner_id else None
 
-    lists = _JsonLists()
+    lists = JsonLists()
 
     return tuple(
         ToolFacts(
@@ -103,50 +104,37 @@ def _tools(session: Session, owners: dict[int, str]) -> tuple[ToolFacts, ...]:
             decided_by,
             functional_fit,
             technical_fit,
-        ) in _raw(session, TOOL, _TOOL_COLUMNS, "key")
+        ) in rows(select("tool", TOOL_COLUMNS, ' ORDER BY "key"'))
     )
 
 
-def _capabilities(session: Session) -> tuple[dict[int, list[str]], dict[int, str]]:
-    """Each tool's capabilities, and where stackmap inferred them from when it did."""
-    capabilities: dict[int, list[str]] = {}
-    inferred: dict[int, str] = {}
-    stmt = sa.select(
-        col(ToolCapability.tool_id), col(ToolCapability.capability), col(ToolCapability.source)
-    )
-    for tool_id, capability, source in session.execute(stmt):
-        capabilities.setdefault(tool_id, []).append(capability)
-        if source:
-            inferred[tool_id] = source
-    return capabilities, inferred
-
-
-def _invoiced(session: Session) -> dict[int, list[InvoicedFacts]]:
+def _invoiced(rows: Rows) -> dict[int, list[InvoicedFacts]]:
     """What finance reports say was paid for each tool, newest period first."""
     invoiced: dict[int, list[InvoicedFacts]] = {}
-    for row in session.execute(sa.select(SPEND).order_by(SPEND.c.period_end.desc())):
-        invoiced.setdefault(row.tool_id, []).append(
+    sql = select("tool_spend", SPEND_COLUMNS, ' ORDER BY "period_end" DESC, "id"')
+    for tool_id, supplier, currency, amount, annual, start, end, invoices, how in rows(sql):
+        invoiced.setdefault(tool_id, []).append(
             InvoicedFacts(
-                row.supplier,
-                row.currency,
-                row.amount,
-                row.annual_amount,
-                row.period_start,
-                row.period_end,
-                row.invoices,
-                row.annualised_by,
+                supplier,
+                currency,
+                money(amount),  # type: ignore[arg-type]  # the column is NOT NULL
+                money(annual),
+                day(start),  # type: ignore[arg-type]
+                day(end),  # type: ignore[arg-type]
+                invoices,
+                how,
             )
         )
     return invoiced
 
 
-def _links(session: Session, owners: dict[int, str]) -> tuple[LinkFacts, ...]:
-    rows = _raw(session, LINK, _LINK_COLUMNS, "id")
+def _links(rows: Rows, owners: dict[int, str]) -> tuple[LinkFacts, ...]:
+    found = rows(select("integration", LINK_COLUMNS, ' ORDER BY "id"'))
     # Half a million links carry a handful of methods, statuses and frequencies and a few
     # hundred lists of data objects: each distinct value is kept once, not once per link
     # (the driver gives every row its own strings: 200 MB at 100,000 tools).
     same: dict[Any, Any] = {}
-    data_objects = _JsonLists()
+    data_objects = JsonLists()
     return tuple(
         LinkFacts(
             id=link_id,
@@ -159,63 +147,24 @@ def _links(session: Session, owners: dict[int, str]) -> tuple[LinkFacts, ...]:
             data_objects=data_objects.of(data),
             owner=owners.get(owner_id) if owner_id else None,
         )
-        for link_id, source, target, method, status, direction, frequency, data, owner_id in rows
+        for link_id, source, target, method, status, direction, frequency, data, owner_id in found
     )
 
 
-def _raw(session: Session, table: sa.Table, names: str, order: str) -> Any:
-    """Rows of plain columns (numbers, text, JSON) as the driver returns them.
-
-    SQLAlchemy's result processing (a JSON decoder and a row object per row) is most of the
-    cost of reading 100,000 links; these columns need none of it but the JSON, which
-    `_json_list` decodes with orjson."""
-    quote = session.get_bind().dialect.identifier_preparer.quote
-    columns = ", ".join(quote(name) for name in names.split())
-    sql = f"SELECT {columns} FROM {quote(table.name)} ORDER BY {quote(order)}"
-    cursor = session.connection().connection.cursor()  # the DBAPI cursor, in this transaction
-    try:
-        cursor.execute(sql)
-        return cursor.fetchall()
-    finally:
-        cursor.close()
-
-
-def _json_list(value: Any) -> tuple[Any, ...]:
-    """A JSON list column as the driver gives it: text on SQLite, already a list on PostgreSQL."""
-    if value is None:
-        return ()
-    if isinstance(value, str | bytes):
-        value = orjson.loads(value)
-    return tuple(value or ())
-
-
-class _JsonLists(dict[Any, tuple[Any, ...]]):
-    """_json_list with each distinct list kept once: lists of data objects, business units
-    and journey stages repeat across thousands of rows, and the tuples are immutable."""
-
-    def of(self, value: Any) -> tuple[Any, ...]:
-        decoded = _json_list(value)
-        if not decoded:
-            return ()
-        try:
-            return self.setdefault(decoded, decoded)
-        except TypeError:  # an unhashable item (a mapping in the list): kept as it is
-            return decoded
-
-
-def _untied(session: Session) -> tuple[UntiedFacts, ...]:
-    """Suppliers a finance report billed that no tool was matched to."""
+def _untied(rows: Rows) -> tuple[UntiedFacts, ...]:
+    """Suppliers a finance report billed that no tool was matched to, largest first."""
+    sql = select("untied_spend", UNTIED_COLUMNS, ' ORDER BY "amount" DESC, "id"')
     return tuple(
         UntiedFacts(
-            row.supplier,
-            row.currency,
-            row.amount,
-            row.annual_amount,
-            row.period_start,
-            row.period_end,
-            row.invoices,
-            row.status,
-            row.reason,
+            supplier,
+            currency,
+            money(amount),  # type: ignore[arg-type]  # the column is NOT NULL
+            money(annual),
+            day(start),  # type: ignore[arg-type]
+            day(end),  # type: ignore[arg-type]
+            invoices,
+            status,
+            reason,
         )
-        for row in session.execute(sa.select(UNTIED).order_by(UNTIED.c.amount.desc()))
+        for supplier, currency, amount, annual, start, end, invoices, status, reason in rows(sql)
     )

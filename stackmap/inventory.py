@@ -6,7 +6,6 @@ Each method runs in its own transaction; a failure leaves the catalog exactly as
 from __future__ import annotations
 
 import getpass
-import operator
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -30,25 +29,21 @@ from stackmap.models import (
     Integration,
     Owner,
     Tool,
-    ToolCapability,
     ToolSpend,
     Vendor,
 )
 from stackmap.progress import SILENT, Progress
 from stackmap.reference import Reference, load_reference
+from stackmap.rows import SUMMARY_COLUMNS, Rows, summaries, tool_rows
 from stackmap.schemas import ContractFields, IntegrationFields, ToolFields, ToolRecord, parse
 from stackmap.store import Outcome, Writer
-from stackmap.terms import current_terms
 from stackmap.views import (
-    CONTRACT_VIEW_COLUMNS,
     ChangeView,
-    ContractView,
     IntegrationView,
     SpendView,
     ToolDetail,
     ToolSummary,
     contract_view,
-    contracts_by_tool,
 )
 
 if TYPE_CHECKING:
@@ -60,22 +55,8 @@ if TYPE_CHECKING:
     from stackmap.importers.spreadsheet import ExistingTool, ImportPlan
 
 ENV_ACTOR = "STACKMAP_USER"
-# What a tool's summary reads from its row.
-_SUMMARY_COLUMNS = (
-    "id",
-    "name",
-    "vendor_id",
-    "category",
-    "status",
-    "business_owner_id",
-    "technical_owner_id",
-    "disposition",
-    "business_units",
-)
-_summary_columns = operator.attrgetter(*_SUMMARY_COLUMNS)  # a result row's or a Tool's
 BUSY_ATTEMPTS = 3
 TOOL: sa.Table = Tool.__table__  # type: ignore[attr-defined]
-CONTRACT: sa.Table = Contract.__table__  # type: ignore[attr-defined]
 
 
 def default_actor() -> str:
@@ -551,94 +532,9 @@ class Inventory:
     ) -> list[ToolSummary]:
         """Return tools sorted by name, filtered and paged in the query."""
         with bulk_work(), Session(self.engine) as session:
-            # Plain rows, not ORM objects: building 20,000 instances costs more than the query;
-            # and only the columns a summary shows (no timestamps or free-form JSON to decode).
-            stmt = sa.select(*(TOOL.c[name] for name in _SUMMARY_COLUMNS)).order_by(TOOL.c.key)
-            if status:
-                stmt = stmt.where(TOOL.c.status.in_(list(status)))
-            if search:
-                stmt = stmt.where(TOOL.c.key.contains(name_key(search), autoescape=True))
-            if limit is not None:
-                stmt = stmt.limit(limit)
-            stmt = stmt.offset(offset)
-            tools = list(session.execute(stmt).all())
-            return self._summaries(session, tools, today or date.today())
-
-    def _summaries(self, session: Session, tools: Sequence[Any], today: date) -> list[ToolSummary]:
-        """Return summaries of tools (rows or Tool objects) with a handful of set queries."""
-        if not tools:
-            return []
-        # By position: attribute access on 20,000 result rows costs more than the queries.
-        rows = list(map(_summary_columns, tools))
-        ids = [row[0] for row in rows]
-        everything = len(ids) > 500  # past this, reading whole tables beats long IN lists
-        names = self._names(session, Vendor, {row[2] for row in rows}, everything)
-        owners = self._names(
-            session, Owner, {row[5] for row in rows} | {row[6] for row in rows}, everything
-        )
-        capabilities: dict[int, list[str]] = {}
-        inferred: dict[int, str] = {}
-        links: dict[int, int] = {}
-        cap_stmt = sa.select(
-            col(ToolCapability.tool_id), col(ToolCapability.capability), col(ToolCapability.source)
-        ).order_by(col(ToolCapability.capability))
-        contract_stmt = sa.select(*(CONTRACT.c[name] for name in CONTRACT_VIEW_COLUMNS))
-        out_stmt = sa.select(col(Integration.source_tool_id), sa.func.count()).group_by(
-            col(Integration.source_tool_id)
-        )
-        in_stmt = sa.select(col(Integration.target_tool_id), sa.func.count()).group_by(
-            col(Integration.target_tool_id)
-        )
-        if not everything:
-            cap_stmt = cap_stmt.where(col(ToolCapability.tool_id).in_(ids))
-            contract_stmt = contract_stmt.where(CONTRACT.c.tool_id.in_(ids))
-            out_stmt = out_stmt.where(col(Integration.source_tool_id).in_(ids))
-            in_stmt = in_stmt.where(col(Integration.target_tool_id).in_(ids))
-        for tool_id, capability, source in session.execute(cap_stmt):
-            capabilities.setdefault(tool_id, []).append(capability)
-            if source:
-                inferred[tool_id] = source
-        contracts = contracts_by_tool(session.execute(contract_stmt))
-        for stmt in (out_stmt, in_stmt):
-            for tool_id, count in session.execute(stmt):
-                links[tool_id] = links.get(tool_id, 0) + count
-        none: list[ContractView] = []
-        summaries = []
-        for (
-            tool_id,
-            name,
-            vendor_id,
-            category,
-            status,
-            owner_id,
-            technical_id,
-            disposition,
-            business_units,
-        ) in rows:
-            terms = current_terms(contracts.get(tool_id, none), today)
-            summaries.append(
-                ToolSummary(
-                    tool_id,
-                    name,
-                    names.get(vendor_id) if vendor_id else None,
-                    category,
-                    status,
-                    owners.get(owner_id) if owner_id else None,
-                    owners.get(technical_id) if technical_id else None,
-                    terms.annual_cost,
-                    terms.currency,
-                    terms.renewal_date,
-                    terms.notice_days,
-                    terms.seats_purchased,
-                    terms.seats_active,
-                    tuple(capabilities.get(tool_id, ())),
-                    links.get(tool_id, 0),
-                    disposition,
-                    tuple(business_units),
-                    inferred.get(tool_id),
-                )
-            )
-        return summaries
+            reader = _rows(session)
+            found = tool_rows(reader, status=status, search=search, limit=limit, offset=offset)
+            return summaries(reader, found, today or date.today())
 
     def stack(
         self,
@@ -654,37 +550,18 @@ class Inventory:
         outside marketing in coverage, overlap, gaps and recommendations too. paid_statuses:
         the statuses the money views show (by default those counted and sunsetting ones).
         """
-        # The analysis (and networkx) loads here: `stackmap tools` and `tool show` never pay it.
-        from stackmap.analysis.stack import Stack
-        from stackmap.facts import read_facts
+        # The analysis loads here: `stackmap tools` and `tool show` never pay it.
+        from stackmap.facts import snapshot
 
         with bulk_work(), Session(self.engine) as session:
-            tools, links, untied = read_facts(session)
-        return Stack(
-            tools,
-            links,
-            self.reference,
-            today or date.today(),
-            tuple(counted),
-            untied=untied,
-            all_tools=all_tools,
-            paid_statuses=tuple(paid_statuses) if paid_statuses is not None else None,
-        )
-
-    @staticmethod
-    def _names(
-        session: Session,
-        model: type[Vendor] | type[Owner],
-        ids: set[int | None],
-        everything: bool = False,
-    ) -> dict[int, str]:
-        stmt = sa.select(col(model.id), col(model.name))
-        if not everything:
-            wanted = [i for i in ids if i is not None]
-            if not wanted:
-                return {}
-            stmt = stmt.where(col(model.id).in_(wanted))
-        return {i: n for i, n in session.execute(stmt) if i is not None}
+            return snapshot(
+                _rows(session),
+                self.reference,
+                today or date.today(),
+                counted,
+                all_tools=all_tools,
+                paid_statuses=paid_statuses,
+            )
 
     def tool(self, name: str, *, history_limit: int = 50, today: date | None = None) -> ToolDetail:
         """Return everything about one tool (by name, or by a library alias of its product).
@@ -693,7 +570,8 @@ class Inventory:
         with Session(self.engine) as session:
             tool = self._get_tool(session, name)
             assert tool.id is not None
-            summary = self._summaries(session, [tool], today or date.today())[0]
+            row = tuple(getattr(tool, name) for name in SUMMARY_COLUMNS)
+            summary = summaries(_rows(session), [row], today or date.today())[0]
             contracts = list(
                 session.exec(
                     select(Contract)
@@ -828,3 +706,9 @@ def _change_view(change: Change) -> ChangeView:
         changes=dict(change.changes),
         batch_id=change.batch_id,
     )
+
+
+def _rows(session: Session) -> Rows:
+    """The driver-level reader on the session's own connection, in its transaction."""
+    connection = session.connection()
+    return Rows(connection.connection, sqlite=connection.dialect.name == "sqlite")

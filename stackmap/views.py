@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import operator
-from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -211,21 +210,10 @@ class ToolDetail:
         return data
 
 
-# The contract columns a ContractView is built from (its fields), and the tool it belongs to.
 _CONTRACT_VIEW_FIELDS = tuple(f.name for f in fields(ContractView))
-CONTRACT_VIEW_COLUMNS = ["tool_id", *_CONTRACT_VIEW_FIELDS]
 
 
 def contract_view(contract: Any) -> ContractView:
     """Return the view of a Contract object or a contract row."""
     assert contract.id is not None
     return ContractView(**{name: getattr(contract, name) for name in _CONTRACT_VIEW_FIELDS})
-
-
-def contracts_by_tool(rows: Iterable[Sequence[Any]]) -> dict[int, list[ContractView]]:
-    """Each tool's contract views, from rows of CONTRACT_VIEW_COLUMNS (the tool's id first,
-    then the view's fields in order): built by position, not by name, for 20,000 of them."""
-    contracts: dict[int, list[ContractView]] = {}
-    for tool_id, *values in rows:
-        contracts.setdefault(tool_id, []).append(ContractView(*values))
-    return contracts

@@ -17,7 +17,7 @@ from alembic.script import ScriptDirectory
 from catalogs import SAMPLES
 from sqlmodel import SQLModel
 
-from stackmap import db
+from stackmap import connect, db
 from stackmap.backup import restore_catalog
 from stackmap.dump import dump_catalog
 from stackmap.inventory import Inventory
@@ -207,7 +207,7 @@ def test_the_quick_revision_reading_agrees_with_alembic(backend_url: str) -> Non
     scripts = ScriptDirectory.from_config(db.alembic_config())
     assert db.head_revision() == scripts.get_current_head()
     every = {s.revision: s.down_revision for s in scripts.walk_revisions()}
-    assert db._revisions() == every
+    assert connect.revisions() == every
     assert not db.known_revision("9999")
     engine = db.make_engine(backend_url)
     try:

@@ -17,7 +17,7 @@ from stackmap.cli.base import (
     amount,
     app,
     as_of_date,
-    open_inventory,
+    open_reader,
     out,
     print_json,
     statuses,
@@ -49,7 +49,7 @@ def analyze(
             param_hint="--section",
         )
     chosen = statuses(include, only)
-    stack = open_inventory(ctx).stack(
+    stack = open_reader(ctx).stack(
         as_of_date(as_of), chosen.pop("counted"), all_tools=all_tools, **chosen
     )
     from stackmap.analysis import analyze as run_analysis
@@ -97,7 +97,7 @@ def whatif(
     if target_cost is not None and into is None:
         raise typer.BadParameter("--target-cost needs --into", param_hint="--target-cost")
     chosen = statuses(include, only)
-    stack = open_inventory(ctx).stack(
+    stack = open_reader(ctx).stack(
         as_of_date(as_of), chosen.pop("counted"), all_tools=all_tools, **chosen
     )
     from stackmap.analysis import what_if

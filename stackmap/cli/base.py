@@ -28,6 +28,7 @@ from stackmap.errors import DatabaseUnavailableError, StackmapError
 
 if TYPE_CHECKING:
     from stackmap.inventory import Inventory
+    from stackmap.reader import ReadCatalog
     from stackmap.reference import Reference
 
 EX_SOFTWARE = 70
@@ -42,9 +43,13 @@ def fail(message: str, exit_code: int) -> typer.Exit:
 
 
 def _database_error(exc: Exception) -> bool:
-    # SQLAlchemy is only loaded by commands that open a catalog; no other can raise its errors.
+    # SQLAlchemy is only loaded by commands that open a catalog through it, and sqlite3 by
+    # those that open one at all: no other command can raise their errors.
     module = sys.modules.get("sqlalchemy.exc")
-    return module is not None and isinstance(exc, module.SQLAlchemyError)
+    if module is not None and isinstance(exc, module.SQLAlchemyError):
+        return True
+    driver = sys.modules.get("sqlite3")
+    return driver is not None and isinstance(exc, driver.Error)
 
 
 class Commands(TyperGroup):
@@ -142,16 +147,17 @@ app = commands(
 
 
 @contextmanager
-def collector_paused() -> Iterator[None]:
+def collector_paused(loaded: str = "stackmap.inventory") -> Iterator[None]:
     """Pause Python's cyclic garbage collector while a command loads its libraries.
 
     Importing SQLAlchemy, SQLModel and the tables allocates hundreds of thousands of objects
     that live as long as the process, and the collector keeps scanning them as they are made:
     about a fifth of the import time. Frozen afterwards, they are never scanned again (the
     next full collection would otherwise take as long). Done once per process: one that has
-    loaded them already (the tests run many commands in one) has nothing to gain.
+    loaded them already (module `loaded`; the tests run many commands in one) has nothing to
+    gain.
     """
-    if "stackmap.inventory" in sys.modules or not gc.isenabled():
+    if loaded in sys.modules or not gc.isenabled():
         yield
         return
     gc.disable()
@@ -171,6 +177,18 @@ def open_inventory(ctx: typer.Context) -> Inventory:
     inventory = Inventory.open(obj["db"], reference_dirs=obj["reference"], actor=obj["actor"])
     ctx.call_on_close(inventory.close)
     return inventory
+
+
+def open_reader(ctx: typer.Context) -> ReadCatalog:
+    """The catalog the root options name, for a command that only reads it: an embedded
+    catalog at this stackmap's schema opens without SQLAlchemy (see stackmap.reader)."""
+    obj = ctx.find_root().obj
+    with collector_paused("stackmap.reader"):
+        from stackmap.reader import open_for_reading
+
+        catalog = open_for_reading(obj["db"], reference_dirs=obj["reference"], actor=obj["actor"])
+    ctx.call_on_close(catalog.close)
+    return catalog
 
 
 def load_reference(ctx: typer.Context) -> Reference:

@@ -8,7 +8,17 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from stackmap.cli.base import Json, app, commands, money, open_inventory, out, print_json, text
+from stackmap.cli.base import (
+    Json,
+    app,
+    commands,
+    money,
+    open_inventory,
+    open_reader,
+    out,
+    print_json,
+    text,
+)
 from stackmap.domain import ToolStatus
 
 db_app = commands("Database maintenance.", no_args_is_help=True)
@@ -60,8 +70,7 @@ def tools(
     as_json: Json = False,
 ) -> None:
     """List the tools in the catalog with owner, cost, renewal and capabilities."""
-    inventory = open_inventory(ctx)
-    rows = inventory.tools(status=[s.value for s in status or []], search=search)
+    rows = open_reader(ctx).tools(status=[s.value for s in status or []], search=search)
     if as_json:
         print_json([row.to_json() for row in rows])
         return

@@ -1,0 +1,379 @@
+"""Reading the catalog through its database driver (sqlite3's or psycopg's), not SQLAlchemy:
+set queries (one per table, never one per tool), each value converted as SQLAlchemy converts
+it for the column's type, so both drivers give the same values. The tools listing is here;
+the analysis's facts are in `stackmap.facts`.
+
+SQLAlchemy's result processing was most of the cost of reading 100,000 links, and a read-only
+command on the embedded catalog (`stackmap.reader`) then does not load SQLAlchemy at all;
+`tests/test_reader.py` holds both ways of reading to the same answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import orjson
+
+from stackmap.domain import name_key
+from stackmap.terms import current_terms
+from stackmap.views import ContractView, ToolSummary
+
+# Every table and column read here (a test checks them against the models): only what the
+# facts hold, so no timestamp or free-text JSON is decoded for nothing.
+TOOL_COLUMNS = [
+    "id",
+    "name",
+    "status",
+    "vendor_id",
+    "category",
+    "business_owner_id",
+    "technical_owner_id",
+    "journey_stages",
+    "business_units",
+    "disposition",
+    "decision_note",
+    "decided_by",
+    "functional_fit",
+    "technical_fit",
+]
+SUMMARY_COLUMNS = [
+    "id",
+    "name",
+    "vendor_id",
+    "category",
+    "status",
+    "business_owner_id",
+    "technical_owner_id",
+    "disposition",
+    "business_units",
+]
+LINK_COLUMNS = [
+    "id",
+    "source_tool_id",
+    "target_tool_id",
+    "method",
+    "status",
+    "direction",
+    "frequency",
+    "data_objects",
+    "owner_id",
+]
+CONTRACT_COLUMNS = [
+    "tool_id",
+    "id",
+    "annual_cost",
+    "amount",
+    "currency",
+    "billing_period",
+    "start_date",
+    "end_date",
+    "renewal_date",
+    "notice_days",
+    "auto_renew",
+    "seats_purchased",
+    "seats_assigned",
+    "seats_active",
+    "cost_centre",
+    "notes",
+    "pricing_model",
+]
+SPEND_COLUMNS = [
+    "tool_id",
+    "supplier",
+    "currency",
+    "amount",
+    "annual_amount",
+    "period_start",
+    "period_end",
+    "invoices",
+    "annualised_by",
+]
+UNTIED_COLUMNS = [
+    "supplier",
+    "currency",
+    "amount",
+    "annual_amount",
+    "period_start",
+    "period_end",
+    "invoices",
+    "status",
+    "reason",
+]
+CAPABILITY_COLUMNS = ["tool_id", "capability", "source"]
+NAME_COLUMNS = ["id", "name"]
+READ = {
+    "tool": TOOL_COLUMNS,
+    "integration": LINK_COLUMNS,
+    "contract": CONTRACT_COLUMNS,
+    "tool_spend": [*SPEND_COLUMNS, "period_end", "id"],
+    "untied_spend": [*UNTIED_COLUMNS, "id"],
+    "tool_capability": CAPABILITY_COLUMNS,
+    "vendor": NAME_COLUMNS,
+    "owner": NAME_COLUMNS,
+}
+# Past this many tools, reading whole tables beats long IN lists.
+_IN_LIST_LIMIT = 500
+
+
+class Rows:
+    """Runs SELECTs on one DBAPI connection (sqlite3's or psycopg's), inside whatever read
+    transaction the caller holds, and returns the rows as the driver gives them."""
+
+    def __init__(self, connection: Any, *, sqlite: bool) -> None:
+        self.connection = connection
+        self.sqlite = sqlite
+        self.mark = "?" if sqlite else "%s"
+
+    def __call__(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        cursor = self.connection.cursor()
+        try:
+            cursor.execute(sql, tuple(params))
+            return list(cursor.fetchall())
+        finally:
+            cursor.close()
+
+    def marks(self, count: int) -> str:
+        return ", ".join([self.mark] * count)
+
+
+def select(table: str, columns: Sequence[str], tail: str = "") -> str:
+    """A SELECT of columns from a table, every name quoted (`key` is a keyword)."""
+    listed = ", ".join(f'"{name}"' for name in columns)
+    return f'SELECT {listed} FROM "{table}"{tail}'
+
+
+# --- converting driver values as SQLAlchemy does -----------------------------------------
+
+
+def money(value: Any) -> Decimal | None:
+    """A Numeric(14, 2) value: PostgreSQL gives a Decimal; SQLite an int or a float, which
+    SQLAlchemy formats to two places before making it a Decimal (so 48000 is 48000.00)."""
+    if value is None or isinstance(value, Decimal):
+        return value
+    return Decimal(f"{value:.2f}")
+
+
+def day(value: Any) -> date | None:
+    """A Date value: PostgreSQL gives a date; SQLite the ISO text SQLAlchemy wrote."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
+
+
+def flag(value: Any) -> bool | None:
+    """A Boolean value: SQLite stores 0 or 1."""
+    return None if value is None else bool(value)
+
+
+def json_list(value: Any) -> tuple[Any, ...]:
+    """A JSON list column as the driver gives it: text on SQLite, already a list on PostgreSQL."""
+    if value is None:
+        return ()
+    if isinstance(value, str | bytes):
+        value = orjson.loads(value)
+    return tuple(value or ())
+
+
+class JsonLists(dict[Any, tuple[Any, ...]]):
+    """json_list with each distinct list kept once: lists of data objects, business units and
+    journey stages repeat across thousands of rows, and the tuples are immutable."""
+
+    def of(self, value: Any) -> tuple[Any, ...]:
+        decoded = json_list(value)
+        if not decoded:
+            return ()
+        try:
+            return self.setdefault(decoded, decoded)
+        except TypeError:  # an unhashable item (a mapping in the list): kept as it is
+            return decoded
+
+
+def names(rows: Rows, table: str, ids: Iterable[int | None] | None = None) -> dict[int, str]:
+    """Vendor or owner names by id: the whole table, or only the ids given."""
+    if ids is None:
+        found = rows(select(table, NAME_COLUMNS))
+    else:
+        wanted = sorted({i for i in ids if i is not None})
+        if not wanted:
+            return {}
+        found = rows(
+            select(table, NAME_COLUMNS, f' WHERE "id" IN ({rows.marks(len(wanted))})'), wanted
+        )
+    return {i: n for i, n in found if i is not None}
+
+
+def capabilities_by_tool(
+    rows: Rows, ids: Sequence[int] | None = None
+) -> tuple[dict[int, list[str]], dict[int, str]]:
+    """Each tool's capabilities (in the order of their names), and where stackmap inferred
+    them from when it did: of every tool, or of the ids given."""
+    capabilities: dict[int, list[str]] = {}
+    inferred: dict[int, str] = {}
+    where, params = _only(rows, ids)
+    sql = select("tool_capability", CAPABILITY_COLUMNS, f'{where} ORDER BY "capability"')
+    for tool_id, capability, source in rows(sql, params):
+        capabilities.setdefault(tool_id, []).append(capability)
+        if source:
+            inferred[tool_id] = source
+    return capabilities, inferred
+
+
+def contracts_by_tool(
+    rows: Rows, ids: Sequence[int] | None = None
+) -> dict[int, list[ContractView]]:
+    """Each tool's contracts (in the order they were recorded): of every tool, or of the ids
+    given. Built by position, not by name, for 20,000 of them."""
+    contracts: dict[int, list[ContractView]] = {}
+    where, params = _only(rows, ids)
+    for (
+        tool_id,
+        contract_id,
+        annual_cost,
+        amount,
+        currency,
+        billing_period,
+        start_date,
+        end_date,
+        renewal_date,
+        notice_days,
+        auto_renew,
+        seats_purchased,
+        seats_assigned,
+        seats_active,
+        cost_centre,
+        notes,
+        pricing_model,
+    ) in rows(select("contract", CONTRACT_COLUMNS, f'{where} ORDER BY "id"'), params):
+        contracts.setdefault(tool_id, []).append(
+            ContractView(
+                contract_id,
+                money(annual_cost),
+                money(amount),
+                currency,
+                billing_period,
+                day(start_date),
+                day(end_date),
+                day(renewal_date),
+                notice_days,
+                flag(auto_renew),
+                seats_purchased,
+                seats_assigned,
+                seats_active,
+                cost_centre,
+                notes,
+                pricing_model,
+            )
+        )
+    return contracts
+
+
+def _only(rows: Rows, ids: Sequence[int] | None) -> tuple[str, Sequence[int]]:
+    if ids is None:
+        return "", ()
+    return f' WHERE "tool_id" IN ({rows.marks(len(ids))})', ids
+
+
+# --- the tools listing --------------------------------------------------------------------
+
+
+def tool_rows(
+    rows: Rows,
+    *,
+    status: Sequence[str] = (),
+    search: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[Any]:
+    """The SUMMARY_COLUMNS of the tools whose status is one of `status` (any, if empty) and
+    whose name key holds the search's (matched literally), sorted by key and paged."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    if status:
+        clauses.append(f'"status" IN ({rows.marks(len(status))})')
+        params.extend(status)
+    if search:
+        # LIKE's wildcards in the search are meant literally.
+        literal = name_key(search).replace("/", "//").replace("%", "/%").replace("_", "/_")
+        clauses.append(f"\"key\" LIKE {rows.mark} ESCAPE '/'")
+        params.append(f"%{literal}%")
+    tail = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+    tail += ' ORDER BY "key"'
+    if limit is not None:
+        tail += f" LIMIT {rows.mark}"
+        params.append(limit)
+    elif offset and rows.sqlite:
+        tail += " LIMIT -1"  # SQLite takes an OFFSET only after a LIMIT
+    if offset:
+        tail += f" OFFSET {rows.mark}"
+        params.append(offset)
+    return rows(select("tool", SUMMARY_COLUMNS, tail), params)
+
+
+def summaries(rows: Rows, tools: Sequence[Sequence[Any]], today: date) -> list[ToolSummary]:
+    """Summaries of tools given as SUMMARY_COLUMNS values, with a handful of set queries: each
+    with its vendor and owners, its current contracts' terms as of today, its capabilities and
+    its number of integrations."""
+    if not tools:
+        return []
+    ids = [row[0] for row in tools]
+    only = None if len(ids) > _IN_LIST_LIMIT else ids
+    every = only is None
+    vendors = names(rows, "vendor", None if every else [row[2] for row in tools])
+    owners = names(rows, "owner", None if every else [i for row in tools for i in (row[5], row[6])])
+    capabilities, inferred = capabilities_by_tool(rows, only)
+    contracts = contracts_by_tool(rows, only)
+    links = _link_counts(rows, only)
+    none: list[ContractView] = []
+    lists = JsonLists()
+    result = []
+    for (
+        tool_id,
+        name,
+        vendor_id,
+        category,
+        status,
+        owner_id,
+        technical_id,
+        disposition,
+        business_units,
+    ) in tools:
+        terms = current_terms(contracts.get(tool_id, none), today)
+        result.append(
+            ToolSummary(
+                tool_id,
+                name,
+                vendors.get(vendor_id) if vendor_id else None,
+                category,
+                status,
+                owners.get(owner_id) if owner_id else None,
+                owners.get(technical_id) if technical_id else None,
+                terms.annual_cost,
+                terms.currency,
+                terms.renewal_date,
+                terms.notice_days,
+                terms.seats_purchased,
+                terms.seats_active,
+                tuple(capabilities.get(tool_id, ())),
+                links.get(tool_id, 0),
+                disposition,
+                lists.of(business_units),
+                inferred.get(tool_id),
+            )
+        )
+    return result
+
+
+def _link_counts(rows: Rows, ids: Sequence[int] | None) -> dict[int, int]:
+    """How many integrations each tool is an end of."""
+    counts: dict[int, int] = {}
+    for end in ("source_tool_id", "target_tool_id"):
+        where, params = ("", ()) if ids is None else (
+            f' WHERE "{end}" IN ({rows.marks(len(ids))})', ids
+        )  # fmt: skip
+        sql = f'SELECT "{end}", count(*) FROM "integration"{where} GROUP BY "{end}"'
+        for tool_id, count in rows(sql, params):
+            counts[tool_id] = counts.get(tool_id, 0) + count
+    return counts
