@@ -26,6 +26,12 @@ RULES: list[tuple[str, tuple[str, ...]]] = [
     ("stackmap.terms", (*UI, *DATABASE, "pyvis", "openpyxl")),
     ("stackmap.views", (*UI, *DATABASE, "pyvis", "openpyxl")),
     ("stackmap.reference", (*UI, *DATABASE, "pyvis", "openpyxl")),
+    # The read path of the read-only commands (stackmap.reader falls back to SQLAlchemy only
+    # when it must migrate or the catalog is not an embedded one).
+    ("stackmap.connect", (*UI, *DATABASE, "pyvis", "openpyxl", "pydantic")),
+    ("stackmap.rows", (*UI, *DATABASE, "pyvis", "openpyxl", "pydantic")),
+    ("stackmap.facts", (*UI, *DATABASE, "pyvis", "openpyxl")),
+    ("stackmap.reader", (*UI, *DATABASE, "pyvis", "openpyxl", "pydantic")),
     ("stackmap.tui", ("alembic", "pyvis", "openpyxl")),
     ("stackmap.cli", ("textual", "alembic", "pyvis", "openpyxl")),
     ("stackmap.render", ("textual", "alembic", "pyvis", "openpyxl")),
