@@ -93,8 +93,8 @@ def run_demo(
     from stackmap import db
     from stackmap.analysis import analyze
     from stackmap.inventory import Inventory
+    from stackmap.publish import export_diagram, export_map, export_workbook
     from stackmap.reference import load_reference
-    from stackmap.review import export_diagram, export_map, export_workbook
 
     samples = samples or default_samples_dir()
     output.mkdir(parents=True, exist_ok=True)

@@ -34,7 +34,7 @@ from stackmap.models import (
 )
 from stackmap.progress import SILENT, Progress
 from stackmap.reference import Reference, load_reference
-from stackmap.rows import SUMMARY_COLUMNS, Rows, summaries, tool_rows
+from stackmap.rows import SUMMARY_COLUMNS, Rows, stamps, summaries, tool_rows
 from stackmap.schemas import ContractFields, IntegrationFields, ToolFields, ToolRecord, parse
 from stackmap.store import Outcome, Writer
 from stackmap.views import (
@@ -562,6 +562,29 @@ class Inventory:
                 all_tools=all_tools,
                 paid_statuses=paid_statuses,
             )
+
+    def stamped_stack(
+        self,
+        today: date | None = None,
+        counted: Sequence[str] = ("active",),
+        *,
+        all_tools: bool = False,
+    ) -> tuple[Stack, dict[int, str], str]:
+        """The snapshot with each tool's version stamp and the catalog's identifier (see
+        `rows.stamps`), read in one transaction: what a review workbook is made from."""
+        from stackmap.facts import snapshot
+
+        with bulk_work(), Session(self.engine) as session:
+            reader = _rows(session)
+            stack = snapshot(
+                reader, self.reference, today or date.today(), counted, all_tools=all_tools
+            )
+            return (stack, *stamps(reader, self.location))
+
+    def stamps(self) -> tuple[dict[int, str], str]:
+        """Each tool's version stamp and the catalog's identifier, as they are now."""
+        with Session(self.engine) as session:
+            return stamps(_rows(session), self.location)
 
     def tool(self, name: str, *, history_limit: int = 50, today: date | None = None) -> ToolDetail:
         """Return everything about one tool (by name, or by a library alias of its product).

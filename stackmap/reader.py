@@ -18,11 +18,12 @@ from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
+from urllib.parse import quote
 
 from stackmap.bulk import bulk_work
 from stackmap.connect import busy_timeout_ms, head_revision, resolve_url, sqlite_file
 from stackmap.errors import DatabaseBusyError, DatabaseUnavailableError
-from stackmap.rows import Rows, summaries, tool_rows
+from stackmap.rows import Rows, stamps, summaries, tool_rows
 
 if TYPE_CHECKING:
     from stackmap.analysis.stack import Stack
@@ -51,6 +52,14 @@ class ReadCatalog(Protocol):
         offset: int = 0,
         today: date | None = None,
     ) -> list[ToolSummary]: ...
+
+    def stamped_stack(
+        self,
+        today: date | None = None,
+        counted: Sequence[str] = ("active",),
+        *,
+        all_tools: bool = False,
+    ) -> tuple[Stack, dict[int, str], str]: ...
 
     @property
     def location(self) -> str: ...
@@ -110,8 +119,10 @@ class Reader:
 
     @property
     def location(self) -> str:
-        """The catalog's URL (a file has no password to mask)."""
-        return f"sqlite:///{self.path}"
+        """The catalog's URL as the Inventory gives it (SQLAlchemy's rendering, which escapes
+        the path): a review workbook's catalog identifier is a hash of it, and must match
+        when its decisions come back through the Inventory."""
+        return "sqlite:///" + quote(str(self.path), safe=" +/")
 
     @cached_property
     def reference(self) -> Reference:
@@ -164,6 +175,21 @@ class Reader:
                 all_tools=all_tools,
                 paid_statuses=paid_statuses,
             )
+
+    def stamped_stack(
+        self,
+        today: date | None = None,
+        counted: Sequence[str] = ("active",),
+        *,
+        all_tools: bool = False,
+    ) -> tuple[Stack, dict[int, str], str]:
+        """The snapshot with the review's version stamps, in one read (as the Inventory's)."""
+        from stackmap.facts import snapshot
+
+        reference = self.reference
+        with bulk_work(), self._reading() as rows:
+            stack = snapshot(rows, reference, today or date.today(), counted, all_tools=all_tools)
+            return (stack, *stamps(rows, self.location))
 
     def tools(
         self,

@@ -10,6 +10,7 @@ command on the embedded catalog (`stackmap.reader`) then does not load SQLAlchem
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
@@ -113,6 +114,7 @@ READ = {
     "tool_capability": CAPABILITY_COLUMNS,
     "vendor": NAME_COLUMNS,
     "owner": NAME_COLUMNS,
+    "change": ["id", "entity", "entity_id"],
 }
 # Past this many tools, reading whole tables beats long IN lists.
 _IN_LIST_LIMIT = 500
@@ -377,3 +379,28 @@ def _link_counts(rows: Rows, ids: Sequence[int] | None) -> dict[int, int]:
         for tool_id, count in rows(sql, params):
             counts[tool_id] = counts.get(tool_id, 0) + count
     return counts
+
+
+# --- the review's version stamps ----------------------------------------------------------
+
+
+def stamps(rows: Rows, location: str) -> tuple[dict[int, str], str]:
+    """Each tool's version stamp and the catalog's identifier.
+
+    Every write to a tool or its contracts adds a history entry, so the newest entry's id is a
+    version that changes exactly when the tool does. The catalog's identifier names the
+    database (its masked URL, hashed) and its newest history entry.
+    """
+    owner = dict(rows(select("contract", ["id", "tool_id"])))
+    newest: dict[int, int] = {}
+    sql = (
+        'SELECT "entity", "entity_id", max("id") FROM "change" '
+        f'WHERE "entity" IN ({rows.marks(2)}) GROUP BY "entity", "entity_id"'
+    )
+    for entity, entity_id, change_id in rows(sql, ("tool", "contract")):
+        tool_id = entity_id if entity == "tool" else owner.get(entity_id)
+        if tool_id is not None:
+            newest[tool_id] = max(newest.get(tool_id, 0), change_id)
+    latest = rows('SELECT max("id") FROM "change"')[0][0] or 0
+    where = hashlib.sha256(location.encode()).hexdigest()[:10]
+    return {t: f"v{c}" for t, c in newest.items()}, f"{where}:{latest}"

@@ -32,6 +32,7 @@ RULES: list[tuple[str, tuple[str, ...]]] = [
     ("stackmap.rows", (*UI, *DATABASE, "pyvis", "openpyxl", "pydantic")),
     ("stackmap.facts", (*UI, *DATABASE, "pyvis", "openpyxl")),
     ("stackmap.reader", (*UI, *DATABASE, "pyvis", "openpyxl", "pydantic")),
+    ("stackmap.publish", (*UI, *DATABASE, "pyvis", "openpyxl")),
     ("stackmap.tui", ("alembic", "pyvis", "openpyxl")),
     ("stackmap.cli", ("textual", "alembic", "pyvis", "openpyxl")),
     ("stackmap.render", ("textual", "alembic", "pyvis", "openpyxl")),

@@ -196,7 +196,7 @@ def test_the_workbook_has_no_formula_from_any_payload(
 ) -> None:
     from datetime import date
 
-    from stackmap.review import export_workbook
+    from stackmap.publish import export_workbook
 
     path = tmp_path / "review.xlsx"
     export_workbook(payload_catalog, path, today=date(2026, 11, 29))
@@ -221,7 +221,7 @@ def payload_pages(payload_catalog: Inventory, tmp_path: Path) -> Path:
     """The map and the diagram (HTML and SVG) of the payload catalog, in one folder."""
     from datetime import date
 
-    from stackmap.review import export_diagram, export_map
+    from stackmap.publish import export_diagram, export_map
 
     day = date(2026, 11, 29)
     export_map(payload_catalog, tmp_path / "map.html", today=day)

@@ -14,7 +14,7 @@ from stackmap.cli import app
 from stackmap.errors import InvalidValueError, UsageError
 from stackmap.intake import ImportKind, ImportRequest, apply_file, plan_file
 from stackmap.inventory import Inventory
-from stackmap.review import export_workbook
+from stackmap.publish import export_workbook
 
 runner = CliRunner()
 

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from catalogs import arrange_everything
+from catalogs import arrange_everything, arrange_overlap
+from openpyxl import load_workbook
 from sqlmodel import SQLModel
 from typer.testing import CliRunner
 
@@ -25,8 +26,10 @@ from stackmap import db, rows
 from stackmap.cli import app
 from stackmap.errors import DatabaseBusyError, DatabaseUnavailableError
 from stackmap.inventory import Inventory
+from stackmap.publish import export_workbook
 from stackmap.reader import Reader, open_for_reading
 from stackmap.reference import Reference, load_reference
+from stackmap.review import plan_decisions
 from stackmap.schemas import ContractFields, IntegrationFields, ToolFields
 
 TODAY = date(2026, 12, 1)
@@ -308,3 +311,45 @@ def test_a_read_command_on_an_embedded_catalog_never_loads_sqlalchemy(catalog: P
     assert result.returncode == 0, result.stderr[-2000:]
     assert "LOADED False False" in result.stderr
     assert '"name"' in result.stdout
+
+
+def test_a_workbook_made_through_the_reader_takes_its_decisions_back(tmp_path: Path) -> None:
+    # The workbook's catalog identifier hashes the catalog's URL as the Inventory renders it
+    # (escaped): a path with spaces, an accent, "@" and ":" must give the same identifier
+    # through the reader, or the decisions would be refused as from another catalog.
+    folder = tmp_path / "Équipe marketing @ HQ: 2026"
+    folder.mkdir()
+    path = folder / "catalog.db"
+    inventory = Inventory.open(str(path))
+    try:
+        arrange_overlap(inventory)
+    finally:
+        inventory.close()
+    reader = open_for_reading(str(path))
+    assert isinstance(reader, Reader)
+    workbook = tmp_path / "review.xlsx"
+    try:
+        source = export_workbook(reader, workbook, today=TODAY)
+        _, versions, catalog_id = reader.stamped_stack(TODAY)
+    finally:
+        reader.close()
+    inventory = Inventory.open(str(path))
+    try:
+        assert inventory.stamps() == (versions, catalog_id) == (source.versions, catalog_id)
+        assert source.catalog_id == catalog_id and len(versions) == 3
+        _, *stamped = inventory.stamped_stack(TODAY)
+        assert tuple(stamped) == (versions, catalog_id)
+        book = load_workbook(workbook)
+        sheet = book["Inventory"]
+        head = [c.value for c in sheet[1]]
+        for row in sheet.iter_rows(min_row=2):
+            if row[0].value == "Marketo Engage":
+                row[head.index("Decision")].value = "Eliminate"
+        book.save(workbook)
+        plan = plan_decisions(inventory, workbook)
+        assert plan.skipped == []
+        assert [(c.tool, c.new["disposition"]) for c in plan.changes] == [
+            ("Marketo Engage", "eliminate")
+        ]
+    finally:
+        inventory.close()

@@ -24,7 +24,8 @@ from stackmap.errors import InvalidValueError
 from stackmap.export.sheets import COLUMN
 from stackmap.inventory import Inventory
 from stackmap.models import Tool
-from stackmap.review import apply_decisions, export_workbook, plan_decisions
+from stackmap.publish import export_workbook
+from stackmap.review import apply_decisions, plan_decisions
 from stackmap.schemas import ContractFields, ToolFields
 
 runner = CliRunner()

@@ -19,7 +19,7 @@ from catalogs import arrange_overlap
 
 from benchmarks.generate import synthetic_stack, write_workbook
 from stackmap.inventory import Inventory
-from stackmap.review import export_workbook
+from stackmap.publish import export_workbook
 
 pytestmark = [
     pytest.mark.slow,

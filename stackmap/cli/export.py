@@ -16,7 +16,7 @@ from stackmap.cli.base import (
     as_of_date,
     commands,
     counted,
-    open_inventory,
+    open_reader,
     out,
     statuses,
 )
@@ -54,10 +54,10 @@ def export_workbook_command(
     """Write the rationalisation workbook for a budget review (Excel, with live totals)."""
     if path.suffix.lower() != ".xlsx":
         raise typer.BadParameter("the workbook must be an .xlsx file", param_hint="PATH")
-    from stackmap.review import export_workbook
+    from stackmap.publish import export_workbook
 
     source = export_workbook(
-        open_inventory(ctx),
+        open_reader(ctx),
         path,
         retire=retire,
         into=into,
@@ -86,10 +86,10 @@ def export_map_command(
     """Write the interactive integration map: one HTML file that works offline."""
     if path.suffix.lower() not in (".html", ".htm"):
         raise typer.BadParameter("the map must be an .html file", param_hint="PATH")
-    from stackmap.review import export_map
+    from stackmap.publish import export_map
 
     result = export_map(
-        open_inventory(ctx),
+        open_reader(ctx),
         path,
         retire=retire,
         into=into,
@@ -123,11 +123,11 @@ def export_diagram_command(
     if path.suffix.lower() not in (".html", ".htm", ".svg"):
         raise typer.BadParameter("the diagram must be an .html or .svg file", param_hint="PATH")
     from stackmap.export.diagram import OVERLAYS
-    from stackmap.review import export_diagram
+    from stackmap.publish import export_diagram
 
     if overlay not in OVERLAYS:
         raise typer.BadParameter(f"choose one of {', '.join(OVERLAYS)}", param_hint="--overlay")
-    result = export_diagram(open_inventory(ctx), path, overlay=overlay, **_scenario(include, as_of))
+    result = export_diagram(open_reader(ctx), path, overlay=overlay, **_scenario(include, as_of))
     pages = "one page" if result.pages == 1 else f"{result.pages} pages"
     out.print(Text(f"Wrote {path}: {result.tools} tools on {pages} (A4 landscape)"))
 
@@ -144,11 +144,11 @@ def export_calendar_command(
     tool, its cost, its owners and what to do, to import into Outlook or Google Calendar."""
     if path.suffix.lower() != ".ics":
         raise typer.BadParameter("the calendar must be an .ics file", param_hint="PATH")
-    from stackmap.review import export_calendar
+    from stackmap.publish import export_calendar
 
     chosen = statuses(include, only)
     count = export_calendar(
-        open_inventory(ctx),
+        open_reader(ctx),
         path,
         today=as_of_date(as_of),
         counted=tuple(chosen["counted"]),

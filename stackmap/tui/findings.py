@@ -337,7 +337,7 @@ class ExportScreen(Base):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def export(self, folder: Path) -> None:
-        from stackmap.review import export_diagram, export_map, export_workbook
+        from stackmap.publish import export_diagram, export_map, export_workbook
 
         inventory = self.stackmap.inventory
         folder.mkdir(parents=True, exist_ok=True)

@@ -824,7 +824,7 @@ class WhatIfScreen(Base):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def export(self, folder: Path, retire: list[str], into: str | None) -> None:
-        from stackmap.review import export_map, export_workbook
+        from stackmap.publish import export_map, export_workbook
 
         inventory = self.stackmap.inventory
         today = self.stackmap.today
