@@ -17,6 +17,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from stackmap import DATABASE_URL_ENV, __version__
+from stackmap.bulk import one_shot_process
 from stackmap.cli import analysis, catalog, imports, run, safekeeping, tool
 from stackmap.cli.base import app
 from stackmap.cli.export import export_app
@@ -96,7 +97,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     Once the command has returned, its catalog closed and its output flushed, nothing is
     left to do but free memory the system takes back anyway: the interpreter's own teardown
     of a 20,000-tool analysis (a few hundred MB of small objects) is a quarter of a second
-    the user would wait for nothing. So the process ends there, as mypy's does."""
+    the user would wait for nothing. So the process ends there, as mypy's does; and, for the
+    same reason, what its bulk work builds is never scanned by the collector again."""
+    one_shot_process()
     try:
         app(args=list(argv) if argv is not None else None, prog_name="stackmap")
         status: object = 0

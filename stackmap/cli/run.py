@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
+from stackmap.bulk import one_shot_process
 from stackmap.cli.base import Json, app, open_inventory, out, print_json
 from stackmap.demo import DEFAULT_OUTPUT
 
@@ -63,4 +64,5 @@ def tui(ctx: typer.Context) -> None:
     """Open the terminal UI: dashboard, tools, tool detail and decisions, what-if."""
     from stackmap.tui.app import create_app  # Textual loads only for this command
 
+    one_shot_process(False)  # the TUI lives on: its collector must catch up after each read
     create_app(open_inventory(ctx)).run()

@@ -1,0 +1,79 @@
+"""The collector around bulk work: paused during it, back afterwards; in a one-shot process
+what it built is frozen instead of scanned again, and never in the TUI or a test run."""
+
+from __future__ import annotations
+
+import gc
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from stackmap import bulk
+from stackmap.cli import app
+
+
+@pytest.fixture
+def collector() -> Iterator[None]:
+    was = gc.isenabled()
+    gc.enable()
+    yield
+    bulk.one_shot_process(False)
+    gc.unfreeze()
+    if not was:
+        gc.disable()
+
+
+def _build() -> list[list[int]]:
+    with bulk.bulk_work():
+        assert not gc.isenabled()
+        return [[i] for i in range(10_000)]
+
+
+def test_the_collector_is_paused_for_bulk_work_and_back_after(collector: None) -> None:
+    before = gc.get_freeze_count()
+    _build()
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == before  # a long-lived process scans them as usual
+
+
+def test_a_one_shot_process_freezes_what_bulk_work_built(collector: None) -> None:
+    bulk.one_shot_process()
+    before = gc.get_freeze_count()
+    built = _build()
+    assert gc.isenabled()
+    assert gc.get_freeze_count() >= before + len(built)
+
+
+def test_the_script_is_one_shot() -> None:
+    code = (
+        "from stackmap import bulk\n"
+        "import stackmap.cli as cli\n"
+        "seen = []\n"
+        "cli._end = lambda status: seen.append(bulk._one_shot)\n"
+        "cli.main(['--version'])\n"
+        "print('ONE_SHOT', seen)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert "ONE_SHOT [True]" in result.stdout, result.stdout + result.stderr
+
+
+def test_the_tui_is_not_one_shot(
+    collector: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import stackmap.tui.app
+
+    seen: list[bool] = []
+
+    class FakeApp:
+        def run(self) -> None:
+            seen.append(bulk._one_shot)
+
+    monkeypatch.setattr(stackmap.tui.app, "create_app", lambda inventory: FakeApp())
+    bulk.one_shot_process()
+    result = CliRunner().invoke(app, ["--db", str(tmp_path / "catalog.db"), "tui"])
+    assert result.exit_code == 0, result.output
+    assert seen == [False]
