@@ -115,6 +115,16 @@ class Inventory:
         self.engine.dispose()
 
     @property
+    def _snapshots(self) -> sa.Engine:
+        """The engine for a read of several tables that must agree with each other: one
+        snapshot of the catalog for the whole transaction. SQLite's transactions are that
+        already; PostgreSQL's default (read committed) lets each statement see what another
+        writer committed meanwhile (links to tools the read never saw)."""
+        if self.engine.dialect.name == "postgresql":
+            return self.engine.execution_options(isolation_level="REPEATABLE READ")
+        return self.engine
+
+    @property
     def location(self) -> str:
         """The database URL with any password masked."""
         return db.mask_url(self.engine.url)
@@ -531,7 +541,7 @@ class Inventory:
         today: date | None = None,
     ) -> list[ToolSummary]:
         """Return tools sorted by name, filtered and paged in the query."""
-        with bulk_work(), Session(self.engine) as session:
+        with bulk_work(), Session(self._snapshots) as session:
             reader = _rows(session)
             found = tool_rows(reader, status=status, search=search, limit=limit, offset=offset)
             return summaries(reader, found, today or date.today())
@@ -553,7 +563,7 @@ class Inventory:
         # The analysis loads here: `stackmap tools` and `tool show` never pay it.
         from stackmap.facts import snapshot
 
-        with bulk_work(), Session(self.engine) as session:
+        with bulk_work(), Session(self._snapshots) as session:
             return snapshot(
                 _rows(session),
                 self.reference,
@@ -574,7 +584,7 @@ class Inventory:
         `rows.stamps`), read in one transaction: what a review workbook is made from."""
         from stackmap.facts import snapshot
 
-        with bulk_work(), Session(self.engine) as session:
+        with bulk_work(), Session(self._snapshots) as session:
             reader = _rows(session)
             stack = snapshot(
                 reader, self.reference, today or date.today(), counted, all_tools=all_tools
@@ -583,7 +593,7 @@ class Inventory:
 
     def stamps(self) -> tuple[dict[int, str], str]:
         """Each tool's version stamp and the catalog's identifier, as they are now."""
-        with Session(self.engine) as session:
+        with Session(self._snapshots) as session:
             return stamps(_rows(session), self.location)
 
     def tool(self, name: str, *, history_limit: int = 50, today: date | None = None) -> ToolDetail:

@@ -353,3 +353,34 @@ def test_a_workbook_made_through_the_reader_takes_its_decisions_back(tmp_path: P
         ]
     finally:
         inventory.close()
+
+
+def test_a_postgresql_read_sees_one_state_of_the_catalog(
+    postgres_schema_url: str, reference: Reference, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A shared catalog: another member's import commits between the reader's first query and
+    # the rest. Read committed would show its tools to the later queries only.
+    shared = Inventory(db.open_database(postgres_schema_url), reference, "tester")
+    other = Inventory(db.open_database(postgres_schema_url), reference, "colleague")
+    calls = 0
+    original = rows.Rows.__call__
+
+    def read_then_write(self: rows.Rows, sql: str, params: Any = ()) -> list[Any]:
+        nonlocal calls
+        found = original(self, sql, params)
+        calls += 1
+        if calls == 1:
+            other.add_tool(ToolFields(name="Latecomer"))
+        return found
+
+    try:
+        arrange_overlap(shared)
+        monkeypatch.setattr(rows.Rows, "__call__", read_then_write)
+        during = shared.stack(TODAY)
+        monkeypatch.undo()
+        assert calls > 1
+        assert "Latecomer" not in {t.name for t in during.tools}
+        assert "Latecomer" in {t.name for t in shared.stack(TODAY).tools}
+    finally:
+        other.close()
+        shared.close()
