@@ -179,16 +179,29 @@ def json_list(value: Any) -> tuple[Any, ...]:
     return tuple(value or ())
 
 
-class JsonLists(dict[Any, tuple[Any, ...]]):
+class JsonLists:
     """json_list with each distinct list kept once: lists of data objects, business units and
-    journey stages repeat across thousands of rows, and the tuples are immutable."""
+    journey stages repeat across thousands of rows, and the tuples are immutable. SQLite's
+    text is decoded once per distinct text (100,000 links hold a few hundred)."""
+
+    def __init__(self) -> None:
+        self._lists: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        self._texts: dict[str, tuple[Any, ...]] = {}
 
     def of(self, value: Any) -> tuple[Any, ...]:
-        decoded = json_list(value)
+        if value.__class__ is str:
+            try:
+                return self._texts[value]
+            except KeyError:
+                found = self._texts[value] = self._kept(json_list(value))
+                return found
+        return self._kept(json_list(value))
+
+    def _kept(self, decoded: tuple[Any, ...]) -> tuple[Any, ...]:
         if not decoded:
             return ()
         try:
-            return self.setdefault(decoded, decoded)
+            return self._lists.setdefault(decoded, decoded)
         except TypeError:  # an unhashable item (a mapping in the list): kept as it is
             return decoded
 

@@ -16,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 from catalogs import arrange_everything, arrange_overlap
 from openpyxl import load_workbook
@@ -384,3 +385,26 @@ def test_a_postgresql_read_sees_one_state_of_the_catalog(
     finally:
         other.close()
         shared.close()
+
+
+def test_json_lists_are_decoded_once_per_text_and_kept_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    decoded: list[Any] = []
+    real = orjson.loads
+
+    def counted(text: str) -> Any:
+        decoded.append(text)
+        return real(text)
+
+    monkeypatch.setattr(orjson, "loads", counted)
+    lists = rows.JsonLists()
+    first = lists.of('["contacts", "leads"]')
+    assert first == ("contacts", "leads")
+    assert lists.of('["contacts", "leads"]') is first  # SQLite's text: decoded once
+    assert lists.of('["contacts","leads"]') is first  # other text, the same list: kept once
+    assert lists.of(["contacts", "leads"]) is first  # PostgreSQL's list
+    assert len(decoded) == 2
+    assert lists.of(None) == () and lists.of("[]") == () and lists.of("null") == ()
+    odd = lists.of('[{"a": 1}]')  # unhashable items: kept as they are
+    assert odd == ({"a": 1},)
