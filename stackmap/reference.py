@@ -18,15 +18,12 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-import yaml
 from platformdirs import user_config_dir
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from stackmap.domain import name_key
 from stackmap.errors import ReferenceDataError
 
-# libyaml parses the 700-product library about ten times faster than the pure-Python loader.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 ENV_REFERENCE = "STACKMAP_REFERENCE_DIR"
 E = TypeVar("E", bound=BaseModel)
 FILES = (
@@ -480,8 +477,14 @@ def _duplicates(what: str, values: Iterable[str]) -> list[str]:
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
+    # PyYAML loads only when the files are parsed: the parsed model is usually cached
+    # (stackmap.cache), and a command that reads the cache saves its import.
+    import yaml
+
+    # libyaml parses the 700-product library about ten times faster than the pure-Python one.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

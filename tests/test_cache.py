@@ -3,7 +3,10 @@ damaged entry or a read-only folder never serves a wrong or stale value."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -106,3 +109,19 @@ def test_the_cached_reference_is_the_parsed_one(
     assert served.products == parsed.products and served.settings == parsed.settings
     assert shutil.disk_usage(tmp_path)  # the folder exists and is usable
     assert default_reference_dir().is_dir()
+
+
+def test_a_cached_reference_is_served_without_loading_the_yaml_parser(tmp_path: Path) -> None:
+    # PyYAML is a parse's cost only: a command whose reference comes from the cache (most of
+    # them) must not pay its import. Checked in fresh processes, as the user runs them.
+    code = (
+        "import sys\n"
+        "from stackmap.reference import load_reference\n"
+        "load_reference()\n"
+        "print('YAML', 'yaml' in sys.modules)\n"
+    )
+    env = {**os.environ, "STACKMAP_CACHE_DIR": str(tmp_path / "cache")}
+    first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    again = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert "YAML True" in first.stdout, first.stderr  # parsed, then stored
+    assert "YAML False" in again.stdout, again.stderr  # served from the cache
