@@ -417,14 +417,19 @@ _JSON_DATA = st.recursive(
 
 
 @settings(max_examples=300, deadline=None)
-@given(_JSON_DATA, st.sampled_from([0, 2, 64]), st.sampled_from([1, 7, 1 << 20]))
+@given(
+    _JSON_DATA,
+    st.sampled_from([0, 2, 64]),
+    st.sampled_from([1, 7, 1 << 20]),
+    st.sampled_from([1, 2, 1000]),
+)
 def test_json_is_written_a_member_at_a_time_exactly_as_orjson_writes_it_whole(
-    data: object, small: int, buffer_size: int
+    data: object, small: int, buffer_size: int, run: int
 ) -> None:
     # --json output is streamed (a 100,000-tool analysis is 290 MB of JSON); it must be the
     # same bytes as one orjson.dumps of the whole, at every depth, empty or not, whichever
-    # inner containers are small enough to be written whole, and however the pieces are
-    # gathered before they are written.
+    # inner containers are small enough to be written whole, how many members written whole
+    # go to orjson at once, and however the pieces are gathered before they are written.
     import io
     from unittest import mock
 
@@ -437,7 +442,7 @@ def test_json_is_written_a_member_at_a_time_exactly_as_orjson_writes_it_whole(
         mock.patch.object(base, "_BUFFER_SIZE", buffer_size),
         base._buffered(buffer.write) as write,
     ):
-        base._write_json(write, data, 0, small)
+        base._write_json(write, data, 0, small, run)
     assert buffer.getvalue() == orjson.dumps(data, option=base._JSON_OPTIONS)
 
 

@@ -253,37 +253,72 @@ def _buffered(write: Callable[[bytes], Any]) -> Iterator[Callable[[bytes], None]
 
 _STREAMED_DEPTH = 2  # objects and lists this deep are written a member at a time...
 _STREAMED_SIZE = 64  # ...when they are the outermost, or hold more members than this
+_RUN = 1000  # members of a list that are written whole go to orjson this many at a time
 
 
 def _write_json(
-    write: Callable[[bytes], Any], value: Any, depth: int, small: int = _STREAMED_SIZE
+    write: Callable[[bytes], Any],
+    value: Any,
+    depth: int,
+    small: int = _STREAMED_SIZE,
+    run: int = _RUN,
 ) -> None:
     """Write value as orjson.dumps(value, OPT_INDENT_2) would, byte for byte, but the outer
     objects and lists a member at a time: a 100,000-tool analysis is 290 MB of JSON, which
     need never be held whole (only its largest finding is). A small inner one (a tool's
-    seventeen fields) is written whole: one call instead of one per field."""
+    seventeen fields) is written whole: one call instead of one per field; and consecutive
+    members written whole go to orjson a run at a time, a thousand recommendations in one
+    call instead of a thousand calls."""
     pad = b"\n" + b"  " * depth
-    kind = type(value)
-    streamed = (
-        depth < _STREAMED_DEPTH
-        and kind in (list, tuple, dict)
-        and (len(value) > small or (depth == 0 and value))
-    )
-    if streamed and kind is not dict:
-        write(b"[")
-        for index, item in enumerate(value):
-            write((b"," if index else b"") + pad + b"  ")
-            _write_json(write, item, depth + 1, small)
-        write(pad + b"]")
-    elif streamed and _text_keys(value):
+    if not _streams(value, depth, small):
+        text = orjson.dumps(value, default=float, option=_JSON_OPTIONS)
+        write(text.replace(b"\n", pad) if depth and b"\n" in text else text)
+    elif type(value) is dict:
         write(b"{")
         for index, (key, item) in enumerate(value.items()):
             write((b"," if index else b"") + pad + b"  " + orjson.dumps(key) + b": ")
-            _write_json(write, item, depth + 1, small)
+            _write_json(write, item, depth + 1, small, run)
         write(pad + b"}")
     else:
-        text = orjson.dumps(value, default=float, option=_JSON_OPTIONS)
-        write(text.replace(b"\n", pad) if depth and b"\n" in text else text)
+        write(b"[")
+        whole: list[Any] = []
+        first = True
+        for item in value:
+            if not _streams(item, depth + 1, small):
+                whole.append(item)
+                if len(whole) >= run:
+                    first = _write_run(write, whole, pad, first)
+                continue
+            if whole:
+                first = _write_run(write, whole, pad, first)
+            write((b"" if first else b",") + pad + b"  ")
+            _write_json(write, item, depth + 1, small, run)
+            first = False
+        if whole:
+            _write_run(write, whole, pad, first)
+        write(pad + b"]")
+
+
+def _streams(value: Any, depth: int, small: int) -> bool:
+    """Whether _write_json writes value a member at a time (else whole, in one call)."""
+    kind = type(value)
+    if depth >= _STREAMED_DEPTH or kind not in (list, tuple, dict):
+        return False
+    if not (len(value) > small or (depth == 0 and value)):
+        return False
+    return kind is not dict or _text_keys(value)
+
+
+def _write_run(write: Callable[[bytes], Any], members: list[Any], pad: bytes, first: bool) -> bool:
+    """Write list members whole, with one orjson call, where a list at pad's depth holds
+    them, then empty members. Returns False: whatever comes next is not the list's first."""
+    text = orjson.dumps(members, default=float, option=_JSON_OPTIONS)
+    body = text[1:-2]  # "[" + "\n  member,\n  member" + "\n]"
+    if pad != b"\n":
+        body = body.replace(b"\n", pad)
+    write(body if first else b"," + body)
+    members.clear()
+    return False
 
 
 def _text_keys(mapping: dict[Any, Any]) -> bool:
