@@ -34,7 +34,7 @@ from stackmap.models import (
 )
 from stackmap.progress import SILENT, Progress
 from stackmap.reference import Reference, load_reference
-from stackmap.rows import SUMMARY_COLUMNS, Rows, stamps, summaries, tool_rows
+from stackmap.rows import SUMMARY_COLUMNS, Rows, counts, stamps, summaries, tool_rows
 from stackmap.schemas import ContractFields, IntegrationFields, ToolFields, ToolRecord, parse
 from stackmap.store import Outcome, Writer
 from stackmap.views import (
@@ -713,20 +713,12 @@ class Inventory:
 
     def counts(self) -> dict[str, int]:
         """Return how many of each kind of record the catalog holds."""
-        models: dict[str, Any] = {
-            "tools": Tool,
-            "vendors": Vendor,
-            "owners": Owner,
-            "contracts": Contract,
-            "integrations": Integration,
-            "changes": Change,
-            "import_batches": ImportBatch,
-        }
-        with Session(self.engine) as session:
-            return {
-                name: session.execute(sa.select(sa.func.count()).select_from(model)).scalar_one()
-                for name, model in models.items()
-            }
+        with Session(self._snapshots) as session:
+            return counts(_rows(session))
+
+    def schema_revision(self) -> str | None:
+        """The catalog's schema revision (Alembic's), or None for an empty database."""
+        return db.current_revision(self.engine)
 
 
 def _change_view(change: Change) -> ChangeView:

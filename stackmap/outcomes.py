@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # types only: the importers load when a file is read
     from stackmap.importers.spend import SpendPlan
     from stackmap.importers.spreadsheet import ImportPlan, SheetPlan
-    from stackmap.inventory import Inventory, LoadResult
+    from stackmap.inventory import LoadResult
+    from stackmap.reader import ReadCatalog
     from stackmap.review import DecisionPlan
 
 
@@ -159,15 +160,15 @@ def decisions_json(plan: DecisionPlan, result: LoadResult) -> dict[str, Any]:
     }
 
 
-def about_json(inventory: Inventory) -> dict[str, Any]:
+def about_json(catalog: ReadCatalog) -> dict[str, Any]:
     """What `info` says: the version, where the catalog is, its schema, reference and counts."""
-    from stackmap import __version__, db
+    from stackmap import __version__
 
-    reference = inventory.reference
+    reference = catalog.reference
     return {
         "version": __version__,
-        "database": inventory.location,
-        "schema_revision": db.current_revision(inventory.engine),
+        "database": catalog.location,
+        "schema_revision": catalog.schema_revision(),
         "reference": [str(p) for p in reference.sources],
         "reference_counts": {
             "areas": len(reference.areas),
@@ -176,5 +177,5 @@ def about_json(inventory: Inventory) -> dict[str, Any]:
             "subcategories": len(reference.subcategories),
             "products": len(reference.products),
         },
-        "counts": inventory.counts(),
+        "counts": catalog.counts(),
     }

@@ -23,7 +23,7 @@ from urllib.parse import quote
 from stackmap.bulk import bulk_work
 from stackmap.connect import busy_timeout_ms, head_revision, resolve_url, sqlite_file
 from stackmap.errors import DatabaseBusyError, DatabaseUnavailableError
-from stackmap.rows import Rows, stamps, summaries, tool_rows
+from stackmap.rows import Rows, counts, schema_revision, stamps, summaries, tool_rows
 
 if TYPE_CHECKING:
     from stackmap.analysis.stack import Stack
@@ -60,6 +60,13 @@ class ReadCatalog(Protocol):
         *,
         all_tools: bool = False,
     ) -> tuple[Stack, dict[int, str], str]: ...
+
+    def counts(self) -> dict[str, int]: ...
+
+    def schema_revision(self) -> str | None: ...
+
+    @property
+    def reference(self) -> Reference: ...
 
     @property
     def location(self) -> str: ...
@@ -190,6 +197,16 @@ class Reader:
         with bulk_work(), self._reading() as rows:
             stack = snapshot(rows, reference, today or date.today(), counted, all_tools=all_tools)
             return (stack, *stamps(rows, self.location))
+
+    def counts(self) -> dict[str, int]:
+        """How many of each kind of record the catalog holds (as the Inventory's)."""
+        with self._reading() as rows:
+            return counts(rows)
+
+    def schema_revision(self) -> str | None:
+        """The catalog's schema revision (this stackmap's newest: the Reader opens no other)."""
+        with self._reading() as rows:
+            return schema_revision(rows)
 
     def tools(
         self,

@@ -115,6 +115,7 @@ READ = {
     "vendor": NAME_COLUMNS,
     "owner": NAME_COLUMNS,
     "change": ["id", "entity", "entity_id"],
+    "import_batch": [],  # counted only
 }
 # Past this many tools, reading whole tables beats long IN lists.
 _IN_LIST_LIMIT = 500
@@ -417,3 +418,28 @@ def stamps(rows: Rows, location: str) -> tuple[dict[int, str], str]:
     latest = rows('SELECT max("id") FROM "change"')[0][0] or 0
     where = hashlib.sha256(location.encode()).hexdigest()[:10]
     return {t: f"v{c}" for t, c in newest.items()}, f"{where}:{latest}"
+
+
+# --- what the catalog holds -----------------------------------------------------------------
+
+# The counts `stackmap info` shows: what it calls them, and the table each counts.
+COUNTED = {
+    "tools": "tool",
+    "vendors": "vendor",
+    "owners": "owner",
+    "contracts": "contract",
+    "integrations": "integration",
+    "changes": "change",
+    "import_batches": "import_batch",
+}
+
+
+def counts(rows: Rows) -> dict[str, int]:
+    """How many of each kind of record the catalog holds."""
+    return {name: rows(f'SELECT count(*) FROM "{table}"')[0][0] for name, table in COUNTED.items()}
+
+
+def schema_revision(rows: Rows) -> str | None:
+    """The catalog's schema revision (Alembic's), or None for an empty database."""
+    found = rows('SELECT "version_num" FROM "alembic_version"')
+    return found[0][0] if len(found) == 1 else None

@@ -27,6 +27,7 @@ from stackmap import db, rows
 from stackmap.cli import app
 from stackmap.errors import DatabaseBusyError, DatabaseUnavailableError
 from stackmap.inventory import Inventory
+from stackmap.outcomes import about_json
 from stackmap.publish import export_workbook
 from stackmap.reader import Reader, open_for_reading
 from stackmap.reference import Reference, load_reference
@@ -132,6 +133,10 @@ def test_the_reader_reads_what_the_inventory_reads(catalog: Path, reference: Ref
             listed = reader.tools(today=TODAY, **options)
             assert listed == inventory.tools(today=TODAY, **options), options
         assert [t.name for t in reader.tools(search="ten_percent%")] == ["Ten_Percent%Tool"]
+        # What `stackmap info` shows.
+        assert about_json(reader) == about_json(inventory)
+        assert reader.schema_revision() == db.head_revision()
+        assert reader.counts()["tools"] == len(got.tools) and reader.counts()["changes"] > 0
         assert reader.tools(today=TODAY) and reader.tools(offset=7)
     finally:
         reader.close()
@@ -149,6 +154,8 @@ def test_postgresql_gives_the_same_facts(
         arrange_everything(shared)
         _arrange_odd_terms(shared)
         assert _comparable(shared.stack(TODAY)) == _comparable(reader.stack(TODAY))
+        assert shared.counts() == reader.counts()
+        assert shared.schema_revision() == reader.schema_revision()
         assert [_listed(t) for t in shared.tools(today=TODAY)] == [
             _listed(t) for t in reader.tools(today=TODAY)
         ]
@@ -303,7 +310,7 @@ def test_a_read_command_on_an_embedded_catalog_never_loads_sqlalchemy(catalog: P
         "import sys\n"
         "from stackmap.cli import app\n"
         "for args in (['tools', '--json'], ['analyze', '--json'], "
-        "['whatif', '--retire', 'Salesforce', '--json']):\n"
+        "['whatif', '--retire', 'Salesforce', '--json'], ['info', '--json']):\n"
         f"    app(['--db', {str(catalog)!r}, *args], standalone_mode=False)\n"
         "print('LOADED', 'sqlalchemy' in sys.modules, 'sqlmodel' in sys.modules, "
         "file=sys.stderr)\n"

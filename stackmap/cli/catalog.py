@@ -36,7 +36,7 @@ def info(ctx: typer.Context, as_json: Json = False) -> None:
     """Show the version, the database location (password masked), schema revision and counts."""
     from stackmap.outcomes import about_json
 
-    data = about_json(open_inventory(ctx))
+    data = about_json(open_reader(ctx))
     if as_json:
         print_json(data)
         return
