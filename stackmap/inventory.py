@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from stackmap import db
@@ -23,27 +22,30 @@ from stackmap.bulk import bulk_work
 from stackmap.domain import ChangeAction, ToolStatus, name_key, utcnow
 from stackmap.errors import DatabaseBusyError, DuplicateError, InvalidValueError, NotFoundError
 from stackmap.models import (
-    Change,
-    Contract,
     ImportBatch,
-    Integration,
-    Owner,
     Tool,
-    ToolSpend,
     Vendor,
 )
 from stackmap.progress import SILENT, Progress
 from stackmap.reference import Reference, load_reference
-from stackmap.rows import SUMMARY_COLUMNS, Rows, counts, stamps, summaries, tool_rows
+from stackmap.rows import (
+    Rows,
+    counts,
+    find_tool,
+    stamps,
+    summaries,
+    tool_detail,
+    tool_rows,
+)
+from stackmap.rows import history as history_views
+from stackmap.rows import integrations as integration_views
 from stackmap.schemas import ContractFields, IntegrationFields, ToolFields, ToolRecord, parse
 from stackmap.store import Outcome, Writer
 from stackmap.views import (
     ChangeView,
     IntegrationView,
-    SpendView,
     ToolDetail,
     ToolSummary,
-    contract_view,
 )
 
 if TYPE_CHECKING:
@@ -600,116 +602,26 @@ class Inventory:
         """Return everything about one tool (by name, or by a library alias of its product).
 
         `today` is the day its contracts are read on (renewals roll forward past it)."""
-        with Session(self.engine) as session:
-            tool = self._get_tool(session, name)
-            assert tool.id is not None
-            row = tuple(getattr(tool, name) for name in SUMMARY_COLUMNS)
-            summary = summaries(_rows(session), [row], today or date.today())[0]
-            contracts = list(
-                session.exec(
-                    select(Contract)
-                    .where(col(Contract.tool_id) == tool.id)
-                    .order_by(col(Contract.start_date), col(Contract.id))
-                )
-            )
-            # Its history is its own changes and its contracts' (a new price, a renewal date).
-            contract_ids = [c.id for c in contracts if c.id is not None]
-            history = session.exec(
-                select(Change)
-                .where(
-                    sa.or_(
-                        sa.and_(col(Change.entity) == "tool", col(Change.entity_id) == tool.id),
-                        sa.and_(
-                            col(Change.entity) == "contract",
-                            col(Change.entity_id).in_(contract_ids),
-                        ),
-                    )
-                )
-                .order_by(col(Change.id).desc())
-                .limit(history_limit)
-            )
-            return ToolDetail(
-                summary=summary,
-                description=tool.description,
-                website=tool.website,
-                tags=tuple(tool.tags),
-                notes=tool.notes,
-                journey_stages=tuple(tool.journey_stages),
-                decision_note=tool.decision_note,
-                decided_by=tool.decided_by,
-                decided_at=tool.decided_at,
-                library_product=tool.library_product,
-                functional_fit=tool.functional_fit,
-                technical_fit=tool.technical_fit,
-                extra=dict(tool.extra),
-                contracts=tuple(contract_view(c) for c in contracts),
-                integrations=tuple(self._integrations(session, tool.id)),
-                history=tuple(_change_view(c) for c in history),
-                spend=tuple(
-                    SpendView(
-                        r.supplier,
-                        r.currency,
-                        r.amount,
-                        r.annual_amount,
-                        r.period_start,
-                        r.period_end,
-                        r.invoices,
-                        r.annualised_by,
-                    )
-                    for r in session.exec(
-                        select(ToolSpend)
-                        .where(col(ToolSpend.tool_id) == tool.id)
-                        .order_by(col(ToolSpend.period_end).desc())
-                    )
-                ),
+        with Session(self._snapshots) as session:
+            return tool_detail(
+                _rows(session),
+                name,
+                lambda: self.reference,
+                history_limit=history_limit,
+                today=today or date.today(),
             )
 
     def integrations(self, tool: str | None = None) -> list[IntegrationView]:
         """Return integrations (of one tool, in and out, when named), by source then target."""
-        with Session(self.engine) as session:
-            tool_id = None
-            if tool is not None:
-                tool_id = self._get_tool(session, tool).id
-            return self._integrations(session, tool_id)
-
-    @staticmethod
-    def _integrations(session: Session, tool_id: int | None) -> list[IntegrationView]:
-        source, target = aliased(Tool), aliased(Tool)
-        stmt = (
-            sa.select(Integration, col(source.name), col(target.name), col(Owner.name))
-            .join(source, col(Integration.source_tool_id) == col(source.id))
-            .join(target, col(Integration.target_tool_id) == col(target.id))
-            .outerjoin(Owner, col(Integration.owner_id) == col(Owner.id))
-            .order_by(col(source.key), col(target.key), col(Integration.method))
-        )
-        if tool_id is not None:
-            stmt = stmt.where(
-                sa.or_(
-                    col(Integration.source_tool_id) == tool_id,
-                    col(Integration.target_tool_id) == tool_id,
-                )
-            )
-        return [
-            IntegrationView(
-                id=row.id,
-                source=src,
-                target=dst,
-                direction=row.direction,
-                method=row.method,
-                data_objects=tuple(row.data_objects),
-                frequency=row.frequency,
-                status=row.status,
-                owner=owner,
-                notes=row.notes,
-            )
-            for row, src, dst, owner in session.execute(stmt)
-        ]
+        with Session(self._snapshots) as session:
+            reader = _rows(session)
+            tool_id = None if tool is None else find_tool(reader, tool, lambda: self.reference)[0]
+            return integration_views(reader, tool_id)
 
     def history(self, *, limit: int = 50) -> list[ChangeView]:
         """Return the most recent changes, newest first."""
         with Session(self.engine) as session:
-            rows = session.exec(select(Change).order_by(col(Change.id).desc()).limit(limit))
-            return [_change_view(c) for c in rows]
+            return history_views(_rows(session), limit)
 
     def counts(self) -> dict[str, int]:
         """Return how many of each kind of record the catalog holds."""
@@ -719,18 +631,6 @@ class Inventory:
     def schema_revision(self) -> str | None:
         """The catalog's schema revision (Alembic's), or None for an empty database."""
         return db.current_revision(self.engine)
-
-
-def _change_view(change: Change) -> ChangeView:
-    return ChangeView(
-        at=change.at,
-        actor=change.actor,
-        entity=change.entity,
-        label=change.label,
-        action=change.action,
-        changes=dict(change.changes),
-        batch_id=change.batch_id,
-    )
 
 
 def _rows(session: Session) -> Rows:

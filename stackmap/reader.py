@@ -1,5 +1,5 @@
-"""The catalog opened for reading only: the read commands' way in (analyze, whatif, tools, the
-map, the diagram and the calendar).
+"""The catalog opened for reading only: the read commands' way in (analyze, whatif, tools,
+tool show, history, info, and the workbook, map, diagram and calendar).
 
 An embedded catalog that is already at this stackmap's schema is read with the standard
 library's sqlite3 alone: SQLAlchemy, SQLModel and the models are a quarter to a third of a
@@ -23,12 +23,23 @@ from urllib.parse import quote
 from stackmap.bulk import bulk_work
 from stackmap.connect import busy_timeout_ms, head_revision, resolve_url, sqlite_file
 from stackmap.errors import DatabaseBusyError, DatabaseUnavailableError
-from stackmap.rows import Rows, counts, schema_revision, stamps, summaries, tool_rows
+from stackmap.rows import (
+    Rows,
+    counts,
+    find_tool,
+    schema_revision,
+    stamps,
+    summaries,
+    tool_detail,
+    tool_rows,
+)
+from stackmap.rows import history as history_views
+from stackmap.rows import integrations as integration_views
 
 if TYPE_CHECKING:
     from stackmap.analysis.stack import Stack
     from stackmap.reference import Reference
-    from stackmap.views import ToolSummary
+    from stackmap.views import ChangeView, IntegrationView, ToolDetail, ToolSummary
 
 
 class ReadCatalog(Protocol):
@@ -60,6 +71,14 @@ class ReadCatalog(Protocol):
         *,
         all_tools: bool = False,
     ) -> tuple[Stack, dict[int, str], str]: ...
+
+    def tool(
+        self, name: str, *, history_limit: int = 50, today: date | None = None
+    ) -> ToolDetail: ...
+
+    def integrations(self, tool: str | None = None) -> list[IntegrationView]: ...
+
+    def history(self, *, limit: int = 50) -> list[ChangeView]: ...
 
     def counts(self) -> dict[str, int]: ...
 
@@ -197,6 +216,28 @@ class Reader:
         with bulk_work(), self._reading() as rows:
             stack = snapshot(rows, reference, today or date.today(), counted, all_tools=all_tools)
             return (stack, *stamps(rows, self.location))
+
+    def tool(self, name: str, *, history_limit: int = 50, today: date | None = None) -> ToolDetail:
+        """Everything about one tool, by name or a library alias (as the Inventory's)."""
+        with self._reading() as rows:
+            return tool_detail(
+                rows,
+                name,
+                lambda: self.reference,
+                history_limit=history_limit,
+                today=today or date.today(),
+            )
+
+    def integrations(self, tool: str | None = None) -> list[IntegrationView]:
+        """Integrations, of one tool when named, by source then target (as the Inventory's)."""
+        with self._reading() as rows:
+            tool_id = None if tool is None else find_tool(rows, tool, lambda: self.reference)[0]
+            return integration_views(rows, tool_id)
+
+    def history(self, *, limit: int = 50) -> list[ChangeView]:
+        """The most recent changes, newest first (as the Inventory's)."""
+        with self._reading() as rows:
+            return history_views(rows, limit)
 
     def counts(self) -> dict[str, int]:
         """How many of each kind of record the catalog holds (as the Inventory's)."""

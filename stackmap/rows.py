@@ -11,16 +11,27 @@ command on the embedded catalog (`stackmap.reader`) then does not load SQLAlchem
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
-from datetime import date
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from stackmap.domain import name_key
+from stackmap.errors import NotFoundError
 from stackmap.terms import current_terms
-from stackmap.views import ContractView, ToolSummary
+from stackmap.views import (
+    ChangeView,
+    ContractView,
+    IntegrationView,
+    SpendView,
+    ToolDetail,
+    ToolSummary,
+)
+
+if TYPE_CHECKING:
+    from stackmap.reference import Reference
 
 # Every table and column read here (a test checks them against the models): only what the
 # facts hold, so no timestamp or free-text JSON is decoded for nothing.
@@ -443,3 +454,224 @@ def schema_revision(rows: Rows) -> str | None:
     """The catalog's schema revision (Alembic's), or None for an empty database."""
     found = rows('SELECT "version_num" FROM "alembic_version"')
     return found[0][0] if len(found) == 1 else None
+
+
+# --- one tool, whole ------------------------------------------------------------------------
+
+DETAIL_COLUMNS = [
+    *SUMMARY_COLUMNS,
+    "description",
+    "website",
+    "tags",
+    "notes",
+    "journey_stages",
+    "decision_note",
+    "decided_by",
+    "decided_at",
+    "library_product",
+    "functional_fit",
+    "technical_fit",
+    "extra",
+]
+CHANGE_COLUMNS = ["at", "actor", "entity", "label", "action", "changes", "batch_id"]
+
+
+def moment(value: Any) -> datetime | None:
+    """A timestamp, in UTC, as SQLModel's UTCDateTime gives it: PostgreSQL gives a datetime
+    with its time zone; SQLite the UTC text SQLAlchemy wrote ("2026-12-01 09:30:00.000000",
+    no offset)."""
+    if value is None:
+        return None
+    when: datetime = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    if when.utcoffset() is None:
+        return when.replace(tzinfo=UTC)
+    return when.astimezone(UTC)
+
+
+def json_dict(value: Any) -> dict[str, Any]:
+    """A JSON object column: text on SQLite, already a dict on PostgreSQL."""
+    if isinstance(value, str | bytes):
+        value = orjson.loads(value)
+    return dict(value or {})
+
+
+def tool_detail(
+    rows: Rows,
+    name: str,
+    reference: Callable[[], Reference],
+    *,
+    history_limit: int = 50,
+    today: date,
+) -> ToolDetail:
+    """Everything about one tool, found by its name or by a library alias of its product
+    (see find_tool)."""
+    values = find_tool(rows, name, reference)
+    detail = dict(zip(DETAIL_COLUMNS, values, strict=True))
+    tool_id = detail["id"]
+    summary = summaries(rows, [values[: len(SUMMARY_COLUMNS)]], today)[0]
+    contracts = [
+        _contract_view(values)
+        for values in rows(
+            select("contract", CONTRACT_COLUMNS, f' WHERE "tool_id" = {rows.mark}')
+            + ' ORDER BY "start_date", "id"',
+            [tool_id],
+        )
+    ]
+    return ToolDetail(
+        summary=summary,
+        description=detail["description"],
+        website=detail["website"],
+        tags=json_list(detail["tags"]),
+        notes=detail["notes"],
+        journey_stages=json_list(detail["journey_stages"]),
+        decision_note=detail["decision_note"],
+        decided_by=detail["decided_by"],
+        decided_at=moment(detail["decided_at"]),
+        library_product=detail["library_product"],
+        functional_fit=detail["functional_fit"],
+        technical_fit=detail["technical_fit"],
+        extra=json_dict(detail["extra"]),
+        contracts=tuple(contracts),
+        integrations=tuple(integrations(rows, tool_id)),
+        history=tuple(_history(rows, tool_id, [c.id for c in contracts], history_limit)),
+        spend=tuple(_spend(rows, tool_id)),
+    )
+
+
+def find_tool(rows: Rows, name: str, reference: Callable[[], Reference]) -> Sequence[Any]:
+    """The DETAIL_COLUMNS of the tool of that name, or else of the tool of the library
+    product the name is an alias of (the reference is asked only then). Raises
+    NotFoundError when there is none."""
+    found = rows(select("tool", DETAIL_COLUMNS, f' WHERE "key" = {rows.mark}'), [name_key(name)])
+    if not found:
+        product = reference().product(name)
+        if product is not None:
+            found = rows(
+                select("tool", DETAIL_COLUMNS, f' WHERE "library_product" = {rows.mark} LIMIT 1'),
+                [product.name],
+            )
+    if not found:
+        raise NotFoundError(f"no tool named {name!r} in the catalog")
+    first: Sequence[Any] = found[0]
+    return first
+
+
+def _contract_view(values: Sequence[Any]) -> ContractView:
+    """A contract's view from CONTRACT_COLUMNS values (the tool's id first)."""
+    (
+        _tool_id,
+        contract_id,
+        annual_cost,
+        amount,
+        currency,
+        billing_period,
+        start_date,
+        end_date,
+        renewal_date,
+        notice_days,
+        auto_renew,
+        seats_purchased,
+        seats_assigned,
+        seats_active,
+        cost_centre,
+        notes,
+        pricing_model,
+    ) = values
+    return ContractView(
+        contract_id,
+        money(annual_cost),
+        money(amount),
+        currency,
+        billing_period,
+        day(start_date),
+        day(end_date),
+        day(renewal_date),
+        notice_days,
+        flag(auto_renew),
+        seats_purchased,
+        seats_assigned,
+        seats_active,
+        cost_centre,
+        notes,
+        pricing_model,
+    )
+
+
+def integrations(rows: Rows, tool_id: int | None = None) -> list[IntegrationView]:
+    """Integrations (of one tool, in and out, when given), by source then target name."""
+    where = (
+        ""
+        if tool_id is None
+        else f' WHERE i."source_tool_id" = {rows.mark} OR i."target_tool_id" = {rows.mark}'
+    )
+    sql = (
+        'SELECT i."id", s."name", t."name", i."direction", i."method", i."data_objects", '
+        'i."frequency", i."status", o."name", i."notes" FROM "integration" i '
+        'JOIN "tool" s ON i."source_tool_id" = s."id" '
+        'JOIN "tool" t ON i."target_tool_id" = t."id" '
+        'LEFT OUTER JOIN "owner" o ON i."owner_id" = o."id"'
+        f'{where} ORDER BY s."key", t."key", i."method"'
+    )
+    lists = JsonLists()
+    return [
+        IntegrationView(
+            link_id,
+            source,
+            target,
+            direction,
+            method,
+            lists.of(data),
+            frequency,
+            status,
+            owner,
+            notes,
+        )
+        for link_id, source, target, direction, method, data, frequency, status, owner, notes in (
+            rows(sql, [] if tool_id is None else [tool_id, tool_id])
+        )
+    ]
+
+
+def history(rows: Rows, limit: int = 50) -> list[ChangeView]:
+    """The most recent changes to the catalog, newest first."""
+    sql = select("change", CHANGE_COLUMNS, f' ORDER BY "id" DESC LIMIT {rows.mark}')
+    return [_change_view(values) for values in rows(sql, [limit])]
+
+
+def _history(rows: Rows, tool_id: int, contract_ids: Sequence[int], limit: int) -> list[ChangeView]:
+    """A tool's history: its own changes and its contracts' (a new price, a renewal date)."""
+    clause = f'("entity" = {rows.mark} AND "entity_id" = {rows.mark})'
+    params: list[Any] = ["tool", tool_id]
+    if contract_ids:
+        marks = rows.marks(len(contract_ids))
+        clause += f' OR ("entity" = {rows.mark} AND "entity_id" IN ({marks}))'
+        params += ["contract", *contract_ids]
+    sql = select("change", CHANGE_COLUMNS, f' WHERE {clause} ORDER BY "id" DESC LIMIT {rows.mark}')
+    return [_change_view(values) for values in rows(sql, [*params, limit])]
+
+
+def _change_view(values: Sequence[Any]) -> ChangeView:
+    at, actor, entity, label, action, changes, batch_id = values
+    when = moment(at)
+    assert when is not None  # the column is NOT NULL
+    return ChangeView(when, actor, entity, label, action, json_dict(changes), batch_id)
+
+
+def _spend(rows: Rows, tool_id: int) -> list[SpendView]:
+    """What finance reports say was paid for the tool, newest period first."""
+    sql = select("tool_spend", SPEND_COLUMNS, f' WHERE "tool_id" = {rows.mark}')
+    return [
+        SpendView(
+            supplier,
+            currency,
+            money(amount),  # type: ignore[arg-type]  # the column is NOT NULL
+            money(annual),
+            day(start),  # type: ignore[arg-type]
+            day(end),  # type: ignore[arg-type]
+            invoices,
+            how,
+        )
+        for _, supplier, currency, amount, annual, start, end, invoices, how in rows(
+            sql + ' ORDER BY "period_end" DESC', [tool_id]
+        )
+    ]

@@ -25,7 +25,7 @@ from typer.testing import CliRunner
 
 from stackmap import db, rows
 from stackmap.cli import app
-from stackmap.errors import DatabaseBusyError, DatabaseUnavailableError
+from stackmap.errors import DatabaseBusyError, DatabaseUnavailableError, NotFoundError
 from stackmap.inventory import Inventory
 from stackmap.outcomes import about_json
 from stackmap.publish import export_workbook
@@ -133,6 +133,15 @@ def test_the_reader_reads_what_the_inventory_reads(catalog: Path, reference: Ref
             listed = reader.tools(today=TODAY, **options)
             assert listed == inventory.tools(today=TODAY, **options), options
         assert [t.name for t in reader.tools(search="ten_percent%")] == ["Ten_Percent%Tool"]
+        # What `tool show`, `tool integrations` and `history` show.
+        for tool in inventory.tools():
+            assert reader.tool(tool.name, today=TODAY) == inventory.tool(tool.name, today=TODAY)
+        assert reader.tool("Gong", today=TODAY).summary.name == "Gong.io"  # a library alias
+        assert reader.integrations() == inventory.integrations()
+        assert reader.integrations("Salesforce") == inventory.integrations("Salesforce")
+        assert reader.history(limit=500) == inventory.history(limit=500)
+        with pytest.raises(NotFoundError):
+            reader.tool("No Such Tool")
         # What `stackmap info` shows.
         assert about_json(reader) == about_json(inventory)
         assert reader.schema_revision() == db.head_revision()
@@ -310,7 +319,9 @@ def test_a_read_command_on_an_embedded_catalog_never_loads_sqlalchemy(catalog: P
         "import sys\n"
         "from stackmap.cli import app\n"
         "for args in (['tools', '--json'], ['analyze', '--json'], "
-        "['whatif', '--retire', 'Salesforce', '--json'], ['info', '--json']):\n"
+        "['whatif', '--retire', 'Salesforce', '--json'], ['info', '--json'], "
+        "['tool', 'show', 'Salesforce', '--json'], ['history'], "
+        "['integrations', '--tool', 'Salesforce', '--json']):\n"
         f"    app(['--db', {str(catalog)!r}, *args], standalone_mode=False)\n"
         "print('LOADED', 'sqlalchemy' in sys.modules, 'sqlmodel' in sys.modules, "
         "file=sys.stderr)\n"
@@ -415,3 +426,71 @@ def test_json_lists_are_decoded_once_per_text_and_kept_once(
     assert lists.of(None) == () and lists.of("[]") == () and lists.of("null") == ()
     odd = lists.of('[{"a": 1}]')  # unhashable items: kept as they are
     assert odd == ({"a": 1},)
+
+
+def _typed_and_driver_values(url: str) -> tuple[int, list[str]]:
+    """Every money, date, timestamp, boolean and JSON value of the catalog at url, read by
+    SQLAlchemy (with the models' types) and read through the driver then converted by
+    stackmap.rows; returns how many were compared and the ones that differ."""
+    import sqlalchemy as sa
+    from sqlmodel.sql.sqltypes import UTCDateTime
+
+    def converter(kind: Any) -> Any:
+        if isinstance(kind, sa.Numeric):
+            return rows.money
+        if isinstance(kind, UTCDateTime | sa.DateTime):
+            return rows.moment
+        if isinstance(kind, sa.Date):
+            return rows.day
+        if isinstance(kind, sa.Boolean):
+            return rows.flag
+        if isinstance(kind, sa.JSON):
+            return json
+        return None
+
+    def json(raw: Any, typed: Any) -> Any:
+        # A list column is read as a tuple (rows.json_list), an object one as a dict.
+        return rows.json_dict(raw) if isinstance(typed, dict) else list(rows.json_list(raw))
+
+    engine = db.make_engine(url)
+    compared, differ = 0, []
+    try:
+        with engine.connect() as conn:
+            dbapi = rows.Rows(conn.connection, sqlite=engine.dialect.name == "sqlite")
+            for table in SQLModel.metadata.sorted_tables:
+                for column in table.c:
+                    convert = converter(column.type)
+                    if convert is None or "id" not in table.c:
+                        continue
+                    typed = dict(conn.execute(sa.select(table.c.id, column)).all())
+                    raw = dict(dbapi(f'SELECT "id", "{column.name}" FROM "{table.name}"'))
+                    for key, value in typed.items():
+                        compared += 1
+                        mine = convert(raw[key], value) if convert is json else convert(raw[key])
+                        if repr(mine) != repr(value):
+                            differ.append(f"{table.name}.{column.name}: {mine!r} != {value!r}")
+    finally:
+        engine.dispose()
+    return compared, differ
+
+
+def test_every_value_read_through_the_driver_is_what_sqlalchemy_reads(catalog: Path) -> None:
+    # Both ways in share stackmap.rows, so they cannot check its conversions against each
+    # other: SQLAlchemy's own reading, with the models' column types, is the reference.
+    compared, differ = _typed_and_driver_values(f"sqlite:///{catalog}")
+    assert compared > 1000
+    assert differ == []
+
+
+def test_every_value_read_through_psycopg_is_what_sqlalchemy_reads(
+    postgres_schema_url: str, reference: Reference
+) -> None:
+    shared = Inventory(db.open_database(postgres_schema_url), reference, "tester")
+    try:
+        arrange_everything(shared)
+        _arrange_odd_terms(shared)
+    finally:
+        shared.close()
+    compared, differ = _typed_and_driver_values(postgres_schema_url)
+    assert compared > 1000
+    assert differ == []

@@ -5,7 +5,7 @@ SVGs in tests/__snapshots__/ before accepting a change."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -14,6 +14,7 @@ from test_tui import settle, shown
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
+import stackmap.store.base
 from stackmap.inventory import Inventory
 from stackmap.tui.app import StackmapApp, create_app
 from stackmap.tui.modals import HelpScreen
@@ -22,8 +23,15 @@ DAY = date(2027, 1, 1)  # a pinned day: renewals and the dashboard do not age
 SIZES = {"80x24": (80, 24), "160x45": (160, 45)}
 
 
+# When the catalog's history says it was written: the detail screen shows it, and a snapshot
+# taken with the real clock would fail on any other day. Noon UTC is that day in any time zone
+# within eleven hours of UTC.
+WRITTEN = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
+
+
 @pytest.fixture
-def app(tmp_path: Path) -> StackmapApp:
+def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> StackmapApp:
+    monkeypatch.setattr(stackmap.store.base, "utcnow", lambda: WRITTEN)
     inventory = Inventory.open(str(tmp_path / "catalog.db"), actor="tester")
     arrange_overlap(inventory)
     return create_app(inventory, today=DAY)

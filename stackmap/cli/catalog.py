@@ -113,7 +113,7 @@ def history(
     """Show the most recent changes to the catalog: who, when, what (old → new)."""
     from stackmap.outcomes import short
 
-    rows = open_inventory(ctx).history(limit=limit)
+    rows = open_reader(ctx).history(limit=limit)
     if as_json:
         print_json([r.to_json() for r in rows])
         return

@@ -19,6 +19,7 @@ from stackmap.cli.base import (
     fail,
     money,
     open_inventory,
+    open_reader,
     out,
     print_json,
     text,
@@ -36,7 +37,7 @@ from stackmap.domain import (
 from stackmap.errors import InvalidValueError
 
 if TYPE_CHECKING:
-    from stackmap.inventory import Inventory
+    from stackmap.reader import ReadCatalog
     from stackmap.views import ContractView
 
 tool_app = commands("Show, add, edit and retire one tool.", no_args_is_help=True)
@@ -244,16 +245,16 @@ def _name_param(help_text: str) -> inspect.Parameter:
 
 
 def _print_detail(
-    inventory: Inventory, name: str, as_json: bool = False, today: date | None = None
+    catalog: ReadCatalog, name: str, as_json: bool = False, today: date | None = None
 ) -> None:
     from stackmap.views import INFERRED_FROM
 
-    detail = inventory.tool(name, today=today)
+    detail = catalog.tool(name, today=today)
     if as_json:
         print_json(detail.to_json())
         return
     s = detail.summary
-    ref = inventory.reference
+    ref = catalog.reference
     out.print(Text(s.name, style="bold"))
     lines = [
         ("Vendor", s.vendor),
@@ -334,7 +335,7 @@ def tool_show(
     as_of: AsOf = None,
 ) -> None:
     """Show everything the catalog knows about one tool."""
-    _print_detail(open_inventory(ctx), name, as_json, as_of_date(as_of))
+    _print_detail(open_reader(ctx), name, as_json, as_of_date(as_of))
 
 
 @tool_app.command("add")
@@ -439,7 +440,7 @@ def integrations_list(
     """List integrations (`stackmap integrations`), or add one (`stackmap integrations add`)."""
     if ctx.invoked_subcommand is not None:
         return
-    rows = open_inventory(ctx).integrations(tool)
+    rows = open_reader(ctx).integrations(tool)
     if as_json:
         print_json([r.to_json() for r in rows])
         return
