@@ -184,12 +184,19 @@ def _keeper(
     w_use, w_commit = weights.get("utilisation", 0.0), weights.get("commitment", 0.0)
     w_cost = weights.get("cost", 0.0)
     best, best_score = eligible[0], -1.0
+    # Tools doing one job mostly share their capabilities: each set is weighed once.
+    covers: dict[tuple[str, ...], float] = {}
     for i in eligible:
         tool, cost = tools[i], costs[i]
         use = cost.utilisation
         days = (cost.renewal_date - stack.today).days if cost.renewal_date else None
+        cover = covers.get(tool.capabilities)
+        if cover is None:
+            cover = covers[tool.capabilities] = sum(
+                weight.get(c, 1.0) for c in set(tool.capabilities)
+            )
         score = (
-            w_cover * sum(weight.get(c, 1.0) for c in set(tool.capabilities)) / whole
+            w_cover * cover / whole
             + w_links * degree.get(tool.id, 0) / most
             + w_use * (min(use, 1.0) if use is not None else 0.0)
             + w_commit * (min(max(days, 0) / 365, 1.0) if days is not None else 0.0)
@@ -289,13 +296,16 @@ def _describe(
         )  # fmt: skip
     keep = set(keeper.capabilities)
     shares: list[Member] = []
+    # What the keeper covers of each tool's capabilities, worked out once per set of them.
+    share_of: dict[tuple[str, ...], tuple[float, tuple[str, ...]]] = {}
     for tool in group:
-        mine = set(tool.capabilities)
-        whole = sum(weight.get(c, 1.0) for c in mine) or 1.0
-        covered = sum(weight.get(c, 1.0) for c in mine & keep) / whole
-        shares.append(
-            Member(tool.name, costs[tool.id], round(covered, 3), tuple(sorted(mine - keep)))
-        )
+        share = share_of.get(tool.capabilities)
+        if share is None:
+            mine = set(tool.capabilities)
+            whole = sum(weight.get(c, 1.0) for c in mine) or 1.0
+            covered = sum(weight.get(c, 1.0) for c in mine & keep) / whole
+            share = share_of[tool.capabilities] = (round(covered, 3), tuple(sorted(mine - keep)))
+        shares.append(Member(tool.name, costs[tool.id], *share))
     members = tuple(shares)
     retiring = [t for t in group if t is not keeper and not stack.leaving(t)]
     at_stake = sum((c for t in retiring if (c := costs[t.id]) is not None), Decimal(0))
