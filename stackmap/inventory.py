@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 from stackmap import db
 from stackmap.bulk import bulk_work
 from stackmap.domain import ChangeAction, ToolStatus, name_key, utcnow
-from stackmap.errors import DatabaseBusyError, DuplicateError, InvalidValueError, NotFoundError
+from stackmap.errors import DatabaseBusyError, DuplicateError, InvalidValueError
 from stackmap.models import (
     ImportBatch,
     Tool,
@@ -522,15 +522,9 @@ class Inventory:
     # --- reads ----------------------------------------------------------------------------
 
     def _get_tool(self, session: Session, name: str) -> Tool:
-        tool = session.exec(select(Tool).where(col(Tool.key) == name_key(name))).first()
-        if tool is None:
-            product = self.reference.product(name)
-            if product is not None:
-                tool = session.exec(
-                    select(Tool).where(col(Tool.library_product) == product.name)
-                ).first()
-        if tool is None:
-            raise NotFoundError(f"no tool named {name!r} in the catalog")
+        """The tool to change, found as every read finds it (rows.find_tool)."""
+        tool = session.get(Tool, find_tool(_rows(session), name, lambda: self.reference)[0])
+        assert tool is not None  # found in this same transaction
         return tool
 
     def tools(
