@@ -8,7 +8,8 @@ from __future__ import annotations
 import getpass
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -27,30 +28,14 @@ from stackmap.models import (
     Vendor,
 )
 from stackmap.progress import SILENT, Progress
+from stackmap.reads import ReadCatalog
 from stackmap.reference import Reference, load_reference
-from stackmap.rows import (
-    Rows,
-    counts,
-    find_tool,
-    stamps,
-    summaries,
-    tool_detail,
-    tool_rows,
-)
-from stackmap.rows import history as history_views
-from stackmap.rows import integrations as integration_views
+from stackmap.rows import Rows, find_tool
 from stackmap.schemas import ContractFields, IntegrationFields, ToolFields, ToolRecord, parse
 from stackmap.store import Outcome, Writer
-from stackmap.views import (
-    ChangeView,
-    IntegrationView,
-    ToolDetail,
-    ToolSummary,
-)
+from stackmap.views import IntegrationView, ToolDetail
 
 if TYPE_CHECKING:
-    from stackmap.analysis import Stack
-
     # The importers (fuzzy matching, spreadsheet readers) load when a file is read, not at
     # every start: the TUI and the CLI's read commands never need them.
     from stackmap.importers.spend import SpendPlan
@@ -92,7 +77,7 @@ class LoadResult:
         return result
 
 
-class Inventory:
+class Inventory(ReadCatalog):
     """The user's catalog of tools, contracts, owners and integrations, with its history."""
 
     def __init__(self, engine: sa.Engine, reference: Reference, actor: str | None = None) -> None:
@@ -527,100 +512,10 @@ class Inventory:
         assert tool is not None  # found in this same transaction
         return tool
 
-    def tools(
-        self,
-        *,
-        status: Sequence[str] = (),
-        search: str | None = None,
-        limit: int | None = None,
-        offset: int = 0,
-        today: date | None = None,
-    ) -> list[ToolSummary]:
-        """Return tools sorted by name, filtered and paged in the query."""
-        with bulk_work(), Session(self._snapshots) as session:
-            reader = _rows(session)
-            found = tool_rows(reader, status=status, search=search, limit=limit, offset=offset)
-            return summaries(reader, found, today or date.today())
-
-    def stack(
-        self,
-        today: date | None = None,
-        counted: Sequence[str] = ("active",),
-        *,
-        all_tools: bool = False,
-        paid_statuses: Sequence[str] | None = None,
-    ) -> Stack:
-        """Return a snapshot of the whole catalog for the analysis, read with a few set queries.
-
-        counted: the tool statuses the analysis treats as in use. all_tools: count tools
-        outside marketing in coverage, overlap, gaps and recommendations too. paid_statuses:
-        the statuses the money views show (by default those counted and sunsetting ones).
-        """
-        # The analysis loads here: `stackmap tools` and `tool show` never pay it.
-        from stackmap.facts import snapshot
-
-        with bulk_work(), Session(self._snapshots) as session:
-            return snapshot(
-                _rows(session),
-                self.reference,
-                today or date.today(),
-                counted,
-                all_tools=all_tools,
-                paid_statuses=paid_statuses,
-            )
-
-    def stamped_stack(
-        self,
-        today: date | None = None,
-        counted: Sequence[str] = ("active",),
-        *,
-        all_tools: bool = False,
-    ) -> tuple[Stack, dict[int, str], str]:
-        """The snapshot with each tool's version stamp and the catalog's identifier (see
-        `rows.stamps`), read in one transaction: what a review workbook is made from."""
-        from stackmap.facts import snapshot
-
-        with bulk_work(), Session(self._snapshots) as session:
-            reader = _rows(session)
-            stack = snapshot(
-                reader, self.reference, today or date.today(), counted, all_tools=all_tools
-            )
-            return (stack, *stamps(reader, self.location))
-
-    def stamps(self) -> tuple[dict[int, str], str]:
-        """Each tool's version stamp and the catalog's identifier, as they are now."""
+    @contextmanager
+    def _reading(self) -> Iterator[Rows]:
         with Session(self._snapshots) as session:
-            return stamps(_rows(session), self.location)
-
-    def tool(self, name: str, *, history_limit: int = 50, today: date | None = None) -> ToolDetail:
-        """Return everything about one tool (by name, or by a library alias of its product).
-
-        `today` is the day its contracts are read on (renewals roll forward past it)."""
-        with Session(self._snapshots) as session:
-            return tool_detail(
-                _rows(session),
-                name,
-                lambda: self.reference,
-                history_limit=history_limit,
-                today=today or date.today(),
-            )
-
-    def integrations(self, tool: str | None = None) -> list[IntegrationView]:
-        """Return integrations (of one tool, in and out, when named), by source then target."""
-        with Session(self._snapshots) as session:
-            reader = _rows(session)
-            tool_id = None if tool is None else find_tool(reader, tool, lambda: self.reference)[0]
-            return integration_views(reader, tool_id)
-
-    def history(self, *, limit: int = 50) -> list[ChangeView]:
-        """Return the most recent changes, newest first."""
-        with Session(self.engine) as session:
-            return history_views(_rows(session), limit)
-
-    def counts(self) -> dict[str, int]:
-        """Return how many of each kind of record the catalog holds."""
-        with Session(self._snapshots) as session:
-            return counts(_rows(session))
+            yield _rows(session)
 
     def schema_revision(self) -> str | None:
         """The catalog's schema revision (Alembic's), or None for an empty database."""

@@ -8,7 +8,7 @@ if TYPE_CHECKING:  # types only: the importers load when a file is read
     from stackmap.importers.spend import SpendPlan
     from stackmap.importers.spreadsheet import ImportPlan, SheetPlan
     from stackmap.inventory import LoadResult
-    from stackmap.reader import ReadCatalog
+    from stackmap.reads import ReadCatalog
     from stackmap.review import DecisionPlan
 
 

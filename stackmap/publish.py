@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from stackmap.export.diagram import DiagramResult
     from stackmap.export.map import MapResult
     from stackmap.export.workbook import WorkbookSource
-    from stackmap.reader import ReadCatalog
+    from stackmap.reads import ReadCatalog
 
 
 def export_workbook(

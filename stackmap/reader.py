@@ -6,7 +6,7 @@ library's sqlite3 alone: SQLAlchemy, SQLModel and the models are a quarter to a 
 second of imports that such a command would pay before reading a row. Anything else (a
 PostgreSQL catalog, a file that does not exist yet, one that needs migrating, one that cannot
 be opened) goes through `Inventory.open`, which creates, migrates or reports it as always.
-Both read the same rows with the same code (`stackmap.rows`, `stackmap.facts`).
+Both read the same rows with the same code (`stackmap.reads`).
 """
 
 from __future__ import annotations
@@ -14,83 +14,18 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from stackmap.bulk import bulk_work
 from stackmap.connect import busy_timeout_ms, head_revision, resolve_url, sqlite_file
 from stackmap.errors import DatabaseBusyError, DatabaseUnavailableError
-from stackmap.rows import (
-    Rows,
-    counts,
-    find_tool,
-    schema_revision,
-    stamps,
-    summaries,
-    tool_detail,
-    tool_rows,
-)
-from stackmap.rows import history as history_views
-from stackmap.rows import integrations as integration_views
+from stackmap.reads import ReadCatalog
+from stackmap.rows import Rows, schema_revision
 
 if TYPE_CHECKING:
-    from stackmap.analysis.stack import Stack
     from stackmap.reference import Reference
-    from stackmap.views import ChangeView, IntegrationView, ToolDetail, ToolSummary
-
-
-class ReadCatalog(Protocol):
-    """What the read commands ask of a catalog: `Inventory` and `Reader` both answer it."""
-
-    def stack(
-        self,
-        today: date | None = None,
-        counted: Sequence[str] = ("active",),
-        *,
-        all_tools: bool = False,
-        paid_statuses: Sequence[str] | None = None,
-    ) -> Stack: ...
-
-    def tools(
-        self,
-        *,
-        status: Sequence[str] = (),
-        search: str | None = None,
-        limit: int | None = None,
-        offset: int = 0,
-        today: date | None = None,
-    ) -> list[ToolSummary]: ...
-
-    def stamped_stack(
-        self,
-        today: date | None = None,
-        counted: Sequence[str] = ("active",),
-        *,
-        all_tools: bool = False,
-    ) -> tuple[Stack, dict[int, str], str]: ...
-
-    def tool(
-        self, name: str, *, history_limit: int = 50, today: date | None = None
-    ) -> ToolDetail: ...
-
-    def integrations(self, tool: str | None = None) -> list[IntegrationView]: ...
-
-    def history(self, *, limit: int = 50) -> list[ChangeView]: ...
-
-    def counts(self) -> dict[str, int]: ...
-
-    def schema_revision(self) -> str | None: ...
-
-    @property
-    def reference(self) -> Reference: ...
-
-    @property
-    def location(self) -> str: ...
-
-    def close(self) -> None: ...
 
 
 def open_for_reading(
@@ -107,7 +42,7 @@ def open_for_reading(
     return Inventory.open(resolved, reference_dirs=reference_dirs, actor=actor)
 
 
-class Reader:
+class Reader(ReadCatalog):
     """An embedded catalog read through sqlite3 alone; each read in one read transaction, so
     its tables agree with each other even while another process writes (WAL)."""
 
@@ -150,8 +85,10 @@ class Reader:
         when its decisions come back through the Inventory."""
         return "sqlite:///" + quote(str(self.path), safe=" +/")
 
+    # Loaded on first use (`tools`, `info` never need it). A cached property is writable, as
+    # the attribute it stands for is, which mypy cannot see.
     @cached_property
-    def reference(self) -> Reference:
+    def reference(self) -> Reference:  # type: ignore[override]
         """The reference model, with the folders given at opening."""
         from stackmap.reference import load_reference
 
@@ -180,85 +117,7 @@ class Reader:
         except sqlite3.DatabaseError as exc:
             raise DatabaseUnavailableError(f"cannot read {self.path}: {exc}") from exc
 
-    def stack(
-        self,
-        today: date | None = None,
-        counted: Sequence[str] = ("active",),
-        *,
-        all_tools: bool = False,
-        paid_statuses: Sequence[str] | None = None,
-    ) -> Stack:
-        """A snapshot of the whole catalog for the analysis (as `Inventory.stack`)."""
-        from stackmap.facts import snapshot
-
-        reference = self.reference
-        with bulk_work(), self._reading() as rows:
-            return snapshot(
-                rows,
-                reference,
-                today or date.today(),
-                counted,
-                all_tools=all_tools,
-                paid_statuses=paid_statuses,
-            )
-
-    def stamped_stack(
-        self,
-        today: date | None = None,
-        counted: Sequence[str] = ("active",),
-        *,
-        all_tools: bool = False,
-    ) -> tuple[Stack, dict[int, str], str]:
-        """The snapshot with the review's version stamps, in one read (as the Inventory's)."""
-        from stackmap.facts import snapshot
-
-        reference = self.reference
-        with bulk_work(), self._reading() as rows:
-            stack = snapshot(rows, reference, today or date.today(), counted, all_tools=all_tools)
-            return (stack, *stamps(rows, self.location))
-
-    def tool(self, name: str, *, history_limit: int = 50, today: date | None = None) -> ToolDetail:
-        """Everything about one tool, by name or a library alias (as the Inventory's)."""
-        with self._reading() as rows:
-            return tool_detail(
-                rows,
-                name,
-                lambda: self.reference,
-                history_limit=history_limit,
-                today=today or date.today(),
-            )
-
-    def integrations(self, tool: str | None = None) -> list[IntegrationView]:
-        """Integrations, of one tool when named, by source then target (as the Inventory's)."""
-        with self._reading() as rows:
-            tool_id = None if tool is None else find_tool(rows, tool, lambda: self.reference)[0]
-            return integration_views(rows, tool_id)
-
-    def history(self, *, limit: int = 50) -> list[ChangeView]:
-        """The most recent changes, newest first (as the Inventory's)."""
-        with self._reading() as rows:
-            return history_views(rows, limit)
-
-    def counts(self) -> dict[str, int]:
-        """How many of each kind of record the catalog holds (as the Inventory's)."""
-        with self._reading() as rows:
-            return counts(rows)
-
     def schema_revision(self) -> str | None:
         """The catalog's schema revision (this stackmap's newest: the Reader opens no other)."""
         with self._reading() as rows:
             return schema_revision(rows)
-
-    def tools(
-        self,
-        *,
-        status: Sequence[str] = (),
-        search: str | None = None,
-        limit: int | None = None,
-        offset: int = 0,
-        today: date | None = None,
-    ) -> list[ToolSummary]:
-        """Tools sorted by name, filtered and paged in the query (as `Inventory.tools`)."""
-        with bulk_work(), self._reading() as rows:
-            found = tool_rows(rows, status=status, search=search, limit=limit, offset=offset)
-            return summaries(rows, found, today or date.today())

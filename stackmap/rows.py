@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import fields
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -73,25 +74,8 @@ LINK_COLUMNS = [
     "data_objects",
     "owner_id",
 ]
-CONTRACT_COLUMNS = [
-    "tool_id",
-    "id",
-    "annual_cost",
-    "amount",
-    "currency",
-    "billing_period",
-    "start_date",
-    "end_date",
-    "renewal_date",
-    "notice_days",
-    "auto_renew",
-    "seats_purchased",
-    "seats_assigned",
-    "seats_active",
-    "cost_centre",
-    "notes",
-    "pricing_model",
-]
+# The tool's id, then a ContractView's fields in order (_contract_view builds it by position).
+CONTRACT_COLUMNS = ["tool_id", *(f.name for f in fields(ContractView))]
 SPEND_COLUMNS = [
     "tool_id",
     "supplier",

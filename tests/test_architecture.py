@@ -31,6 +31,7 @@ RULES: list[tuple[str, tuple[str, ...]]] = [
     ("stackmap.connect", (*UI, *DATABASE, "pyvis", "openpyxl", "pydantic")),
     ("stackmap.rows", (*UI, *DATABASE, "pyvis", "openpyxl", "pydantic")),
     ("stackmap.facts", (*UI, *DATABASE, "pyvis", "openpyxl")),
+    ("stackmap.reads", (*UI, *DATABASE, "pyvis", "openpyxl", "pydantic")),
     ("stackmap.reader", (*UI, *DATABASE, "pyvis", "openpyxl", "pydantic")),
     ("stackmap.publish", (*UI, *DATABASE, "pyvis", "openpyxl")),
     ("stackmap.tui", ("alembic", "pyvis", "openpyxl")),

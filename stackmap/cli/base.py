@@ -28,7 +28,7 @@ from stackmap.errors import DatabaseUnavailableError, StackmapError
 
 if TYPE_CHECKING:
     from stackmap.inventory import Inventory
-    from stackmap.reader import ReadCatalog
+    from stackmap.reads import ReadCatalog
     from stackmap.reference import Reference
 
 EX_SOFTWARE = 70

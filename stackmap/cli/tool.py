@@ -37,7 +37,7 @@ from stackmap.domain import (
 from stackmap.errors import InvalidValueError
 
 if TYPE_CHECKING:
-    from stackmap.reader import ReadCatalog
+    from stackmap.reads import ReadCatalog
     from stackmap.views import ContractView
 
 tool_app = commands("Show, add, edit and retire one tool.", no_args_is_help=True)
