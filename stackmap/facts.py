@@ -11,7 +11,6 @@ from stackmap.analysis.stack import InvoicedFacts, LinkFacts, Stack, ToolFacts, 
 from stackmap.reference import Reference
 from stackmap.rows import (
     LINK_COLUMNS,
-    SPEND_COLUMNS,
     TOOL_COLUMNS,
     UNTIED_COLUMNS,
     JsonLists,
@@ -21,6 +20,7 @@ from stackmap.rows import (
     day,
     money,
     names,
+    paid,
     select,
 )
 
@@ -111,20 +111,8 @@ def _tools(rows: Rows, owners: dict[int, str]) -> tuple[ToolFacts, ...]:
 def _invoiced(rows: Rows) -> dict[int, list[InvoicedFacts]]:
     """What finance reports say was paid for each tool, newest period first."""
     invoiced: dict[int, list[InvoicedFacts]] = {}
-    sql = select("tool_spend", SPEND_COLUMNS, ' ORDER BY "period_end" DESC, "id"')
-    for tool_id, supplier, currency, amount, annual, start, end, invoices, how in rows(sql):
-        invoiced.setdefault(tool_id, []).append(
-            InvoicedFacts(
-                supplier,
-                currency,
-                money(amount),  # type: ignore[arg-type]  # the column is NOT NULL
-                money(annual),
-                day(start),  # type: ignore[arg-type]
-                day(end),  # type: ignore[arg-type]
-                invoices,
-                how,
-            )
-        )
+    for tool_id, *values in paid(rows):
+        invoiced.setdefault(tool_id, []).append(InvoicedFacts(*values))
     return invoiced
 
 

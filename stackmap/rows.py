@@ -607,19 +607,15 @@ def _change_view(values: Sequence[Any]) -> ChangeView:
 
 def _spend(rows: Rows, tool_id: int) -> list[SpendView]:
     """What finance reports say was paid for the tool, newest period first."""
-    sql = select("tool_spend", SPEND_COLUMNS, f' WHERE "tool_id" = {rows.mark}')
+    return [SpendView(*values) for _, *values in paid(rows, tool_id)]
+
+
+def paid(rows: Rows, tool_id: int | None = None) -> list[tuple[Any, ...]]:
+    """What finance reports say was paid (of one tool, when given), newest period first:
+    SPEND_COLUMNS, the tool's id first, money and dates converted."""
+    where, params = ("", []) if tool_id is None else (f' WHERE "tool_id" = {rows.mark}', [tool_id])
+    sql = select("tool_spend", SPEND_COLUMNS, f'{where} ORDER BY "period_end" DESC, "id"')
     return [
-        SpendView(
-            supplier,
-            currency,
-            money(amount),  # type: ignore[arg-type]  # the column is NOT NULL
-            money(annual),
-            day(start),  # type: ignore[arg-type]
-            day(end),  # type: ignore[arg-type]
-            invoices,
-            how,
-        )
-        for _, supplier, currency, amount, annual, start, end, invoices, how in rows(
-            sql + ' ORDER BY "period_end" DESC', [tool_id]
-        )
+        (owner, supplier, currency, money(amount), money(annual), day(start), day(end), count, how)
+        for owner, supplier, currency, amount, annual, start, end, count, how in rows(sql, params)
     ]
