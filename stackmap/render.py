@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from stackmap.sections import SECTIONS
 from stackmap.text import IN_A_CELL, and_more, first, money
 
 if TYPE_CHECKING:
@@ -22,18 +23,6 @@ if TYPE_CHECKING:
     from stackmap.analysis.plan import Plan
     from stackmap.analysis.timeline import Quarter
 
-SECTIONS = (
-    "summary",
-    "overlaps",
-    "gaps",
-    "coverage",
-    "integrations",
-    "renewals",
-    "underutilized",
-    "spend",
-    "recommendations",
-    "maturity",
-)
 _SHOWN = 15  # rows per table before "… and N more"
 _ALL = " (--json lists them all)"
 

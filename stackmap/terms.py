@@ -24,11 +24,11 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Final, Literal, TypeVar
 
+from stackmap.record import record
 from stackmap.views import ContractView
 
 # What a contract's position is, in the words the views print.
@@ -56,7 +56,7 @@ def months_between(start: date, end: date) -> int:
     return max(round((end - start).days / (365.25 / 12)), 0)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Position:
     """Where one contract stands on a given day, and why."""
 
@@ -199,7 +199,7 @@ def _last_date(contract: ContractView) -> date:
     return contract.renewal_date or contract.end_date or date.min
 
 
-@dataclass(frozen=True)
+@record
 class CurrentTerms:
     """The figures of a tool's current contract(s), summed where they share a currency."""
 

@@ -332,6 +332,22 @@ def test_a_read_command_on_an_embedded_catalog_never_loads_sqlalchemy(catalog: P
     assert '"name"' in result.stdout
 
 
+def test_a_listing_in_json_loads_neither_rich_nor_pydantic(catalog: Path) -> None:
+    # A third of a JSON listing's start-up was libraries it never used: Rich (the consoles are
+    # made on first print) and pydantic (which Typer 0.29 builds a validator with for every
+    # option; pyproject keeps Typer below it). Checked as the user runs it, in a fresh process.
+    code = (
+        "import sys\n"
+        "from stackmap.cli import app\n"
+        f"app(['--db', {str(catalog)!r}, 'tools', '--json'], standalone_mode=False)\n"
+        "print('LOADED', *(m for m in ('rich', 'pydantic', 'sqlalchemy') if m in sys.modules), "
+        "file=sys.stderr)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert '"name"' in result.stdout, result.stderr[-2000:]
+    assert result.stderr.strip().splitlines()[-1] == "LOADED"
+
+
 def test_a_workbook_made_through_the_reader_takes_its_decisions_back(tmp_path: Path) -> None:
     # The workbook's catalog identifier hashes the catalog's URL as the Inventory renders it
     # (escaped): a path with spaces, an accent, "@" and ":" must give the same identifier

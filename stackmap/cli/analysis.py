@@ -22,7 +22,7 @@ from stackmap.cli.base import (
     print_json,
     statuses,
 )
-from stackmap.render import SECTIONS
+from stackmap.sections import SECTIONS
 
 
 @app.command()
@@ -62,7 +62,7 @@ def analyze(
             # tuples itself: a million values never become Python dicts and lists first.
             print_json(result.to_json(raw=True))
         return
-    render_analysis(out, result, section or SECTIONS)
+    render_analysis(out.console, result, section or SECTIONS)
 
 
 @app.command()
@@ -114,4 +114,4 @@ def whatif(
         with bulk_work():
             print_json(result)
         return
-    render_what_if(out, result)
+    render_what_if(out.console, result)

@@ -19,26 +19,60 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import orjson
 import typer
-from rich.console import Console
-from rich.text import Text
 from typer.core import TyperGroup
 
 from stackmap.domain import ToolStatus
 from stackmap.errors import DatabaseUnavailableError, StackmapError
 
 if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+    from rich.text import Text
+
     from stackmap.inventory import Inventory
     from stackmap.reads import ReadCatalog
     from stackmap.reference import Reference
 
 EX_SOFTWARE = 70
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class Output:
+    """A Rich console on stdout or stderr, made when something is first printed: a command
+    that writes only JSON (or nothing) never loads Rich, a fifth of its start-up."""
+
+    def __init__(self, *, stderr: bool) -> None:
+        self._stderr = stderr
+        self._console: Console | None = None
+
+    @property
+    def console(self) -> Console:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(stderr=self._stderr, highlight=False, soft_wrap=True)
+        return self._console
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.console.is_terminal
+
+    def print(self, *renderables: RenderableType) -> None:
+        self.console.print(*renderables)
+
+    def say(self, line: str, style: str | None = None) -> None:
+        """Print a line as it is written: brackets in user data are not Rich markup."""
+        from rich.text import Text
+
+        self.console.print(Text(line, style=style or ""))
+
+
+out = Output(stderr=False)
+err = Output(stderr=True)
+say = out.say
 
 
 def fail(message: str, exit_code: int) -> typer.Exit:
     """Print one error line on stderr; return the Exit to raise with the exit code."""
-    err.print(Text(f"stackmap: error: {message}"))
+    err.say(f"stackmap: error: {message}")
     return typer.Exit(exit_code)
 
 
@@ -335,6 +369,8 @@ def money(amount: Decimal | None, currency: str | None) -> str:
 
 def text(value: Any) -> Text:
     """User data as plain text: a vendor named "[red]X" must not restyle the table."""
+    from rich.text import Text
+
     if value is None or value == "":
         return Text("—", style="dim")
     if isinstance(value, list | tuple):

@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
-from rich.text import Text
 
 from stackmap.cli.base import (
     Json,
@@ -17,6 +15,7 @@ from stackmap.cli.base import (
     open_reader,
     out,
     print_json,
+    say,
     text,
 )
 from stackmap.domain import ToolStatus
@@ -28,7 +27,7 @@ db_app = commands("Database maintenance.", no_args_is_help=True)
 def init(ctx: typer.Context) -> None:
     """Create the catalog database (or bring its schema up to date) and say where it is."""
     inventory = open_inventory(ctx)
-    out.print(Text(f"Catalog ready at {inventory.location}"))
+    say(f"Catalog ready at {inventory.location}")
 
 
 @app.command()
@@ -40,22 +39,15 @@ def info(ctx: typer.Context, as_json: Json = False) -> None:
     if as_json:
         print_json(data)
         return
-    out.print(Text(f"stackmap {data['version']}"))
-    out.print(Text(f"Database:  {data['database']} (schema {data['schema_revision']})"))
-    out.print(Text(f"Reference: {', '.join(data['reference'])}"))
+    say(f"stackmap {data['version']}")
+    say(f"Database:  {data['database']} (schema {data['schema_revision']})")
+    say(f"Reference: {', '.join(data['reference'])}")
     ref = data["reference_counts"]
-    out.print(
-        Text(
-            f"           {ref['areas']} areas, {ref['capabilities']} capabilities, "
-            f"{ref['subcategories']} subcategories, {ref['products']} products"
-        )
+    say(
+        f"           {ref['areas']} areas, {ref['capabilities']} capabilities, "
+        f"{ref['subcategories']} subcategories, {ref['products']} products"
     )
-    out.print(
-        Text(
-            "Catalog:   "
-            + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in data["counts"].items())
-        )
-    )
+    say("Catalog:   " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in data["counts"].items()))
 
 
 @app.command()
@@ -74,6 +66,8 @@ def tools(
     if as_json:
         print_json([row.to_json() for row in rows])
         return
+    from rich.table import Table
+
     table = Table(title=f"{len(rows)} tools", title_justify="left")
     right = ("Annual cost", "Seats", "Links")
     for column in (
@@ -117,6 +111,8 @@ def history(
     if as_json:
         print_json([r.to_json() for r in rows])
         return
+    from rich.table import Table
+
     table = Table(title="Recent changes", title_justify="left")
     for column in ("When (UTC)", "Who", "What", "Action", "Changes"):
         table.add_column(column)
@@ -147,4 +143,4 @@ def db_upgrade(ctx: typer.Context) -> None:
     finally:
         engine.dispose()
     message = "already at" if before == after else f"upgraded from {before or 'empty'} to"
-    out.print(Text(f"{db.mask_url(url)}: {message} schema {after}"))
+    say(f"{db.mask_url(url)}: {message} schema {after}")

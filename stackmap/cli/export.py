@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.text import Text
 
 from stackmap.cli.base import (
     AllTools,
@@ -17,7 +16,7 @@ from stackmap.cli.base import (
     commands,
     counted,
     open_reader,
-    out,
+    say,
     statuses,
 )
 from stackmap.domain import ToolStatus
@@ -64,12 +63,10 @@ def export_workbook_command(
         all_tools=all_tools,
         **_scenario(include, as_of),
     )
-    out.print(
-        Text(
-            f"Wrote {path}: {source.analysis.tools_total} tools, catalog state "
-            f"{source.catalog_id}. Reviewers fill in the Inventory's Decision, Decision owner and "
-            f"Comment; then `stackmap import-decisions {path.name}`."
-        )
+    say(
+        f"Wrote {path}: {source.analysis.tools_total} tools, catalog state "
+        f"{source.catalog_id}. Reviewers fill in the Inventory's Decision, Decision owner and "
+        f"Comment; then `stackmap import-decisions {path.name}`."
     )
 
 
@@ -96,12 +93,7 @@ def export_map_command(
         all_tools=all_tools,
         **_scenario(include, as_of),
     )
-    out.print(
-        Text(
-            f"Wrote {path}: {result.nodes} tools, {result.edges} integrations; "
-            "open it in a browser."
-        )
-    )
+    say(f"Wrote {path}: {result.nodes} tools, {result.edges} integrations; open it in a browser.")
 
 
 @export_app.command("diagram")
@@ -129,7 +121,7 @@ def export_diagram_command(
         raise typer.BadParameter(f"choose one of {', '.join(OVERLAYS)}", param_hint="--overlay")
     result = export_diagram(open_reader(ctx), path, overlay=overlay, **_scenario(include, as_of))
     pages = "one page" if result.pages == 1 else f"{result.pages} pages"
-    out.print(Text(f"Wrote {path}: {result.tools} tools on {pages} (A4 landscape)"))
+    say(f"Wrote {path}: {result.tools} tools on {pages} (A4 landscape)")
 
 
 @export_app.command("calendar")
@@ -154,4 +146,4 @@ def export_calendar_command(
         counted=tuple(chosen["counted"]),
         paid_statuses=tuple(chosen["paid_statuses"]) if "paid_statuses" in chosen else None,
     )
-    out.print(Text(f"Wrote {path}: {count} dates (decide-by and renewal) to import."))
+    say(f"Wrote {path}: {count} dates (decide-by and renewal) to import.")

@@ -9,17 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    SpinnerColumn,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
-from rich.progress import Progress as RichProgress
-from rich.table import Table
-from rich.text import Text
 
 from stackmap.cli.base import (
     Json,
@@ -30,12 +19,16 @@ from stackmap.cli.base import (
     open_inventory,
     out,
     print_json,
+    say,
     text,
 )
 from stackmap.errors import InvalidValueError
 from stackmap.progress import SILENT, Progress
 
 if TYPE_CHECKING:
+    from rich.progress import Progress as RichProgress
+    from rich.progress import TaskID
+
     from stackmap.importers.spend import SpendPlan
     from stackmap.inventory import Inventory, LoadResult
     from stackmap.review import DecisionPlan
@@ -132,7 +125,7 @@ def import_file(
                 # What each column was taken as, before the one-line refusal.
                 for sheet_plan in planned.plan.sheets:
                     for line in sheet_lines(sheet_plan):
-                        out.print(Text(line))
+                        say(line)
             raise
     plan = planned.plan
     if isinstance(plan, SpendPlan):
@@ -142,7 +135,7 @@ def import_file(
             print_json(import_json(plan, result))
             return
         for line in import_lines(plan, result):
-            out.print(Text(line))
+            say(line)
     else:
         _show_decisions(plan, result, dry_run, as_json)
 
@@ -172,6 +165,15 @@ def _progress() -> Iterator[Progress]:
     if not err.is_terminal:
         yield SILENT
         return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+    from rich.progress import Progress as RichProgress
+
     columns = (
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -179,7 +181,7 @@ def _progress() -> Iterator[Progress]:
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     )
-    with RichProgress(*columns, console=err, transient=True) as bar:
+    with RichProgress(*columns, console=err.console, transient=True) as bar:
         yield _Bar(bar)
 
 
@@ -189,12 +191,12 @@ def _show_spend(plan: SpendPlan, result: LoadResult, dry_run: bool, as_json: boo
     if as_json:
         print_json(spend_json(plan, result))
         return
+    from rich.table import Table
+
     verb = "Would record" if dry_run else "Recorded"
-    out.print(
-        Text(
-            f"{plan.file}: covers {plan.period_start} to {plan.period_end} ({plan.months} "
-            f"months), {plan.period_source}"
-        )
+    say(
+        f"{plan.file}: covers {plan.period_start} to {plan.period_end} ({plan.months} "
+        f"months), {plan.period_source}"
     )
     table = Table(
         title=f"{verb} spend for {sum(1 for m in plan.matches if m.status == 'matched')} "
@@ -221,7 +223,7 @@ def _show_spend(plan: SpendPlan, result: LoadResult, dry_run: bool, as_json: boo
     out.print(table)
     for issue in plan.issues:
         if issue.severity != "skipped":
-            out.print(Text(f"  {issue.severity}: {issue.line(plan.file)}"))
+            say(f"  {issue.severity}: {issue.line(plan.file)}")
 
 
 @app.command()
@@ -233,7 +235,7 @@ def template(
     from stackmap.export.template import write_template
 
     written = write_template(path, load_reference(ctx))
-    out.print(Text(f"Wrote {written}"))
+    say(f"Wrote {written}")
 
 
 @app.command("import-decisions")
@@ -272,17 +274,17 @@ def _show_decisions(plan: DecisionPlan, result: LoadResult, dry_run: bool, as_js
         print_json(decisions_json(plan, result))
         return
     verb = "Would record" if dry_run else "Recorded"
-    out.print(Text(f"{verb} {len(plan.changes)} decision(s) from {plan.file}:"))
+    say(f"{verb} {len(plan.changes)} decision(s) from {plan.file}:")
     for change in plan.changes:
         diff = ", ".join(
             f"{k.replace('_', ' ')} {change.old[k] or '—'} → {v}"
             for k, v in change.new.items()
             if change.old[k] != v
         )
-        out.print(Text(f"  row {change.row}: {change.tool}: {diff}"))
+        say(f"  row {change.row}: {change.tool}: {diff}")
     if plan.unchanged:
-        out.print(Text(f"{plan.unchanged} decision(s) already recorded; unchanged."))
+        say(f"{plan.unchanged} decision(s) already recorded; unchanged.")
     for line in plan.skipped:
-        out.print(Text(f"Not applied — {line}"))
+        say(f"Not applied — {line}")
     if dry_run:
-        out.print(Text("Dry run: nothing was written."))
+        say("Dry run: nothing was written.")

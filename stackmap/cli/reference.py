@@ -5,10 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
-from rich.text import Text
 
-from stackmap.cli.base import Json, commands, load_reference, out, print_json, text
+from stackmap.cli.base import Json, commands, load_reference, out, print_json, say, text
 
 reference_app = commands(
     "Show the reference model: areas, capabilities, categories, products.",
@@ -27,14 +25,14 @@ def reference_areas(
     if as_json:
         print_json([a.model_dump() for a in ref.areas])
         return
+    from rich.text import Text
+
     for area in ref.areas:
         out.print(Text(f"{area.name}", style="bold") + Text(f" — {area.description}"))
         for c in area.capabilities:
             mark = "*" if c.required else " "
-            out.print(Text(f"  {mark} {c.slug:<28} {c.name}"))
-    out.print(
-        Text("* expected in a typical B2B stack (the default set for gap analysis)", style="dim")
-    )
+            say(f"  {mark} {c.slug:<28} {c.name}")
+    say("* expected in a typical B2B stack (the default set for gap analysis)", style="dim")
 
 
 @reference_app.command("capabilities")
@@ -58,6 +56,8 @@ def reference_capabilities(
     if as_json:
         print_json(rows)
         return
+    from rich.table import Table
+
     table = Table()
     for column in ("Capability", "Name", "Area", "Required", "Description"):
         table.add_column(column)
@@ -81,8 +81,10 @@ def reference_categories(
     if as_json:
         print_json([c.model_dump() for c in ref.categories])
         return
+    from rich.text import Text
+
     for category in ref.categories:
-        out.print(Text(category.name, style="bold"))
+        say(category.name, style="bold")
         for sub in category.subcategories:
             out.print(
                 Text(f"  {sub.slug:<42} {sub.name}  ")
@@ -110,6 +112,8 @@ def reference_products(
     if as_json:
         print_json([p.model_dump() for p in rows])
         return
+    from rich.table import Table
+
     table = Table(title=f"{len(rows)} products", title_justify="left")
     for column in ("Product", "Vendor", "Category", "Also known as"):
         table.add_column(column)

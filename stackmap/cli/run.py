@@ -7,10 +7,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.text import Text
 
 from stackmap.bulk import one_shot_process
-from stackmap.cli.base import Json, app, open_inventory, out, print_json
+from stackmap.cli.base import Json, app, open_inventory, out, print_json, say
 from stackmap.demo import DEFAULT_OUTPUT
 
 # The demo shows what a marketing-ops lead asks first; `analyze` shows every section.
@@ -46,16 +45,14 @@ def demo(
         print_json(report.to_json())
         return
     for line in report.lines():
-        out.print(Text(line))
+        say(line)
     out.print()
-    render_analysis(out, report.analysis, DEMO_SECTIONS)
+    render_analysis(out.console, report.analysis, DEMO_SECTIONS)
     database = obj["db"] or str(output / "demo.db")
-    out.print(
-        Text(
-            f"Explore further: stackmap --db {database} analyze (all sections, or --json); "
-            f"stackmap --db {database} whatif --retire NAME [--into NAME]",
-            style="dim",
-        )
+    say(
+        f"Explore further: stackmap --db {database} analyze (all sections, or --json); "
+        f"stackmap --db {database} whatif --retire NAME [--into NAME]",
+        style="dim",
     )
 
 

@@ -6,9 +6,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.text import Text
 
-from stackmap.cli.base import app, fail, open_inventory, out
+from stackmap.cli.base import app, fail, open_inventory, say
 
 
 def _records(counts: dict[str, int]) -> str:
@@ -24,7 +23,7 @@ def dump(
     from stackmap.dump import dump_catalog
 
     counts = dump_catalog(open_inventory(ctx).engine, directory)
-    out.print(Text(f"Wrote {sum(counts.values()):,} records to {directory}: {_records(counts)}"))
+    say(f"Wrote {sum(counts.values()):,} records to {directory}: {_records(counts)}")
 
 
 @app.command()
@@ -36,7 +35,7 @@ def load(
     from stackmap.load import load_catalog
 
     counts = load_catalog(open_inventory(ctx).engine, directory)
-    out.print(Text(f"Loaded {sum(counts.values()):,} records from {directory}: {_records(counts)}"))
+    say(f"Loaded {sum(counts.values()):,} records from {directory}: {_records(counts)}")
 
 
 @app.command()
@@ -49,7 +48,7 @@ def backup(
 
     result = backup_catalog(open_inventory(ctx).engine, out_path)
     what = "SQLite database" if result.kind == "sqlite" else "dump archive"
-    out.print(Text(f"Backed up {result.rows:,} records to {result.path} ({what})"))
+    say(f"Backed up {result.rows:,} records to {result.path} ({what})")
 
 
 @app.command()
@@ -77,6 +76,6 @@ def restore(
     if not yes and not typer.confirm(question, err=True):
         raise fail("nothing was changed", 1)
     result = restore_keeping_a_copy(inventory.engine, source, kind, snap)
-    out.print(Text(f"Restored {result.rows:,} records from {source}"))
+    say(f"Restored {result.rows:,} records from {source}")
     if result.kept is not None:
-        out.print(Text(f"The catalog as it was is kept in {result.kept}"))
+        say(f"The catalog as it was is kept in {result.kept}")

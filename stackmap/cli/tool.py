@@ -8,8 +8,6 @@ from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
-from rich.text import Text
 
 from stackmap.cli.base import (
     AsOf,
@@ -22,6 +20,7 @@ from stackmap.cli.base import (
     open_reader,
     out,
     print_json,
+    say,
     text,
 )
 from stackmap.domain import (
@@ -247,6 +246,8 @@ def _name_param(help_text: str) -> inspect.Parameter:
 def _print_detail(
     catalog: ReadCatalog, name: str, as_json: bool = False, today: date | None = None
 ) -> None:
+    from rich.text import Text
+
     from stackmap.views import INFERRED_FROM
 
     detail = catalog.tool(name, today=today)
@@ -255,7 +256,7 @@ def _print_detail(
         return
     s = detail.summary
     ref = catalog.reference
-    out.print(Text(s.name, style="bold"))
+    say(s.name, style="bold")
     lines = [
         ("Vendor", s.vendor),
         (
@@ -301,30 +302,26 @@ def _print_detail(
         if value:
             out.print(Text(f"  {label:<22}") + Text(str(value)))
     if detail.contracts:
-        out.print(Text("  Contracts", style="bold"))
+        say("  Contracts", style="bold")
         for c in detail.contracts:
             term = f"{c.start_date or '?'} → {c.end_date or 'open'}"
-            out.print(
-                Text(f"    {term}: {money(c.annual_cost, c.currency)}/year{_terms(c, today)}")
-            )
+            say(f"    {term}: {money(c.annual_cost, c.currency)}/year{_terms(c, today)}")
     if detail.spend:
-        out.print(Text("  Actual spend (finance reports)", style="bold"))
+        say("  Actual spend (finance reports)", style="bold")
         for sp in detail.spend:
-            out.print(
-                Text(
-                    f"    {sp.period_start} → {sp.period_end}: {money(sp.amount, sp.currency)} in "
-                    f"{sp.invoices} invoice(s) from {sp.supplier} "
-                    + (
-                        f"({money(sp.annual_amount, sp.currency)} a year: {sp.annualised_by})"
-                        if sp.annual_amount is not None
-                        else f"(a year: unknown — {sp.annualised_by or 'cadence unknown'})"
-                    )
+            say(
+                f"    {sp.period_start} → {sp.period_end}: {money(sp.amount, sp.currency)} in "
+                f"{sp.invoices} invoice(s) from {sp.supplier} "
+                + (
+                    f"({money(sp.annual_amount, sp.currency)} a year: {sp.annualised_by})"
+                    if sp.annual_amount is not None
+                    else f"(a year: unknown — {sp.annualised_by or 'cadence unknown'})"
                 )
             )
     if detail.integrations:
-        out.print(Text("  Integrations", style="bold"))
+        say("  Integrations", style="bold")
         for i in detail.integrations:
-            out.print(Text(f"    {i.source} → {i.target} ({i.method}, {i.status})"))
+            say(f"    {i.source} → {i.target} ({i.method}, {i.status})")
 
 
 @tool_app.command("show")
@@ -365,7 +362,7 @@ def tool_add(
     fields = parse(ToolFields, {"name": name, **tool}, _option_name)
     terms = parse(ContractFields, contract, _option_name) if contract else None
     detail = inventory.add_tool(fields, terms, allow_same_product=allow_same_product)
-    out.print(Text(f"Added {detail.summary.name}"))
+    say(f"Added {detail.summary.name}")
     _print_detail(inventory, detail.summary.name)
 
 
@@ -412,7 +409,7 @@ def tool_edit(
     if not tool and not contract and rename is None:
         raise fail("nothing to change: give at least one option (see --help)", 64)
     detail = inventory.edit_tool(name, tool, contract or None, rename=rename)
-    out.print(Text(f"Updated {detail.summary.name}"))
+    say(f"Updated {detail.summary.name}")
 
 
 @tool_app.command("retire")
@@ -423,7 +420,7 @@ def tool_retire(
 ) -> None:
     """Mark a tool retired; it stays in the catalog with its history."""
     detail = open_inventory(ctx).retire_tool(name, note)
-    out.print(Text(f"Retired {detail.summary.name}"))
+    say(f"Retired {detail.summary.name}")
 
 
 # --- integrations ----------------------------------------------------------------------------
@@ -444,6 +441,8 @@ def integrations_list(
     if as_json:
         print_json([r.to_json() for r in rows])
         return
+    from rich.table import Table
+
     table = Table(title=f"{len(rows)} integrations", title_justify="left")
     for column in ("From", "To", "Direction", "Method", "Data", "Frequency", "Status", "Owner"):
         table.add_column(column)
@@ -496,7 +495,7 @@ def integrations_add(
         },
     )
     view = open_inventory(ctx).add_integration(fields)
-    out.print(Text(f"Added {view.source} → {view.target} ({view.method})"))
+    say(f"Added {view.source} → {view.target} ({view.method})")
 
 
 def _terms(contract: ContractView, today: date | None) -> str:
