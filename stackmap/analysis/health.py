@@ -12,13 +12,14 @@ from dataclasses import dataclass
 
 from stackmap.analysis.graph import StackGraph, blocks
 from stackmap.analysis.stack import Stack
+from stackmap.record import record
 
 _NAMED = 8  # tools named in a sentence before "and N more"
 Node = tuple[str, int]  # a node of the block-cut tree: ("block", index) or ("tool", id)
 Tree = dict[Node, list[Node]]  # each node's neighbours in the tree
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Silo:
     tool: str
     owner: str | None
@@ -48,7 +49,7 @@ class Island:
     why: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FragileLink:
     source: str
     target: str
@@ -58,7 +59,7 @@ class FragileLink:
     why: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Unowned:
     tool: str
     why: str

@@ -28,10 +28,11 @@ from typing import Literal
 from stackmap.analysis.graph import StackGraph
 from stackmap.analysis.overlap import Overlap
 from stackmap.analysis.stack import LinkFacts, Stack, ToolFacts, in_sentence, missing_cost
+from stackmap.record import record
 from stackmap.text import listing, money
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Recommendation:
     tool: str
     suggested: str

@@ -9,6 +9,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from stackmap.domain import name_key
+from stackmap.record import record
 from stackmap.reference import Reference
 from stackmap.terms import LAPSED, Position, position
 from stackmap.text import listing
@@ -23,7 +24,7 @@ FRAGILE_METHODS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class InvoicedFacts:
     """What a finance report says was paid one supplier for a tool over a period."""
 
@@ -37,7 +38,7 @@ class InvoicedFacts:
     annualised_by: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class UntiedFacts:
     """A martech-looking supplier a spend report paid that no tool in the catalog is tied to."""
 
@@ -52,7 +53,7 @@ class UntiedFacts:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ToolFacts:
     """What the analysis needs to know about one tool."""
 
@@ -85,7 +86,7 @@ class ToolFacts:
         return (business,) if business else (technical,) if technical else ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LinkFacts:
     """One integration between two tools (by id)."""
 
@@ -111,7 +112,7 @@ class LinkFacts:
         return None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Cost:
     """A tool's current annual cost in the base currency, with the terms behind it (from the
     contract engine in stackmap.terms)."""

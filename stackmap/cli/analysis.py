@@ -53,7 +53,6 @@ def analyze(
         as_of_date(as_of), chosen.pop("counted"), all_tools=all_tools, **chosen
     )
     from stackmap.analysis import analyze as run_analysis
-    from stackmap.render import render_analysis
 
     result = run_analysis(stack)
     if as_json:
@@ -62,6 +61,8 @@ def analyze(
             # tuples itself: a million values never become Python dicts and lists first.
             print_json(result.to_json(raw=True))
         return
+    from stackmap.render import render_analysis
+
     render_analysis(out.console, result, section or SECTIONS)
 
 

@@ -44,6 +44,7 @@ from stackmap.importers.values import (
     text_of,
 )
 from stackmap.progress import SILENT, Progress
+from stackmap.record import record
 
 DATE_FIELDS = ("start_date", "end_date", "renewal_date", "date")
 # A total row names itself with a total word alone, or followed by a separator and what it
@@ -403,7 +404,7 @@ def _read_cells(
     return cells, rejected
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _MoneyCell:
     """An amount as one column gave it, to be combined with the row's other terms."""
 
@@ -460,7 +461,7 @@ def combine_terms(
     return conflict
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Failure:
     """A cell value its column's parser refused, remembered with the reason."""
 
