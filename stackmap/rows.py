@@ -317,7 +317,6 @@ def summaries(rows: Rows, tools: Sequence[Sequence[Any]], today: date) -> list[T
         terms = current_terms(contracts.get(tool_id, none), today)
         result.append(
             ToolSummary(
-                tool_id,
                 name,
                 vendors.get(vendor_id) if vendor_id else None,
                 category,

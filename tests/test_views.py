@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, fields
+import io
+import json
+from dataclasses import fields
 from datetime import date
 from decimal import Decimal
 
+import orjson
 import pytest
 
+from stackmap.cli.base import _write_json
 from stackmap.terms import current_terms
 from stackmap.views import ContractView, ToolSummary, jsonable
 
 
 def _summary(**changes: object) -> ToolSummary:
     values: dict[str, object] = {
-        "id": 7,
         "name": "HubSpot",
         "vendor": "HubSpot, Inc.",
         "category": "Marketing Automation",
@@ -44,14 +47,18 @@ def _summary(**changes: object) -> ToolSummary:
         _summary(annual_cost=None, renewal_date=None, capabilities=(), business_units=()),
     ],
 )
-def test_tool_summary_json_is_every_field_but_the_id_in_order(summary: ToolSummary) -> None:
-    # to_json is written out field by field for speed; this holds it to the dataclass, so a
-    # field added to ToolSummary and forgotten in the JSON fails here.
-    expected = {k: jsonable(v) for k, v in asdict(summary).items() if k != "id"}
-    got = summary.to_json()
-    assert list(got) == [f.name for f in fields(ToolSummary) if f.name != "id"]
-    assert got == expected
-    assert all(type(got[k]) is type(v) for k, v in expected.items())
+def test_a_listed_tool_is_written_as_its_documented_json_object(summary: ToolSummary) -> None:
+    # `tools --json` hands the records to orjson as they are: the bytes must be those of the
+    # documented object (money as a number, the date as ISO text, lists for tuples), field
+    # for field, in order.
+    documented = {f.name: jsonable(getattr(summary, f.name)) for f in fields(ToolSummary)}
+    assert summary.to_json() == documented
+    assert list(summary.to_json()) == list(documented)
+    with io.BytesIO() as out:
+        _write_json(out.write, [summary], 0)
+        written = out.getvalue()
+    assert written == orjson.dumps([documented], option=orjson.OPT_INDENT_2)
+    assert orjson.loads(written)[0] == json.loads(json.dumps(documented))
 
 
 def test_records_compare_and_hash_by_value() -> None:

@@ -64,7 +64,7 @@ def tools(
     """List the tools in the catalog with owner, cost, renewal and capabilities."""
     rows = open_reader(ctx).tools(status=[s.value for s in status or []], search=search)
     if as_json:
-        print_json([row.to_json() for row in rows])
+        print_json(rows)  # orjson writes the records as they are (see ToolSummary)
         return
     from rich.table import Table
 
