@@ -324,6 +324,34 @@ def test_every_command_has_help_and_appears_in_the_readme() -> None:
         assert f"`{command}" in readme, f"{command} is not documented in README.md"
 
 
+def test_a_command_run_alone_behaves_as_in_the_whole_app(tmp_path: Path) -> None:
+    # `stackmap` builds only the command it runs (cli.only): every command's help, a bad
+    # option and a run must come out as from the whole app, byte for byte.
+    from stackmap.cli import _command_named, only
+
+    path = str(tmp_path / "c.db")
+    assert runner.invoke(app, ["--db", path, "init"]).exit_code == 0
+    env = {"COLUMNS": "120"}
+    for command in _commands(get_command(app)):
+        args = command.split()[1:]
+        assert only(args[0]) is not app, command
+        for tried in ([*args, "--help"], [*args, "--no-such-option"]):
+            whole = runner.invoke(app, tried, env=env)
+            alone = runner.invoke(only(args[0]), tried, env=env)
+            assert (alone.exit_code, alone.output) == (whole.exit_code, whole.output), tried
+    for tried in (["--db", path, "tools", "--json"], ["--db", path, "info"]):
+        whole = runner.invoke(app, tried)
+        alone = runner.invoke(only(_command_named(tried)), tried)
+        assert (alone.exit_code, alone.stdout) == (whole.exit_code, whole.stdout), tried
+    # What names the command, and what is left to the whole app.
+    assert _command_named(["--db", "tools", "--debug", "--actor=me", "analyze"]) == "analyze"
+    assert _command_named(["--reference", "x", "--reference", "y", "tool", "show"]) == "tool"
+    assert _command_named(["--db=x", "whatif"]) == "whatif"
+    for whole_app in ([], ["--help"], ["--version"], ["--db"], ["--nope", "tools"]):
+        assert _command_named(whole_app) is None, whole_app
+    assert only(None) is app and only("toolz") is app  # a mistyped name gets suggestions
+
+
 def test_tool_show_says_where_each_contract_stands(tmp_path: Path) -> None:
     path = str(tmp_path / "c.db")
     added = runner.invoke(
