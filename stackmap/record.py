@@ -10,6 +10,15 @@ A record is a plain slotted dataclass at run time, which the interpreter fills a
 speed, and frozen to the type checker (`frozen_default`), which refuses any assignment to
 one in our code (mypy runs in CI). It compares and hashes by value, as a frozen dataclass
 does. Values made a few at a time stay frozen dataclasses.
+
+Two kinds, by what is done with them in bulk. A `record` keeps its fields in slots: the
+least memory, for what a catalog is read into and analysed (100,000 links). A `written`
+record keeps them in an instance dict, which orjson reads three times faster than slots (it
+asks each slot for its value, where it walks a dict): for what `--json` writes by the ten
+thousand and nothing else keeps, the listed tools (20,000 of them written in 16 ms instead
+of 33 ms). The analysis's findings stay slotted: written from dicts, its 57 MB of JSON took
+0.16 s instead of 0.24 s, but orjson gives each finding a dict that lives as long as the
+analysis, 62 MB more at the peak of a 100,000-tool analysis, whose target is 1 GB.
 """
 
 from __future__ import annotations
@@ -24,3 +33,10 @@ T = TypeVar("T")
 def record(cls: type[T]) -> type[T]:
     """Make `cls` a record: a slotted dataclass compared and hashed by value, read-only to mypy."""
     return dataclass(slots=True, unsafe_hash=True)(cls)
+
+
+@dataclass_transform(frozen_default=True)
+def written(cls: type[T]) -> type[T]:
+    """Make `cls` a record that is written out in bulk: fields in an instance dict, which
+    orjson serialises fastest; compared and hashed by value, read-only to mypy."""
+    return dataclass(unsafe_hash=True)(cls)

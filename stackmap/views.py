@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from stackmap.record import record
+from stackmap.record import record, written
 
 
 def jsonable(value: Any) -> Any:
@@ -62,7 +62,7 @@ class ContractView:
 INFERRED_FROM = {"library": "the product library", "category": "its category"}
 
 
-@record
+@written
 class ToolSummary:
     """A tool as listed: identity, ownership, current cost and terms, capability and link counts.
 

@@ -6,7 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from stackmap.record import record
+import orjson
+import pytest
+
+from stackmap.record import record, written
 
 
 @record
@@ -15,10 +18,22 @@ class _Point:
     y: int = 0
 
 
-def test_a_record_is_a_value() -> None:
-    assert _Point(1) == _Point(1, 0) and _Point(1) != _Point(2)
-    assert len({_Point(1), _Point(1, 0), _Point(2)}) == 2
-    assert not hasattr(_Point(1), "__dict__")  # slotted: no stray attributes
+@written
+class _Line:
+    x: int
+    y: int = 0
+
+
+@pytest.mark.parametrize("kind", [_Point, _Line])
+def test_a_record_is_a_value(kind: type[_Point] | type[_Line]) -> None:
+    assert kind(1) == kind(1, 0) and kind(1) != kind(2)
+    assert len({kind(1), kind(1, 0), kind(2)}) == 2
+    assert orjson.loads(orjson.dumps([kind(1, 2)])) == [{"x": 1, "y": 2}]
+
+
+def test_a_record_is_slotted_and_a_written_one_is_not() -> None:
+    assert not hasattr(_Point(1), "__dict__")  # the least memory for what is kept
+    assert _Line(1).__dict__ == {"x": 1, "y": 0}  # what orjson reads fastest
 
 
 def test_mypy_refuses_to_assign_to_a_record(tmp_path: Path) -> None:
