@@ -23,13 +23,16 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from stackmap.analysis.graph import StackGraph
 from stackmap.analysis.overlap import Overlap
 from stackmap.analysis.stack import LinkFacts, Stack, ToolFacts, in_sentence, missing_cost
 from stackmap.record import record
 from stackmap.text import listing, money
+
+if TYPE_CHECKING:
+    from stackmap.reference import RecommendationSettings
 
 
 @record
@@ -162,6 +165,9 @@ class _Context:
     degrees: dict[int, int]
     value_weights: tuple[float, ...]
     fit_weights: tuple[float, ...]
+    # Read once for every tool's recommendation (100,000 of them in a large catalog).
+    settings: RecommendationSettings
+    required: frozenset[str]
 
     @classmethod
     def of(
@@ -201,12 +207,14 @@ class _Context:
             {t: len(others) for t, others in graph.adjacency.items()},
             tuple(_normalised(settings.value_weights).get(k, 0.0) for k in VALUE_PARTS),
             tuple(_normalised(settings.fit_weights).get(k, 0.0) for k in FIT_PARTS),
+            settings,
+            frozenset(stack.reference.required_capabilities),
         )
 
 
 def _recommend(context: _Context, tool: ToolFacts) -> Recommendation:
     stack = context.stack
-    settings = stack.reference.settings.recommendations
+    settings = context.settings
     cost = stack.costs[tool.id]
     reasons: list[str] = []
     unknown: list[str] = []
@@ -257,7 +265,7 @@ def _business_value(
     """How much the business relies on the tool (0-1), and whether it alone provides a
     required capability; what it rests on goes to `reasons`, what is unknown to `unknown`."""
     stack = context.stack
-    settings = stack.reference.settings.recommendations
+    settings = context.settings
     known_capabilities = stack.reference.capabilities
     cost = stack.costs[tool.id]
     degree = context.degrees.get(tool.id, 0)
@@ -293,7 +301,7 @@ def _business_value(
         if tool.id not in context.gone
         else []
     )
-    required = set(stack.reference.required_capabilities)
+    required = context.required
     sole_required = [c for c in sole if c in required]
     if sole_required:
         uniqueness = 1.0
