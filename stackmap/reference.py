@@ -11,21 +11,24 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from importlib.resources import files
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, cast
 
+from annotated_types import Ge, Interval
 from platformdirs import user_config_dir
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from stackmap.domain import name_key
 from stackmap.errors import ReferenceDataError
 
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
+
 ENV_REFERENCE = "STACKMAP_REFERENCE_DIR"
-E = TypeVar("E", bound=BaseModel)
+E = TypeVar("E")
 FILES = (
     "capabilities.yaml",
     "categories.yaml",
@@ -36,12 +39,18 @@ FILES = (
     "suppliers.yaml",
 )
 
+# The model's entries are plain frozen dataclasses, validated by pydantic when the files are
+# parsed (see _adapter): the parsed model is usually served from the cache, and a command that
+# reads it then loads no pydantic (about a tenth of a second of every such command's start).
+# Their constraints are annotated_types markers, which pydantic enforces; `forbid` makes a
+# misspelt key an error instead of a silently ignored one.
+_STRICT = {"extra": "forbid"}
+Share = Annotated[float, Interval(ge=0, le=1)]
 
-class _Entry(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
-
-class Capability(_Entry):
+@dataclass(frozen=True)
+class Capability:
+    __pydantic_config__ = _STRICT
     slug: str
     name: str
     description: str
@@ -50,14 +59,18 @@ class Capability(_Entry):
     generic: bool = False
 
 
-class Area(_Entry):
+@dataclass(frozen=True)
+class Area:
+    __pydantic_config__ = _STRICT
     slug: str
     name: str
     description: str
     capabilities: tuple[Capability, ...]
 
 
-class Subcategory(_Entry):
+@dataclass(frozen=True)
+class Subcategory:
+    __pydantic_config__ = _STRICT
     slug: str
     name: str
     capabilities: tuple[str, ...]
@@ -67,13 +80,17 @@ class Subcategory(_Entry):
     marketing: bool = True
 
 
-class Category(_Entry):
+@dataclass(frozen=True)
+class Category:
+    __pydantic_config__ = _STRICT
     slug: str
     name: str
     subcategories: tuple[Subcategory, ...]
 
 
-class Product(_Entry):
+@dataclass(frozen=True)
+class Product:
+    __pydantic_config__ = _STRICT
     name: str
     vendor: str
     category: str
@@ -83,14 +100,18 @@ class Product(_Entry):
     source: str | None = None
 
 
-class SupplierAlias(_Entry):
+@dataclass(frozen=True)
+class SupplierAlias:
     """A name a supplier goes by on invoices, and the vendor it is."""
 
+    __pydantic_config__ = _STRICT
     name: str
     vendor: str
 
 
-class JourneyStage(_Entry):
+@dataclass(frozen=True)
+class JourneyStage:
+    __pydantic_config__ = _STRICT
     slug: str
     name: str
     side: Literal["acquisition", "expansion"]
@@ -102,17 +123,21 @@ class JourneyStage(_Entry):
     required: bool = True
 
 
-class MaturityEvidence(_Entry):
+@dataclass(frozen=True)
+class MaturityEvidence:
     """One thing a stage needs to see in the stack: any of these capabilities in use."""
 
+    __pydantic_config__ = _STRICT
     what: str  # in words: "data hygiene (data quality or enrichment)"
     any_of: tuple[str, ...]
 
 
-class MaturitySignals(_Entry):
-    min_required_coverage: float = Field(ge=0, le=1)
+@dataclass(frozen=True)
+class MaturitySignals:
+    __pydantic_config__ = _STRICT
+    min_required_coverage: Share
     # Share of tools in use with at least one automated, documented, working link.
-    min_integrated_share: float = Field(ge=0, le=1)
+    min_integrated_share: Share
     needs: tuple[MaturityEvidence, ...] = ()
     # Every stage on the expansion side of the journey is served by a tool.
     expansion_served: bool = False
@@ -120,7 +145,9 @@ class MaturitySignals(_Entry):
     realtime_both_sides: bool = False
 
 
-class MaturityStage(_Entry):
+@dataclass(frozen=True)
+class MaturityStage:
+    __pydantic_config__ = _STRICT
     slug: str
     level: int
     name: str
@@ -129,28 +156,36 @@ class MaturityStage(_Entry):
     signals: MaturitySignals
 
 
-class CurrencySettings(_Entry):
-    base: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
+@dataclass(frozen=True)
+class CurrencySettings:
+    __pydantic_config__ = _STRICT
+    base: str = "USD"  # an ISO 4217 code (checked by _settings)
     # What one unit of each currency is worth in the base currency.
-    rates: dict[str, float] = Field(default_factory=dict)
+    rates: dict[str, float] = field(default_factory=dict)
 
 
-class OverlapSettings(_Entry):
+@dataclass(frozen=True)
+class OverlapSettings:
+    __pydantic_config__ = _STRICT
     # Kept so older settings files still load; overlap is by main job now (see overlap.py).
-    min_similarity: float = Field(default=0.5, gt=0, le=1)
-    min_shared: int = Field(default=1, ge=1)
+    min_similarity: Annotated[float, Interval(gt=0, le=1)] = 0.5
+    min_shared: Annotated[int, Ge(1)] = 1
 
 
-class RenewalSettings(_Entry):
-    horizon_days: int = Field(default=120, ge=1)
-    urgent_days: int = Field(default=30, ge=0)
+@dataclass(frozen=True)
+class RenewalSettings:
+    __pydantic_config__ = _STRICT
+    horizon_days: Annotated[int, Ge(1)] = 120
+    urgent_days: Annotated[int, Ge(0)] = 30
     # The buckets renewals are sorted into, in days to the decision; the horizon is the last.
     windows: tuple[int, ...] = (30, 60, 90)
 
 
-class HubSettings(_Entry):
-    top: int = Field(default=10, ge=1)
-    min_links: int = Field(default=3, ge=1)
+@dataclass(frozen=True)
+class HubSettings:
+    __pydantic_config__ = _STRICT
+    top: Annotated[int, Ge(1)] = 10
+    min_links: Annotated[int, Ge(1)] = 3
 
 
 WEIGHTS = {
@@ -160,8 +195,10 @@ WEIGHTS = {
 }
 
 
-class RecommendationSettings(_Entry):
-    value_weights: dict[str, float] = Field(
+@dataclass(frozen=True)
+class RecommendationSettings:
+    __pydantic_config__ = _STRICT
+    value_weights: dict[str, float] = field(
         default_factory=lambda: {
             "criticality": 0.3,
             "reach": 0.15,
@@ -170,12 +207,12 @@ class RecommendationSettings(_Entry):
             "utilisation": 0.2,
         }
     )
-    fit_weights: dict[str, float] = Field(
+    fit_weights: dict[str, float] = field(
         default_factory=lambda: {"link_health": 0.6, "ownership": 0.4}
     )
-    threshold: float = Field(default=0.5, ge=0, le=1)
-    links_for_full_fit: int = Field(default=4, ge=1)
-    keeper_weights: dict[str, float] = Field(
+    threshold: Share = 0.5
+    links_for_full_fit: Annotated[int, Ge(1)] = 4
+    keeper_weights: dict[str, float] = field(
         default_factory=lambda: {
             "coverage": 0.35,
             "integrations": 0.25,
@@ -186,15 +223,17 @@ class RecommendationSettings(_Entry):
     )
 
 
-class AnalysisSettings(_Entry):
+@dataclass(frozen=True)
+class AnalysisSettings:
     """Thresholds, currency rates and scoring weights of the analysis (analysis.yaml)."""
 
-    currency: CurrencySettings = Field(default_factory=CurrencySettings)
-    overlap: OverlapSettings = Field(default_factory=OverlapSettings)
-    underused_below: float = Field(default=0.6, gt=0, le=1)
-    renewals: RenewalSettings = Field(default_factory=RenewalSettings)
-    hubs: HubSettings = Field(default_factory=HubSettings)
-    recommendations: RecommendationSettings = Field(default_factory=RecommendationSettings)
+    __pydantic_config__ = _STRICT
+    currency: CurrencySettings = field(default_factory=CurrencySettings)
+    overlap: OverlapSettings = field(default_factory=OverlapSettings)
+    underused_below: Annotated[float, Interval(gt=0, le=1)] = 0.6
+    renewals: RenewalSettings = field(default_factory=RenewalSettings)
+    hubs: HubSettings = field(default_factory=HubSettings)
+    recommendations: RecommendationSettings = field(default_factory=RecommendationSettings)
 
 
 @dataclass(frozen=True)
@@ -312,7 +351,7 @@ class Reference:
 
 def default_reference_dir() -> Path:
     """Return the folder of the shipped reference files (wheel copy, else the repo's catalog/)."""
-    packaged = Path(str(files("stackmap"))) / "_reference"
+    packaged = Path(__file__).resolve().parent / "_reference"
     if packaged.is_dir():
         return packaged
     return Path(__file__).resolve().parent.parent / "catalog"
@@ -348,7 +387,9 @@ def load_reference(extra: Sequence[Path] = ()) -> Reference:
             raise ReferenceDataError(f"{directory}: reference directory not found")
     # Parsing and validating the 700-product library is a fifth of a second: every command and
     # the TUI's start would pay it. The cache is keyed on the files' bytes.
-    key = key_of("reference", (d / f for d in dirs for f in FILES))
+    # "reference-2": the model's entries became dataclasses; an entry pickled from the old
+    # pydantic models must not be read into them.
+    key = key_of("reference-2", (d / f for d in dirs for f in FILES))
     return cached(key, lambda: _load(dirs))
 
 
@@ -509,13 +550,34 @@ _LISTS: dict[str, tuple[str, str, str | None, str | None]] = {
 }
 
 
+_ADAPTERS: dict[type, Any] = {}
+
+
+def _adapter(model: type[E]) -> TypeAdapter[E]:
+    """pydantic's validator for one of the model's dataclasses, built when files are parsed."""
+    found = _ADAPTERS.get(model)
+    if found is None:
+        from pydantic import TypeAdapter
+
+        found = _ADAPTERS[model] = TypeAdapter(model)
+    return cast("TypeAdapter[E]", found)
+
+
 def _settings(raw: dict[str, Any]) -> AnalysisSettings:
+    from pydantic import ValidationError
+
     try:
-        return AnalysisSettings.model_validate(raw)
+        settings = _adapter(AnalysisSettings).validate_python(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "file"
         raise ReferenceDataError(f"analysis.yaml: {where}: {first['msg']}") from exc
+    if not re.fullmatch(r"[A-Z]{3}", settings.currency.base):
+        raise ReferenceDataError(
+            f"analysis.yaml: currency.base: {settings.currency.base!r} is not a three-letter "
+            "currency code like USD"
+        )
+    return settings
 
 
 def _deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
@@ -571,10 +633,13 @@ def _entries(
     value = merged[filename].get(key)
     if not isinstance(value, list):
         raise ReferenceDataError(f"{filename}: expected a list under {key!r}")
+    from pydantic import ValidationError
+
+    adapter = _adapter(model)
     entries = []
     for number, raw in enumerate(value, 1):
         try:
-            entries.append(model.model_validate(raw))
+            entries.append(adapter.validate_python(raw))
         except ValidationError as exc:
             first = exc.errors()[0]
             label = raw.get("slug") or raw.get("name") if isinstance(raw, dict) else None

@@ -6,6 +6,7 @@ import dataclasses
 import json
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 import networkx as nx
 import pytest
@@ -22,8 +23,8 @@ from stackmap.reference import Reference
 MA = ("marketing-automation", "email-marketing", "landing-pages-forms", "lead-management")
 
 
-def with_settings(reference: Reference, **changes: object) -> Reference:
-    settings = reference.settings.model_copy(update=changes)
+def with_settings(reference: Reference, **changes: Any) -> Reference:
+    settings = dataclasses.replace(reference.settings, **changes)
     return dataclasses.replace(reference, settings=settings)
 
 
@@ -433,7 +434,7 @@ def test_costs_in_other_currencies_are_converted_only_with_the_user_s_rates(
     assert any("no currency" in n for n in without.notes)
     rated = with_settings(
         reference,
-        currency=reference.settings.currency.model_copy(update={"rates": {"EUR": 1.1}}),
+        currency=dataclasses.replace(reference.settings.currency, rates={"EUR": 1.1}),
     )
     assert analyze(stack(rated, tools)).spend.total == Decimal("1800.00")
 
@@ -672,12 +673,11 @@ def test_sunsetting_tools_stay_in_the_money_views_unless_narrowed(reference: Ref
 
 def test_renewal_windows_and_horizon_come_from_the_settings(reference: Reference) -> None:
     day = TODAY
-    settings = reference.settings.model_copy(
-        update={
-            "renewals": reference.settings.renewals.model_copy(
-                update={"horizon_days": 200, "windows": (45, 150)}
-            )
-        }
+    settings = dataclasses.replace(
+        reference.settings,
+        renewals=dataclasses.replace(
+            reference.settings.renewals, horizon_days=200, windows=(45, 150)
+        ),
     )
     tuned = dataclasses.replace(reference, settings=settings)
     tools = [

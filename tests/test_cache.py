@@ -111,17 +111,18 @@ def test_the_cached_reference_is_the_parsed_one(
     assert default_reference_dir().is_dir()
 
 
-def test_a_cached_reference_is_served_without_loading_the_yaml_parser(tmp_path: Path) -> None:
-    # PyYAML is a parse's cost only: a command whose reference comes from the cache (most of
-    # them) must not pay its import. Checked in fresh processes, as the user runs them.
+def test_a_cached_reference_is_served_without_the_yaml_parser_or_pydantic(tmp_path: Path) -> None:
+    # PyYAML and pydantic are a parse's cost only: a command whose reference comes from the
+    # cache (most of them) must not pay their imports (a tenth of a second). Checked in fresh
+    # processes, as the user runs them.
     code = (
         "import sys\n"
         "from stackmap.reference import load_reference\n"
         "load_reference()\n"
-        "print('YAML', 'yaml' in sys.modules)\n"
+        "print('LOADED', 'yaml' in sys.modules, 'pydantic' in sys.modules)\n"
     )
     env = {**os.environ, "STACKMAP_CACHE_DIR": str(tmp_path / "cache")}
     first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     again = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
-    assert "YAML True" in first.stdout, first.stderr  # parsed, then stored
-    assert "YAML False" in again.stdout, again.stderr  # served from the cache
+    assert "LOADED True True" in first.stdout, first.stderr  # parsed and validated, then stored
+    assert "LOADED False False" in again.stdout, again.stderr  # served from the cache

@@ -208,6 +208,21 @@ def test_a_misspelt_field_is_reported_with_the_entry(tmp_path: Path) -> None:
         load_reference([tmp_path])
 
 
+def test_an_entry_out_of_its_bounds_is_reported_with_the_entry(tmp_path: Path) -> None:
+    # The entries' constraints (a share between 0 and 1) hold when the files are parsed.
+    (tmp_path / "maturity.yaml").write_text(
+        "replace: true\nstages:\n  - {slug: s, level: 1, name: S, summary: x, stack_traits: [y],"
+        " signals: {min_required_coverage: 1.5, min_integrated_share: 0}}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        ReferenceDataError,
+        match=r"maturity.yaml: stages entry 1 \(s\): signals.min_required_coverage: Input should "
+        "be less than or equal to 1",
+    ):
+        load_reference([tmp_path])
+
+
 def test_a_missing_reference_folder_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ReferenceDataError, match="not found"):
         load_reference([tmp_path / "nope"])
@@ -235,6 +250,9 @@ def test_analysis_settings_ship_with_defaults_and_a_user_file_changes_only_its_k
         ("recommendations:\n  value_weights: {luck: 1}\n", "unknown weight 'luck'"),
         ("currency:\n  rates: {EUR: -1}\n", "rate of EUR must be a positive number"),
         ("overlap:\n  min_similarity: 0.5\n  typo: 1\n", "analysis.yaml: overlap.typo"),
+        ("hubs:\n  top: 0\n", "analysis.yaml: hubs.top: Input should be greater than or equal"),
+        ("currency:\n  base: usd\n", "currency.base: 'usd' is not a three-letter currency code"),
+        ("renewals:\n  horizon_days: soon\n", "analysis.yaml: renewals.horizon_days"),
     ],
 )
 def test_bad_analysis_settings_are_reported_by_key(tmp_path: Path, text: str, message: str) -> None:

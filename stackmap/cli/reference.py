@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated
 
 import typer
@@ -23,7 +24,7 @@ def reference_areas(
         return
     ref = load_reference(ctx)
     if as_json:
-        print_json([a.model_dump() for a in ref.areas])
+        print_json([asdict(a) for a in ref.areas])
         return
     from rich.text import Text
 
@@ -79,7 +80,7 @@ def reference_categories(
     """List the landscape categories and subcategories with the capabilities each maps to."""
     ref = load_reference(ctx)
     if as_json:
-        print_json([c.model_dump() for c in ref.categories])
+        print_json([asdict(c) for c in ref.categories])
         return
     from rich.text import Text
 
@@ -110,7 +111,7 @@ def reference_products(
         if not needle or any(needle in n.casefold() for n in (p.name, *p.aliases))
     ]
     if as_json:
-        print_json([p.model_dump() for p in rows])
+        print_json([asdict(p) for p in rows])
         return
     from rich.table import Table
 
