@@ -474,6 +474,37 @@ def test_json_is_written_a_member_at_a_time_exactly_as_orjson_writes_it_whole(
     assert buffer.getvalue() == orjson.dumps(data, option=base._JSON_OPTIONS)
 
 
+def test_a_long_list_inside_a_small_object_is_written_a_run_at_a_time() -> None:
+    # The analysis's plan is a dozen fields around an exit per retiring tool: written whole,
+    # it was one piece of 80 MB at 100,000 tools (held twice while indented), the peak of the
+    # whole command. A long list inside such an object is written a run at a time; a list's
+    # own small objects are still written whole (one call each run, not one per field).
+    import io
+    from unittest import mock
+
+    import orjson
+
+    from stackmap.cli import base
+
+    exits = [
+        {"tool": f"Tool {n}", "annual_cost": n, "exit_date": "2027-01-31"} for n in range(5000)
+    ]
+    data = {"summary": {"tools": 5000}, "plan": {"headline": "Retire 5,000", "exits": exits}}
+    pieces: list[int] = []
+    buffer = io.BytesIO()
+
+    def write(piece: bytes) -> None:
+        pieces.append(len(piece))
+        buffer.write(piece)
+
+    with mock.patch.object(base, "_BUFFER_SIZE", 1), base._buffered(write) as add:
+        base._write_json(add, data, 0)
+    whole = orjson.dumps(data, option=base._JSON_OPTIONS)
+    assert buffer.getvalue() == whole
+    assert max(pieces) < len(whole) / 4, max(pieces)  # runs of a thousand exits at most
+    assert len(pieces) < 100  # and not a write per field
+
+
 def test_json_reaches_an_unbuffered_stdout_in_large_writes_not_one_per_member(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -12,14 +12,14 @@ from dataclasses import dataclass
 
 from stackmap.analysis.graph import StackGraph, blocks
 from stackmap.analysis.stack import Stack
-from stackmap.record import record
+from stackmap.record import written
 
 _NAMED = 8  # tools named in a sentence before "and N more"
 Node = tuple[str, int]  # a node of the block-cut tree: ("block", index) or ("tool", id)
 Tree = dict[Node, list[Node]]  # each node's neighbours in the tree
 
 
-@record
+@written
 class Silo:
     tool: str
     owner: str | None
@@ -49,7 +49,7 @@ class Island:
     why: str
 
 
-@record
+@written
 class FragileLink:
     source: str
     target: str
@@ -59,7 +59,7 @@ class FragileLink:
     why: str
 
 
-@record
+@written
 class Unowned:
     tool: str
     why: str

@@ -26,7 +26,7 @@ from decimal import Decimal
 
 from stackmap.analysis.graph import StackGraph
 from stackmap.analysis.stack import Stack, ToolFacts, in_sentence, missing_cost, names
-from stackmap.record import record
+from stackmap.record import written
 from stackmap.text import listing, money
 
 # A person's decisions that take a tool out of the running as a keeper.
@@ -35,7 +35,7 @@ LEAVING_DECISIONS = frozenset({"eliminate", "consolidate", "migrate"})
 KEEPER_STATUSES = frozenset({"active"})
 
 
-@record
+@written
 class Member:
     tool: str
     annual_cost: Decimal | None

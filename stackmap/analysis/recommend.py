@@ -28,14 +28,14 @@ from typing import TYPE_CHECKING, Literal
 from stackmap.analysis.graph import StackGraph
 from stackmap.analysis.overlap import Overlap
 from stackmap.analysis.stack import LinkFacts, Stack, ToolFacts, in_sentence, missing_cost
-from stackmap.record import record
+from stackmap.record import written
 from stackmap.text import listing, money
 
 if TYPE_CHECKING:
     from stackmap.reference import RecommendationSettings
 
 
-@record
+@written
 class Recommendation:
     tool: str
     suggested: str

@@ -10,7 +10,7 @@ from typing import Literal
 
 from stackmap.analysis.graph import StackGraph
 from stackmap.analysis.stack import Stack, ToolFacts
-from stackmap.record import record
+from stackmap.record import written
 from stackmap.terms import COMMITTED, IN_TERM, LAPSED, OPEN_ENDED, ROLLED, Position
 from stackmap.text import money
 
@@ -18,7 +18,7 @@ _CENT = Decimal("0.01")
 UNASSIGNED = "(none recorded)"
 
 
-@record
+@written
 class ToolCost:
     tool: str
     annual_cost: Decimal
@@ -46,7 +46,7 @@ class Spend:
     lapsed: tuple[str, ...] = ()  # tools whose contracts lapsed: not counted, to verify
 
 
-@record
+@written
 class Underused:
     """A seat finding: idle seats, low adoption, over-use (a true-up risk), or none in use."""
 
@@ -64,7 +64,7 @@ class Underused:
     already_leaving: bool = False
 
 
-@record
+@written
 class Renewal:
     tool: str
     renewal_date: date | None  # None: a lapsed or rolled contract whose next date is unknown
@@ -461,7 +461,7 @@ def _ended(p: Position) -> str:
     return f"ended on {end} and {why}"
 
 
-@record
+@written
 class ContractCheck:
     """Something about a contract's terms a person should confirm before relying on them."""
 

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from stackmap.analysis.stack import Stack, ToolFacts, missing_cost
-from stackmap.record import record
+from stackmap.record import written
 from stackmap.text import money
 
 _CENT = Decimal("0.01")
@@ -17,7 +17,7 @@ _YEAR = Decimal(365)
 QUARTERS_SHOWN = 8
 
 
-@record
+@written
 class Exit:
     """One retiring tool's money: what it costs, when paying it can stop, what is owed till then."""
 
@@ -30,7 +30,7 @@ class Exit:
     decide_by: date | None = None  # give notice by this day to leave at the renewal
 
 
-@record
+@written
 class Quarter:
     label: str  # "2027 Q1"
     start: date

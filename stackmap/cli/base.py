@@ -285,8 +285,9 @@ def _buffered(write: Callable[[bytes], Any]) -> Iterator[Callable[[bytes], None]
         write(b"".join(pieces))
 
 
-_STREAMED_DEPTH = 2  # objects and lists this deep are written a member at a time...
-_STREAMED_SIZE = 64  # ...when they are the outermost, or hold more members than this
+_STREAMED_DEPTH = 3  # objects and lists less deep are written a member at a time...
+_STREAMED_SIZE = 64  # ...when they are the outermost, or hold more members than this, or
+# (for an object that is a member of an object) hold a list or object that does
 _RUN = 1000  # members of a list that are written whole go to orjson this many at a time
 
 
@@ -296,22 +297,23 @@ def _write_json(
     depth: int,
     small: int = _STREAMED_SIZE,
     run: int = _RUN,
+    keyed: bool = False,
 ) -> None:
     """Write value as orjson.dumps(value, OPT_INDENT_2) would, byte for byte, but the outer
     objects and lists a member at a time: a 100,000-tool analysis is 290 MB of JSON, which
     need never be held whole (only its largest finding is). A small inner one (a tool's
     seventeen fields) is written whole: one call instead of one per field; and consecutive
     members written whole go to orjson a run at a time, a thousand recommendations in one
-    call instead of a thousand calls."""
+    call instead of a thousand calls. `keyed`: value is a member of an object."""
     pad = b"\n" + b"  " * depth
-    if not _streams(value, depth, small):
+    if not _streams(value, depth, small, keyed):
         text = orjson.dumps(value, default=float, option=_JSON_OPTIONS)
         write(text.replace(b"\n", pad) if depth and b"\n" in text else text)
     elif type(value) is dict:
         write(b"{")
         for index, (key, item) in enumerate(value.items()):
             write((b"," if index else b"") + pad + b"  " + orjson.dumps(key) + b": ")
-            _write_json(write, item, depth + 1, small, run)
+            _write_json(write, item, depth + 1, small, run, keyed=True)
         write(pad + b"}")
     else:
         write(b"[")
@@ -333,14 +335,23 @@ def _write_json(
         write(pad + b"]")
 
 
-def _streams(value: Any, depth: int, small: int) -> bool:
+def _streams(value: Any, depth: int, small: int, keyed: bool = False) -> bool:
     """Whether _write_json writes value a member at a time (else whole, in one call)."""
     kind = type(value)
     if depth >= _STREAMED_DEPTH or kind not in (list, tuple, dict):
         return False
-    if not (len(value) > small or (depth == 0 and value)):
+    if not (len(value) > small or (depth == 0 and value) or (keyed and _holds_long(value, small))):
         return False
     return kind is not dict or _text_keys(value)
+
+
+def _holds_long(value: Any, small: int) -> bool:
+    """Whether an object holds a long list or object: a few fields around an exit per tool
+    (the analysis's plan), which written whole would be one piece of 80 MB at 100,000 tools.
+    Asked only of an object's members, never of a list's (a listing's 100,000 objects)."""
+    return type(value) is dict and any(
+        type(v) in (list, tuple, dict) and len(v) > small for v in value.values()
+    )
 
 
 def _write_run(write: Callable[[bytes], Any], members: list[Any], pad: bytes, first: bool) -> bool:
