@@ -2,8 +2,8 @@
 
 Each module holds one family of commands; `base` holds what they share. Errors are one line
 on stderr with a documented exit code (see the README); `--json` writes JSON only on stdout.
-Commands import what they use inside their bodies, so starting `stackmap` costs Typer and Rich
-and nothing else (see benchmarks/startup.py).
+Commands import what they use inside their bodies, so starting `stackmap` costs Typer and
+nothing else (Rich loads when something is first printed; see benchmarks/startup.py).
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """What every command shares: the root Typer app, its one-line errors, and output helpers.
 
-Only Typer, Rich and stackmap's light modules load here: `stackmap --version` and `--help`
-build every command from these names, so anything heavy (the database, the analysis, the file
-readers and writers) is imported inside the command that uses it.
+Only Typer and stackmap's light modules load here: `stackmap --version` and `--help` build
+every command from these names, so anything heavy (the database, the analysis, the file
+readers and writers, Rich itself) is imported where it is used.
 """
 
 from __future__ import annotations
