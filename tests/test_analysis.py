@@ -229,8 +229,8 @@ def test_single_points_of_failure_match_removing_each_tool_in_turn(
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.tuples(st.integers(1, 16), st.integers(1, 16)), max_size=40))
-def test_blocks_are_networkx_biconnected_components(edges: list[tuple[int, int]]) -> None:
-    from stackmap.analysis.graph import blocks
+def test_blocks_and_components_are_networkx_s(edges: list[tuple[int, int]]) -> None:
+    from stackmap.analysis.graph import search
 
     adjacency: dict[int, set[int]] = {n: set() for n in range(1, 17)}
     for a, b in edges:  # self-links included: a tool may feed itself
@@ -239,8 +239,14 @@ def test_blocks_are_networkx_biconnected_components(edges: list[tuple[int, int]]
     graph = nx.Graph()
     graph.add_nodes_from(adjacency)
     graph.add_edges_from((a, b) for a, b in edges if a != b)
-    found = sorted(sorted(b) for b in blocks(adjacency))
-    assert found == sorted(sorted(b) for b in nx.biconnected_components(graph))
+    found = search(adjacency)
+    assert sorted(sorted(b) for b in found.blocks) == sorted(
+        sorted(b) for b in nx.biconnected_components(graph)
+    )
+    # Every tool in exactly one component, each component in the order of its first tool.
+    assert found.components == [
+        set(c) for c in sorted(nx.connected_components(graph), key=lambda c: min(c))
+    ]
 
 
 _CACHE: dict[str, Reference] = {}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from stackmap.analysis.stack import LinkFacts, Stack, ToolFacts
 
@@ -121,17 +121,18 @@ class StackGraph:
         return result
 
     @cached_property
+    def _searched(self) -> Search:
+        return search(self.adjacency)
+
+    @property
+    def blocks(self) -> list[set[int]]:
+        """The biconnected components of the working-link graph (see `search`)."""
+        return self._searched.blocks
+
+    @cached_property
     def components(self) -> list[set[int]]:
         """Groups of tools connected by working links, largest first (single tools included)."""
-        parts: list[set[int]] = []
-        seen: set[int] = set()
-        for start in self.adjacency:
-            if start not in seen:
-                part = reachable(self.adjacency, start, set())
-                seen |= part
-                parts.append(part)
-        parts.sort(key=len, reverse=True)
-        return parts
+        return sorted(self._searched.components, key=len, reverse=True)
 
     @cached_property
     def main_component(self) -> set[int]:
@@ -201,23 +202,40 @@ def reachable(adjacency: dict[int, set[int]], start: int, avoid: set[int]) -> se
     return found
 
 
-def blocks(adjacency: dict[int, set[int]]) -> list[set[int]]:
-    """The biconnected components (blocks) of the undirected working-link graph, each a set of
-    tools, in one iterative depth-first search (Hopcroft and Tarjan). A tool in two blocks is
-    an articulation point; a tool with no working link is in none.
+class Search(NamedTuple):
+    blocks: list[set[int]]
+    components: list[set[int]]  # in the order their first tool comes in the adjacency
 
-    Same answer as networkx's biconnected_components (tests hold them equal on random
-    graphs), run on the plain sets the what-if already keeps: building a networkx graph of
-    100,000 links and searching it took five times as long.
+
+def blocks(adjacency: dict[int, set[int]]) -> list[set[int]]:
+    """The biconnected components (blocks) of the undirected working-link graph (see search)."""
+    return search(adjacency).blocks
+
+
+def search(adjacency: dict[int, set[int]]) -> Search:
+    """The biconnected components (blocks) of the undirected working-link graph, each a set of
+    tools, and its connected components, in one iterative depth-first search (Hopcroft and
+    Tarjan). A tool in two blocks is an articulation point; a tool with no working link is in
+    no block, and alone in its component.
+
+    Same answers as networkx's biconnected_components and connected_components (tests hold
+    them equal on random graphs), run on the plain sets the what-if already keeps: building a
+    networkx graph of 100,000 links and searching it took five times as long. Each search
+    from a new root covers exactly that root's component, so the components come free.
     """
     order: dict[int, int] = {}  # discovery number
     low: dict[int, int] = {}  # lowest discovery number reachable through one back edge
     found: list[set[int]] = []
+    components: list[set[int]] = []
+    discovered: list[int] = []  # every tool, in the order the searches reach it
     for root, neighbours in adjacency.items():
         if root in order:
             continue
         order[root] = low[root] = len(order)
+        start = len(discovered)
+        discovered.append(root)
         if not neighbours:
+            components.append({root})
             continue
         path = [root]  # tools visited and not yet assigned to a block
         work = [(root, root, iter(neighbours))]
@@ -226,6 +244,7 @@ def blocks(adjacency: dict[int, set[int]]) -> list[set[int]]:
             for other in rest:
                 if other not in order:
                     order[other] = low[other] = len(order)
+                    discovered.append(other)
                     path.append(other)
                     work.append((other, node, iter(adjacency[other])))
                     break
@@ -247,4 +266,5 @@ def blocks(adjacency: dict[int, set[int]]) -> list[set[int]]:
                         if last == node:
                             break
                     found.append(block)
-    return found
+        components.append(set(discovered[start:]))
+    return Search(found, components)

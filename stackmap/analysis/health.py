@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
-from stackmap.analysis.graph import StackGraph, blocks
+from stackmap.analysis.graph import StackGraph
 from stackmap.analysis.stack import Stack
 from stackmap.record import written
 
@@ -123,7 +123,7 @@ def single_points_of_failure(stack: Stack, graph: StackGraph) -> list[SinglePoin
     tool goes are the subtrees around it, and all but the largest are cut off.
     """
     # One depth-first search: a tool in two or more blocks is an articulation point.
-    found = blocks(graph.adjacency)
+    found = graph.blocks
     seen: set[int] = set()
     points: set[int] = set()
     for block in found:
