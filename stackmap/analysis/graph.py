@@ -207,11 +207,6 @@ class Search(NamedTuple):
     components: list[set[int]]  # in the order their first tool comes in the adjacency
 
 
-def blocks(adjacency: dict[int, set[int]]) -> list[set[int]]:
-    """The biconnected components (blocks) of the undirected working-link graph (see search)."""
-    return search(adjacency).blocks
-
-
 def search(adjacency: dict[int, set[int]]) -> Search:
     """The biconnected components (blocks) of the undirected working-link graph, each a set of
     tools, and its connected components, in one iterative depth-first search (Hopcroft and
