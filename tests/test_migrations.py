@@ -220,3 +220,133 @@ def test_the_quick_revision_reading_agrees_with_alembic(backend_url: str) -> Non
     finally:
         db.downgrade(engine, "base")
         engine.dispose()
+
+
+# --- a new embedded catalog is made from the recorded head schema ------------------------------
+
+
+def _migrated(path: Path) -> sa.Engine:
+    engine = db.make_engine(f"sqlite:///{path}")
+    db.upgrade(engine)
+    return engine
+
+
+def _normal(statement: str | None) -> tuple[str, ...]:
+    """A schema statement with its table constraints in a fixed order: Alembic's batch mode
+    writes a rebuilt table's constraints in an order that changes from run to run (it keeps
+    them in a set), which means nothing to SQLite. Columns keep their order."""
+    if statement is None:
+        return ()
+    lines = [line.strip().removesuffix(",").strip() for line in statement.splitlines()]
+    constraints = sorted(line for line in lines if line.startswith("CONSTRAINT"))
+    return (*(line for line in lines if not line.startswith("CONSTRAINT")), *constraints)
+
+
+def _schema(engine: sa.Engine) -> tuple[list[tuple[object, ...]], list[str], int]:
+    with engine.connect() as conn:
+        master = conn.exec_driver_sql(
+            "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name"
+        ).all()
+        versions = list(conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalars())
+        user_version = conn.exec_driver_sql("PRAGMA user_version").scalar()
+    rows: list[tuple[object, ...]] = [(k, n, t, _normal(sql)) for k, n, t, sql in master]
+    return rows, versions, int(user_version or 0)
+
+
+def test_the_recorded_head_schema_is_what_the_migrations_make(tmp_path: Path) -> None:
+    engine = _migrated(tmp_path / "migrated.db")
+    try:
+        with engine.connect() as conn:
+            made = db.schema_statements(conn)
+    finally:
+        engine.dispose()
+    recorded = db.head_schema()
+    assert recorded["revision"] == db.head_revision(), (
+        "a migration was added: run `python scripts/record_head_schema.py`"
+    )
+    assert [_normal(s) for s in recorded["statements"]] == [_normal(s) for s in made], (
+        "the migrations changed: run `python scripts/record_head_schema.py`"
+    )
+
+
+def test_a_new_sqlite_catalog_is_made_from_the_record_exactly_as_the_migrations_make_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import alembic.command
+
+    def refused(*_: object, **__: object) -> None:
+        raise AssertionError("a new catalog went through the migrations")
+
+    migrated = _migrated(tmp_path / "migrated.db")
+    monkeypatch.setattr(alembic.command, "upgrade", refused)
+    made = db.open_database(f"sqlite:///{tmp_path / 'new.db'}")
+    try:
+        assert _schema(made) == _schema(migrated)
+        assert _schema(made)[1] == [db.head_revision()]
+        with made.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            assert compare_metadata(context, SQLModel.metadata) == []
+    finally:
+        made.dispose()
+        migrated.dispose()
+
+
+def test_a_file_with_tables_of_its_own_or_a_stale_record_goes_through_the_migrations(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    foreign = tmp_path / "foreign.db"
+    with sa.create_engine(f"sqlite:///{foreign}").begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE notes (body TEXT)")
+        conn.exec_driver_sql("INSERT INTO notes VALUES ('kept')")
+    engine = db.open_database(f"sqlite:///{foreign}")
+    try:
+        assert db.current_revision(engine) == db.head_revision()
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT body FROM notes").scalar() == "kept"
+            assert sa.inspect(conn).has_table("tool")
+    finally:
+        engine.dispose()
+
+    stale = {**db.head_schema(), "revision": "0003", "statements": ["CREATE TABLE wrong (x)"]}
+    monkeypatch.setattr(db, "head_schema", lambda: stale)
+    engine = db.open_database(f"sqlite:///{tmp_path / 'new.db'}")
+    try:
+        assert db.current_revision(engine) == db.head_revision()
+        with engine.connect() as conn:
+            assert not sa.inspect(conn).has_table("wrong")
+    finally:
+        engine.dispose()
+
+
+def test_two_processes_making_the_same_new_catalog_at_once_both_open_it(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "shared.db"
+    code = (
+        "import sys; from stackmap import db; "
+        "e = db.open_database(sys.argv[1]); print(db.current_revision(e)); e.dispose()"
+    )
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-c", code, f"sqlite:///{path}"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    for run in runs:
+        out, err = run.communicate(timeout=120)
+        assert run.returncode == 0, err
+        assert out.strip() == db.head_revision()
+    engine = db.make_engine(f"sqlite:///{path}")
+    migrated = _migrated(tmp_path / "migrated.db")
+    try:
+        # The one that loses the race saw an empty file before it had the lock: under the
+        # lock it finds the catalog made and leaves it as it is.
+        db.create_schema(engine)
+        assert _schema(engine) == _schema(migrated)
+    finally:
+        engine.dispose()
+        migrated.dispose()
