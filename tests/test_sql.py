@@ -89,6 +89,26 @@ def test_ids_come_back_in_the_order_of_the_rows_after_the_existing_ones(
     assert max(stored) < max(r.id for r in _rows(engine))
 
 
+def test_ids_go_with_their_rows_of_any_shape_and_a_row_with_its_own_id_is_refused(
+    engine: sa.Engine,
+) -> None:
+    day = date(2027, 1, 31)
+    rows = [{"name": "a", "day": day, "tags": ["x"]}, {"name": "b", "day": None, "tags": []}]
+    uneven = [{"name": "c", "note": "kept"}, {"name": "d"}]
+    with engine.begin() as connection:
+        first = sql.insert_returning_ids(connection, ITEM, rows)
+        second = sql.insert_returning_ids(connection, ITEM, uneven)
+    stored = {r.id: (r.name, r.day, r.tags, r.note) for r in _rows(engine)}
+    assert [stored[i] for i in first + second] == [
+        ("a", day, ["x"], None),
+        ("b", None, [], None),
+        ("c", None, None, "kept"),
+        ("d", None, None, None),
+    ]
+    with engine.begin() as connection, pytest.raises(ValueError, match="ids for"):
+        sql.insert(connection, ITEM, [{"id": 99, "name": "e"}], [100])
+
+
 def test_updates_by_id_touch_only_the_columns_each_row_names(engine: sa.Engine) -> None:
     with engine.begin() as connection:
         ids = sql.insert_returning_ids(

@@ -21,7 +21,8 @@ from stackmap.store.base import Outcome, WriterBase
 from stackmap.store.sql import chunks
 
 _INTEGRATION_FIELDS = ("direction", "data_objects", "frequency", "status", "notes")
-_CREATED = frozenset(("method", *_INTEGRATION_FIELDS))  # what a new link's history shows
+# What a new link's history shows, in the order of a new row's columns (see _new_link).
+_CREATED = ("method", "direction", "status", "data_objects", "frequency", "notes")
 
 
 class IntegrationWrites(WriterBase):
@@ -155,9 +156,7 @@ class IntegrationWrites(WriterBase):
         pending = list(unique.values())
         new_ids = self._insert_returning_ids(Integration, [row for _, row in pending])
         for (label, row), integration_id in zip(pending, new_ids, strict=True):
-            created = {
-                k: [None, v] for k, v in row.items() if k in _CREATED and v is not None and v != []
-            }
+            created = {k: [None, v] for k in _CREATED if (v := row[k]) is not None and v != []}
             self.record("integration", integration_id, label, ChangeAction.CREATE, created)
         self._update_by_id(Integration, updates)
 

@@ -57,8 +57,13 @@ def processor(column_type: sa.types.TypeEngine[Any], dialect: sa.Dialect) -> Any
     return _memoised(column_type.dialect_impl(dialect).bind_processor(dialect))
 
 
-def insert(connection: sa.Connection, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert rows with one driver-level executemany.
+def insert(
+    connection: sa.Connection,
+    table: sa.Table,
+    rows: Sequence[dict[str, Any]],
+    ids: Sequence[int] | None = None,
+) -> None:
+    """Insert rows with one driver-level executemany; `ids`, when given, are their `id`s.
 
     Values go through each column type's own bind processor, so they are stored exactly as
     SQLAlchemy would store them; what is skipped is its per-row statement bookkeeping. The
@@ -68,24 +73,27 @@ def insert(connection: sa.Connection, table: sa.Table, rows: Sequence[dict[str, 
         return
     dialect = connection.dialect
     names = list(rows[0])
+    if ids is not None and ("id" in names or len(ids) != len(rows)):
+        raise ValueError(f"{len(ids)} ids for {len(rows)} rows (which must carry none)")
     processors = [processor(table.c[name].type, dialect) for name in names]
-    quote = dialect.identifier_preparer.quote
-    marker = "?" if dialect.paramstyle == "qmark" else "%s"
-    sql = (
-        f"INSERT INTO {dialect.identifier_preparer.format_table(table)} "
-        f"({', '.join(quote(n) for n in names)}) VALUES ({', '.join([marker] * len(names))})"
-    )
     # Take every row's values in one C-level call, then convert only the columns whose type
     # has a bind processor (dates, JSON, money): most columns need none.
     getter = operator.itemgetter(*names)
     try:
-        data = (
-            [list(getter(row)) for row in rows]
-            if len(names) > 1
-            else [[getter(row)] for row in rows]
-        )
+        if len(names) > 1 and ids is not None:
+            # The ids go on the end of each row's values, not into a copy of every row.
+            data = [[*getter(row), i] for row, i in zip(rows, ids, strict=True)]
+        elif len(names) > 1:
+            data = [list(getter(row)) for row in rows]
+        else:
+            data = [[getter(row)] for row in rows]
     except KeyError:  # rows of uneven shape: missing keys are NULL
         data = [[row.get(name) for name in names] for row in rows]
+    if ids is not None:
+        if len(data[0]) == len(names):
+            for values, i in zip(data, ids, strict=True):
+                values.append(i)
+        names.append("id")
     for index, process in enumerate(processors):
         if process is None:
             continue
@@ -93,6 +101,12 @@ def insert(connection: sa.Connection, table: sa.Table, rows: Sequence[dict[str, 
             value = values[index]
             if value is not None:
                 values[index] = process(value)
+    quote = dialect.identifier_preparer.quote
+    marker = "?" if dialect.paramstyle == "qmark" else "%s"
+    sql = (
+        f"INSERT INTO {dialect.identifier_preparer.format_table(table)} "
+        f"({', '.join(quote(n) for n in names)}) VALUES ({', '.join([marker] * len(names))})"
+    )
     connection.exec_driver_sql(sql, [tuple(values) for values in data])
 
 
@@ -121,7 +135,7 @@ def insert_returning_ids(
     if not rows:
         return []
     ids = reserve_ids(connection, table, len(rows))
-    insert(connection, table, [{**row, "id": i} for row, i in zip(rows, ids, strict=True)])
+    insert(connection, table, rows, ids)
     return ids
 
 
