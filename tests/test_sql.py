@@ -93,8 +93,11 @@ def test_ids_go_with_their_rows_of_any_shape_and_a_row_with_its_own_id_is_refuse
     engine: sa.Engine,
 ) -> None:
     day = date(2027, 1, 31)
-    rows = [{"name": "a", "day": day, "tags": ["x"]}, {"name": "b", "day": None, "tags": []}]
-    uneven = [{"name": "c", "note": "kept"}, {"name": "d"}]
+    rows: list[dict[str, object]] = [
+        {"name": "a", "day": day, "tags": ["x"]},
+        {"name": "b", "day": None, "tags": []},
+    ]
+    uneven: list[dict[str, object]] = [{"name": "c", "note": "kept"}, {"name": "d"}]
     with engine.begin() as connection:
         first = sql.insert_returning_ids(connection, ITEM, rows)
         second = sql.insert_returning_ids(connection, ITEM, uneven)
