@@ -555,9 +555,10 @@ def _resolve_links(
     result: list[IntegrationFields] = []
     seen: set[tuple[str, ...]] = set()
     for number, sheet, values in links:
-        ends = {end: resolve(str(values[end])) for end in ("source", "target")}
-        missing = [str(values[e]) for e, name in ends.items() if name is None]
-        if missing:
+        source, target = resolve(str(values["source"])), resolve(str(values["target"]))
+        if source is None or target is None:
+            ends = (("source", source), ("target", target))
+            missing = [str(values[end]) for end, name in ends if name is None]
             plan.issues.append(
                 Issue(
                     number,
@@ -569,9 +570,9 @@ def _resolve_links(
                 )
             )
             continue
-        if ends["source"] == ends["target"]:
+        if source == target:
             continue
-        pair = (key_of(ends["source"] or ""), key_of(ends["target"] or ""))
+        pair = (key_of(source), key_of(target))
         method = str(values.get("method", ""))
         # "Connected apps" has no direction: A lists B and B lists A is one link.
         key = (*sorted(pair), method) if method == "unknown" else (*pair, method)
@@ -579,11 +580,14 @@ def _resolve_links(
             continue
         seen.add(key)
         try:
-            result.append(parse(IntegrationFields, {**values, **ends}, partial(_where, number)))
+            named = {**values, "source": source, "target": target}
+            result.append(parse(IntegrationFields, named, partial(_where, number)))
         except InvalidValueError as exc:
             plan.issues.append(Issue(number, "", "", str(exc), "error", sheet))
     # A "connected apps" cell only says two tools are linked; a row saying how (either way
     # round) describes the same link better.
+    if not any(r.method == "unknown" for r in result):
+        return result  # nothing to drop: most files never say "connected apps"
     described = {
         frozenset((key_of(r.source), key_of(r.target))) for r in result if r.method != "unknown"
     }

@@ -21,8 +21,10 @@ from stackmap.store.base import Outcome, WriterBase
 from stackmap.store.sql import chunks
 
 _INTEGRATION_FIELDS = ("direction", "data_objects", "frequency", "status", "notes")
-# What a new link's history shows, in the order of a new row's columns (see _new_link).
+# What a new link's history shows, in the order of a new row's columns (see _new_link), when
+# it is not empty.
 _CREATED = ("method", "direction", "status", "data_objects", "frequency", "notes")
+_EMPTY = (None, [])
 
 
 class IntegrationWrites(WriterBase):
@@ -71,7 +73,8 @@ class IntegrationWrites(WriterBase):
         """Each record with its two tools' (id, name); a tool not in the catalog, or a link
         from a tool to itself, refuses the batch."""
         # Each distinct name keyed once: 100,000 links name 20,000 tools.
-        keys = {n: name_key(n) for r in records for n in (r.source, r.target)}
+        written = dict.fromkeys(n for r in records for n in (r.source, r.target))
+        keys = {n: name_key(n) for n in written}
         tools: dict[str, tuple[int, str]] = {}
         for chunk in chunks(sorted(set(keys.values()))):
             rows = self.session.execute(
@@ -99,7 +102,7 @@ class IntegrationWrites(WriterBase):
         """The links already recorded from any tool the batch names, by (source, target,
         method): from either end, so a pair linked the other way round is seen too."""
         existing: dict[tuple[int, int, str], Integration] = {}
-        end_ids = sorted({e[0] for _, s, t in resolved for e in (s, t)})
+        end_ids = sorted({s[0] for _, s, _ in resolved} | {t[0] for _, _, t in resolved})
         for chunk in chunks(end_ids):
             stmt = select(Integration).where(col(Integration.source_tool_id).in_(chunk))
             for link in self.session.exec(stmt):
@@ -155,9 +158,13 @@ class IntegrationWrites(WriterBase):
             unique[(row["source_tool_id"], row["target_tool_id"], row["method"])] = (label, row)
         pending = list(unique.values())
         new_ids = self._insert_returning_ids(Integration, [row for _, row in pending])
-        for (label, row), integration_id in zip(pending, new_ids, strict=True):
-            created = {k: [None, v] for k in _CREATED if (v := row[k]) is not None and v != []}
-            self.record("integration", integration_id, label, ChangeAction.CREATE, created)
+        self.record_created(
+            "integration",
+            (
+                (i, label, {k: [None, v] for k in _CREATED if (v := row[k]) not in _EMPTY})
+                for (label, row), i in zip(pending, new_ids, strict=True)
+            ),
+        )
         self._update_by_id(Integration, updates)
 
 
