@@ -24,7 +24,7 @@ _INTEGRATION_FIELDS = ("direction", "data_objects", "frequency", "status", "note
 # What a new link's history shows, in the order of a new row's columns (see _new_link), when
 # it is not empty.
 _CREATED = ("method", "direction", "status", "data_objects", "frequency", "notes")
-_EMPTY = (None, [])
+_EMPTY: tuple[None, list[str]] = (None, [])
 
 
 class IntegrationWrites(WriterBase):
