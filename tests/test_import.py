@@ -265,6 +265,29 @@ def test_a_link_known_vaguely_is_described_later_not_duplicated(
     assert again.counts()["integrations_created"] == 0
 
 
+def test_in_one_file_a_link_said_how_replaces_the_same_link_only_listed_as_connected(
+    inventory: Inventory, tmp_path: Path
+) -> None:
+    from openpyxl import Workbook
+
+    path = tmp_path / "stack.xlsx"
+    book = Workbook()
+    tools = book.active
+    assert tools is not None
+    tools.title = "Tools"
+    for row in (["Tool", "Connected apps"], ["Canva", "Asana"], ["Asana", "Slack"], ["Slack", ""]):
+        tools.append(row)
+    links = book.create_sheet("Integrations")
+    for row in (["From", "To", "How"], ["Asana", "Canva", "Native"]):  # the other way round
+        links.append(row)
+    book.save(path)
+    inventory.apply_import(inventory.plan_import(path))
+    assert sorted((i.source, i.target, i.method) for i in inventory.integrations()) == [
+        ("Asana", "Canva", "native"),
+        ("Asana", "Slack", "unknown"),
+    ]
+
+
 def test_an_empty_workbook_and_a_header_only_file_say_so(
     inventory: Inventory, tmp_path: Path
 ) -> None:
