@@ -25,6 +25,7 @@ _INTEGRATION_FIELDS = ("direction", "data_objects", "frequency", "status", "note
 # it is not empty.
 _CREATED = ("method", "direction", "status", "data_objects", "frequency", "notes")
 _EMPTY: tuple[None, list[str]] = (None, [])
+_UNKNOWN = IntegrationMethod.UNKNOWN.value
 
 
 class IntegrationWrites(WriterBase):
@@ -53,9 +54,7 @@ class IntegrationWrites(WriterBase):
                     outcomes.append(Outcome(label, "unchanged"))
                     continue
             elif current is None:
-                current = existing.pop(
-                    (source_id, target_id, IntegrationMethod.UNKNOWN.value), None
-                )
+                current = existing.pop((source_id, target_id, _UNKNOWN), None)
                 if current is not None:  # a link known only vaguely now says how it works
                     values["method"] = method
                     existing[(source_id, target_id, method)] = current
@@ -116,9 +115,10 @@ class IntegrationWrites(WriterBase):
         return {
             "source_tool_id": source_id,
             "target_tool_id": target_id,
-            "method": record.method.value,
-            "direction": record.direction.value,
-            "status": record.status.value,
+            # _value_, not .value: an enumeration's .value is a Python-level property.
+            "method": record.method._value_,
+            "direction": record.direction._value_,
+            "status": record.status._value_,
             "data_objects": [],
             "frequency": None,
             "owner_id": None,
