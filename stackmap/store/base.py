@@ -65,41 +65,29 @@ class WriterBase:
         self, entity: str, entity_id: int, label: str, action: ChangeAction, changes: dict[str, Any]
     ) -> None:
         """Queue a Change row; written by flush_history()."""
-        row = {
-            "at": self.now,
-            "actor": self.actor,
-            "entity": entity,
-            "entity_id": entity_id,
-            "label": label[:300],
-            "action": action.value,
-            "changes": changes,
-            "batch_id": self.batch_id,
-        }
-        self._history.append(row)
-        if action is ChangeAction.CREATE:
-            self._created[(entity, entity_id)] = row
+        self.record_many(entity, action, ((entity_id, label, changes),))
 
-    def record_created(
-        self, entity: str, created: Iterable[tuple[int, str, dict[str, Any]]]
+    def record_many(
+        self, entity: str, action: ChangeAction, items: Iterable[tuple[int, str, dict[str, Any]]]
     ) -> None:
-        """Queue the Change rows of many new entities, (id, label, changes) each: record()
-        for a batch, without a call per row (an import creates 100,000 links)."""
-        now, actor, batch_id = self.now, self.actor, self.batch_id
-        action = ChangeAction.CREATE.value
-        history, made = self._history, self._created
-        for entity_id, label, changes in created:
+        """Queue the Change rows of many entities, (id, label, changes) each, in one pass: an
+        import creates 100,000 links."""
+        now, actor, batch_id, done = self.now, self.actor, self.batch_id, action.value
+        history, created = self._history, self._created
+        for entity_id, label, changes in items:
             row = {
                 "at": now,
                 "actor": actor,
                 "entity": entity,
                 "entity_id": entity_id,
                 "label": label[:300],
-                "action": action,
+                "action": done,
                 "changes": changes,
                 "batch_id": batch_id,
             }
             history.append(row)
-            made[(entity, entity_id)] = row
+            if action is ChangeAction.CREATE:
+                created[(entity, entity_id)] = row
 
     def flush_history(self) -> None:
         """Write the queued Change rows in bulk."""

@@ -158,8 +158,9 @@ class IntegrationWrites(WriterBase):
             unique[(row["source_tool_id"], row["target_tool_id"], row["method"])] = (label, row)
         pending = list(unique.values())
         new_ids = self._insert_returning_ids(Integration, [row for _, row in pending])
-        self.record_created(
+        self.record_many(
             "integration",
+            ChangeAction.CREATE,
             (
                 (i, label, {k: [None, v] for k in _CREATED if (v := row[k]) not in _EMPTY})
                 for (label, row), i in zip(pending, new_ids, strict=True)
