@@ -79,18 +79,19 @@ def insert(
     # Take every row's values in one C-level call, then convert only the columns whose type
     # has a bind processor (dates, JSON, money): most columns need none.
     getter = operator.itemgetter(*names)
+    ids_placed = False
     try:
-        if len(names) > 1 and ids is not None:
-            # The ids go on the end of each row's values, not into a copy of every row.
-            data = [[*getter(row), i] for row, i in zip(rows, ids, strict=True)]
-        elif len(names) > 1:
-            data = [list(getter(row)) for row in rows]
-        else:
+        if len(names) == 1:
             data = [[getter(row)] for row in rows]
+        elif ids is None:
+            data = [list(getter(row)) for row in rows]
+        else:  # the ids go at the end of each row's values, not into a copy of every row
+            data = [[*getter(row), i] for row, i in zip(rows, ids, strict=True)]
+            ids_placed = True
     except KeyError:  # rows of uneven shape: missing keys are NULL
         data = [[row.get(name) for name in names] for row in rows]
     if ids is not None:
-        if len(data[0]) == len(names):
+        if not ids_placed:
             for values, i in zip(data, ids, strict=True):
                 values.append(i)
         names.append("id")
