@@ -22,7 +22,9 @@ def money(
     """An amount with its currency, whole units with thousands separators: "USD 74,900"."""
     if amount is None:
         return unknown
-    return f"{currency or ''} {Decimal(amount):,.0f}".strip()
+    if type(amount) is not Decimal:  # a float is written as its exact decimal value
+        amount = Decimal(amount)
+    return f"{currency} {amount:,.0f}" if currency else f"{amount:,.0f}"
 
 
 def first(items: Sequence[T], limit: int) -> tuple[Sequence[T], int]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import chain
 from typing import TYPE_CHECKING, NamedTuple
 
 from stackmap.analysis.stack import LinkFacts, Stack, ToolFacts
@@ -62,6 +63,13 @@ class StackGraph:
             if c in known
         )
         return graph
+
+    @cached_property
+    def sorted_tools(self) -> tuple[ToolFacts, ...]:
+        """The tools by name as people sort them (case-insensitive), the order most findings
+        list them in: sorted once for all of them."""
+        folded = self.stack.folded_names
+        return tuple(sorted(self.tools, key=lambda t: folded[t.id]))
 
     @cached_property
     def _providers(self) -> dict[str, list[int]]:
@@ -146,7 +154,7 @@ class StackGraph:
     @cached_property
     def linked(self) -> set[int]:
         """Tools with at least one integration that exists (working or broken)."""
-        return {a for a, _ in self._flows} | {b for _, b in self._flows}
+        return set(chain.from_iterable(self._flows))  # both ends of every (from, to) pair
 
     def flow_counts(self, tools: set[int]) -> dict[int, tuple[int, int]]:
         """For these tools: how many tools each sends data to and receives data from."""

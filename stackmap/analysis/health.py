@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
+from operator import itemgetter
 
 from stackmap.analysis.graph import StackGraph
 from stackmap.analysis.stack import Stack
@@ -68,7 +69,7 @@ class Unowned:
 def silos(stack: Stack, graph: StackGraph) -> list[Silo]:
     """Tools in use with no working integration."""
     result = []
-    for tool in sorted(graph.tools, key=lambda t: t.name.casefold()):
+    for tool in graph.sorted_tools:
         if graph.degree(tool.id):
             continue
         if tool.id in graph.linked:
@@ -249,25 +250,28 @@ def islands(stack: Stack, graph: StackGraph) -> list[Island]:
 
 def fragile_links(stack: Stack, graph: StackGraph) -> list[FragileLink]:
     """Links between tools in use that are broken, manual, file-based or undocumented."""
-    result = []
+    by_id = stack.by_id
+    folded = stack.folded_names
+    # Broken ones first, then by the two names as people sort them: each name is case-folded
+    # once, not once per link (a large catalog has tens of thousands of fragile links).
+    keyed: list[tuple[tuple[bool, str, str], FragileLink]] = []
     for link in stack.in_use_links:
         reason = link.fragility
         if reason is None:
             continue
-        source, target = stack.by_id[link.source].name, stack.by_id[link.target].name
+        source, target = by_id[link.source].name, by_id[link.target].name
         objects = f" ({', '.join(link.data_objects)})" if link.data_objects else ""
-        result.append(
-            FragileLink(
-                source,
-                target,
-                link.method,
-                link.status,
-                reason,
-                f"{source} → {target}{objects} is {reason}.",
-            )
+        found = FragileLink(
+            source,
+            target,
+            link.method,
+            link.status,
+            reason,
+            f"{source} → {target}{objects} is {reason}.",
         )
-    result.sort(key=lambda f: (f.status != "broken", f.source.casefold(), f.target.casefold()))
-    return result
+        keyed.append(((link.status != "broken", folded[link.source], folded[link.target]), found))
+    keyed.sort(key=itemgetter(0))
+    return [found for _, found in keyed]
 
 
 def unowned(stack: Stack, graph: StackGraph) -> list[Unowned]:
@@ -277,6 +281,6 @@ def unowned(stack: Stack, graph: StackGraph) -> list[Unowned]:
             t.name,
             f"Nobody owns {t.name}: no one answers for its renewal, its data or its users.",
         )
-        for t in sorted(graph.tools, key=lambda t: t.name.casefold())
+        for t in graph.sorted_tools
         if not t.owners
     ]

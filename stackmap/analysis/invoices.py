@@ -84,7 +84,7 @@ def invoice_check(stack: Stack, graph: StackGraph) -> InvoiceCheck:
         return InvoiceCheck((), (), (), 0, untied)
     report_start = min(i.period_start for t in reached for i in t.invoiced)
     report_end = max(i.period_end for t in reached for i in t.invoiced)
-    for tool in sorted(graph.tools, key=lambda t: t.name.casefold()):
+    for tool in graph.sorted_tools:
         if not tool.invoiced:
             unpaid = _unpaid(stack, tool, report_start, report_end)
             if unpaid is not None:

@@ -48,9 +48,11 @@ def maturity(stack: Stack, graph: StackGraph, coverage: Coverage) -> Maturity:
             continue
         if link.source not in ids or link.target not in ids:
             continue
-        automated |= {link.source, link.target}
+        automated.add(link.source)
+        automated.add(link.target)
         if link.frequency in NEAR_REAL_TIME:
-            realtime |= {link.source, link.target}
+            realtime.add(link.source)
+            realtime.add(link.target)
     integrated = len(automated) / len(tools) if tools else 0.0
     provided = {c for t in tools for c in t.capabilities}
     covered = coverage.required_share

@@ -21,7 +21,7 @@ The order matters, so no finding contradicts another:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
 
@@ -98,16 +98,21 @@ class _LinkEvidence:
         objects: dict[int, set[str]] = {}
         for link in links:
             score, weak = kind_of[(link.status, link.method)]
-            for end in (link.source, link.target):
-                if score is None:
-                    undocumented[end] += 1
-                else:
-                    scored[end] += 1
-                    health[end] += score
-                if weak:
-                    fragile[end] += 1
-                if link.data_objects:
-                    objects.setdefault(end, set()).update(link.data_objects)
+            source, target = link.source, link.target
+            if score is None:
+                undocumented[source] += 1
+                undocumented[target] += 1
+            else:
+                scored[source] += 1
+                scored[target] += 1
+                health[source] += score
+                health[target] += score
+            if weak:
+                fragile[source] += 1
+                fragile[target] += 1
+            if link.data_objects:
+                objects.setdefault(source, set()).update(link.data_objects)
+                objects.setdefault(target, set()).update(link.data_objects)
         return cls(scored, health, fragile, undocumented, objects)
 
     def at(self, tool_id: int) -> tuple[int, int, float | None, int]:
@@ -144,11 +149,11 @@ def recommendations(
     """One suggested disposition per tool in use, from its business value and technical fit,
     the overlaps' keepers and the decisions people already made; each says why."""
     context = _Context.of(stack, graph, overlaps, evidence)
-    return [_recommend(context, tool) for tool in sorted(graph.tools, key=_name)]
+    return [_recommend(context, tool) for tool in graph.sorted_tools]
 
 
-def _name(tool: ToolFacts) -> str:
-    return tool.name.casefold()
+# A tool's known capabilities, those it alone provides, and which of those are required.
+_Uniqueness = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -168,6 +173,27 @@ class _Context:
     # Read once for every tool's recommendation (100,000 of them in a large catalog).
     settings: RecommendationSettings
     required: frozenset[str]
+    # What each set of capabilities a kept tool has comes to (see uniqueness): tools doing
+    # one job mostly share one, so each is worked out once.
+    _unique: dict[tuple[str, ...], _Uniqueness] = field(default_factory=dict)
+
+    def uniqueness(self, tool: ToolFacts) -> _Uniqueness:
+        """The tool's known capabilities, those no other tool kept provides (sorted), and
+        which of those are required."""
+        found = self._unique.get(tool.capabilities) if tool.id not in self.gone else None
+        if found is None:
+            known = self.stack.reference.capabilities
+            capabilities = [c for c in set(tool.capabilities) if c in known]
+            providers = self.providers
+            sole = (
+                tuple(sorted(c for c in capabilities if providers.get(c) == 1))
+                if tool.id not in self.gone
+                else ()
+            )
+            found = (tuple(capabilities), sole, tuple(c for c in sole if c in self.required))
+            if tool.id not in self.gone:
+                self._unique[tool.capabilities] = found
+        return found
 
     @classmethod
     def of(
@@ -294,15 +320,7 @@ def _business_value(
     data = min(len(objects) / 3, 1.0) if objects else (0.0 if degree else None)
     if objects:
         reasons.append(f"carries {listing(sorted(objects), 3)}")
-    capabilities = [c for c in set(tool.capabilities) if c in known_capabilities]
-    providers = context.providers
-    sole = (
-        sorted(c for c in capabilities if providers.get(c) == 1)
-        if tool.id not in context.gone
-        else []
-    )
-    required = context.required
-    sole_required = [c for c in sole if c in required]
+    capabilities, sole, sole_required = context.uniqueness(tool)
     if sole_required:
         uniqueness = 1.0
     else:

@@ -189,6 +189,11 @@ class Stack:
         return index
 
     @cached_property
+    def folded_names(self) -> dict[int, str]:
+        """Every tool's name case-folded (how people sort names), by id: worked out once."""
+        return {t.id: t.name.casefold() for t in self.tools}
+
+    @cached_property
     def sorted_tools(self) -> tuple[ToolFacts, ...]:
         """Every tool, by name as people sort it (case-insensitive)."""
         return tuple(sorted(self.tools, key=lambda t: t.name.casefold()))
