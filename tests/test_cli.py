@@ -493,7 +493,7 @@ def test_a_long_list_inside_a_small_object_is_written_a_run_at_a_time() -> None:
     pieces: list[int] = []
     buffer = io.BytesIO()
 
-    def write(piece: bytes) -> None:
+    def write(piece: bytes | memoryview) -> None:
         pieces.append(len(piece))
         buffer.write(piece)
 

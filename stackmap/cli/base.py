@@ -250,11 +250,15 @@ def print_json(data: Any) -> None:
 _BUFFER_SIZE = 1 << 20
 
 
-def _write_all(write: Callable[[memoryview], int | None]) -> Callable[[bytes], None]:
+# Where JSON text goes: bytes, or a slice of orjson's bytes not copied out (see _dumped).
+Piece = bytes | memoryview
+
+
+def _write_all(write: Callable[[memoryview], int | None]) -> Callable[[Piece], None]:
     """write, repeated until all of the data is out. An unbuffered stdout is the raw file,
     whose write may take only part of a large piece (a pipe takes what fits)."""
 
-    def write_all(data: bytes) -> None:
+    def write_all(data: Piece) -> None:
         view = memoryview(data)
         while view:
             done = write(view)
@@ -264,15 +268,22 @@ def _write_all(write: Callable[[memoryview], int | None]) -> Callable[[bytes], N
 
 
 @contextmanager
-def _buffered(write: Callable[[bytes], Any]) -> Iterator[Callable[[bytes], None]]:
+def _buffered(write: Callable[[Piece], Any]) -> Iterator[Callable[[Piece], None]]:
     """Pieces gathered and handed to write a megabyte at a time. stdout may be unbuffered
     (PYTHONUNBUFFERED=1 is common in containers and CI): written a member at a time, a
     20,000-tool list would otherwise be 700,000 system calls."""
-    pieces: list[bytes] = []
+    pieces: list[Piece] = []
     size = 0
 
-    def add(piece: bytes) -> None:
+    def add(piece: Piece) -> None:
         nonlocal size
+        if len(piece) >= _BUFFER_SIZE:  # a run of members: written as it is, not copied
+            if pieces:
+                write(b"".join(pieces))
+                pieces.clear()
+                size = 0
+            write(piece)
+            return
         pieces.append(piece)
         size += len(piece)
         if size >= _BUFFER_SIZE:
@@ -292,7 +303,7 @@ _RUN = 1000  # members of a list that are written whole go to orjson this many a
 
 
 def _write_json(
-    write: Callable[[bytes], Any],
+    write: Callable[[Piece], Any],
     value: Any,
     depth: int,
     small: int = _STREAMED_SIZE,
@@ -307,8 +318,7 @@ def _write_json(
     call instead of a thousand calls. `keyed`: value is a member of an object."""
     pad = b"\n" + b"  " * depth
     if not _streams(value, depth, small, keyed):
-        text = orjson.dumps(value, default=float, option=_JSON_OPTIONS)
-        write(text.replace(b"\n", pad) if depth and b"\n" in text else text)
+        write(_dumped(value, depth))
     elif type(value) is dict:
         write(b"{")
         for index, (key, item) in enumerate(value.items()):
@@ -323,15 +333,15 @@ def _write_json(
             if not _streams(item, depth + 1, small):
                 whole.append(item)
                 if len(whole) >= run:
-                    first = _write_run(write, whole, pad, first)
+                    first = _write_run(write, whole, depth, first)
                 continue
             if whole:
-                first = _write_run(write, whole, pad, first)
+                first = _write_run(write, whole, depth, first)
             write((b"" if first else b",") + pad + b"  ")
             _write_json(write, item, depth + 1, small, run)
             first = False
         if whole:
-            _write_run(write, whole, pad, first)
+            _write_run(write, whole, depth, first)
         write(pad + b"]")
 
 
@@ -354,16 +364,35 @@ def _holds_long(value: Any, small: int) -> bool:
     )
 
 
-def _write_run(write: Callable[[bytes], Any], members: list[Any], pad: bytes, first: bool) -> bool:
-    """Write list members whole, with one orjson call, where a list at pad's depth holds
+def _write_run(write: Callable[[Piece], Any], members: list[Any], depth: int, first: bool) -> bool:
+    """Write list members whole, with one orjson call, where a list `depth` levels deep holds
     them, then empty members. Returns False: whatever comes next is not the list's first."""
-    text = orjson.dumps(members, default=float, option=_JSON_OPTIONS)
-    body = text[1:-2]  # "[" + "\n  member,\n  member" + "\n]"
-    if pad != b"\n":
-        body = body.replace(b"\n", pad)
-    write(body if first else b"," + body)
+    # "[" + "\n  member,\n  member" + "\n]", each line indented by the list's depth
+    body = _dumped(members, depth)[1 : -2 - 2 * depth]
+    if not first:
+        write(b",")
+    write(body)
     members.clear()
     return False
+
+
+def _dumped(value: Any, depth: int) -> memoryview:
+    """orjson's text of value as it reads `depth` levels deep in the whole document: every
+    line after its first indented by `depth` levels more.
+
+    Dumped inside `depth` one-member lists, orjson indents it itself, and the lists around it
+    are sliced off without copying: re-indenting the text afterwards copied the 57 MB of a
+    20,000-tool analysis twice more. Around a value `depth` lists deep, orjson writes
+    "[" + "\n  [" + ... + "\n" + "  " * depth before it and "\n" + "  " * (depth - 1) + "]" +
+    ... + "\n]" after it."""
+    for _ in range(depth):
+        value = [value]
+    text = memoryview(orjson.dumps(value, default=float, option=_JSON_OPTIONS))
+    if not depth:
+        return text
+    before = depth + sum(1 + 2 * level for level in range(1, depth + 1))
+    after = sum(2 + 2 * level for level in range(depth))
+    return text[before : len(text) - after]
 
 
 def _text_keys(mapping: dict[Any, Any]) -> bool:
