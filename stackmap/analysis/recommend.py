@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import attrgetter
 from typing import TYPE_CHECKING, Literal
 
 from stackmap.analysis.graph import StackGraph
@@ -67,6 +68,9 @@ RETIRING = ("eliminate", "consolidate")
 _LINK_HEALTH: dict[str, float | None] = {"broken": 0.0, "manual": 0.5, "file": 0.5, "unknown": None}
 
 
+_SOURCE, _TARGET = attrgetter("source"), attrgetter("target")
+
+
 @dataclass
 class _LinkEvidence:
     """Per tool: links scored for health and their mean health, fragile links, undocumented
@@ -92,7 +96,7 @@ class _LinkEvidence:
         for link in {(link.status, link.method): link for link in links}.values():
             score = _LINK_HEALTH.get(link.status, _LINK_HEALTH.get(link.method, 1.0))
             kind_of[(link.status, link.method)] = (score, link.fragility is not None)
-        size = max((max(link.source, link.target) for link in links), default=0) + 1
+        size = max(max(map(_SOURCE, links), default=0), max(map(_TARGET, links), default=0)) + 1
         scored, health = [0] * size, [0.0] * size
         fragile, undocumented = [0] * size, [0] * size
         objects: dict[int, set[str]] = {}
@@ -173,26 +177,25 @@ class _Context:
     # Read once for every tool's recommendation (100,000 of them in a large catalog).
     settings: RecommendationSettings
     required: frozenset[str]
-    # What each set of capabilities a kept tool has comes to (see uniqueness): tools doing
-    # one job mostly share one, so each is worked out once.
-    _unique: dict[tuple[str, ...], _Uniqueness] = field(default_factory=dict)
+    # What each set of capabilities comes to, for a tool kept and for one going (see
+    # uniqueness): tools doing one job mostly share one, so each is worked out once.
+    _unique: dict[tuple[tuple[str, ...], bool], _Uniqueness] = field(default_factory=dict)
 
     def uniqueness(self, tool: ToolFacts) -> _Uniqueness:
-        """The tool's known capabilities, those no other tool kept provides (sorted), and
-        which of those are required."""
-        found = self._unique.get(tool.capabilities) if tool.id not in self.gone else None
+        """The tool's known capabilities, those no other tool kept provides (sorted; none
+        for a tool going), and which of those are required."""
+        key = (tool.capabilities, tool.id in self.gone)
+        found = self._unique.get(key)
         if found is None:
             known = self.stack.reference.capabilities
-            capabilities = [c for c in set(tool.capabilities) if c in known]
+            capabilities = tuple(c for c in set(tool.capabilities) if c in known)
             providers = self.providers
-            sole = (
-                tuple(sorted(c for c in capabilities if providers.get(c) == 1))
-                if tool.id not in self.gone
-                else ()
+            sole = () if key[1] else tuple(sorted(c for c in capabilities if providers.get(c) == 1))
+            found = self._unique[key] = (
+                capabilities,
+                sole,
+                tuple(c for c in sole if c in self.required),
             )
-            found = (tuple(capabilities), sole, tuple(c for c in sole if c in self.required))
-            if tool.id not in self.gone:
-                self._unique[tool.capabilities] = found
         return found
 
     @classmethod
