@@ -228,13 +228,14 @@ def current_terms(contracts: Sequence[ContractView], today: date) -> CurrentTerm
         only = placed[0]
         contract = only.contract
         renews = only.renewal_date is not None
+        # By position, in the order of CurrentTerms' fields: once per tool listed.
         return CurrentTerms(
-            annual_cost=contract.annual_cost,
-            currency=contract.currency,
-            renewal_date=only.renewal_date,
-            notice_days=only.notice_days if renews else None,
-            seats_purchased=contract.seats_purchased,
-            seats_active=contract.seats_active,
+            contract.annual_cost,
+            contract.currency,
+            only.renewal_date,
+            only.notice_days if renews else None,  # notice_days
+            contract.seats_purchased,
+            contract.seats_active,
         )
     currencies = {p.contract.currency for p in placed if p.contract.currency}
     if len(currencies) > 1:

@@ -269,22 +269,24 @@ def _recommend(context: _Context, tool: ToolFacts) -> Recommendation:
         sole_required,
     )
     why, savings = _why(stack, tool, suggested, summary, reasons)
+    # By position, in the order of Recommendation's fields: one per tool, 100,000 in a large
+    # catalog, and naming sixteen arguments costs more than making the record.
     return Recommendation(
-        tool=tool.name,
-        suggested=suggested,
-        decided=tool.disposition,
-        disposition=tool.disposition or suggested,
-        value=round(value, 3),
-        fit=round(fit, 3),
-        annual_cost=cost.annual,
-        savings=savings if (tool.disposition or suggested) in RETIRING else None,
-        into=into,
-        reasons=tuple(reasons),
-        why=why,
-        keeper=tool.name in context.keepers,
-        already_leaving=leaving,
-        value_basis=value_basis,
-        fit_basis=fit_basis,
+        tool.name,  # tool
+        suggested,
+        tool.disposition,  # decided
+        tool.disposition or suggested,  # disposition
+        round(value, 3),  # value
+        round(fit, 3),  # fit
+        cost.annual,  # annual_cost
+        savings if (tool.disposition or suggested) in RETIRING else None,  # savings
+        into,
+        tuple(reasons),  # reasons
+        why,
+        tool.name in context.keepers,  # keeper
+        leaving,  # already_leaving
+        value_basis,
+        fit_basis,
     )
 
 

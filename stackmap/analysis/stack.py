@@ -309,23 +309,25 @@ def tool_cost(tool: ToolFacts, today: date, reference: Reference) -> Cost:
             if p.state == LAPSED:
                 last.add(p.contract)
         lapsed = last.total()
+    # By position, in the order of Cost's fields: naming sixteen arguments costs more than
+    # making the record, once per tool.
     return Cost(
-        annual=money_of.total(),
-        renewal_date=nearest.renewal_date if nearest else None,
-        notice_days=nearest.notice_days if nearest else None,
-        auto_renew=nearest.auto_renew if nearest else None,
-        seats_purchased=purchased,
-        seats_active=active,
-        unconverted=tuple(sorted(money_of.unconverted.items())),
-        assumed_base=money_of.assumed,
-        positions=every,
-        exit_date=None if exit_unknown else latest_exit,
-        lapsed=lapsed,
-        seats_assigned=assigned,
-        decide_by=nearest.decide_by if nearest else None,
-        pricing_model=("mixed" if len(models) > 1 else next(iter(models))) if models else None,
-        paid=paid,
-        lapsed_only=lapsed_only,
+        money_of.total(),  # annual
+        nearest.renewal_date if nearest else None,  # renewal_date
+        nearest.notice_days if nearest else None,  # notice_days
+        nearest.auto_renew if nearest else None,  # auto_renew
+        purchased,  # seats_purchased
+        active,  # seats_active
+        tuple(sorted(money_of.unconverted.items())),  # unconverted
+        money_of.assumed,  # assumed_base
+        every,  # positions
+        None if exit_unknown else latest_exit,  # exit_date
+        lapsed,
+        assigned,  # seats_assigned
+        nearest.decide_by if nearest else None,  # decide_by
+        ("mixed" if len(models) > 1 else next(iter(models))) if models else None,  # pricing_model
+        paid,
+        lapsed_only,
     )
 
 
