@@ -11,8 +11,9 @@ time than its count says. The whole-process table (`python -m benchmarks`) stays
 Both trees run once unmeasured first, so that each has its reference cache, then both under
 valgrind at once (one per core); about fifty times slower than a plain run.
 
-Run: `python -m benchmarks.instructions [--base REV] -- --db CATALOG analyze --json`
-(needs valgrind: `apt-get install valgrind`).
+Run: `python -m benchmarks.instructions [--base REV] -- --db CATALOG analyze --json`, or
+`... -- --db {tmp}/new.db import FILE` ({tmp}: a new folder for each run); needs valgrind
+(`apt-get install valgrind`).
 """
 
 from __future__ import annotations
@@ -32,13 +33,18 @@ _COUNT = re.compile(r"I\s+refs:\s+([\d,]+)")
 _VALGRIND = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null"]
 
 
-def count(tree: Path, args: list[str], env: dict[str, str]) -> int:
-    """Instructions `python -m stackmap args` executes with the code in tree."""
+def count(tree: Path, args: list[str], env: dict[str, str], folder: Path) -> int:
+    """Instructions `python -m stackmap args` executes with the code in tree. "{tmp}" in an
+    argument is a new empty folder for each run (a catalog to import into)."""
     run_env = {**env, "PYTHONPATH": str(tree)}
-    argv = [sys.executable, "-m", "stackmap", *args]
-    subprocess.run(argv, env=run_env, cwd=tree, stdout=subprocess.DEVNULL, check=True)
+
+    def argv() -> list[str]:
+        fresh = tempfile.mkdtemp(dir=folder)
+        return [sys.executable, "-m", "stackmap", *(a.replace("{tmp}", fresh) for a in args)]
+
+    subprocess.run(argv(), env=run_env, cwd=tree, stdout=subprocess.DEVNULL, check=True)
     done = subprocess.run(
-        [*_VALGRIND, *argv],
+        [*_VALGRIND, *argv()],
         env=run_env,
         cwd=tree,
         stdout=subprocess.DEVNULL,
@@ -64,8 +70,8 @@ def compare(base: str, args: list[str]) -> tuple[int, int]:
     )
     try:
         with ThreadPoolExecutor(2) as pool:
-            before = pool.submit(count, worktree, args, env)
-            after = pool.submit(count, ROOT, args, env)
+            before = pool.submit(count, worktree, args, env, folder)
+            after = pool.submit(count, ROOT, args, env, folder)
             return before.result(), after.result()
     finally:
         subprocess.run(
