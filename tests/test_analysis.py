@@ -286,6 +286,32 @@ def test_manual_file_undocumented_and_broken_links_are_fragile(reference: Refere
     assert "copied by hand" in next(f.why for f in fragile if f.target == "T2")
 
 
+def test_fragile_links_are_listed_broken_first_then_by_names_as_people_sort_them(
+    reference: Reference,
+) -> None:
+    # Names sort case-insensitively; two tools whose names differ only in case tie, and a tie
+    # keeps the catalog's order of the links.
+    names = ["beta", "Alpha", "ALPHA", "gamma", "Delta"]
+    tools = [tool(i, name) for i, name in enumerate(names, start=1)]
+    links = [
+        link(4, 1, method="manual", link_id=1),  # gamma -> beta
+        link(2, 5, method="file", link_id=2),  # Alpha -> Delta
+        link(1, 4, status="broken", link_id=3),  # beta -> gamma
+        link(3, 5, method="manual", link_id=4),  # ALPHA -> Delta: ties with Alpha -> Delta
+        link(5, 1, status="broken", link_id=5),  # Delta -> beta
+        link(3, 1, method="unknown", link_id=6),  # ALPHA -> beta
+    ]
+    fragile = analyze(stack(reference, tools, links)).fragile_integrations
+    assert [(f.source, f.target) for f in fragile] == [
+        ("beta", "gamma"),  # broken
+        ("Delta", "beta"),  # broken
+        ("ALPHA", "beta"),
+        ("Alpha", "Delta"),
+        ("ALPHA", "Delta"),  # after Alpha -> Delta: its link comes later
+        ("gamma", "beta"),
+    ]
+
+
 def test_tools_without_an_owner_are_listed(reference: Reference) -> None:
     s = stack(reference, [tool(1, "Owned"), tool(2, "Orphan", owner=None)])
     assert [u.tool for u in analyze(s).unowned] == ["Orphan"]

@@ -251,10 +251,11 @@ def islands(stack: Stack, graph: StackGraph) -> list[Island]:
 def fragile_links(stack: Stack, graph: StackGraph) -> list[FragileLink]:
     """Links between tools in use that are broken, manual, file-based or undocumented."""
     by_id = stack.by_id
-    folded = stack.folded_names
-    # Broken ones first, then by the two names as people sort them: each name is case-folded
-    # once, not once per link (a large catalog has tens of thousands of fragile links).
-    keyed: list[tuple[tuple[bool, str, str], FragileLink]] = []
+    rank = stack.name_rank
+    places = len(rank) + 1
+    # Broken ones first, then by the two names as people sort them, as one number per link
+    # (a large catalog has tens of thousands of fragile links).
+    keyed: list[tuple[int, FragileLink]] = []
     for link in stack.in_use_links:
         reason = link.fragility
         if reason is None:
@@ -269,7 +270,8 @@ def fragile_links(stack: Stack, graph: StackGraph) -> list[FragileLink]:
             reason,
             f"{source} → {target}{objects} is {reason}.",
         )
-        keyed.append(((link.status != "broken", folded[link.source], folded[link.target]), found))
+        order = ((link.status != "broken") * places + rank[link.source]) * places
+        keyed.append((order + rank[link.target], found))
     keyed.sort(key=itemgetter(0))
     return [found for _, found in keyed]
 
