@@ -6,7 +6,8 @@ seen in seconds, however the rounds are interleaved. The number of instructions 
 executes (valgrind's cachegrind, cache simulation off) repeats to within 0.01% from run to
 run. It is a proxy, not the time: it does not see cache misses, page faults or system calls,
 so a change that moves memory rather than work (fewer copies of a large buffer) saves more
-time than its count says. The whole-process table (`python -m benchmarks`) stays the record.
+time than its count says, and one that removes cheap instructions (binding named arguments)
+less. The whole-process table (`python -m benchmarks`) stays the record.
 
 Both trees run once unmeasured first, so that each has its reference cache, then both under
 valgrind at once (one per core); about fifty times slower than a plain run.
