@@ -151,7 +151,21 @@ def money(value: Any) -> Decimal | None:
     SQLAlchemy formats to two places before making it a Decimal (so 48000 is 48000.00)."""
     if value is None or isinstance(value, Decimal):
         return value
-    return Decimal(f"{value:.2f}")
+    if not value:  # 0 and -0.0 are equal keys but write differently: not remembered
+        return Decimal(f"{value:.2f}")
+    # Prices repeat across a catalog's contracts: each distinct one is converted once (a
+    # Decimal is immutable, so rows share it). Other equal numbers (48000 and 48000.0) give
+    # the same Decimal either way. Bounded, for a long-running terminal UI.
+    found = _MONEY.get(value)
+    if found is None:
+        found = Decimal(f"{value:.2f}")
+        if len(_MONEY) < _MONEY_KEPT:
+            _MONEY[value] = found
+    return found
+
+
+_MONEY: dict[float, Decimal] = {}
+_MONEY_KEPT = 65_536
 
 
 def day(value: Any) -> date | None:

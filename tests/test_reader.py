@@ -443,6 +443,18 @@ def test_json_lists_are_decoded_once_per_text_and_kept_once(
     assert odd == ({"a": 1},)
 
 
+def test_driver_money_is_converted_once_per_price_and_exactly_as_sqlalchemy_does() -> None:
+    from decimal import Decimal
+
+    first = rows.money(1234.5)
+    assert str(first) == "1234.50"
+    assert rows.money(1234.5) is first  # a repeated price: converted once, shared
+    assert str(rows.money(48000)) == "48000.00" and str(rows.money(48000.0)) == "48000.00"
+    assert str(rows.money(-0.0)) == "-0.00" and str(rows.money(0)) == "0.00"
+    assert str(rows.money(-0.0)) == "-0.00"  # not the 0 seen before it
+    assert rows.money(None) is None and rows.money(Decimal("7.10")) == Decimal("7.10")
+
+
 def _typed_and_driver_values(url: str) -> tuple[int, list[str]]:
     """Every money, date, timestamp, boolean and JSON value of the catalog at url, read by
     SQLAlchemy (with the models' types) and read through the driver then converted by
