@@ -141,7 +141,7 @@ def position(contract: ContractView, today: date) -> Position:
         notes.append("notice period not recorded")
         decide_by = None
     else:
-        decide_by = renewal - timedelta(days=notice)
+        decide_by = renewal - _notice(notice)
     if auto is None:
         notes.append("auto-renewal not recorded: read as renewing")
     state: State = ROLLED if rolled_on else IN_TERM
@@ -161,6 +161,17 @@ def position(contract: ContractView, today: date) -> Position:
     return Position(
         contract, state, renewal, rolled_on, term, notice, decide_by, exit_date, tuple(notes)
     )
+
+
+def _notice(days: int) -> timedelta:
+    """A notice period as a span of days: a catalog's contracts share a handful of them."""
+    span = _NOTICES.get(days)
+    if span is None:
+        span = _NOTICES[days] = timedelta(days=days)
+    return span
+
+
+_NOTICES: dict[int, timedelta] = {}
 
 
 def positions(contracts: Sequence[ContractView], today: date) -> list[Position]:
