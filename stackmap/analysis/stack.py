@@ -205,7 +205,8 @@ class Stack:
     @cached_property
     def sorted_tools(self) -> tuple[ToolFacts, ...]:
         """Every tool, by name as people sort it (case-insensitive)."""
-        return tuple(sorted(self.tools, key=lambda t: t.name.casefold()))
+        folded = self.folded_names
+        return tuple(sorted(self.tools, key=lambda t: folded[t.id]))
 
     @cached_property
     def in_use(self) -> tuple[ToolFacts, ...]:
