@@ -25,23 +25,22 @@ def chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
         yield values[start : start + CHUNK]
 
 
-def _memoised(process: Any) -> Any:
-    """Wrap a bind processor so a value seen before (a date, the batch's timestamp) is
-    converted once; unhashable values (JSON lists) are converted every time."""
-    if process is None:
-        return None
-    cache: dict[Any, Any] = {}
+def _converted(process: Any, column: list[Any], json: bool) -> list[Any]:
+    """One column's values as the driver stores them; NULL stays NULL.
 
-    def convert(value: Any) -> Any:
+    A column of hashable values (dates, the batch's timestamp, money, flags) repeats itself:
+    each distinct value is converted once and the column mapped through the results in C.
+    JSON values (lists, dicts) cannot be keys and are serialised one by one.
+    """
+    if not json:
         try:
-            return cache[value]
-        except KeyError:
-            result = cache[value] = process(value)
-            return result
-        except TypeError:
-            return process(value)
-
-    return convert
+            done = {value: process(value) for value in set(column) if value is not None}
+        except TypeError:  # an unhashable value in a column that is not JSON
+            pass
+        else:
+            done[None] = None
+            return list(map(done.__getitem__, column))
+    return [None if value is None else process(value) for value in column]
 
 
 def processor(column_type: sa.types.TypeEngine[Any], dialect: sa.Dialect) -> Any:
@@ -49,12 +48,19 @@ def processor(column_type: sa.types.TypeEngine[Any], dialect: sa.Dialect) -> Any
 
     The dialect's own implementation of the type decides (a generic DateTime has no processor,
     SQLite's stores text in its own format): rows written here must be stored exactly like
-    rows the ORM writes. SQLite's JSON is serialised directly, skipping SQLAlchemy's wrapper,
-    and every other processor is memoised (dates and the batch timestamp repeat).
+    rows the ORM writes. SQLite's JSON is serialised directly, skipping SQLAlchemy's wrapper.
     """
     if dialect.name == "sqlite" and isinstance(column_type, sa.JSON):
         return json_dumps
-    return _memoised(column_type.dialect_impl(dialect).bind_processor(dialect))
+    return column_type.dialect_impl(dialect).bind_processor(dialect)
+
+
+def _column(rows: Sequence[dict[str, Any]], name: str) -> list[Any]:
+    """One key's values across the rows, None where a row lacks it."""
+    try:
+        return list(map(operator.itemgetter(name), rows))
+    except KeyError:  # rows of uneven shape: missing keys are NULL
+        return [row.get(name) for row in rows]
 
 
 def insert(
@@ -75,40 +81,26 @@ def insert(
     names = list(rows[0])
     if ids is not None and ("id" in names or len(ids) != len(rows)):
         raise ValueError(f"{len(ids)} ids for {len(rows)} rows (which must carry none)")
-    processors = [processor(table.c[name].type, dialect) for name in names]
-    # Take every row's values in one C-level call, then convert only the columns whose type
-    # has a bind processor (dates, JSON, money): most columns need none.
-    getter = operator.itemgetter(*names)
-    ids_placed = False
-    try:
-        if len(names) == 1:
-            data = [[getter(row)] for row in rows]
-        elif ids is None:
-            data = [list(getter(row)) for row in rows]
-        else:  # the ids go at the end of each row's values, not into a copy of every row
-            data = [[*getter(row), i] for row, i in zip(rows, ids, strict=True)]
-            ids_placed = True
-    except KeyError:  # rows of uneven shape: missing keys are NULL
-        data = [[row.get(name) for name in names] for row in rows]
+    # Column by column, so that taking the values, converting them and making the driver's
+    # parameter tuples are C-level loops: a 20,000-tool import writes a million values.
+    columns: list[Sequence[Any]] = []
+    for name in names:
+        column = _column(rows, name)
+        column_type = table.c[name].type
+        process = processor(column_type, dialect)
+        if process is not None:
+            column = _converted(process, column, isinstance(column_type, sa.JSON))
+        columns.append(column)
     if ids is not None:
-        if not ids_placed:
-            for values, i in zip(data, ids, strict=True):
-                values.append(i)
         names.append("id")
-    for index, process in enumerate(processors):
-        if process is None:
-            continue
-        for values in data:
-            value = values[index]
-            if value is not None:
-                values[index] = process(value)
+        columns.append(ids)
     quote = dialect.identifier_preparer.quote
     marker = "?" if dialect.paramstyle == "qmark" else "%s"
     sql = (
         f"INSERT INTO {dialect.identifier_preparer.format_table(table)} "
         f"({', '.join(quote(n) for n in names)}) VALUES ({', '.join([marker] * len(names))})"
     )
-    connection.exec_driver_sql(sql, [tuple(values) for values in data])
+    connection.exec_driver_sql(sql, list(zip(*columns, strict=True)))
 
 
 def reserve_ids(connection: sa.Connection, table: sa.Table, count: int) -> list[int]:
