@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import Enum
+from itertools import chain
+from operator import attrgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,7 +20,7 @@ from stackmap.models import (
 )
 from stackmap.schemas import IntegrationFields
 from stackmap.store.base import Outcome, WriterBase
-from stackmap.store.sql import chunks
+from stackmap.store.sql import IN_LIST_LIMIT, chunks
 
 _INTEGRATION_FIELDS = ("direction", "data_objects", "frequency", "status", "notes")
 # What a new link's history shows, in the order of a new row's columns (see _new_link), when
@@ -72,27 +74,33 @@ class IntegrationWrites(WriterBase):
         """Each record with its two tools' (id, name); a tool not in the catalog, or a link
         from a tool to itself, refuses the batch."""
         # Each distinct name keyed once: 100,000 links name 20,000 tools.
-        written = dict.fromkeys(n for r in records for n in (r.source, r.target))
+        ends_of = attrgetter("source", "target")
+        written = dict.fromkeys(chain.from_iterable(map(ends_of, records)))
         keys = {n: name_key(n) for n in written}
+        wanted = sorted(set(keys.values()))
+        every = sa.select(col(Tool.key), col(Tool.id), col(Tool.name))
+        # Past a few hundred names, reading every tool once beats many long IN lists.
+        statements = (
+            [every]
+            if len(wanted) > IN_LIST_LIMIT
+            else [every.where(col(Tool.key).in_(chunk)) for chunk in chunks(wanted)]
+        )
         tools: dict[str, tuple[int, str]] = {}
-        for chunk in chunks(sorted(set(keys.values()))):
-            rows = self.session.execute(
-                sa.select(col(Tool.key), col(Tool.id), col(Tool.name)).where(
-                    col(Tool.key).in_(chunk)
-                )
-            )
-            tools.update({k: (i, n) for k, i, n in rows})
+        for statement in statements:
+            tools.update({k: (i, n) for k, i, n in self.session.execute(statement)})
         ends = {}
         for name, key in keys.items():
             if key not in tools:
                 raise NotFoundError(f"no tool named {name!r} in the catalog")
             ends[name] = tools[key]
-        resolved = []
-        for record in records:
-            source, target = ends[record.source], ends[record.target]
-            if source[0] == target[0]:
+        end = ends.__getitem__
+        resolved = [
+            (record, end(source), end(target))
+            for record, (source, target) in zip(records, map(ends_of, records), strict=True)
+        ]
+        for record, (source_id, _), (target_id, _) in resolved:
+            if source_id == target_id:
                 raise InvalidValueError(f"{record.source!r} cannot integrate with itself")
-            resolved.append((record, source, target))
         return resolved
 
     def _existing_links(
@@ -102,10 +110,17 @@ class IntegrationWrites(WriterBase):
         method): from either end, so a pair linked the other way round is seen too."""
         existing: dict[tuple[int, int, str], Integration] = {}
         end_ids = sorted({s[0] for _, s, _ in resolved} | {t[0] for _, _, t in resolved})
-        for chunk in chunks(end_ids):
-            stmt = select(Integration).where(col(Integration.source_tool_id).in_(chunk))
-            for link in self.session.exec(stmt):
-                existing[(link.source_tool_id, link.target_tool_id, link.method)] = link
+        every = select(Integration)
+        statements = (
+            [every]
+            if len(end_ids) > IN_LIST_LIMIT
+            else [every.where(col(Integration.source_tool_id).in_(c)) for c in chunks(end_ids)]
+        )
+        named = set(end_ids)
+        for statement in statements:
+            for link in self.session.exec(statement):
+                if link.source_tool_id in named:
+                    existing[(link.source_tool_id, link.target_tool_id, link.method)] = link
         return existing
 
     def _new_link(

@@ -17,6 +17,8 @@ import sqlalchemy as sa
 from stackmap.db import json_dumps
 
 CHUNK = 900  # stays under SQLite's default limit of bound parameters per statement
+# Past this many keys, reading a whole table beats a statement per chunk of them.
+IN_LIST_LIMIT = 500
 
 
 def chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
