@@ -248,6 +248,9 @@ def map_rows(
     key_column = header.field_column(key_field)
     assert key_column is not None
     width = max([c.index for c in header.columns] + [key_column.index]) + 1
+    # Only a money or currency column gives a row terms to combine (an integration register
+    # has none: 100,000 rows spared the work).
+    terms = any(key in _TERMS for key, *_ in plan)
     padding = [None] * width
     for offset, raw in enumerate(sheet.rows[header.data_start :]):
         number = header.data_start + offset + 1
@@ -276,18 +279,20 @@ def map_rows(
             continue
         if rejected:
             continue
-        conflict = combine_terms(cells, default_currency)
-        if conflict:
-            mapped.issues.append(
-                Issue(number, conflict[0], conflict[1], conflict[2], "warning", label)
-            )
+        if terms:
+            conflict = combine_terms(cells, default_currency)
+            if conflict:
+                mapped.issues.append(
+                    Issue(number, conflict[0], conflict[1], conflict[2], "warning", label)
+                )
         mapped.rows.append(SourceRow(number, cells, names, label))
     return mapped
 
 
-# What reading one column needs: the key its value lands on, the column, its parser, and a
-# memo of the values already parsed (a sheet repeats its currencies, dates and statuses).
-_ColumnPlan = list[tuple[str, Column, Callable[[Any], Any], dict[Any, Any]]]
+# What reading one column needs: the key its value lands on, its index in the row, the
+# column, its parser, and a memo of the values already parsed (a sheet repeats its
+# currencies, dates and statuses).
+_ColumnPlan = list[tuple[str, int, Column, Callable[[Any], Any], dict[Any, Any]]]
 
 
 def _column_plan(
@@ -303,7 +308,7 @@ def _column_plan(
             continue
         key = column.field or column.header
         parser = _parser_for(column, dayfirst, status_parser, default_currency)
-        plan.append((key, column, parser, {}))
+        plan.append((key, column.index, column, parser, {}))
         names[key] = column.header
         if column.field in ("annual_cost", "amount"):
             for sub in ("annual_cost", "amount", "billing_period", "currency"):
@@ -347,8 +352,8 @@ def _read_cells(
     rejected = False
     # The hot loop of an import (rows x columns): the memo lookup and the emptiness test are
     # inlined, and only cells that miss the memo go through the column's parser.
-    for key, column, parser, memo in plan:
-        value = raw[column.index]
+    for key, index, column, parser, memo in plan:
+        value = raw[index]
         if value is None or value == "" or (value.__class__ is str and value.isspace()):
             if sheet.uncached and (number - 1, column.index) in sheet.uncached:
                 issues.append(
@@ -367,7 +372,10 @@ def _read_cells(
             parsed = memo[value]
         except (KeyError, TypeError):
             parsed = _parse_once(parser, memo, value)
-        if parsed.__class__ is _MoneyCell:
+        if parsed.__class__ not in _SPECIAL:  # a plain value: most cells
+            if parsed is not None:
+                cells[key] = parsed
+        elif parsed.__class__ is _MoneyCell:
             cells[parsed.key] = parsed
         elif parsed.__class__ is _Failure:
             written = text_of(value)
@@ -396,11 +404,8 @@ def _read_cells(
         elif parsed.__class__ is dict:
             for sub, sub_value in parsed.items():
                 cells.setdefault(sub, sub_value)
-        elif parsed.__class__ is list:
-            if parsed:
-                cells[key] = list(parsed)  # rows never share one list
-        elif parsed is not None:
-            cells[key] = parsed
+        elif parsed.__class__ is list and parsed:
+            cells[key] = list(parsed)  # rows never share one list
     return cells, rejected
 
 
@@ -414,6 +419,10 @@ class _MoneyCell:
     amount: Decimal
     currency: str | None  # said by the cell or its header; None when neither did
     period: BillingPeriod | None  # said by the cell ("/month") or its header ("Monthly cost")
+
+
+# The fields whose columns give a row contract terms to combine (see combine_terms).
+_TERMS = frozenset({"annual_cost", "amount", "currency"})
 
 
 def combine_terms(
@@ -466,6 +475,10 @@ class _Failure:
     """A cell value its column's parser refused, remembered with the reason."""
 
     message: str
+
+
+# What a parser gives that is more than a plain value (see _read_cells).
+_SPECIAL = frozenset({_MoneyCell, _Failure, type(UNKNOWN), dict, list})
 
 
 def _parse_once(parser: Callable[[Any], Any], memo: dict[Any, Any], value: Any) -> Any:

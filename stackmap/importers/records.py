@@ -6,12 +6,12 @@ Errors name the file, the row and the column, in one line, so a person can fix t
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
 from stackmap.errors import InvalidValueError
+from stackmap.record import record
 from stackmap.schemas import ContractFields, ToolFields, ToolRecord, parse
 
 M = TypeVar("M", bound=BaseModel)
@@ -21,7 +21,7 @@ CONTRACT_FIELDS = tuple(f for f in ContractFields.model_fields if f != "notes")
 CONTRACT_ALIASES = {"contract_notes": "notes"}
 
 
-@dataclass(frozen=True)
+@record  # made once per row of a file: 120,000 of them in a 20,000-tool workbook
 class SourceRow:
     """One row of a source file: its number as the user sees it and its cells by field name."""
 
