@@ -192,3 +192,25 @@ def test_no_cell_makes_a_parser_raise_anything_but_value_error(cell: object) -> 
     ):
         with contextlib.suppress(ValueError):
             parser(cell)
+
+
+_KEY_CELLS = st.one_of(
+    st.text(),
+    st.sampled_from(["Total", " grand TOTAL:", "Sub-total", "SUM of Q3", "totals", "\u00a0Total"]),
+    st.builds(
+        "".join,
+        st.lists(st.sampled_from([" ", "\t", "\u00a0", "Grand ", "sub", "-", "total", "s", "x"])),
+    ),
+)
+
+
+@given(_KEY_CELLS)
+def test_the_quick_look_at_a_key_cell_misses_no_total_and_no_blank(cell: str) -> None:
+    # map_rows looks closer at a row only when its key cell passes the quick look: a total
+    # or blank name the quick look let through would be imported as a tool.
+    from stackmap.importers.mapping import _MAYBE_NOT_A_ROW, _TOTAL
+    from stackmap.importers.values import text_of
+
+    text = text_of(cell)
+    if not text or _TOTAL.match(text):
+        assert _MAYBE_NOT_A_ROW.match(cell)

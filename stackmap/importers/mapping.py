@@ -53,6 +53,9 @@ DATE_FIELDS = ("start_date", "end_date", "renewal_date", "date")
 _TOTAL = re.compile(
     r"^(grand\s+)?(sub\s*-?\s*)?(totals?|sum)\s*($|[-\u2014\u2013:(|/]|for\b|of\b)", re.IGNORECASE
 )
+# Every name _TOTAL could match, and every blank one: a key cell this does not match is
+# neither a total nor empty (most rows; see map_rows).
+_MAYBE_NOT_A_ROW = re.compile(r"\s*(?:grand|sub|totals?|sum|$)", re.IGNORECASE)
 AS_WRITTEN = " (as written)"
 
 
@@ -252,18 +255,30 @@ def map_rows(
     # has none: 100,000 rows spared the work).
     terms = any(key in _TERMS for key, *_ in plan)
     padding = [None] * width
+    key_index, merged_rows = key_column.index, sheet.merged_rows
     for offset, raw in enumerate(sheet.rows[header.data_start :]):
         number = header.data_start + offset + 1
         if offset % 1000 == 999:
             progress.advance(1000)
+        # Readers drop a row's trailing empty cells, so its last cell nearly always says
+        # whether it has any content; white space alone needs the full look.
+        last = raw[-1] if raw else None
+        if (last is None or last == "" or (last.__class__ is str and last.isspace())) and not any(
+            _present(c) for c in raw
+        ):
+            continue
         if len(raw) < width:  # short rows: missing cells are empty
             raw = [*raw, *padding[len(raw) :]]
-        if not any(_present(c) for c in raw):
-            continue
-        skipped = _not_a_row(sheet, header, key_column, raw, number, label)
-        if skipped is not None:
-            mapped.issues.append(skipped)
-            continue
+        key = raw[key_index]
+        if (
+            key.__class__ is not str
+            or _MAYBE_NOT_A_ROW.match(key)
+            or (merged_rows and number - 1 in merged_rows)
+        ):
+            skipped = _not_a_row(sheet, header, key_column, raw, number, label)
+            if skipped is not None:
+                mapped.issues.append(skipped)
+                continue
         cells, rejected = _read_cells(plan, sheet, raw, number, strict, label, mapped.issues)
         if not cells.get(key_field):
             mapped.issues.append(
