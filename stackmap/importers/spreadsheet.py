@@ -477,9 +477,12 @@ def _integration_rows(plan: ImportPlan, rows: list[SourceRow]) -> list[Link]:
     A word the link's columns do not know ("Tag" as a method) leaves that field unknown and is
     kept, as written, in the link's notes.
     """
-    fields = set(IntegrationFields.model_fields)
+    fields = frozenset(IntegrationFields.model_fields)
     links = []
     for row in rows:
+        if fields.issuperset(row.cells):  # most rows: every cell a link's field, read
+            links.append((row.number, row.sheet, dict(row.cells)))
+            continue
         values = {k: v for k, v in row.cells.items() if k in fields}
         written = [
             f"{k.removesuffix(AS_WRITTEN)}: {v}"
@@ -530,9 +533,10 @@ def _resolve_links(
     keys: dict[str, str] = {}
 
     def key_of(name: str) -> str:
-        if name not in keys:
-            keys[name] = name_key(name)
-        return keys[name]
+        key = keys.get(name)
+        if key is None:
+            key = keys[name] = name_key(name)
+        return key
 
     def resolve(written: str) -> str | None:
         # Each way of writing a name is resolved once: 100,000 links name 20,000 tools, and
@@ -555,7 +559,10 @@ def _resolve_links(
     result: list[IntegrationFields] = []
     seen: set[tuple[str, ...]] = set()
     for number, sheet, values in links:
-        source, target = resolve(str(values["source"])), resolve(str(values["target"]))
+        # The names as written, resolved once each (see resolve).
+        from_, to = str(values["source"]), str(values["target"])
+        source = resolved[from_] if from_ in resolved else resolve(from_)
+        target = resolved[to] if to in resolved else resolve(to)
         if source is None or target is None:
             ends = (("source", source), ("target", target))
             missing = [str(values[end]) for end, name in ends if name is None]
@@ -572,7 +579,7 @@ def _resolve_links(
             continue
         if source == target:
             continue
-        pair = (key_of(source), key_of(target))
+        pair = (keys.get(source) or key_of(source), keys.get(target) or key_of(target))
         method = str(values.get("method", ""))
         # "Connected apps" has no direction: A lists B and B lists A is one link.
         key = (*sorted(pair), method) if method == "unknown" else (*pair, method)
