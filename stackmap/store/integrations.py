@@ -23,10 +23,6 @@ from stackmap.store.base import Outcome, WriterBase
 from stackmap.store.sql import IN_LIST_LIMIT, chunks
 
 _INTEGRATION_FIELDS = ("direction", "data_objects", "frequency", "status", "notes")
-# What a new link's history shows, in the order of a new row's columns (see _new_link), when
-# it is not empty.
-_CREATED = ("method", "direction", "status", "data_objects", "frequency", "notes")
-_EMPTY: tuple[None, list[str]] = (None, [])
 _UNKNOWN = IntegrationMethod.UNKNOWN.value
 
 
@@ -44,13 +40,10 @@ class IntegrationWrites(WriterBase):
         updates: list[dict[str, Any]] = []
         for record, (source_id, source), (target_id, target) in resolved:
             label = f"{source} → {target}"
-            given = record.model_fields_set
-            values = {k: _plain(getattr(record, k)) for k in _INTEGRATION_FIELDS if k in given}
-            if "owner" in given:
-                values["owner_id"] = owner_ids.get(name_key(record.owner)) if record.owner else None
             method = _plain(record.method)
             current = existing.get((source_id, target_id, method))
-            if current is None and method == IntegrationMethod.UNKNOWN:
+            vague = False
+            if current is None and method == _UNKNOWN:
                 if frozenset((source_id, target_id)) in linked:
                     # "Connected apps" says what the catalog already knows in more detail.
                     outcomes.append(Outcome(label, "unchanged"))
@@ -58,13 +51,19 @@ class IntegrationWrites(WriterBase):
             elif current is None:
                 current = existing.pop((source_id, target_id, _UNKNOWN), None)
                 if current is not None:  # a link known only vaguely now says how it works
-                    values["method"] = method
+                    vague = True
                     existing[(source_id, target_id, method)] = current
             if current is None:
-                inserts.append((label, self._new_link(record, source_id, target_id, values)))
+                inserts.append((label, self._new_link(record, source_id, target_id, owner_ids)))
                 outcomes.append(Outcome(label, "created"))
-            else:
-                outcomes.append(self._change_link(current, label, values, updates))
+                continue
+            given = record.model_fields_set
+            values = {k: _plain(getattr(record, k)) for k in _INTEGRATION_FIELDS if k in given}
+            if "owner" in given:
+                values["owner_id"] = owner_ids.get(name_key(record.owner)) if record.owner else None
+            if vague:
+                values["method"] = method
+            outcomes.append(self._change_link(current, label, values, updates))
         self._write_links(inserts, updates)
         return outcomes
 
@@ -124,9 +123,14 @@ class IntegrationWrites(WriterBase):
         return existing
 
     def _new_link(
-        self, record: IntegrationFields, source_id: int, target_id: int, values: dict[str, Any]
+        self,
+        record: IntegrationFields,
+        source_id: int,
+        target_id: int,
+        owner_ids: dict[str, int],
     ) -> dict[str, Any]:
-        """An insert row carrying every column, so one executemany covers the batch."""
+        """An insert row carrying every column, so one executemany covers the batch; a field
+        the record was not given holds its default."""
         return {
             "source_tool_id": source_id,
             "target_tool_id": target_id,
@@ -134,13 +138,12 @@ class IntegrationWrites(WriterBase):
             "method": record.method._value_,
             "direction": record.direction._value_,
             "status": record.status._value_,
-            "data_objects": [],
-            "frequency": None,
-            "owner_id": None,
-            "notes": None,
+            "data_objects": record.data_objects,
+            "frequency": _plain(record.frequency),
+            "owner_id": owner_ids.get(name_key(record.owner)) if record.owner else None,
+            "notes": record.notes,
             "created_at": self.now,
             "updated_at": self.now,
-            **values,
         }
 
     def _change_link(
@@ -176,12 +179,26 @@ class IntegrationWrites(WriterBase):
         self.record_many(
             "integration",
             ChangeAction.CREATE,
-            (
-                (i, label, {k: [None, v] for k in _CREATED if (v := row[k]) not in _EMPTY})
-                for (label, row), i in zip(pending, new_ids, strict=True)
-            ),
+            ((i, label, _created(row)) for (label, row), i in zip(pending, new_ids, strict=True)),
         )
         self._update_by_id(Integration, updates)
+
+
+def _created(row: dict[str, Any]) -> dict[str, list[Any]]:
+    """What a new link's history shows, in the order of its columns: how it works, and what
+    else it was given (no empty list, no missing value)."""
+    changes = {
+        "method": [None, row["method"]],
+        "direction": [None, row["direction"]],
+        "status": [None, row["status"]],
+    }
+    if row["data_objects"]:
+        changes["data_objects"] = [None, row["data_objects"]]
+    if row["frequency"] is not None:
+        changes["frequency"] = [None, row["frequency"]]
+    if row["notes"] is not None:
+        changes["notes"] = [None, row["notes"]]
+    return changes
 
 
 def _plain(value: Any) -> Any:
