@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from stackmap.analysis import analyze, map_findings, what_if
+from stackmap.bulk import keep
 
 if TYPE_CHECKING:
     # The writers load when something is written: openpyxl and pyvis (which pulls IPython)
@@ -49,6 +50,7 @@ def export_workbook(
         generated_at=datetime.now(),
     )
     write_workbook(path, source)
+    keep(source)
     return source
 
 
@@ -68,7 +70,9 @@ def export_map(
     # Only the findings the map draws: the money and maturity views are not worked out.
     stack = catalog.stack(today, counted, all_tools=all_tools)
     scenario = what_if(stack, retire, into) if retire else None
-    return write_map(path, stack, map_findings(stack), scenario)
+    findings = map_findings(stack)
+    keep(stack, findings, scenario)
+    return write_map(path, stack, findings, scenario)
 
 
 def export_diagram(

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from stackmap.bulk import bulk_work
+from stackmap.bulk import bulk_work, keep
 from stackmap.cli.base import (
     AllTools,
     AsOf,
@@ -55,6 +55,7 @@ def analyze(
     from stackmap.analysis import analyze as run_analysis
 
     result = run_analysis(stack)
+    keep(stack, result)
     if as_json:
         with bulk_work():  # a million JSON values: no cycles for the collector to find
             # The findings go to orjson as they are, which writes dataclasses, dates and
@@ -111,6 +112,7 @@ def whatif(
         target_cost=amount(target_cost, "--target-cost"),
         migration_cost=amount(migration_cost, "--migration-cost"),
     )
+    keep(stack, result)
     if as_json:
         with bulk_work():
             print_json(result)

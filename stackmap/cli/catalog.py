@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from stackmap.bulk import keep
 from stackmap.cli.base import (
     Json,
     app,
@@ -63,6 +64,7 @@ def tools(
 ) -> None:
     """List the tools in the catalog with owner, cost, renewal and capabilities."""
     rows = open_reader(ctx).tools(status=[s.value for s in status or []], search=search)
+    keep(rows)
     if as_json:
         print_json(rows)  # orjson writes the records as they are (see ToolSummary)
         return

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from stackmap.bulk import keep
 from stackmap.cli.base import (
     Json,
     app,
@@ -127,6 +128,7 @@ def import_file(
                     for line in sheet_lines(sheet_plan):
                         say(line)
             raise
+    keep(planned, result)
     plan = planned.plan
     if isinstance(plan, SpendPlan):
         _show_spend(plan, result, dry_run, as_json)

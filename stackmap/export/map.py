@@ -20,7 +20,7 @@ from pyvis.network import Network
 
 from stackmap.analysis import Analysis, MapFindings, Stack, ToolFacts, WhatIf
 from stackmap.analysis.stack import main_area
-from stackmap.bulk import bulk_work
+from stackmap.bulk import bulk_work, keep
 from stackmap.export.page import script_json, text
 from stackmap.export.safe import atomic_write
 from stackmap.text import money
@@ -305,6 +305,7 @@ def write_map(
         )
     with atomic_write(path, "w", encoding="utf-8") as stream:
         stream.write(page)
+    keep(net, nodes, edges, page)
     return MapResult(path, len(nodes), len(edges))
 
 
