@@ -11,6 +11,7 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, col
 
+from stackmap.bulk import keep
 from stackmap.domain import ChangeAction, OwnerKind, name_key, utcnow, vendor_key
 from stackmap.models import (
     Change,
@@ -92,7 +93,8 @@ class WriterBase:
     def flush_history(self) -> None:
         """Write the queued Change rows in bulk."""
         self._insert(Change, self._history)
-        self._history.clear()
+        keep(self._history)  # 120,000 rows in a 20,000-tool import
+        self._history = []
         self._created.clear()
 
     # --- set-based statements (stackmap.store.sql) on this writer's connection -------------
