@@ -21,7 +21,7 @@ from stackmap.models import (
 from stackmap.schemas import ToolFields, ToolRecord
 from stackmap.store.base import Outcome
 from stackmap.store.contracts import ContractWrites
-from stackmap.store.sql import chunks
+from stackmap.store.sql import IN_LIST_LIMIT, chunks
 
 # Tool fields stored as they are given; owners, vendor and capabilities are resolved separately.
 _PLAIN_FIELDS = (
@@ -39,6 +39,11 @@ _PLAIN_FIELDS = (
     "technical_fit",
     "extra",
 )
+
+
+# A new tool's history shows what it was given: no empty list or mapping, no bookkeeping.
+_EMPTY_KINDS = frozenset({list, dict})
+_UNSHOWN = frozenset({"key", "created_at", "updated_at"})
 
 
 class ToolWrites(ContractWrites):
@@ -229,7 +234,7 @@ class ToolWrites(ContractWrites):
             created = {
                 k: [None, v]
                 for k, v in row.items()
-                if v not in (None, [], {}) and k not in ("key", "created_at", "updated_at")
+                if v is not None and (v or v.__class__ not in _EMPTY_KINDS) and k not in _UNSHOWN
             }
             self.record("tool", tool_id, row["name"], ChangeAction.CREATE, self._readable(created))
         self._update_by_id(Tool, list(batch.updates.values()))
@@ -348,14 +353,20 @@ class ToolWrites(ContractWrites):
             return
         existing: dict[int, dict[str, str | None]] = {}
         tool_ids = sorted({t for t, _, _ in rows})
-        for chunk in chunks(tool_ids):
-            stmt = sa.select(
-                col(ToolCapability.tool_id),
-                col(ToolCapability.capability),
-                col(ToolCapability.source),
-            ).where(col(ToolCapability.tool_id).in_(chunk))
-            for tool_id, capability, source in self.session.execute(stmt):
-                existing.setdefault(tool_id, {})[capability] = source
+        every = sa.select(
+            col(ToolCapability.tool_id), col(ToolCapability.capability), col(ToolCapability.source)
+        )
+        # Past a few hundred tools, reading the whole table beats many long IN lists.
+        statements = (
+            [every]
+            if len(tool_ids) > IN_LIST_LIMIT
+            else [every.where(col(ToolCapability.tool_id).in_(c)) for c in chunks(tool_ids)]
+        )
+        wanted_ids = set(tool_ids)
+        for statement in statements:
+            for tool_id, capability, source in self.session.execute(statement):
+                if tool_id in wanted_ids:
+                    existing.setdefault(tool_id, {})[capability] = source
         arriving: dict[int, dict[str, str | None]] = {}
         for tool_id, capability, source in rows:
             held = arriving.setdefault(tool_id, {})
@@ -376,7 +387,8 @@ class ToolWrites(ContractWrites):
                 wanted = caps
             if wanted == had:
                 continue
-            delete.append(tool_id)
+            if had:  # a new tool has nothing to replace
+                delete.append(tool_id)
             insert += [
                 {"tool_id": tool_id, "capability": c, "source": s}
                 for c, s in sorted(wanted.items())
