@@ -1,4 +1,5 @@
-"""Pausing the cyclic garbage collector around one bulk operation (an import, the analysis)."""
+"""What bulk operations (an import, the analysis) share: the cyclic garbage collector paused
+around them, what a one-shot process holds to its end, and when a read takes a whole table."""
 
 from __future__ import annotations
 
@@ -8,6 +9,10 @@ from contextlib import contextmanager
 
 _one_shot = False
 _kept: list[object] = []
+
+# Past this many keys (tools, names), reading a whole table beats long IN lists: the store's
+# reads and the driver-level ones (stackmap.rows) alike.
+IN_LIST_LIMIT = 500
 
 
 def one_shot_process(one_shot: bool = True) -> None:

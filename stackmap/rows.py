@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from stackmap.bulk import IN_LIST_LIMIT
 from stackmap.domain import name_key
 from stackmap.errors import NotFoundError
 from stackmap.terms import current_terms
@@ -112,8 +113,6 @@ READ = {
     "change": ["id", "entity", "entity_id"],
     "import_batch": [],  # counted only
 }
-# Past this many tools, reading whole tables beats long IN lists.
-_IN_LIST_LIMIT = 500
 
 
 class Rows:
@@ -307,7 +306,7 @@ def summaries(rows: Rows, tools: Sequence[Sequence[Any]], today: date) -> list[T
     if not tools:
         return []
     ids = [row[0] for row in tools]
-    only = None if len(ids) > _IN_LIST_LIMIT else ids
+    only = None if len(ids) > IN_LIST_LIMIT else ids
     every = only is None
     vendors = names(rows, "vendor", None if every else [row[2] for row in tools])
     owners = names(rows, "owner", None if every else [i for row in tools for i in (row[5], row[6])])

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from stackmap import db
+from stackmap import bulk, db
 from stackmap.store import sql
 
 METADATA = sa.MetaData()
@@ -142,3 +142,47 @@ def test_chunks_cover_every_value_once_within_the_limit() -> None:
     parts = list(sql.chunks(values))
     assert [v for part in parts for v in part] == values
     assert max(len(p) for p in parts) == sql.CHUNK and len(parts) == 3
+
+
+def test_columns_of_repeated_and_missing_values_read_back_row_by_row(engine: sa.Engine) -> None:
+    # Each distinct value of a column is converted once and shared by the rows that hold it:
+    # every row must still read back its own value, NULLs included, as the ORM stores them.
+    days = [date(2027, 3, 31), None, date(2026, 1, 1)]
+    amounts = [Decimal("12600.50"), Decimal("0.00"), None, Decimal("1")]
+    rows = [
+        {
+            "name": f"Tool {i}",
+            "day": days[i % 3],
+            "at": datetime(2027, 1, 1 + i % 5, 9, 30),
+            "amount": amounts[i % 4],
+            "tags": [f"t{i % 2}"] if i % 3 else [],
+            "note": None if i % 2 else "n",
+        }
+        for i in range(MANY)
+    ]
+    with engine.begin() as connection:
+        sql.insert(connection, ITEM, rows)
+        connection.execute(ITEM.insert(), [{**row, "name": f"core {row['name']}"} for row in rows])
+    read = _rows(engine)
+    fast, core = read[:MANY], read[MANY:]
+    for row, one, other in zip(rows, fast, core, strict=True):
+        for column in ("day", "at", "amount", "tags", "note"):
+            assert one._mapping[column] == other._mapping[column], (row["name"], column)
+        assert one._mapping["day"] == row["day"] and one._mapping["tags"] == row["tags"]
+        assert one._mapping["amount"] == row["amount"]
+
+
+@pytest.mark.parametrize("count", [3, bulk.IN_LIST_LIMIT, bulk.IN_LIST_LIMIT + 1, MANY])
+def test_reads_among_keys_find_the_same_rows_by_chunks_or_the_whole_table(
+    engine: sa.Engine, count: int
+) -> None:
+    with engine.begin() as connection:
+        sql.insert(connection, ITEM, [{"name": f"Tool {i}"} for i in range(2 * MANY)])
+        wanted = [f"Tool {i}" for i in range(0, 2 * count, 2)]  # every other row
+        statements = sql.among(sa.select(ITEM.c.name), ITEM.c.name, wanted)
+        found = {name for s in statements for (name,) in connection.execute(s)}
+    whole = count > bulk.IN_LIST_LIMIT
+    assert len(statements) == (1 if whole else len(list(sql.chunks(wanted))))
+    assert all((s.whereclause is None) == whole for s in statements)
+    # The whole table holds every wanted row (the caller keeps those it asked for).
+    assert set(wanted) <= found and (whole or found == set(wanted))

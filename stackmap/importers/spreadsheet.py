@@ -559,10 +559,7 @@ def _resolve_links(
     result: list[IntegrationFields] = []
     seen: set[tuple[str, ...]] = set()
     for number, sheet, values in links:
-        # The names as written, resolved once each (see resolve).
-        from_, to = str(values["source"]), str(values["target"])
-        source = resolved[from_] if from_ in resolved else resolve(from_)
-        target = resolved[to] if to in resolved else resolve(to)
+        source, target = resolve(str(values["source"])), resolve(str(values["target"]))
         if source is None or target is None:
             ends = (("source", source), ("target", target))
             missing = [str(values[end]) for end, name in ends if name is None]
@@ -579,7 +576,7 @@ def _resolve_links(
             continue
         if source == target:
             continue
-        pair = (keys.get(source) or key_of(source), keys.get(target) or key_of(target))
+        pair = (key_of(source), key_of(target))
         method = str(values.get("method", ""))
         # "Connected apps" has no direction: A lists B and B lists A is one link.
         key = (*sorted(pair), method) if method == "unknown" else (*pair, method)

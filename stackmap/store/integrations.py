@@ -20,7 +20,7 @@ from stackmap.models import (
 )
 from stackmap.schemas import IntegrationFields
 from stackmap.store.base import Outcome, WriterBase
-from stackmap.store.sql import IN_LIST_LIMIT, chunks
+from stackmap.store.sql import among
 
 _INTEGRATION_FIELDS = ("direction", "data_objects", "frequency", "status", "notes")
 _UNKNOWN = IntegrationMethod.UNKNOWN.value
@@ -78,14 +78,8 @@ class IntegrationWrites(WriterBase):
         keys = {n: name_key(n) for n in written}
         wanted = sorted(set(keys.values()))
         every = sa.select(col(Tool.key), col(Tool.id), col(Tool.name))
-        # Past a few hundred names, reading every tool once beats many long IN lists.
-        statements = (
-            [every]
-            if len(wanted) > IN_LIST_LIMIT
-            else [every.where(col(Tool.key).in_(chunk)) for chunk in chunks(wanted)]
-        )
         tools: dict[str, tuple[int, str]] = {}
-        for statement in statements:
+        for statement in among(every, col(Tool.key), wanted):
             tools.update({k: (i, n) for k, i, n in self.session.execute(statement)})
         ends = {}
         for name, key in keys.items():
@@ -109,14 +103,8 @@ class IntegrationWrites(WriterBase):
         method): from either end, so a pair linked the other way round is seen too."""
         existing: dict[tuple[int, int, str], Integration] = {}
         end_ids = sorted({s[0] for _, s, _ in resolved} | {t[0] for _, _, t in resolved})
-        every = select(Integration)
-        statements = (
-            [every]
-            if len(end_ids) > IN_LIST_LIMIT
-            else [every.where(col(Integration.source_tool_id).in_(c)) for c in chunks(end_ids)]
-        )
         named = set(end_ids)
-        for statement in statements:
+        for statement in among(select(Integration), col(Integration.source_tool_id), end_ids):
             for link in self.session.exec(statement):
                 if link.source_tool_id in named:
                     existing[(link.source_tool_id, link.target_tool_id, link.method)] = link

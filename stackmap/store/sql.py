@@ -10,21 +10,30 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
+from stackmap.bulk import IN_LIST_LIMIT
 from stackmap.db import json_dumps
 
+S = TypeVar("S", bound=sa.Select[*tuple[Any, ...]])
 CHUNK = 900  # stays under SQLite's default limit of bound parameters per statement
-# Past this many keys, reading a whole table beats a statement per chunk of them.
-IN_LIST_LIMIT = 500
 
 
 def chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
     """The values in slices small enough for one statement's bound parameters."""
     for start in range(0, len(values), CHUNK):
         yield values[start : start + CHUNK]
+
+
+def among(statement: S, column: Any, keys: Sequence[Any]) -> list[S]:
+    """The statements that read the rows whose `column` is one of `keys`: one per chunk of
+    keys or, past bulk.IN_LIST_LIMIT keys, one over the whole table (the caller then keeps
+    only the rows it asked for)."""
+    if len(keys) > IN_LIST_LIMIT:
+        return [statement]
+    return [statement.where(column.in_(chunk)) for chunk in chunks(keys)]
 
 
 def _converted(process: Any, column: list[Any], json: bool) -> list[Any]:

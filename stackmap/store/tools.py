@@ -21,7 +21,7 @@ from stackmap.models import (
 from stackmap.schemas import ToolFields, ToolRecord
 from stackmap.store.base import Outcome
 from stackmap.store.contracts import ContractWrites
-from stackmap.store.sql import IN_LIST_LIMIT, chunks
+from stackmap.store.sql import among, chunks
 
 # Tool fields stored as they are given; owners, vendor and capabilities are resolved separately.
 _PLAIN_FIELDS = (
@@ -356,14 +356,8 @@ class ToolWrites(ContractWrites):
         every = sa.select(
             col(ToolCapability.tool_id), col(ToolCapability.capability), col(ToolCapability.source)
         )
-        # Past a few hundred tools, reading the whole table beats many long IN lists.
-        statements = (
-            [every]
-            if len(tool_ids) > IN_LIST_LIMIT
-            else [every.where(col(ToolCapability.tool_id).in_(c)) for c in chunks(tool_ids)]
-        )
         wanted_ids = set(tool_ids)
-        for statement in statements:
+        for statement in among(every, col(ToolCapability.tool_id), tool_ids):
             for tool_id, capability, source in self.session.execute(statement):
                 if tool_id in wanted_ids:
                     existing.setdefault(tool_id, {})[capability] = source
