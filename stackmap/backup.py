@@ -25,7 +25,6 @@ from sqlalchemy.engine import make_url
 
 from stackmap import db
 from stackmap.dump import (
-    MANIFEST,
     PARTS,
     Snapshot,
     manifest_text,
@@ -34,6 +33,7 @@ from stackmap.dump import (
     rows_text,
     snapshot,
 )
+from stackmap.dumpfiles import MANIFEST
 from stackmap.errors import InvalidValueError, NotFoundError
 from stackmap.load import load_snapshot
 

@@ -9,23 +9,33 @@ note, who, when) are their own file because they are what a budget review change
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import orjson
 import sqlalchemy as sa
 import yaml
 from sqlmodel import SQLModel
 
-from stackmap import __version__, db
+from stackmap import db
+from stackmap.dumpfiles import (
+    BATCH,
+    DECISION_FIELDS,
+    FORMAT,
+    LAYOUTS,
+    MANIFEST,
+    Layout,
+    as_utc,
+    manifest,
+    write_dump,
+    yaml_safe,
+)
 from stackmap.errors import InvalidValueError, NotFoundError
-from stackmap.export.safe import atomic_write
 from stackmap.models import (
     Change,
     Contract,
@@ -38,63 +48,56 @@ from stackmap.models import (
     UntiedSpend,
     Vendor,
 )
+from stackmap.rows import Rows
 
-FORMAT = 1
-MANIFEST = "stackmap.yaml"
-DECISION_FIELDS = ("disposition", "decision_note", "decided_by", "decided_at")
-
-try:  # libyaml's emitter and parser: a 20,000-tool catalog is half a million values
-    from yaml import CSafeDumper as _Dumper
+try:  # libyaml's parser: a 20,000-tool catalog is half a million values
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
-    from yaml import SafeDumper as _Dumper  # type: ignore[assignment]
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 
-def _table(model: type[SQLModel]) -> sa.Table:
-    return model.__table__  # type: ignore[attr-defined, no-any-return]
+_MODELS: dict[str, type[SQLModel]] = {
+    model.__tablename__: model  # type: ignore[misc]
+    for model in (
+        Vendor,
+        Owner,
+        ImportBatch,
+        Tool,
+        ToolCapability,
+        Contract,
+        Integration,
+        ToolSpend,
+        UntiedSpend,
+        Change,
+    )
+}
 
 
 @dataclass(frozen=True)
 class Part:
-    """One file of a dump: which table, which of its columns, in which order."""
+    """One file of a dump (its layout, see `stackmap.dumpfiles`) with the model's table."""
 
-    file: str
+    layout: Layout
     table: sa.Table
-    exclude: tuple[str, ...] = ()
-    only: tuple[str, ...] = ()
-    order: tuple[str, ...] = ("id",)
+
+    @property
+    def file(self) -> str:
+        return self.layout.file
 
     @property
     def columns(self) -> list[sa.Column[Any]]:
-        if self.only:
-            return [self.table.c[name] for name in self.only]
-        return [c for c in self.table.columns if c.name not in self.exclude]
+        return [self.table.c[name] for name in self.layout.columns]
 
 
 # In the order rows must be inserted: a row's foreign keys point to files above it.
-PARTS = (
-    Part("vendors.yaml", _table(Vendor)),
-    Part("owners.yaml", _table(Owner)),
-    Part("imports.yaml", _table(ImportBatch)),
-    Part("tools.yaml", _table(Tool), exclude=DECISION_FIELDS),
-    Part("decisions.yaml", _table(Tool), only=("id", "name", *DECISION_FIELDS)),
-    Part("capabilities.yaml", _table(ToolCapability), order=("tool_id", "capability")),
-    Part("contracts.yaml", _table(Contract)),
-    Part("integrations.yaml", _table(Integration)),
-    Part("spend.yaml", _table(ToolSpend)),
-    Part("untied-spend.yaml", _table(UntiedSpend)),
-    Part("history.yaml", _table(Change)),
+PARTS = tuple(
+    Part(layout, _MODELS[layout.table].__table__)  # type: ignore[attr-defined]
+    for layout in LAYOUTS
 )
 TABLES = tuple(dict.fromkeys(part.table for part in PARTS))
 
 
 # --- values ------------------------------------------------------------------------------
-
-
-def as_utc(value: datetime) -> datetime:
-    # Every timestamp is written in UTC; SQLite hands them back without a zone.
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def encode(value: Any) -> Any:
@@ -120,111 +123,13 @@ def _part_rows(conn: sa.Connection, part: Part) -> Iterator[dict[str, Any]]:
     """A part's rows as plain values, sorted, fetched a batch at a time (a server cursor on
     PostgreSQL), never the whole table at once."""
     columns = part.columns
-    stmt = sa.select(*columns).order_by(*(part.table.c[name] for name in part.order))
-    if part.only:  # decisions: only the tools that have one
+    stmt = sa.select(*columns).order_by(*(part.table.c[name] for name in part.layout.order))
+    if part.layout.decisions_only:  # decisions: only the tools that have one
         stmt = stmt.where(sa.or_(*(part.table.c[name].is_not(None) for name in DECISION_FIELDS)))
     names = [c.name for c in columns]
-    result = conn.execution_options(stream_results=True, yield_per=_BATCH).execute(stmt)
+    result = conn.execution_options(stream_results=True, yield_per=BATCH).execute(stmt)
     for row in result:
         yield {name: encode(value) for name, value in zip(names, row, strict=True)}
-
-
-_BATCH = 500
-
-
-def _part_lines(conn: sa.Connection, part: Part) -> Iterator[bytes]:
-    """A part's rows as the lines of its file (`- {json}`), sorted, a batch at a time.
-
-    The same text as rows_text(read_part(...)), read straight from the driver: SQLAlchemy's
-    result processing and `encode` cost seconds on a 20,000-tool catalog (a JSON decoder and
-    a timestamp parser per value), and orjson writes dates, timestamps and numbers itself.
-    Only the values the driver does not give as the dump writes them are converted."""
-    columns = part.columns
-    order = ", ".join(_quote(conn, name) for name in part.order)
-    sql_text = (
-        f"SELECT {', '.join(_quote(conn, c.name) for c in columns)} "
-        f"FROM {_quote(conn, part.table.name)}"
-    )
-    if part.only:  # decisions: only the tools that have one
-        sql_text += " WHERE " + " OR ".join(
-            f"{_quote(conn, name)} IS NOT NULL" for name in DECISION_FIELDS
-        )
-    names = [c.name for c in columns]
-    converters = [
-        (index, convert)
-        for index, column in enumerate(columns)
-        if (convert := _driver_value(conn.dialect, column)) is not None
-    ]
-    dumps, options = orjson.dumps, orjson.OPT_NAIVE_UTC
-    dbapi: Any = conn.connection.dbapi_connection
-    # A server-side cursor on PostgreSQL: a batch at a time, never the whole table at once.
-    named = (
-        {"name": f"stackmap_dump_{part.table.name}"} if conn.dialect.name == "postgresql" else {}
-    )
-    cursor = dbapi.cursor(**named)
-    try:
-        cursor.execute(f"{sql_text} ORDER BY {order}")
-        while batch := cursor.fetchmany(_BATCH):
-            # Column by column: one comprehension per converted column, not a loop per value.
-            values: list[Any] = list(zip(*batch, strict=True))
-            for index, convert in converters:
-                values[index] = [None if v is None else convert(v) for v in values[index]]
-            yield _yaml_safe(
-                b"".join(
-                    [
-                        b"- %s\n" % dumps(dict(zip(names, row, strict=True)), str, options)
-                        for row in zip(*values, strict=True)
-                    ]
-                )
-            )
-    finally:
-        cursor.close()
-
-
-def _quote(conn: sa.Connection, name: str) -> str:
-    return conn.dialect.identifier_preparer.quote(name)
-
-
-def _driver_value(dialect: sa.Dialect, column: sa.Column[Any]) -> Callable[[Any], Any] | None:
-    """What turns a column's value as the driver gives it into one orjson writes as `encode`
-    does; None when the driver's value is already that (whole numbers, text, ISO dates)."""
-    kind = column.type
-    while isinstance(kind, sa.TypeDecorator):  # SQLModel's UTCDateTime, AutoString, ...
-        kind = kind.impl_instance
-    sqlite = dialect.name == "sqlite"
-    if isinstance(kind, sa.JSON):
-        # SQLite gives the JSON as text; PostgreSQL's driver has decoded it.
-        if sqlite:
-            return orjson.loads  # C, not a Python call per value: 300,000 of them at 20k
-        return lambda value: orjson.loads(value) if isinstance(value, str | bytes) else value
-    if isinstance(kind, sa.DateTime):
-        # orjson writes a zoneless timestamp as UTC (+00:00), as `_utc` reads it; SQLite's
-        # are stored zoneless, in UTC, always as text.
-        return datetime.fromisoformat if sqlite else _timestamp
-    if isinstance(kind, sa.Date):
-        return None  # SQLite: ISO text already; PostgreSQL: a date orjson writes as ISO
-    if isinstance(kind, sa.Numeric | sa.Boolean):
-        # The column's own processor (SQLite: a number to Decimal at its scale, 0/1 to bool);
-        # orjson writes the Decimal through `str`, as `encode` does.
-        processor: Callable[[Any], Any] | None = kind.result_processor(  # type: ignore[no-untyped-call]
-            dialect, None
-        )
-        return processor
-    return None
-
-
-def _timestamp(value: datetime | str) -> datetime:
-    """A timestamp orjson writes as `encode` does: a zoneless one is written as UTC
-    (OPT_NAIVE_UTC), as SQLite's are; one with a zone is moved to UTC first."""
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
-    return moment if moment.tzinfo is None else as_utc(moment)
-
-
-def _yaml_safe(text: bytes) -> bytes:
-    """Escape what YAML does not allow raw (see _YAML_UNSAFE); plain ASCII has nothing to."""
-    if text.isascii() and b"\x7f" not in text:
-        return text
-    return _YAML_UNSAFE.sub(_escape, text.decode("utf-8")).encode("utf-8")
 
 
 @dataclass
@@ -248,20 +153,6 @@ def snapshot(engine: sa.Engine) -> Snapshot:
 # --- writing and reading a directory -----------------------------------------------------------
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    with atomic_write(path, encoding="utf-8", newline="\n") as handle:
-        handle.write(text)
-
-
-# Characters YAML does not allow raw in a double-quoted scalar (or reads as line breaks),
-# which JSON leaves unescaped.
-_YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff]")
-
-
-def _escape(match: re.Match[str]) -> str:
-    return f"\\u{ord(match.group()):04x}"
-
-
 def rows_text(rows: list[dict[str, Any]]) -> str:
     """Write records as a YAML sequence with one record per line, each a JSON-style mapping
     ({"id": 1, "name": "…"}, valid YAML): a changed record is a one-line diff, and writing and
@@ -269,19 +160,7 @@ def rows_text(rows: list[dict[str, Any]]) -> str:
     if not rows:
         return "[]\n"
     dumps = orjson.dumps
-    text = "".join([f"- {dumps(row).decode()}\n" for row in rows])
-    return _YAML_UNSAFE.sub(_escape, text)
-
-
-def _write_lines(batches: Iterator[bytes], handle: IO[Any]) -> int:
-    """Write batches of record lines; return how many records."""
-    count = 0
-    for batch in batches:
-        handle.write(batch)
-        count += batch.count(b"\n")
-    if not count:
-        handle.write(b"[]\n")
-    return count
+    return yaml_safe("".join([f"- {dumps(row).decode()}\n" for row in rows]))
 
 
 def parse_rows(label: str, data: bytes) -> Any:
@@ -304,42 +183,17 @@ def parse_rows(label: str, data: bytes) -> Any:
     return records
 
 
-def yaml_text(data: Any) -> str:
-    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100, indent=2)
-
-
 def manifest_text(snap: Snapshot) -> str:
     """The manifest of a dump: its format, the catalog's schema revision, rows per file."""
-    return _manifest(snap.revision, snap.counts())
-
-
-def _manifest(revision: str | None, counts: dict[str, int]) -> str:
-    return yaml_text(
-        {
-            "format": FORMAT,
-            "schema": revision,
-            "written_by": f"stackmap {__version__}",
-            "files": counts,
-        }
-    )
+    return manifest(snap.revision, snap.counts())
 
 
 def dump_catalog(engine: sa.Engine, directory: Path) -> dict[str, int]:
-    """Write the whole catalog to a directory of sorted YAML files; return rows per file.
-
-    Streamed: each file is written as its rows are read, a batch at a time, all in one
-    consistent transaction, so memory stays flat however large the catalog (a 100,000-row
-    history is never held at once). Each file is replaced atomically, the manifest last."""
-    directory.mkdir(parents=True, exist_ok=True)
-    counts: dict[str, int] = {}
+    """Write the whole catalog to a directory of sorted YAML files, streamed, in one
+    consistent transaction (see `dumpfiles.write_dump`); return rows per file."""
     with _consistent(engine) as conn:
-        revision = db.revision_of(conn)
-        for part in PARTS:
-            with atomic_write(directory / part.file, "wb") as handle:
-                counts[part.file] = _write_lines(_part_lines(conn, part), handle)
-    # Last: a directory with a manifest is a complete dump.
-    _write_atomic(directory / MANIFEST, _manifest(revision, counts))
-    return counts
+        rows = Rows(conn.connection.dbapi_connection, sqlite=conn.dialect.name == "sqlite")
+        return write_dump(rows, directory, db.revision_of(conn))
 
 
 @contextmanager

@@ -23,16 +23,15 @@ import sqlalchemy as sa
 from stackmap import db
 from stackmap.bulk import bulk_work
 from stackmap.dump import (
-    DECISION_FIELDS,
     PARTS,
     TABLES,
     Part,
     Snapshot,
-    as_utc,
     file_records,
     manifest_revision,
     reader,
 )
+from stackmap.dumpfiles import DECISION_FIELDS, as_utc
 from stackmap.errors import InvalidValueError
 from stackmap.store import sql
 

@@ -20,6 +20,7 @@ from stackmap.rows import (
     find_tool,
     history,
     integrations,
+    schema_revision,
     stamps,
     summaries,
     tool_detail,
@@ -27,6 +28,8 @@ from stackmap.rows import (
 )
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from stackmap.analysis.stack import Stack
     from stackmap.reference import Reference
     from stackmap.views import ChangeView, IntegrationView, ToolDetail, ToolSummary
@@ -140,6 +143,14 @@ class ReadCatalog(ABC):
         """Return the most recent changes, newest first."""
         with self._reading() as rows:
             return history(rows, limit)
+
+    def dump(self, directory: Path) -> dict[str, int]:
+        """Write the whole catalog to a directory of sorted YAML files (see
+        `stackmap.dumpfiles`), read in one transaction; return records per file."""
+        from stackmap.dumpfiles import write_dump
+
+        with self._reading() as rows:
+            return write_dump(rows, directory, schema_revision(rows))
 
     def counts(self) -> dict[str, int]:
         """Return how many of each kind of record the catalog holds."""

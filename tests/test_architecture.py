@@ -33,6 +33,7 @@ RULES: list[tuple[str, tuple[str, ...]]] = [
     ("stackmap.facts", (*UI, *DATABASE, "pyvis", "openpyxl")),
     ("stackmap.reads", (*UI, *DATABASE, "pyvis", "openpyxl", "pydantic")),
     ("stackmap.reader", (*UI, *DATABASE, "pyvis", "openpyxl", "pydantic")),
+    ("stackmap.dumpfiles", (*UI, *DATABASE, "pyvis", "openpyxl", "pydantic")),
     ("stackmap.publish", (*UI, *DATABASE, "pyvis", "openpyxl")),
     ("stackmap.tui", ("alembic", "pyvis", "openpyxl")),
     ("stackmap.cli", ("textual", "alembic", "pyvis", "openpyxl")),

@@ -312,7 +312,9 @@ def test_a_catalog_locked_by_a_writer_is_reported_as_busy(
         reader.close()
 
 
-def test_a_read_command_on_an_embedded_catalog_never_loads_sqlalchemy(catalog: Path) -> None:
+def test_a_read_command_on_an_embedded_catalog_never_loads_sqlalchemy(
+    catalog: Path, tmp_path: Path
+) -> None:
     # What the reader is for: checked in a fresh process, as the user runs it.
     code = (
         "import sys\n"
@@ -320,7 +322,8 @@ def test_a_read_command_on_an_embedded_catalog_never_loads_sqlalchemy(catalog: P
         "for args in (['tools', '--json'], ['analyze', '--json'], "
         "['whatif', '--retire', 'Salesforce', '--json'], ['info', '--json'], "
         "['tool', 'show', 'Salesforce', '--json'], ['history'], "
-        "['integrations', '--tool', 'Salesforce', '--json']):\n"
+        "['integrations', '--tool', 'Salesforce', '--json'], "
+        f"['dump', {str(tmp_path / 'dump')!r}]):\n"
         f"    app(['--db', {str(catalog)!r}, *args], standalone_mode=False)\n"
         "print('LOADED', 'sqlalchemy' in sys.modules, 'sqlmodel' in sys.modules, "
         "file=sys.stderr)\n"

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from stackmap.cli.base import app, fail, open_inventory, say
+from stackmap.cli.base import app, fail, open_inventory, open_reader, say
 
 
 def _records(counts: dict[str, int]) -> str:
@@ -20,9 +20,7 @@ def dump(
     directory: Annotated[Path, typer.Argument(help="Directory to write (created if needed).")],
 ) -> None:
     """Write the whole catalog as sorted, diffable YAML files, one per kind (to keep in git)."""
-    from stackmap.dump import dump_catalog
-
-    counts = dump_catalog(open_inventory(ctx).engine, directory)
+    counts = open_reader(ctx).dump(directory)
     say(f"Wrote {sum(counts.values()):,} records to {directory}: {_records(counts)}")
 
 
