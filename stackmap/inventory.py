@@ -8,6 +8,7 @@ from __future__ import annotations
 import getpass
 import os
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -72,8 +73,9 @@ class LoadResult:
         if self.spend:
             kinds.append(("spend", self.spend))
         for kind, outcomes in kinds:
+            tally = Counter([o.action for o in outcomes])  # one pass over 100,000 outcomes
             for action in ("created", "updated", "unchanged"):
-                result[f"{kind}_{action}"] = sum(1 for o in outcomes if o.action == action)
+                result[f"{kind}_{action}"] = tally[action]
         return result
 
 
