@@ -230,7 +230,7 @@ def test_single_points_of_failure_match_removing_each_tool_in_turn(
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.tuples(st.integers(1, 16), st.integers(1, 16)), max_size=40))
 def test_blocks_and_components_are_networkx_s(edges: list[tuple[int, int]]) -> None:
-    from stackmap.analysis.graph import search
+    from stackmap.analysis.graph import connected, search
 
     adjacency: dict[int, set[int]] = {n: set() for n in range(1, 17)}
     for a, b in edges:  # self-links included: a tool may feed itself
@@ -240,6 +240,7 @@ def test_blocks_and_components_are_networkx_s(edges: list[tuple[int, int]]) -> N
     graph.add_nodes_from(adjacency)
     graph.add_edges_from((a, b) for a, b in edges if a != b)
     found = search(adjacency)
+    assert connected(adjacency) == found.components  # the what-if's search, without blocks
     assert sorted(sorted(b) for b in found.blocks) == sorted(
         sorted(b) for b in nx.biconnected_components(graph)
     )
@@ -422,6 +423,47 @@ def test_retiring_a_tool_never_increases_coverage_and_saves_exactly_its_cost(
     cost = victim.contracts[0].annual_cost if victim.contracts else None
     # An unknown cost is an unknown saving, never 0.
     assert scenario.annual_savings == cost
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(1, 8),
+            st.integers(1, 8),
+            st.sampled_from(["active", "broken", "planned"]),
+            st.sampled_from(["one_way", "two_way"]),
+        ),
+        max_size=16,
+    ),
+    st.sets(st.integers(1, 8), min_size=1, max_size=3),
+    st.one_of(st.none(), st.integers(1, 8)),
+)
+def test_a_what_if_on_a_fresh_graph_answers_as_on_the_analysed_one_without_its_indexes(
+    edges: list[tuple[int, int, str, str]], retired: set[int], into: int | None
+) -> None:
+    # A what-if reads only the retired tools' links and the components; it must not pay for
+    # every tool's link index or the block search, and must answer as the terminal UI's
+    # graph (which the analysis has indexed and searched) does.
+    from stackmap.reference import load_reference
+
+    reference = _reference_once(load_reference)
+    tools = [tool(i, f"T{i}", cost=1000 * i) for i in range(1, 9)]
+    links = [
+        link(a, b, status=status, direction=direction, link_id=n)
+        for n, (a, b, status, direction) in enumerate(edges, 1)
+    ]
+    if into in retired:
+        into = None
+    names = [f"T{i}" for i in sorted(retired)]
+    target = f"T{into}" if into else None
+    fresh = StackGraph.of(stack(reference, tools, links))
+    scenario = what_if(fresh.stack, names, into=target, graph=fresh)
+    assert "links_of" not in fresh.__dict__ and "_searched" not in fresh.__dict__
+    analysed = StackGraph.of(stack(reference, tools, links))
+    analyze(analysed.stack, analysed)
+    assert analysed.links_of is not None and analysed.blocks is not None
+    assert what_if(analysed.stack, names, into=target, graph=analysed) == scenario
 
 
 # --- spend, licences, renewals -----------------------------------------------------------------

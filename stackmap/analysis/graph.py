@@ -128,6 +128,22 @@ class StackGraph:
                     result.setdefault(b, []).append(link)
         return result
 
+    def links_touching(self, ids: set[int]) -> dict[int, list[LinkFacts]]:
+        """`links_of` for a few tools (those of ids that have links): one pass over the
+        links, not an index of every tool's (which a what-if on 20,000 tools never needs)."""
+        if "links_of" in self.__dict__:  # already indexed (the terminal UI's graph)
+            return {t: self.links_of[t] for t in ids if t in self.links_of}
+        result: dict[int, list[LinkFacts]] = {}
+        for (a, b), links in self._flows.items():
+            if a in ids or b in ids:
+                for link in links:
+                    if (link.source, link.target) == (a, b):  # as links_of: a two-way link once
+                        if a in ids:
+                            result.setdefault(a, []).append(link)
+                        if b in ids:
+                            result.setdefault(b, []).append(link)
+        return result
+
     @cached_property
     def _searched(self) -> Search:
         return search(self.adjacency)
@@ -139,8 +155,13 @@ class StackGraph:
 
     @cached_property
     def components(self) -> list[set[int]]:
-        """Groups of tools connected by working links, largest first (single tools included)."""
-        return sorted(self._searched.components, key=len, reverse=True)
+        """Groups of tools connected by working links, largest first (single tools included).
+
+        The block search finds them too, when it has run (the analysis needs its blocks);
+        otherwise (a what-if) a plain breadth-first search does, in a third of the time."""
+        searched = self.__dict__.get("_searched")
+        found = searched.components if searched is not None else connected(self.adjacency)
+        return sorted(found, key=len, reverse=True)
 
     @cached_property
     def main_component(self) -> set[int]:
@@ -208,6 +229,29 @@ def reachable(adjacency: dict[int, set[int]], start: int, avoid: set[int]) -> se
                     following.append(other)
         frontier = following
     return found
+
+
+def connected(adjacency: dict[int, set[int]]) -> list[set[int]]:
+    """The connected components, each a set of tools, in the order their first tool comes in
+    the adjacency (as `search` gives them)."""
+    components: list[set[int]] = []
+    seen: set[int] = set()
+    for root in adjacency:
+        if root in seen:
+            continue
+        found = {root}
+        frontier = [root]
+        while frontier:
+            following: list[int] = []
+            for node in frontier:
+                new = adjacency[node] - found
+                if new:
+                    found |= new
+                    following.extend(new)
+            frontier = following
+        seen |= found
+        components.append(found)
+    return components
 
 
 class Search(NamedTuple):

@@ -118,7 +118,8 @@ def _what_if(
     if target is not None and target.id in gone:
         raise NotFoundError(f"{target.name} cannot be both retired and the tool kept")
     lost, moved = _capabilities(stack, graph, leaving, gone, target)
-    touching = {link.id: link for t in gone for link in graph.links_of.get(t, ())} if links else {}
+    found = graph.links_touching(gone) if links else {}
+    touching = {link.id: link for t in gone for link in found.get(t, ())}
     broken, partner_ids = _broken_links(stack, graph, touching, gone, target)
     # Connectivity: who was connected to the main stack and no longer is. Links rebuilt on
     # the tool retired into reconnect their partners.
