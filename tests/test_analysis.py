@@ -466,6 +466,60 @@ def test_a_what_if_on_a_fresh_graph_answers_as_on_the_analysed_one_without_its_i
     assert what_if(analysed.stack, names, into=target, graph=analysed) == scenario
 
 
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sets(st.sampled_from(["crm", "cms", "seo", "email-marketing", "web-analytics"])),
+            st.one_of(st.none(), st.integers(0, 50000)),
+            st.sampled_from(["active", "active", "sunsetting", "retired"]),
+            st.sampled_from([None, None, "invest", "eliminate", "tolerate"]),
+            st.sampled_from([None, "Dana Lee"]),
+        ),
+        min_size=2,
+        max_size=9,
+    ),
+    st.lists(
+        st.tuples(
+            st.integers(1, 9),
+            st.integers(1, 9),
+            st.sampled_from(["api", "manual", "file", "unknown", "native"]),
+            st.sampled_from(["active", "broken", "planned"]),
+        ),
+        max_size=16,
+    ),
+)
+def test_the_map_draws_the_dispositions_and_findings_the_analysis_gives(
+    drawn_tools: list[tuple[set[str], int | None, str, str | None, str | None]],
+    drawn_links: list[tuple[int, int, str, str]],
+) -> None:
+    # The map works out only what it draws, without the sentences: the same dispositions
+    # (decided or suggested), silos, hubs, single points of failure and count of fragile links.
+    from stackmap.analysis import map_findings
+    from stackmap.reference import load_reference
+
+    reference = _reference_once(load_reference)
+    tools = [
+        tool(i, f"T{i}", *sorted(caps), cost=cost, status=status, disposition=decided, owner=owner)
+        for i, (caps, cost, status, decided, owner) in enumerate(drawn_tools, 1)
+    ]
+    count = len(tools)
+    links = [
+        link(a, b, method=method, status=status, link_id=n)
+        for n, (a, b, method, status) in enumerate(drawn_links, 1)
+        if a <= count and b <= count and a != b
+    ]
+    full = analyze(stack(reference, tools, links))
+    drawn = map_findings(stack(reference, tools, links))
+    assert drawn.dispositions == {r.tool: r.disposition for r in full.recommendations}
+    assert drawn.fragile_count == len(full.fragile_integrations)
+    assert (drawn.silos, drawn.hubs, drawn.single_points_of_failure) == (
+        full.silos,
+        full.hubs,
+        full.single_points_of_failure,
+    )
+
+
 # --- spend, licences, renewals -----------------------------------------------------------------
 
 

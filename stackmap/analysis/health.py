@@ -276,6 +276,11 @@ def fragile_links(stack: Stack, graph: StackGraph) -> list[FragileLink]:
     return [found for _, found in keyed]
 
 
+def fragile_count(stack: Stack) -> int:
+    """How many links `fragile_links` lists, without writing a sentence for each."""
+    return sum(1 for link in stack.in_use_links if link.fragility is not None)
+
+
 def unowned(stack: Stack, graph: StackGraph) -> list[Unowned]:
     """Tools in use with no business or technical owner."""
     return [

@@ -88,7 +88,7 @@ def build_network(
     spof = {p.tool for p in analysis.single_points_of_failure}
     hubs = {h.tool for h in analysis.hubs}
     silos = {s.tool for s in analysis.silos}
-    decided = {r.tool: r.disposition for r in analysis.recommendations}
+    decided = analysis.dispositions
     degree: dict[int, int] = {}
     for link in stack.in_use_links:
         degree[link.source] = degree.get(link.source, 0) + 1
@@ -390,7 +390,7 @@ def _page(
         + (f" and {planned} planned" if planned else "")
         + f", as of {analysis.as_of}. {len(analysis.silos)} silos, "
         f"{len(analysis.single_points_of_failure)} single points of failure, "
-        f"{len(analysis.fragile_integrations)} fragile links."
+        f"{analysis.fragile_count} fragile links."
     )
     page = Template((files("stackmap.export") / "map_page.html").read_text(encoding="utf-8"))
     return page.substitute(
