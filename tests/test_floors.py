@@ -46,7 +46,7 @@ def test_the_import_and_load_floors_write_every_row_with_foreign_keys_checked(
     assert _contents(tmp_path / "i.db") == expected
     assert _contents(tmp_path / "l.db") == expected
     # Parents before children: a table's rows come after those of the tables it refers to.
-    schema, rows = pickle.loads((tmp_path / "rows.pickle").read_bytes())
+    _schema, rows = pickle.loads((tmp_path / "rows.pickle").read_bytes())
     order = list(rows)
     assert order.index("vendor") < order.index("tool") < order.index("integration")
     assert order.index("import_batch") < order.index("change")
