@@ -321,6 +321,7 @@ def test_the_map_draws_exactly_what_the_analysis_finds(
     s = inventory.stack(date(2027, 1, 1), all_tools=all_tools)
     assert len(s.outside_marketing) == (0 if all_tools else 1)
     whole, drawn = analyze(s), map_findings(s)
-    assert drawn.recommendations and drawn.single_points_of_failure and drawn.silos
+    assert drawn.dispositions and drawn.single_points_of_failure and drawn.silos
+    # The same values as the analysis's fields and properties of the same names.
     for name in (f.name for f in dataclasses.fields(MapFindings)):
         assert getattr(drawn, name) == getattr(whole, name), name
