@@ -1,5 +1,5 @@
 """The catalog opened for reading only: the read commands' way in (analyze, whatif, tools,
-tool show, history, info, and the workbook, map, diagram and calendar).
+tool show, history, info, dump, and the workbook, map, diagram and calendar).
 
 An embedded catalog that is already at this stackmap's schema is read with the standard
 library's sqlite3 alone: SQLAlchemy, SQLModel and the models are a quarter to a third of a
