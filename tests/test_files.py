@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import io
+import os
 import zipfile
 from pathlib import Path
 
 import pytest
 from workbooks import xlsx
 
+import stackmap.importers.files as files
 from stackmap.errors import InvalidValueError, NotFoundError
-from stackmap.importers.files import read_sheets, sha256_of
+from stackmap.importers.files import Sheet, read_ahead, read_sheets, sha256_of
 
 
 def test_a_workbook_is_read_whatever_its_extension(tmp_path: Path) -> None:
@@ -194,3 +196,44 @@ def test_a_sheet_longer_than_a_spreadsheet_holds_is_refused_naming_it(
     path.write_text("Tool,Cost\n" + "".join(f"Tool {i},{i}\n" for i in range(50)))
     with pytest.raises(InvalidValueError, match=r"^long.csv: sheet .* more than 50 rows"):
         read_sheets(path)
+
+
+def test_a_file_read_ahead_is_read_once_and_read_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = [["Tool", "Vendor"], ["Canva", "Canva"], ["Miro", "Miro"]]
+    path = xlsx(tmp_path / "stack.xlsx", rows)
+    reads: list[Path] = []
+    real = files._read_sheets
+
+    def read(p: Path) -> list[Sheet]:
+        reads.append(p)
+        return real(p)
+
+    monkeypatch.setattr(files, "_read_sheets", read)
+    read_ahead(path)
+    assert read_sheets(path)[0].rows == rows
+    assert reads == [path]  # on the worker thread, and not again
+    assert read_sheets(path)[0].rows == rows  # a second read reads the file itself
+    assert reads == [path, path]
+
+
+def test_a_file_changed_after_it_was_read_ahead_is_read_as_it_is_now(tmp_path: Path) -> None:
+    path = xlsx(tmp_path / "stack.xlsx", [["Tool"], ["Canva"]])
+    read_ahead(path)
+    read_sheets_at = path.stat().st_mtime_ns
+    xlsx(path, [["Tool"], ["Miro"], ["Figma"]])
+    os.utime(path, ns=(read_sheets_at + 10**9, read_sheets_at + 10**9))
+    assert read_sheets(path)[0].rows == [["Tool"], ["Miro"], ["Figma"]]
+
+
+def test_a_file_read_ahead_that_cannot_be_read_is_refused_in_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "report.xlsx"
+    path.write_bytes(b"%PDF-1.7\n...")
+    read_ahead(path)
+    with pytest.raises(InvalidValueError) as caught:
+        read_sheets(path)
+    assert str(caught.value) == "report.xlsx: a PDF, not a spreadsheet"
+    read_ahead(tmp_path / "missing.xlsx")  # nothing to read: read_sheets says so itself
+    with pytest.raises(NotFoundError):
+        read_sheets(tmp_path / "missing.xlsx")

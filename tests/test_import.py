@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import threading
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -214,6 +215,24 @@ def test_the_import_command_prints_the_mapping_and_the_result(tmp_path: Path) ->
         "role": "mapped",
         "why": "",
     }
+
+
+def test_the_import_command_reads_the_file_while_the_catalog_opens(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import stackmap.importers.files as files
+
+    reads: list[str] = []
+    real = files._read_sheets
+
+    def read(path: Path) -> Any:
+        reads.append(threading.current_thread().name)
+        return real(path)
+
+    monkeypatch.setattr(files, "_read_sheets", read)
+    result = CliRunner().invoke(app, ["--db", str(tmp_path / "c.db"), "import", str(SAAS)])
+    assert result.exit_code == 0, result.output
+    assert reads == [f"read {SAAS.name}"]  # once, on the worker thread read_ahead started
 
 
 def test_rejects_are_written_to_a_csv_that_cannot_run_formulas(tmp_path: Path) -> None:

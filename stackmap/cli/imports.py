@@ -97,6 +97,9 @@ def import_file(
     ] = False,
 ) -> None:
     """Import tools and integrations from a spreadsheet as people keep them (one transaction)."""
+    from stackmap.importers.files import read_ahead
+
+    read_ahead(path)  # read while the libraries below load and the catalog opens
     from stackmap.importers.spend import SpendPlan
     from stackmap.importers.spreadsheet import ImportPlan
     from stackmap.intake import ImportRequest, apply_file, plan_file, write_rejects
