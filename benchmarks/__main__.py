@@ -15,12 +15,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="2000,20000,100000", help="tools, comma-separated")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--only", default="", help="commands, comma-separated: import,analyze")
     parser.add_argument("--kernels", action="store_true", help="add the in-process figures")
     parser.add_argument("--tools", type=int, default=20_000, help="size for --kernels")
     args = parser.parse_args()
+    only = processes.commands(args.only)
     results = {}
     for size in (int(s) for s in args.sizes.split(",")):
-        results[size] = processes.measure(size, args.rounds)
+        results[size] = processes.measure(size, args.rounds, only)
         print(f"measured {size:,} tools", file=sys.stderr, flush=True)
     print("\n".join(processes.table(results)))
     print("\nStart-up (whole processes)")

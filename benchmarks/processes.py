@@ -8,7 +8,7 @@ load average, and the peak memory (max RSS) of each process, read from its own r
 catalog every read command uses is imported once, untimed; the import and load rows write a
 fresh catalog each round. Temporary folders are removed.
 
-Run: `python -m benchmarks.processes [--sizes 2000,20000] [--rounds 3]`.
+Run: `python -m benchmarks.processes [--sizes 2000,20000] [--rounds 3] [--only import,analyze]`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -178,11 +178,32 @@ def _rows(size: int, folder: Path, given: dict[str, Path | str]) -> list[Row]:
     ]
 
 
-def measure(size: int, rounds: int) -> list[Row]:
+def chosen(rows: list[Row], only: Sequence[str] = ()) -> list[Row]:
+    """The rows whose command starts with one of `only` ("import", "export map"; "export" is
+    both exports); every row when `only` is empty. A name matching no row is an error."""
+    if not only:
+        return rows
+    unknown = [o for o in only if not any(r.name.startswith(o) for r in rows)]
+    if unknown:
+        names = ", ".join(r.name for r in rows)
+        raise SystemExit(f"no command named {', '.join(unknown)}; the commands: {names}")
+    return [r for r in rows if any(r.name.startswith(o) for o in only)]
+
+
+def commands(only: str) -> list[str]:
+    """The commands a comma-separated --only names, checked before anything is set up."""
+    names = [o.strip() for o in only.split(",") if o.strip()]
+    chosen(_rows(0, Path(), {"workbook": "", "catalog": "", "hub": ""}), names)
+    return names
+
+
+def measure(size: int, rounds: int, only: Sequence[str] = ()) -> list[Row]:
+    """Run the rows' commands and floors, `rounds` interleaved rounds at `size` tools (only
+    the commands `only` names, when it names any: more rounds of one row in the same time)."""
     folder = Path(tempfile.mkdtemp(prefix=f"stackmap-processes-{size}-"))
     try:
         env = _environment(folder)
-        rows = _rows(size, folder, _setup(size, folder, env))
+        rows = chosen(_rows(size, folder, _setup(size, folder, env)), only)
         for _ in range(rounds):
             for row in rows:
                 for argv, times, peaks in (
@@ -237,10 +258,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="2000,20000,100000")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--only", default="", help="commands, comma-separated: import,analyze")
     args = parser.parse_args()
+    only = commands(args.only)
     results = {}
     for size in (int(s) for s in args.sizes.split(",")):
-        results[size] = measure(size, args.rounds)
+        results[size] = measure(size, args.rounds, only)
         print(f"measured {size:,} tools", file=sys.stderr, flush=True)
     print("\n".join(table(results)))
 
