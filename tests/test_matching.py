@@ -9,8 +9,16 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rapidfuzz import fuzz, utils
 
-from stackmap.importers.matching import ProductMatcher, similar_names, tokens_agree
+from stackmap.importers.matching import (
+    ProductMatcher,
+    similar_names,
+    sorted_words,
+    tokens_agree,
+)
 from stackmap.reference import Product, Reference
 
 NAMES_FILE = Path(__file__).resolve().parent / "data" / "product_names.csv"
@@ -144,3 +152,15 @@ def test_either_half_of_a_renamed_product_resolves(reference: Reference) -> None
     # Halves naming two different products are not guessed between.
     found = matcher.match("Pardot (Marketo)")
     assert found is None or found.how == "possible"
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from("ab cé\u00a0\u3000\t1-_.Z"), max_size=24),
+    st.text(alphabet=st.sampled_from("ab cé\u00a0\u3000\t1-_.Z"), max_size=24),
+)
+def test_a_ratio_of_sorted_words_is_the_token_sort_ratio(left: str, right: str) -> None:
+    # The fuzzy pass scores names by their words sorted once each, not per pair: the scores
+    # must be token_sort_ratio's, whatever the spacing, punctuation or letters.
+    a, b = utils.default_process(left), utils.default_process(right)
+    assert fuzz.ratio(sorted_words(a), sorted_words(b)) == fuzz.token_sort_ratio(a, b)

@@ -41,6 +41,12 @@ class Match:
     how: Literal["exact", "alias", "edition", "fuzzy", "possible"]
 
 
+def sorted_words(text: str) -> str:
+    """A processed name's words in order, as token_sort_ratio compares them: a plain ratio of
+    two names so sorted is their token_sort_ratio."""
+    return " ".join(sorted(text.split()))
+
+
 def _scorer(a: str, b: str, **_: Any) -> float:
     # token_sort_ratio tolerates word order; ratio keeps "HubSpot CRM" from equalling "HubSpot".
     return float(min(fuzz.token_sort_ratio(a, b), fuzz.ratio(a, b) + 10))
@@ -129,6 +135,7 @@ class ProductMatcher:
                 self._names[name] = product.name
         self._choices = list(self._names)
         self._processed = [utils.default_process(c) for c in self._choices]
+        self._sorted = [sorted_words(c) for c in self._processed]
         # "GoogleAnalytics", "Hub-Spot": the same letters as one library name, spaced otherwise.
         joined: dict[str, set[str]] = {}
         for choice in self._choices:
@@ -201,10 +208,12 @@ class ProductMatcher:
         if not pending:
             return results
         queries = [utils.default_process(names[i]) for i in pending]
+        # token_sort_ratio sorts both names' words for each of the 20,000 x 1,000 pairs;
+        # sorted once per name, a plain ratio gives the same scores in half the time.
         scores = process.cdist(
-            queries,
-            self._processed,
-            scorer=fuzz.token_sort_ratio,
+            [sorted_words(q) for q in queries],
+            self._sorted,
+            scorer=fuzz.ratio,
             dtype=numpy.uint8,
             score_cutoff=SUGGEST,
             workers=-1,
