@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Any
 
 from sqlmodel import col, select
@@ -31,6 +32,9 @@ _CONTRACT_FIELDS = (
     "cost_centre",
     "notes",
 )
+_IS_TERM = frozenset(_CONTRACT_FIELDS)
+# How a new tool's history names its first contract's terms ("contract.amount").
+_IN_HISTORY = {name: f"contract.{name}" for name in _CONTRACT_FIELDS}
 
 
 class ContractWrites(WriterBase):
@@ -85,13 +89,11 @@ class ContractWrites(WriterBase):
                     outcome.action = "updated"
         new_ids = self._insert_returning_ids(Contract, [row for _, row in inserts])
         for (outcome, row), contract_id in zip(inserts, new_ids, strict=True):
-            created = {
-                k: [None, v] for k, v in row.items() if k in _CONTRACT_FIELDS and v is not None
-            }
+            created = {k: [None, v] for k, v in row.items() if k in _IS_TERM and v is not None}
             tool_record = self._created.get(("tool", row["tool_id"]))
             if tool_record is not None:
                 # A new tool's first contract is part of its creation: one history entry.
-                tool_record["changes"].update({f"contract.{k}": v for k, v in created.items()})
+                tool_record["changes"].update({_IN_HISTORY[k]: v for k, v in created.items()})
             else:
                 self.record("contract", contract_id, outcome.label, ChangeAction.CREATE, created)
             if outcome.action == "unchanged":
@@ -106,7 +108,9 @@ class ContractWrites(WriterBase):
         for name in _CONTRACT_FIELDS:
             if name in given:
                 value = getattr(terms, name)
-                values[name] = value.value if hasattr(value, "value") else value
+                # An enumeration's text; _value_, as .value is a Python-level property and
+                # hasattr() on a date or an amount raises and catches an AttributeError.
+                values[name] = value._value_ if isinstance(value, Enum) else value
         annual = terms.annualised()
         if annual is not None:
             values["annual_cost"] = annual

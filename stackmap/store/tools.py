@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
 import sqlalchemy as sa
@@ -298,7 +299,7 @@ class ToolWrites(ContractWrites):
         for name in _PLAIN_FIELDS:
             if name in given:
                 value = getattr(fields, name)
-                values[name] = value.value if hasattr(value, "value") else value
+                values[name] = value._value_ if isinstance(value, Enum) else value
         if "extra" in values and not values["extra"]:
             del values["extra"]
         if "vendor" in given:
