@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any, Literal
 
 import sqlalchemy as sa
@@ -38,6 +39,16 @@ _TEAM_WORDS = re.compile(
     r"marketing|sales|it|finance|legal|procurement|engineering|support)\b",
     re.IGNORECASE,
 )
+
+
+def plain(value: Any) -> Any:
+    """An enumeration's value (its text), anything else as it is."""
+    # Enum.value is a Python-level descriptor, and hasattr(value, "value") raises and catches
+    # an AttributeError for every date and amount: writers call this for every field of
+    # every row (half a million times in a 100,000-link import).
+    if isinstance(value, Enum):
+        return value._value_
+    return value
 
 
 def owner_kind(name: str) -> OwnerKind:

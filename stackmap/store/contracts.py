@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import Any
 
 from sqlmodel import col, select
@@ -12,7 +11,7 @@ from stackmap.models import (
     Contract,
 )
 from stackmap.schemas import ContractFields
-from stackmap.store.base import Outcome, WriterBase
+from stackmap.store.base import Outcome, WriterBase, plain
 from stackmap.store.sql import chunks
 
 _CONTRACT_FIELDS = (
@@ -107,10 +106,7 @@ class ContractWrites(WriterBase):
         values: dict[str, Any] = {}
         for name in _CONTRACT_FIELDS:
             if name in given:
-                value = getattr(terms, name)
-                # An enumeration's text; _value_, as .value is a Python-level property and
-                # hasattr() on a date or an amount raises and catches an AttributeError.
-                values[name] = value._value_ if isinstance(value, Enum) else value
+                values[name] = plain(getattr(terms, name))
         annual = terms.annualised()
         if annual is not None:
             values["annual_cost"] = annual

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from enum import Enum
 from itertools import chain
 from operator import attrgetter
 from typing import Any
@@ -19,7 +18,7 @@ from stackmap.models import (
     Tool,
 )
 from stackmap.schemas import IntegrationFields
-from stackmap.store.base import Outcome, WriterBase
+from stackmap.store.base import Outcome, WriterBase, plain
 from stackmap.store.sql import among
 
 _INTEGRATION_FIELDS = ("direction", "data_objects", "frequency", "status", "notes")
@@ -40,7 +39,7 @@ class IntegrationWrites(WriterBase):
         updates: list[dict[str, Any]] = []
         for record, (source_id, source), (target_id, target) in resolved:
             label = f"{source} → {target}"
-            method = _plain(record.method)
+            method = plain(record.method)
             current = existing.get((source_id, target_id, method))
             vague = False
             if current is None and method == _UNKNOWN:
@@ -58,7 +57,7 @@ class IntegrationWrites(WriterBase):
                 outcomes.append(Outcome(label, "created"))
                 continue
             given = record.model_fields_set
-            values = {k: _plain(getattr(record, k)) for k in _INTEGRATION_FIELDS if k in given}
+            values = {k: plain(getattr(record, k)) for k in _INTEGRATION_FIELDS if k in given}
             if "owner" in given:
                 values["owner_id"] = owner_ids.get(name_key(record.owner)) if record.owner else None
             if vague:
@@ -127,7 +126,7 @@ class IntegrationWrites(WriterBase):
             "direction": record.direction._value_,
             "status": record.status._value_,
             "data_objects": record.data_objects,
-            "frequency": _plain(record.frequency),
+            "frequency": plain(record.frequency),
             "owner_id": owner_ids.get(name_key(record.owner)) if record.owner else None,
             "notes": record.notes,
             "created_at": self.now,
@@ -187,11 +186,3 @@ def _created(row: dict[str, Any]) -> dict[str, list[Any]]:
     if row["notes"] is not None:
         changes["notes"] = [None, row["notes"]]
     return changes
-
-
-def _plain(value: Any) -> Any:
-    """An enumeration's value (its text), anything else as it is."""
-    # Enum.value is a Python-level descriptor: half a million lookups in a 100,000-link import.
-    if isinstance(value, Enum):
-        return value._value_
-    return value

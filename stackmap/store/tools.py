@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from enum import Enum
 from functools import cached_property
 from typing import Any
 
@@ -21,7 +20,7 @@ from stackmap.models import (
     Vendor,
 )
 from stackmap.schemas import ToolFields, ToolRecord
-from stackmap.store.base import Outcome
+from stackmap.store.base import Outcome, plain
 from stackmap.store.contracts import ContractWrites
 from stackmap.store.sql import among, chunks
 
@@ -312,8 +311,7 @@ class ToolWrites(ContractWrites):
         values: dict[str, Any] = {}
         for name in _PLAIN_FIELDS:
             if name in given:
-                value = getattr(fields, name)
-                values[name] = value._value_ if isinstance(value, Enum) else value
+                values[name] = plain(getattr(fields, name))
         if "extra" in values and not values["extra"]:
             del values["extra"]
         if "vendor" in given:
