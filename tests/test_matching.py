@@ -164,3 +164,27 @@ def test_a_ratio_of_sorted_words_is_the_token_sort_ratio(left: str, right: str) 
     # must be token_sort_ratio's, whatever the spacing, punctuation or letters.
     a, b = utils.default_process(left), utils.default_process(right)
     assert fuzz.ratio(sorted_words(a), sorted_words(b)) == fuzz.token_sort_ratio(a, b)
+
+
+def test_a_few_names_match_as_a_large_batch_does(
+    reference: Reference, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A team's sheet is searched name by name (no numpy), a large one in one native pass:
+    # the same names must get the same answers either way, near the cutoff too.
+    from stackmap.importers import matching
+
+    names = [n for n in _names()[::7] if len(n) >= matching.MIN_FUZZY_LENGTH][:300]
+    written = [n[:-1] + "x" for n in names] + [n.upper() + " Pro" for n in names]
+    # 79.5% alike: rounded it would be 80, SUGGEST, but a score under the cutoff is dropped.
+    near = "a" * 33 + "b" * 9
+    matcher = _library(reference, [*names, "a" * 33 + "c" * 8])
+    assert fuzz.ratio(near, "a" * 33 + "c" * 8) < matching.SUGGEST
+    batch = [*written, near]
+    queries = [sorted_words(utils.default_process(n)) for n in batch]
+    monkeypatch.setattr(matching, "FEW_NAMES", len(batch))
+    one_by_one = matcher.match_many(batch), matcher._candidates(queries)
+    monkeypatch.setattr(matching, "FEW_NAMES", 0)
+    together = matcher.match_many(batch), matcher._candidates(queries)
+    assert one_by_one == together
+    assert len(batch) - 1 not in one_by_one[1]  # the near one: no candidate
+    assert sum(m is not None for m in one_by_one[0]) > len(names) // 2  # answers compared

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from rapidfuzz import fuzz, process, utils
@@ -573,11 +574,16 @@ _BRACKETS = re.compile(r"[(\[{]([^)\]}]*)[)\]}]")
 _SYMBOL_CURRENCY = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR"}
 
 
+_SEEN_LIMIT = 10_000  # header texts remembered by one matcher
+_NUMBER = re.compile(r"\bno\.|#")
+_NOT_WORD = re.compile(r"[^0-9a-z]+")
+
+
 def normalise(header: str) -> str:
     """Return a header as lower-case words in sorted order, without units in brackets."""
     text = _BRACKETS.sub(" ", header.casefold())
-    text = re.sub(r"\bno\.|#", " number ", text)
-    text = re.sub(r"[^0-9a-z]+", " ", text)
+    text = _NUMBER.sub(" number ", text)
+    text = _NOT_WORD.sub(" ", text)
     return " ".join(sorted(text.split()))
 
 
@@ -643,8 +649,20 @@ class _Matcher:
         # cannot swallow a neighbouring column with a similar name.
         self.profile = {h.strip().casefold(): t for h, t in (profile or {}).items()}
         self.choices = list(self.exact)
+        self._processed = [utils.default_process(c) for c in self.choices]
+        # Every header-like cell of the first rows is read once per kind of sheet, and a
+        # workbook repeats its headers across sheets.
+        self._seen: dict[str, tuple[str | None, str]] = {}
 
     def match(self, header: str) -> tuple[str | None, str]:
+        found = self._seen.get(header)
+        if found is None:
+            found = self._match(header)
+            if len(self._seen) < _SEEN_LIMIT:  # a shared matcher outlives one file
+                self._seen[header] = found
+        return found
+
+    def _match(self, header: str) -> tuple[str | None, str]:
         profiled = self.profile.get(header.strip().casefold())
         if profiled is not None:
             return profiled, "profile"
@@ -656,16 +674,25 @@ class _Matcher:
         if key in self.exact:
             return self.exact[key], "synonym"
         if len(key) >= 6:
+            # The synonyms processed once, not for every header: the same scores.
             found = process.extractOne(
-                key,
-                self.choices,
+                utils.default_process(key),
+                self._processed,
                 scorer=fuzz.ratio,
-                processor=utils.default_process,
+                processor=None,
                 score_cutoff=90,
             )
             if found is not None:
-                return self.exact[found[0]], "fuzzy"
+                return self.exact[self.choices[found[2]]], "fuzzy"
         return None, "extra"
+
+
+@cache
+def _shared(kind: str, periods: bool) -> _Matcher:
+    """The matcher of a kind's own synonyms (with the billing periods' headers for tools):
+    built once per process, not for every sheet and kind tried."""
+    synonyms = SYNONYMS[kind]
+    return _Matcher({**synonyms, **{k: [k] for k in PERIOD_HEADERS}} if periods else synonyms)
 
 
 # How directly a header names its field, best first: where two columns claim one field, the
@@ -687,8 +714,13 @@ def detect_header(
     spanning "Start" and "End") is read as one. Returns None when no row looks like a header of
     this kind (fewer than min_fields recognised columns, or a required one missing).
     """
-    matcher = _Matcher(
-        {**SYNONYMS[kind], **({} if kind != "tools" else {k: [k] for k in PERIOD_HEADERS})}, profile
+    matcher = (
+        _shared(kind, kind == "tools")
+        if profile is None
+        else _Matcher(
+            {**SYNONYMS[kind], **({} if kind != "tools" else {k: [k] for k in PERIOD_HEADERS})},
+            profile,
+        )
     )
     best: tuple[int, int, tuple[int, ...], list[Column]] | None = None
     for index in range(min(len(rows), HEADER_SCAN_ROWS)):
@@ -791,7 +823,7 @@ def headers_seen(sheets: Sequence[Any]) -> str:
 
 def missing_fields(sheets: Sequence[Any], kind: str) -> list[str]:
     """The required fields of a kind that no header-like row of any sheet names."""
-    matcher = _Matcher(SYNONYMS[kind])
+    matcher = _shared(kind, False)
     named: set[str] = set()
     for sheet in sheets:
         for row in sheet.rows[:HEADER_SCAN_ROWS]:
