@@ -161,7 +161,8 @@ class ContractFields(_Input):
 
     def is_empty(self) -> bool:
         """True when no term at all was given (no contract should be recorded)."""
-        return all(v is None for v in self.model_dump().values())
+        # Field by field, not through model_dump: asked of every contract an import reads.
+        return all(getattr(self, name) is None for name in ContractFields.model_fields)
 
 
 def annualise(
@@ -171,17 +172,23 @@ def annualise(
 
     A multi-year amount needs its term in months; a one-off amount has no yearly figure.
     """
-    factors = {
-        BillingPeriod.MONTHLY: Decimal(12),
-        BillingPeriod.QUARTERLY: Decimal(4),
-        BillingPeriod.ANNUAL: Decimal(1),
-        None: Decimal(1),  # a cost with no period stated is, in every export we know, yearly
-    }
-    if period in factors:
-        return (amount * factors[period]).quantize(Decimal("0.01"))
+    factor = _PER_YEAR.get(period)
+    if factor is not None:
+        return (amount * factor).quantize(_CENT)
     if period is BillingPeriod.MULTI_YEAR and term_months:
-        return (amount * Decimal(12) / Decimal(term_months)).quantize(Decimal("0.01"))
+        return (amount * _PER_YEAR[BillingPeriod.MONTHLY] / Decimal(term_months)).quantize(_CENT)
     return None
+
+
+# How many of each billing period make a year (made once: every contract of an import is
+# annualised).
+_PER_YEAR: dict[BillingPeriod | None, Decimal] = {
+    BillingPeriod.MONTHLY: Decimal(12),
+    BillingPeriod.QUARTERLY: Decimal(4),
+    BillingPeriod.ANNUAL: Decimal(1),
+    None: Decimal(1),  # a cost with no period stated is, in every export we know, yearly
+}
+_CENT = Decimal("0.01")
 
 
 class IntegrationFields(_Input):

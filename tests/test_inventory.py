@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+import sqlalchemy as sa
 
 from stackmap.errors import DuplicateError, InvalidValueError, NotFoundError
 from stackmap.inventory import Inventory
@@ -129,3 +130,25 @@ def test_tools_are_filtered_and_paged_in_the_query(inventory: Inventory) -> None
 def test_retiring_an_unknown_tool_is_not_found(inventory: Inventory) -> None:
     with pytest.raises(NotFoundError, match="no tool named 'Ghost'"):
         inventory.retire_tool("Ghost")
+
+
+def test_one_vendor_written_several_ways_is_one_vendor_named_as_last_written(
+    inventory: Inventory,
+) -> None:
+    # Vendors are created in the order the file first names them, each under the spelling
+    # the file last gives it: "Acme", "ACME  Corp." and "Acme" again are one vendor, "Acme".
+    names = [
+        ("One", "Acme"),
+        ("Two", "Zeta GmbH"),
+        ("Three", "ACME  Corp."),
+        ("Four", "Zeta GmbH"),
+        ("Five", "Acme"),
+    ]
+    records = [ToolRecord(ToolFields(name=n, vendor=v, category="crm")) for n, v in names]
+    inventory.load(records, kind="tools", file_name="f.csv", sha256="0" * 64)
+    vendors = {inventory.tool(n).summary.vendor for n, _ in names}
+    assert vendors == {"Acme", "Zeta GmbH"}
+    assert inventory.tool("Three").summary.vendor == "Acme"
+    with inventory.engine.connect() as connection:
+        rows = connection.execute(sa.text("SELECT name FROM vendor ORDER BY id")).scalars().all()
+    assert rows == ["Acme", "Zeta GmbH"]

@@ -135,7 +135,13 @@ class WriterBase:
         New owners get their email when one is known, and "team" as kind when the name says so.
         """
         key_of = vendor_key if model is Vendor else name_key
-        wanted = {key_of(n): " ".join(n.split()) for n in names if n and n.strip()}
+        # Each distinct name cleaned once (20,000 tools name a few thousand vendors); the
+        # pairs then go into `wanted` in the names' order, a later spelling of a key winning.
+        names = list(names)
+        cleaned = {
+            n: (key_of(n), " ".join(n.split())) for n in dict.fromkeys(names) if n and n.strip()
+        }
+        wanted = dict(map(cleaned.__getitem__, filter(cleaned.__contains__, names)))
         if not wanted:
             return {}
         found: dict[str, int] = {}
