@@ -21,7 +21,7 @@ from pyvis.network import Network
 from stackmap.analysis import Analysis, MapFindings, Stack, ToolFacts, WhatIf
 from stackmap.analysis.stack import main_area
 from stackmap.bulk import bulk_work, keep
-from stackmap.export.page import script_json, text
+from stackmap.export.page import script_json, script_json_bytes, text
 from stackmap.export.safe import atomic_write
 from stackmap.text import money
 
@@ -102,7 +102,8 @@ def build_network(
     dearest = max(costs, default=0.0) or 1.0
     net = Network(directed=True, height="100%", width="100%", cdn_resources="in_line")
     # pyvis checks every new node and both ends of every edge against a list of the ids so far:
-    # O(nodes x edges), 30 s at 20,000 tools. The same list, answering membership from a set.
+    # O(nodes x edges), 30 s at 20,000 tools. The same list, answering membership from a set
+    # (for whatever else asks pyvis about the network).
     net.node_ids = _Ids()
     area_names = {a.slug: a.name for a in reference.areas}
     for tool in tools:
@@ -113,34 +114,41 @@ def build_network(
         silo, hub, spf = tool.name in silos, tool.name in hubs, tool.name in spof
         border = "#C00000" if spf else "#BF9000" if hub else "#000000" if silo else colour
         label = tool.name + (" (retired)" if gone else " (cut off)" if tool.name in cut_off else "")
-        net.add_node(
-            tool.id,
-            label=label,
+        # As pyvis's add_node records a node (Node's options: color, then the options in the
+        # order given, then id, label and shape), without its checks and Node object.
+        node = {
+            "color": {"background": colour, "border": border},
             # vis-network shows a string title as text, never as markup.
-            title=_tooltip(stack, tool, area_names, area, (spf, hub, silo, tool.name in cut_off)),
-            shape=SHAPES.get(tool.status, "dot"),
-            size=10 + 30 * math.sqrt(float(stack.costs[tool.id].annual or 0) / dearest),
-            color={"background": colour, "border": border},
-            borderWidth=4 if spf or hub else 3 if silo else 1,
-            shapeProperties={"borderDashes": [5, 4] if silo else False},
-            font={"size": 18 if hub else 14, "strokeWidth": 3, "strokeColor": "#FFFFFF"},
-            widthConstraint={"maximum": LABEL_WIDTH},
-            shadow=(
+            "title": _tooltip(
+                stack, tool, area_names, area, (spf, hub, silo, tool.name in cut_off)
+            ),
+            "size": 10 + 30 * math.sqrt(float(stack.costs[tool.id].annual or 0) / dearest),
+            "borderWidth": 4 if spf or hub else 3 if silo else 1,
+            "shapeProperties": {"borderDashes": [5, 4] if silo else False},
+            "font": {"size": 18 if hub else 14, "strokeWidth": 3, "strokeColor": "#FFFFFF"},
+            "widthConstraint": {"maximum": LABEL_WIDTH},
+            "shadow": (
                 {"enabled": True, "color": CUT_OFF, "size": 28, "x": 0, "y": 0}
                 if tool.name in cut_off
                 else False
             ),
-            x=x,
-            y=y,
-            physics=False,
+            "x": x,
+            "y": y,
+            "physics": False,
             # Read by the page's filters, and by its zoom (hub labels stay readable).
-            area=area or "",
-            owners=list(tool.owners),
-            status=tool.status,
-            disposition=decided.get(tool.name, ""),
-            hub=hub,
-            cutoff=tool.name in cut_off,
-        )
+            "area": area or "",
+            "owners": list(tool.owners),
+            "status": tool.status,
+            "disposition": decided.get(tool.name, ""),
+            "hub": hub,
+            "cutoff": tool.name in cut_off,
+            "id": tool.id,
+            "label": label,
+            "shape": SHAPES.get(tool.status, "dot"),
+        }
+        net.nodes.append(node)
+        net.node_ids.append(tool.id)
+        net.node_map[tool.id] = node
     broken_by_scenario = set()
     if scenario is not None:
         broken_by_scenario = {(b.source, b.target) for b in scenario.integrations_broken}
@@ -303,8 +311,8 @@ def write_map(
             (vis / "vis-network.min.js").read_text(encoding="utf-8"),
             (vis / "vis-network.css").read_text(encoding="utf-8"),
         )
-    with atomic_write(path, "w", encoding="utf-8") as stream:
-        stream.write(page)
+    with atomic_write(path, "wb") as stream:
+        stream.writelines(page)  # type: ignore[arg-type]  # a binary stream
     keep(net, nodes, edges, page)
     return MapResult(path, len(nodes), len(edges))
 
@@ -358,7 +366,9 @@ def _page(
     options: str,
     vis_js: str,
     vis_css: str,
-) -> str:
+) -> list[bytes]:
+    """The page as UTF-8, in pieces: the nodes' and links' JSON go in as orjson wrote them
+    (30 MB at 20,000 tools), never through a str."""
     nodes, edges, marks = data
     reference = stack.reference
     areas = [(a.slug, a.name) for a in reference.areas]
@@ -392,30 +402,38 @@ def _page(
         f"{len(analysis.single_points_of_failure)} single points of failure, "
         f"{analysis.fragile_count} fragile links."
     )
-    page = Template((files("stackmap.export") / "map_page.html").read_text(encoding="utf-8"))
-    return page.substitute(
-        title=text(title),
-        summary=text(summary),
-        vis_css=vis_css,
-        vis_js=vis_js,
-        area_options=area_options,
-        owner_options=_options(owners, "All owners"),
-        status_options=_options(statuses, "All statuses"),
-        disposition_options=_options(dispositions, "All dispositions"),
-        legend_areas=legend_areas,
-        legend_methods=legend_methods,
-        scenario_panel=_scenario_panel(scenario),
-        scenario_mark=(
+    # The template in three pieces around the nodes and the links, each filled in on its own.
+    template = (files("stackmap.export") / "map_page.html").read_text(encoding="utf-8")
+    head, rest = template.split("$nodes")
+    middle, tail = rest.split("$edges")
+    values = {
+        "title": text(title),
+        "summary": text(summary),
+        "vis_css": vis_css,
+        "vis_js": vis_js,
+        "area_options": area_options,
+        "owner_options": _options(owners, "All owners"),
+        "status_options": _options(statuses, "All statuses"),
+        "disposition_options": _options(dispositions, "All dispositions"),
+        "legend_areas": legend_areas,
+        "legend_methods": legend_methods,
+        "scenario_panel": _scenario_panel(scenario),
+        "scenario_mark": (
             "<li>Grey: retired in this scenario</li>"
             "<li>Red glow: cut off from the rest of the stack</li>"
             if scenario
             else ""
         ),
-        nodes=script_json(nodes),
-        edges=script_json(edges),
-        areas=script_json([asdict(m) for m in marks]),
-        options=options,
-    )
+        "areas": script_json([asdict(m) for m in marks]),
+        "options": options,
+    }
+    return [
+        Template(head).substitute(values).encode(),
+        script_json_bytes(nodes),
+        Template(middle).substitute(values).encode(),
+        script_json_bytes(edges),
+        Template(tail).substitute(values).encode(),
+    ]
 
 
 class _Ids(list[Any]):
