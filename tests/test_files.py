@@ -6,8 +6,11 @@ import io
 import os
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from workbooks import xlsx
 
 import stackmap.importers.files as files
@@ -237,3 +240,70 @@ def test_a_file_read_ahead_that_cannot_be_read_is_refused_in_one_line(tmp_path: 
     read_ahead(tmp_path / "missing.xlsx")  # nothing to read: read_sheets says so itself
     with pytest.raises(NotFoundError):
         read_sheets(tmp_path / "missing.xlsx")
+
+
+def _rows_one_by_one(path: Path, sheet: str, rows: Any) -> list[list[Any]]:
+    """How sheets were bounded before the whole-sheet check (the oracle): row by row."""
+    result: list[list[Any]] = []
+    for number, row in enumerate(rows, 1):
+        if number > files.MAX_ROWS:
+            raise InvalidValueError(
+                f"{path.name}: sheet {sheet!r} has more than {files.MAX_ROWS:,} rows; split "
+                "the file"
+            )
+        if len(row) > files.MAX_COLUMNS and any(
+            c not in ("", None) for c in row[files.MAX_COLUMNS :]
+        ):
+            raise InvalidValueError(
+                f"{path.name}: sheet {sheet!r}, row {number}: data beyond column "
+                f"{files.column_letter(files.MAX_COLUMNS)} ({len(row):,} columns; at most "
+                f"{files.MAX_COLUMNS:,} are read, and nothing is dropped silently)"
+            )
+        cells = list(row[: files.MAX_COLUMNS])
+        files._clean_cells(path, sheet, number, cells)
+        while cells and cells[-1] in ("", None):
+            cells.pop()
+        result.append(cells)
+    while result and not result[-1]:
+        result.pop()
+    return result
+
+
+def _outcome(bound: Any, rows: list[list[Any]], fail_after: int | None) -> object:
+    def feed() -> Any:
+        for number, row in enumerate(rows, 1):
+            if fail_after is not None and number > fail_after:
+                raise ValueError("unreadable line")
+            yield list(row)
+
+    try:
+        return bound(Path("team.csv"), "Tools", feed())
+    except (InvalidValueError, ValueError) as exc:
+        return f"{type(exc).__name__}: {exc}"
+
+
+_CELL = st.one_of(
+    st.none(),
+    st.just(""),
+    st.integers(-5, 5),
+    st.text(alphabet=st.sampled_from("ab \t\n\x00\x07\u202e\x85é"), max_size=7),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.lists(_CELL, max_size=6), max_size=9),
+    st.one_of(st.none(), st.integers(0, 9)),
+)
+def test_a_sheet_is_bounded_whole_as_it_was_row_by_row(
+    rows: list[list[Any]], fail_after: int | None
+) -> None:
+    # The whole-sheet check must leave every sheet as the row-by-row one did: cells cleaned,
+    # trailing blanks dropped, and the same refusal (the first bad row before a reader's own
+    # failure, or before the row limit).
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(files, "MAX_ROWS", 6)
+        patch.setattr(files, "MAX_COLUMNS", 4)
+        patch.setattr(files, "MAX_CELL_CHARS", 5)
+        expected = _outcome(_rows_one_by_one, rows, fail_after)
+        assert _outcome(files._bounded_rows, rows, fail_after) == expected

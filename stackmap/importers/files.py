@@ -16,6 +16,7 @@ import zipfile
 from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -319,12 +320,44 @@ def _clean_cells(path: Path, sheet: str, number: int, cells: list[Any]) -> None:
 
 
 def _bounded_rows(path: Path, sheet: str, rows: Any) -> list[list[Any]]:
+    """The sheet's rows, each without its trailing empty cells and the empty rows at the end;
+    control characters dropped from text. Refuses a sheet of more than MAX_ROWS rows, data
+    beyond MAX_COLUMNS, or a cell longer than a spreadsheet cell can be."""
+    every: list[list[Any]] = []
+    try:
+        every.extend(islice(rows, MAX_ROWS + 1))  # keeps the rows read before a failure
+    except Exception:
+        _checked_rows(path, sheet, every)  # a bad row before the failure is told first
+        raise
+    if len(every) > MAX_ROWS:
+        _checked_rows(path, sheet, every[:MAX_ROWS])  # likewise
+        raise InvalidValueError(
+            f"{path.name}: sheet {sheet!r} has more than {MAX_ROWS:,} rows; split the file"
+        )
+    # The common sheet, checked whole: no row too wide, no text to clean or refuse. Then only
+    # the trailing empty cells are left to drop (this runs beside the import's start-up, and
+    # every row checked on its own holds up the start-up's own work).
+    texts = [cell for row in every for cell in row if cell.__class__ is str]
+    if (
+        max(map(len, every), default=0) > MAX_COLUMNS
+        or max(map(len, texts), default=0) > MAX_CELL_CHARS
+        or not "".join(texts).isprintable()
+    ):
+        return _checked_rows(path, sheet, every)
+    for row in every:
+        if row and (row[-1] == "" or row[-1] is None):
+            while row and row[-1] in ("", None):
+                row.pop()
+    while every and not every[-1]:
+        every.pop()
+    return every
+
+
+def _checked_rows(path: Path, sheet: str, rows: list[Any]) -> list[list[Any]]:
+    """_bounded_rows row by row: where a row is too wide, a cell too long or text has
+    control characters."""
     result: list[list[Any]] = []
     for number, row in enumerate(rows, 1):
-        if number > MAX_ROWS:
-            raise InvalidValueError(
-                f"{path.name}: sheet {sheet!r} has more than {MAX_ROWS:,} rows; split the file"
-            )
         if len(row) > MAX_COLUMNS and any(c not in ("", None) for c in row[MAX_COLUMNS:]):
             raise InvalidValueError(
                 f"{path.name}: sheet {sheet!r}, row {number}: data beyond column "
