@@ -687,12 +687,17 @@ class _Matcher:
         return None, "extra"
 
 
+def _synonyms(kind: str, periods: bool) -> dict[str, list[str]]:
+    """A kind's synonyms, with the billing periods' own headers when asked (for tools)."""
+    synonyms = SYNONYMS[kind]
+    return {**synonyms, **{k: [k] for k in PERIOD_HEADERS}} if periods else synonyms
+
+
 @cache
 def _shared(kind: str, periods: bool) -> _Matcher:
-    """The matcher of a kind's own synonyms (with the billing periods' headers for tools):
-    built once per process, not for every sheet and kind tried."""
-    synonyms = SYNONYMS[kind]
-    return _Matcher({**synonyms, **{k: [k] for k in PERIOD_HEADERS}} if periods else synonyms)
+    """The matcher of a kind's own synonyms: built once per process, not for every sheet and
+    kind tried."""
+    return _Matcher(_synonyms(kind, periods))
 
 
 # How directly a header names its field, best first: where two columns claim one field, the
@@ -714,13 +719,9 @@ def detect_header(
     spanning "Start" and "End") is read as one. Returns None when no row looks like a header of
     this kind (fewer than min_fields recognised columns, or a required one missing).
     """
+    periods = kind == "tools"
     matcher = (
-        _shared(kind, kind == "tools")
-        if profile is None
-        else _Matcher(
-            {**SYNONYMS[kind], **({} if kind != "tools" else {k: [k] for k in PERIOD_HEADERS})},
-            profile,
-        )
+        _shared(kind, periods) if profile is None else _Matcher(_synonyms(kind, periods), profile)
     )
     best: tuple[int, int, tuple[int, ...], list[Column]] | None = None
     for index in range(min(len(rows), HEADER_SCAN_ROWS)):
