@@ -162,18 +162,47 @@ class IntegrationWrites(WriterBase):
         for label, row in inserts:
             unique[(row["source_tool_id"], row["target_tool_id"], row["method"])] = (label, row)
         pending = list(unique.values())
+        # Links that say the same thing share one list of data objects and one history, each
+        # then stored once (see sql._converted): a register's 100,000 links say a few dozen.
+        lists: dict[tuple[str, ...], list[str]] = {}
+        histories: dict[tuple[Any, ...], dict[str, list[Any]]] = {}
+        for _, row in pending:
+            shared = lists.setdefault(tuple(row["data_objects"]), row["data_objects"])
+            row["data_objects"] = shared
         new_ids = self._insert_returning_ids(Integration, [row for _, row in pending])
         self.record_many(
             "integration",
             ChangeAction.CREATE,
-            ((i, label, _created(row)) for (label, row), i in zip(pending, new_ids, strict=True)),
+            (
+                (i, label, _created(row, histories))
+                for (label, row), i in zip(pending, new_ids, strict=True)
+            ),
         )
         self._update_by_id(Integration, updates)
 
 
-def _created(row: dict[str, Any]) -> dict[str, list[Any]]:
+def _created(
+    row: dict[str, Any], histories: dict[tuple[Any, ...], dict[str, list[Any]]]
+) -> dict[str, list[Any]]:
     """What a new link's history shows, in the order of its columns: how it works, and what
-    else it was given (no empty list, no missing value)."""
+    else it was given (no empty list, no missing value). Links saying the same (their data
+    objects shared by content, so their identity stands for it) share one history."""
+    said = (
+        row["method"],
+        row["direction"],
+        row["status"],
+        id(row["data_objects"]),
+        row["frequency"],
+        row["notes"],
+    )
+    history = histories.get(said)
+    if history is None:
+        history = histories[said] = _history_of(row)
+    return history
+
+
+def _history_of(row: dict[str, Any]) -> dict[str, list[Any]]:
+    """The history of one new link (see _created)."""
     changes = {
         "method": [None, row["method"]],
         "direction": [None, row["direction"]],

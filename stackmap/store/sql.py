@@ -41,7 +41,10 @@ def _converted(process: Any, column: list[Any], json: bool) -> list[Any]:
 
     A column of hashable values (dates, the batch's timestamp, money, flags) repeats itself:
     each distinct value is converted once and the column mapped through the results in C.
-    JSON values (lists, dicts) cannot be keys and are serialised one by one.
+    JSON values (lists, dicts) cannot be keys: each object is serialised once, by identity
+    (the writers share one object among the rows that say the same thing: 100,000 new links
+    carry a few dozen histories and lists of data objects). Every object is alive in
+    `column` for the whole call, so no two of them share an id.
     """
     if not json:
         try:
@@ -51,7 +54,16 @@ def _converted(process: Any, column: list[Any], json: bool) -> list[Any]:
         else:
             done[None] = None
             return list(map(done.__getitem__, column))
-    return [None if value is None else process(value) for value in column]
+        return [None if value is None else process(value) for value in column]
+    by_id: dict[int, Any] = {id(None): None}
+    converted = []
+    for value in column:
+        key = id(value)
+        if key in by_id:
+            converted.append(by_id[key])
+        else:
+            converted.append(by_id.setdefault(key, process(value)))
+    return converted
 
 
 def processor(column_type: sa.types.TypeEngine[Any], dialect: sa.Dialect) -> Any:
