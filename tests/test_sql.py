@@ -71,7 +71,10 @@ def test_json_objects_shared_by_rows_are_each_stored_as_they_are(engine: sa.Engi
     # own, lists made and dropped while the rows are built (whose ids Python may reuse), and
     # no value, each read back as it was given.
     shared = ["crm", "email"]
-    rows: list[dict[str, object]] = [{"name": "a", "tags": shared}, {"name": "b", "tags": ["crm", "email"]}]
+    rows: list[dict[str, object]] = [
+        {"name": "a", "tags": shared},
+        {"name": "b", "tags": ["crm", "email"]},
+    ]
     rows += [{"name": f"c{n}", "tags": [n, str(n)]} for n in range(50)]
     rows += [{"name": "d", "tags": shared}, {"name": "e", "tags": None}, {"name": "f"}]
     with engine.begin() as connection:
