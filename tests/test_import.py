@@ -264,6 +264,48 @@ def test_a_file_with_no_recognisable_sheet_says_what_it_looked_for(tmp_path: Pat
     assert "no sheet has a column naming the tool" in result.stderr
 
 
+def test_a_link_value_the_schema_refuses_is_kept_as_written_and_the_link_lands(
+    inventory: Inventory, tmp_path: Path
+) -> None:
+    from openpyxl import Workbook
+
+    path = tmp_path / "stack.xlsx"
+    book = Workbook()
+    tools = book.active
+    assert tools is not None
+    tools.title = "Tools"
+    for row in (["Tool", "Vendor"], ["Canva", "Canva"], ["Asana", "Asana"], ["Slack", "Slack"]):
+        tools.append(row)
+    links = book.create_sheet("Integrations")
+    owner = "Marketing operations and " * 10  # longer than a name can be
+    for row in (
+        ["From", "To", "How", "Owner", "Notes"],
+        ["Asana", "Canva", "Native", owner, "syncs nightly"],
+        ["Slack", "Canva", "API", "Dana Lee", ""],
+    ):
+        links.append(row)
+    book.save(path)
+    plan = inventory.plan_import(path)
+    assert not plan.errors
+    [issue] = [i for i in plan.issues if i.severity == "unreadable"]
+    assert (issue.row, issue.sheet, issue.column, issue.value) == (
+        2,
+        "Integrations",
+        "Owner",
+        owner.strip(),
+    )
+    assert issue.reason.endswith("at most 200 characters; left unknown, kept as written")
+    landed = {(i.source, i.target): i for i in plan.integrations}
+    assert set(landed) == {("Asana", "Canva"), ("Slack", "Canva")}
+    asana = landed[("Asana", "Canva")]
+    assert (asana.owner, asana.method) == (None, "native")
+    assert asana.notes == f"syncs nightly; as written — Owner: {owner.strip()}"
+    assert landed[("Slack", "Canva")].owner == "Dana Lee"
+    strict = inventory.plan_import(path, strict=True)
+    assert [(e.row, e.severity) for e in strict.errors] == [(2, "error")]
+    assert [(i.source, i.target) for i in strict.integrations] == [("Slack", "Canva")]
+
+
 def test_a_link_known_vaguely_is_described_later_not_duplicated(
     inventory: Inventory, tmp_path: Path
 ) -> None:

@@ -4,11 +4,13 @@ match names, merge duplicates, and say everything that was done or doubted (no d
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
+
+from pydantic import ValidationError
 
 from stackmap.domain import IntegrationMethod, name_key
 from stackmap.errors import InvalidValueError
@@ -23,7 +25,7 @@ from stackmap.importers.scope import outside_marketing
 from stackmap.importers.values import CURRENCIES, text_of
 from stackmap.progress import SILENT, Progress
 from stackmap.reference import Reference
-from stackmap.schemas import IntegrationFields, ToolRecord, invalid_field, parse
+from stackmap.schemas import IntegrationFields, ToolRecord, invalid_field, parse, validator
 
 
 @dataclass(frozen=True)
@@ -148,7 +150,7 @@ def plan_import(
     links = _links_from_tool_rows(mapped["tools"].rows) if "tools" in mapped else []
     if "integrations" in mapped:
         links += _integration_rows(plan, mapped["integrations"].rows)
-    plan.integrations = _resolve_links(plan, links, matcher, existing)
+    plan.integrations = _resolve_links(plan, links, matcher, existing, strict)
     return plan
 
 
@@ -459,7 +461,8 @@ def _merge(plan: ImportPlan, group: list[SourceRow]) -> SourceRow:
     return SourceRow(group[0].number, cells, columns, group[0].sheet)
 
 
-Link = tuple[int, str, dict[str, Any]]  # row number, sheet label, integration values
+# Row number, sheet label, integration values, and the header each field was read from.
+Link = tuple[int, str, dict[str, Any], Mapping[str, str]]
 
 
 def _links_from_tool_rows(rows: list[SourceRow]) -> list[Link]:
@@ -467,7 +470,7 @@ def _links_from_tool_rows(rows: list[SourceRow]) -> list[Link]:
     for row in rows:
         for target in row.cells.get("integrations") or []:
             values = {"source": row.cells["name"], "target": target, "method": "unknown"}
-            links.append((row.number, row.sheet, values))
+            links.append((row.number, row.sheet, values, row.columns))
     return links
 
 
@@ -481,7 +484,7 @@ def _integration_rows(plan: ImportPlan, rows: list[SourceRow]) -> list[Link]:
     links = []
     for row in rows:
         if fields.issuperset(row.cells):  # most rows: every cell a link's field, read
-            links.append((row.number, row.sheet, dict(row.cells)))
+            links.append((row.number, row.sheet, dict(row.cells), row.columns))
             continue
         values = {k: v for k, v in row.cells.items() if k in fields}
         written = [
@@ -495,7 +498,7 @@ def _integration_rows(plan: ImportPlan, rows: list[SourceRow]) -> list[Link]:
                 values["method"] = IntegrationMethod.UNKNOWN  # not the schema's default guess
             notes = [str(values["notes"])] if values.get("notes") else []
             values["notes"] = "; ".join([*notes, f"as written — {'; '.join(written)}"])
-        links.append((row.number, row.sheet, values))
+        links.append((row.number, row.sheet, values, row.columns))
     return links
 
 
@@ -503,11 +506,48 @@ def _where(number: int, field: str) -> str:
     return f"row {number}, {field}"
 
 
+def _link_refusing(plan: ImportPlan, link: Link, strict: bool) -> IntegrationFields | None:
+    """Validate a link some value of which the schema refuses (an owner's name longer than a
+    name can be): that field is left unknown and its text kept in the link's notes, so the
+    link still lands (strict: it is refused). None when the link cannot land."""
+    number, sheet, values, columns = link
+    values = dict(values)
+    while True:
+        try:
+            return parse(IntegrationFields, values, partial(_where, number))
+        except InvalidValueError as exc:
+            field = invalid_field(exc)
+            if strict or field in (None, "source", "target", "notes") or field not in values:
+                plan.issues.append(Issue(number, "", "", str(exc), "error", sheet))
+                return None
+            header = columns.get(field, field)
+            written = text_of(values.pop(field))
+            if field == "method":
+                values["method"] = IntegrationMethod.UNKNOWN  # not the schema's default guess
+            kept = f"as written — {header}: {written}"
+            values["notes"] = f"{values['notes']}; {kept}" if values.get("notes") else kept
+            cause = exc.__cause__
+            said = cause.errors()[0]["msg"] if isinstance(cause, ValidationError) else str(exc)
+            reason = said.removeprefix("Value error, ")
+            reason = reason[:1].lower() + reason[1:]
+            plan.issues.append(
+                Issue(
+                    number,
+                    header,
+                    written,
+                    f"{reason}; left unknown, kept as written",
+                    "unreadable",
+                    sheet,
+                )
+            )
+
+
 def _resolve_links(
     plan: ImportPlan,
     links: list[Link],
     matcher: ProductMatcher,
     existing: Sequence[ExistingTool],
+    strict: bool = False,
 ) -> list[IntegrationFields]:
     """Name each end by the tool it means (in the catalog or in this file), or report it."""
     by_key: dict[str, str] = {}
@@ -529,25 +569,10 @@ def _resolve_links(
         if product and not same:
             by_product.setdefault(product, []).append(landing)
 
-    resolved: dict[str, str | None] = {}
-    keys: dict[str, str] = {}
-
-    def key_of(name: str) -> str:
-        key = keys.get(name)
-        if key is None:
-            key = keys[name] = name_key(name)
-        return key
-
-    def resolve(written: str) -> str | None:
-        # Each way of writing a name is resolved once: 100,000 links name 20,000 tools, and
-        # a name not in the catalog costs a fuzzy search.
-        if written not in resolved:
-            resolved[written] = _resolve_end(written)
-        return resolved[written]
-
     def _resolve_end(written: str) -> str | None:
-        if key_of(written) in by_key:
-            return by_key[key_of(written)]
+        key = name_key(written)
+        if key in by_key:
+            return by_key[key]
         match = matcher.match(written)
         if match is not None and match.how != "possible":
             names = list(dict.fromkeys(by_product.get(match.target, [])))
@@ -556,13 +581,29 @@ def _resolve_links(
         close = similar_names([written], list(by_key.values()), agreeing=True)
         return close[0][1] if close else None
 
+    # Each way of writing a name is resolved once, to the tool's name and its key (None: no
+    # such tool): 100,000 links name 20,000 tools, and a name not in the catalog costs a
+    # fuzzy search.
+    ends: dict[str, tuple[str, str] | None] = {}
+
+    def end(written: str) -> tuple[str, str] | None:
+        name = _resolve_end(written)
+        found = ends[written] = (name, name_key(name)) if name is not None else None
+        return found
+
+    validate = validator(IntegrationFields)
     result: list[IntegrationFields] = []
     seen: set[tuple[str, ...]] = set()
-    for number, sheet, values in links:
-        source, target = resolve(str(values["source"])), resolve(str(values["target"]))
+    for number, sheet, values, columns in links:
+        written_source, written_target = str(values["source"]), str(values["target"])
+        source = ends[written_source] if written_source in ends else end(written_source)
+        target = ends[written_target] if written_target in ends else end(written_target)
         if source is None or target is None:
-            ends = (("source", source), ("target", target))
-            missing = [str(values[end]) for end, name in ends if name is None]
+            missing = [
+                written
+                for written, found in ((written_source, source), (written_target, target))
+                if found is None
+            ]
             plan.issues.append(
                 Issue(
                     number,
@@ -574,24 +615,36 @@ def _resolve_links(
                 )
             )
             continue
-        if source == target:
+        if source[0] == target[0]:
             continue
-        pair = (key_of(source), key_of(target))
         method = str(values.get("method", ""))
         # "Connected apps" has no direction: A lists B and B lists A is one link.
-        key = (*sorted(pair), method) if method == "unknown" else (*pair, method)
+        if method == "unknown":
+            key = (*sorted((source[1], target[1])), method)
+        else:
+            key = (source[1], target[1], method)
         if key in seen:
             continue
         seen.add(key)
+        named = {**values, "source": source[0], "target": target[0]}
         try:
-            named = {**values, "source": source, "target": target}
-            result.append(parse(IntegrationFields, named, partial(_where, number)))
-        except InvalidValueError as exc:
-            plan.issues.append(Issue(number, "", "", str(exc), "error", sheet))
+            result.append(validate(named))
+        except ValidationError:
+            link = _link_refusing(plan, (number, sheet, named, columns), strict)
+            if link is not None:
+                result.append(link)
     # A "connected apps" cell only says two tools are linked; a row saying how (either way
     # round) describes the same link better.
     if not any(r.method == "unknown" for r in result):
         return result  # nothing to drop: most files never say "connected apps"
+    keys: dict[str, str] = {}
+
+    def key_of(name: str) -> str:
+        key = keys.get(name)
+        if key is None:
+            key = keys[name] = name_key(name)
+        return key
+
     described = {
         frozenset((key_of(r.source), key_of(r.target))) for r in result if r.method != "unknown"
     }
