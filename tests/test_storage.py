@@ -20,7 +20,9 @@ from stackmap.errors import (
 )
 from stackmap.inventory import Inventory
 from stackmap.models import Change, Contract, ImportBatch, Integration, Tool, ToolCapability
+from stackmap.reference import Reference
 from stackmap.schemas import ContractFields, IntegrationFields, ToolFields, ToolRecord
+from stackmap.store.integrations import IntegrationWrites
 
 
 def _dump(inventory: Inventory) -> list[tuple[str, list[tuple[object, ...]]]]:
@@ -309,3 +311,51 @@ def test_bulk_written_rows_are_stored_exactly_as_the_orm_stores_them(
 
         assert re.fullmatch(pattern, batch_at)
         assert all(re.fullmatch(pattern, s) for s in stamps)
+
+
+def _links_batch() -> tuple[list[ToolRecord], list[IntegrationFields]]:
+    tools = [ToolRecord(ToolFields(name=name)) for name in ("Asana", "Canva", "Slack", "Zapier")]
+    objects = ["contacts", "leads"]
+    links = [
+        IntegrationFields(source="Asana", target="Canva", data_objects=objects, notes="first"),
+        IntegrationFields(source="Slack", target="Canva", method="native", frequency="daily"),
+        # Equal lists of data objects that are not one list; one with none at all.
+        IntegrationFields(source="Canva", target="Slack", data_objects=list(objects)),
+        IntegrationFields(source="Zapier", target="Asana", method="unknown", owner="Dana Lee"),
+        # The same route again: the last one written is the one kept.
+        IntegrationFields(source="Asana", target="Canva", status="broken", notes="second"),
+        IntegrationFields(source="Zapier", target="Slack", direction="two_way", owner="IT"),
+    ]
+    return tools, links
+
+
+def _written(inventory: Inventory) -> list[tuple[str, list[tuple[object, ...]]]]:
+    """_dump with the moment of writing left out (each load has its own)."""
+    moments = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d")
+    return [
+        (name, [tuple("at" if moments.match(str(v)) else v for v in row) for row in rows])
+        for name, rows in _dump(inventory)
+    ]
+
+
+def test_new_links_written_at_once_are_stored_as_the_links_written_one_by_one(
+    reference: Reference, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A first import writes its links column by column; once the catalog has links from the
+    # same tools, they are written one by one. Both must store the same rows and history.
+    tools, links = _links_batch()
+    at_once = Inventory(db.open_database("sqlite://"), reference, actor="tester")
+    created = at_once.load(tools, links, kind="spreadsheet", file_name="x", sha256="0" * 64)
+    one_by_one = Inventory(db.open_database("sqlite://"), reference, actor="tester")
+    # A link no record matches makes the writer take the one-by-one path.
+    unrelated = {(-1, -1, "api"): Integration(source_tool_id=-1, target_tool_id=-1)}
+    monkeypatch.setattr(IntegrationWrites, "_existing_links", lambda self, resolved: unrelated)
+    written = one_by_one.load(tools, links, kind="spreadsheet", file_name="x", sha256="0" * 64)
+    assert created.integrations == written.integrations
+    assert [o.action for o in created.integrations] == ["created"] * len(links)
+    assert _written(at_once) == _written(one_by_one)
+    kept = [(i.source, i.target, i.status, i.notes) for i in at_once.integrations()]
+    assert ("Asana", "Canva", "broken", "second") in kept
+    assert len(kept) == len(links) - 1
+    at_once.close()
+    one_by_one.close()

@@ -18,6 +18,7 @@ from stackmap.models import (
     Tool,
 )
 from stackmap.schemas import IntegrationFields
+from stackmap.store import sql
 from stackmap.store.base import Outcome, WriterBase, plain
 from stackmap.store.sql import among
 
@@ -33,6 +34,8 @@ class IntegrationWrites(WriterBase):
         owner_ids = self._ensure_named(Owner, [r.owner for r in records if r.owner])
         resolved = self._resolve_ends(records)
         existing = self._existing_links(resolved)
+        if not existing:  # nothing recorded from these tools yet: a first import
+            return self._create_links(resolved, owner_ids)
         linked = {frozenset((s, t)) for s, t, _ in existing}
         outcomes: list[Outcome] = []
         inserts: list[tuple[str, dict[str, Any]]] = []
@@ -109,6 +112,51 @@ class IntegrationWrites(WriterBase):
                     existing[(link.source_tool_id, link.target_tool_id, link.method)] = link
         return existing
 
+    def _create_links(
+        self,
+        resolved: list[tuple[IntegrationFields, tuple[int, str], tuple[int, str]]],
+        owner_ids: dict[str, int],
+    ) -> list[Outcome]:
+        """Create every link of a batch none of whose tools has a link yet: what the loop in
+        upsert_integrations and _write_links would do, column by column (a first import
+        writes 100,000 links)."""
+        labels = [f"{source} → {target}" for _, (_, source), (_, target) in resolved]
+        outcomes = [Outcome(label, "created") for label in labels]
+        # The same route twice in one batch: the last is kept, where the first was.
+        routes = [(s, t, r.method._value_) for r, (s, _), (t, _) in resolved]
+        kept = list(dict(zip(routes, range(len(routes)), strict=True)).values())
+        if len(kept) < len(resolved):
+            resolved = [resolved[i] for i in kept]
+            labels = [labels[i] for i in kept]
+            routes = [routes[i] for i in kept]
+        records = [record for record, _, _ in resolved]
+        # Links that say the same thing share one list of data objects and one history, each
+        # then stored once (see sql._converted): a register's 100,000 links say a few dozen.
+        lists: dict[tuple[str, ...], list[str]] = {}
+        shared = lists.setdefault
+        columns: dict[str, Sequence[Any]] = {
+            "source_tool_id": [s for s, _, _ in routes],
+            "target_tool_id": [t for _, t, _ in routes],
+            "method": [m for _, _, m in routes],
+            "direction": [r.direction._value_ for r in records],
+            "status": [r.status._value_ for r in records],
+            "data_objects": [shared(tuple(r.data_objects), r.data_objects) for r in records],
+            "frequency": [plain(r.frequency) for r in records],
+            "owner_id": [owner_ids.get(name_key(r.owner)) if r.owner else None for r in records],
+            "notes": [r.notes for r in records],
+            "created_at": [self.now] * len(records),
+            "updated_at": [self.now] * len(records),
+        }
+        connection, table = self.session.connection(), Integration.__table__  # type: ignore[attr-defined]
+        new_ids = sql.reserve_ids(connection, table, len(records))
+        sql.insert_columns(connection, table, columns, new_ids)
+        histories: dict[tuple[Any, ...], dict[str, list[Any]]] = {}
+        said = zip(*(columns[k] for k in _SAID), strict=True)
+        self.record_created(
+            "integration", new_ids, labels, [_history(values, histories) for values in said]
+        )
+        return outcomes
+
     def _new_link(
         self,
         record: IntegrationFields,
@@ -181,37 +229,36 @@ class IntegrationWrites(WriterBase):
         self._update_by_id(Integration, updates)
 
 
+# What a new link's history says, in the order of its columns.
+_SAID = ("method", "direction", "status", "data_objects", "frequency", "notes")
+
+
 def _created(
     row: dict[str, Any], histories: dict[tuple[Any, ...], dict[str, list[Any]]]
 ) -> dict[str, list[Any]]:
-    """What a new link's history shows, in the order of its columns: how it works, and what
-    else it was given (no empty list, no missing value). Links saying the same (their data
-    objects shared by content, so their identity stands for it) share one history."""
-    said = (
-        row["method"],
-        row["direction"],
-        row["status"],
-        id(row["data_objects"]),
-        row["frequency"],
-        row["notes"],
-    )
-    history = histories.get(said)
+    """The history of a new link written as a row (see _history)."""
+    return _history(tuple(map(row.__getitem__, _SAID)), histories)
+
+
+def _history(
+    said: tuple[Any, ...], histories: dict[tuple[Any, ...], dict[str, list[Any]]]
+) -> dict[str, list[Any]]:
+    """What a new link's history shows, from its values in _SAID's order: how it works, and
+    what else it was given (no empty list, no missing value). Links saying the same (their
+    data objects shared by content, so their identity stands for it) share one history."""
+    method, direction, status, data_objects, frequency, notes = said
+    key = (method, direction, status, id(data_objects), frequency, notes)
+    history = histories.get(key)
     if history is None:
-        history = histories[said] = _history_of(row)
+        history = histories[key] = {
+            "method": [None, method],
+            "direction": [None, direction],
+            "status": [None, status],
+        }
+        if data_objects:
+            history["data_objects"] = [None, data_objects]
+        if frequency is not None:
+            history["frequency"] = [None, frequency]
+        if notes is not None:
+            history["notes"] = [None, notes]
     return history
-
-
-def _history_of(row: dict[str, Any]) -> dict[str, list[Any]]:
-    """The history of one new link (see _created)."""
-    changes = {
-        "method": [None, row["method"]],
-        "direction": [None, row["direction"]],
-        "status": [None, row["status"]],
-    }
-    if row["data_objects"]:
-        changes["data_objects"] = [None, row["data_objects"]]
-    if row["frequency"] is not None:
-        changes["frequency"] = [None, row["frequency"]]
-    if row["notes"] is not None:
-        changes["notes"] = [None, row["notes"]]
-    return changes

@@ -36,7 +36,7 @@ def among(statement: S, column: Any, keys: Sequence[Any]) -> list[S]:
     return [statement.where(column.in_(chunk)) for chunk in chunks(keys)]
 
 
-def _converted(process: Any, column: list[Any], json: bool) -> list[Any]:
+def _converted(process: Any, column: Sequence[Any], json: bool) -> list[Any]:
     """One column's values as the driver stores them; NULL stays NULL.
 
     A column of hashable values (dates, the batch's timestamp, money, flags) repeats itself:
@@ -94,36 +94,54 @@ def insert(
 ) -> None:
     """Insert rows with one driver-level executemany; `ids`, when given, are their `id`s.
 
-    Values go through each column type's own bind processor, so they are stored exactly as
-    SQLAlchemy would store them; what is skipped is its per-row statement bookkeeping. The
-    first row's keys name the columns; a key missing from a later row is NULL.
+    The first row's keys name the columns; a key missing from a later row is NULL (see
+    insert_columns).
     """
     if not rows:
         return
+    insert_columns(connection, table, {name: _column(rows, name) for name in rows[0]}, ids)
+
+
+def insert_columns(
+    connection: sa.Connection,
+    table: sa.Table,
+    columns: dict[str, Sequence[Any]],
+    ids: Sequence[int] | None = None,
+) -> None:
+    """Insert rows given column by column (every column as long as the others) with one
+    driver-level executemany; `ids`, when given, are their `id`s.
+
+    Values go through each column type's own bind processor, so they are stored exactly as
+    SQLAlchemy would store them; what is skipped is its per-row statement bookkeeping.
+    """
+    count = len(next(iter(columns.values()), ()))
+    if not count:
+        return
+    if any(len(values) != count for values in columns.values()):
+        raise ValueError("columns of different lengths")
     dialect = connection.dialect
-    names = list(rows[0])
-    if ids is not None and ("id" in names or len(ids) != len(rows)):
-        raise ValueError(f"{len(ids)} ids for {len(rows)} rows (which must carry none)")
-    # Column by column, so that taking the values, converting them and making the driver's
-    # parameter tuples are C-level loops: a 20,000-tool import writes a million values.
-    columns: list[Sequence[Any]] = []
-    for name in names:
-        column = _column(rows, name)
+    names = list(columns)
+    if ids is not None and ("id" in names or len(ids) != count):
+        raise ValueError(f"{len(ids)} ids for {count} rows (which must carry none)")
+    # Column by column, so that converting the values and making the driver's parameter
+    # tuples are C-level loops: a 20,000-tool import writes a million values.
+    converted: list[Sequence[Any]] = []
+    for name, column in columns.items():
         column_type = table.c[name].type
         process = processor(column_type, dialect)
         if process is not None:
             column = _converted(process, column, isinstance(column_type, sa.JSON))
-        columns.append(column)
+        converted.append(column)
     if ids is not None:
         names.append("id")
-        columns.append(ids)
+        converted.append(ids)
     quote = dialect.identifier_preparer.quote
     marker = "?" if dialect.paramstyle == "qmark" else "%s"
     sql = (
         f"INSERT INTO {dialect.identifier_preparer.format_table(table)} "
         f"({', '.join(quote(n) for n in names)}) VALUES ({', '.join([marker] * len(names))})"
     )
-    connection.exec_driver_sql(sql, list(zip(*columns, strict=True)))
+    connection.exec_driver_sql(sql, list(zip(*converted, strict=True)))
 
 
 def reserve_ids(connection: sa.Connection, table: sa.Table, count: int) -> list[int]:
