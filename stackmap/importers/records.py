@@ -5,14 +5,14 @@ Errors name the file, the row and the column, in one line, so a person can fix t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from stackmap.errors import InvalidValueError
 from stackmap.record import record
-from stackmap.schemas import ContractFields, ToolFields, ToolRecord, parse
+from stackmap.schemas import ContractFields, ToolFields, ToolRecord, parse, validator
 
 M = TypeVar("M", bound=BaseModel)
 # Sets: every cell of every row is looked up here (260,000 cells in a 20,000-tool workbook).
@@ -33,11 +33,21 @@ class SourceRow:
 
 
 def _validate(model: type[M], values: dict[str, Any], row: SourceRow, file: str) -> M:
-    return parse(
-        model,
-        values,
-        lambda field: f"{file}: row {row.number}, column {row.columns.get(field, field)!r}",
-    )
+    try:
+        return _VALIDATORS[model](values)  # type: ignore[return-value]
+    except ValidationError:  # worded by parse, naming the file, the row and the column
+        return parse(
+            model,
+            values,
+            lambda field: f"{file}: row {row.number}, column {row.columns.get(field, field)!r}",
+        )
+
+
+# Without pydantic's per-call wrapper: a 20,000-tool workbook validates 40,000 of these.
+_VALIDATORS: dict[type[BaseModel], Callable[[dict[str, Any]], BaseModel]] = {
+    ToolFields: validator(ToolFields),
+    ContractFields: validator(ContractFields),
+}
 
 
 def tool_records(rows: Iterable[SourceRow], file: str) -> list[ToolRecord]:
