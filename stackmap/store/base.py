@@ -56,6 +56,15 @@ def owner_kind(name: str) -> OwnerKind:
     return OwnerKind.TEAM if _TEAM_WORDS.search(name) else OwnerKind.PERSON
 
 
+# Every column of the catalog holding a vendor's or an owner's id, which the history names.
+_ID_COLUMNS = frozenset(
+    column.name
+    for table in SQLModel.metadata.tables.values()
+    for column in table.columns
+    if column.name == "vendor_id" or column.name.endswith("owner_id")
+)
+
+
 class WriterBase:
     """Writes validated records inside one session; history rows are flushed at the end."""
 
@@ -212,6 +221,8 @@ class WriterBase:
 
     def _readable(self, changes: dict[str, list[Any]]) -> dict[str, list[Any]]:
         """Return changes with vendor and owner ids replaced by their names, for the history."""
+        if changes.keys().isdisjoint(_ID_COLUMNS):  # most: a copy as it is
+            return dict(changes)
         readable = {}
         for column, (old, new) in changes.items():
             model: type[Vendor] | type[Owner] | None = None

@@ -44,6 +44,11 @@ _PLAIN_FIELDS = (
 
 # A new tool's history shows what it was given: no empty list or mapping, no bookkeeping.
 _EMPTY_KINDS = frozenset({list, dict})
+# The empty values of every new tool row: one list and one dict, so that each JSON column
+# stores them once (sql._converted), not 20,000 times. Rows never change them in place: a
+# record's values replace them.
+_NO_LIST: list[Any] = []
+_NO_DICT: dict[str, Any] = {}
 _UNSHOWN = frozenset({"key", "created_at", "updated_at"})
 
 
@@ -291,10 +296,10 @@ class ToolWrites(ContractWrites):
             "business_owner_id": None,
             "technical_owner_id": None,
             "library_product": None,
-            "business_units": [],
-            "tags": [],
-            "journey_stages": [],
-            "extra": {},
+            "business_units": _NO_LIST,
+            "tags": _NO_LIST,
+            "journey_stages": _NO_LIST,
+            "extra": _NO_DICT,
             "status": "active",
             "created_at": now,
             "updated_at": now,
