@@ -461,8 +461,9 @@ def _merge(plan: ImportPlan, group: list[SourceRow]) -> SourceRow:
     return SourceRow(group[0].number, cells, columns, group[0].sheet)
 
 
-# Row number, sheet label, integration values, and the header each field was read from.
-Link = tuple[int, str, dict[str, Any], Mapping[str, str]]
+# Row number, sheet label, integration values (never changed), and the header each field was
+# read from.
+Link = tuple[int, str, Mapping[str, Any], Mapping[str, str]]
 
 
 def _links_from_tool_rows(rows: list[SourceRow]) -> list[Link]:
@@ -484,7 +485,8 @@ def _integration_rows(plan: ImportPlan, rows: list[SourceRow]) -> list[Link]:
     links = []
     for row in rows:
         if fields.issuperset(row.cells):  # most rows: every cell a link's field, read
-            links.append((row.number, row.sheet, dict(row.cells), row.columns))
+            # As they are: _resolve_links makes each link's values anew, with its ends named.
+            links.append((row.number, row.sheet, row.cells, row.columns))
             continue
         values = {k: v for k, v in row.cells.items() if k in fields}
         written = [
