@@ -66,6 +66,9 @@ _EDITION = re.compile(
 )
 _DOMAIN = re.compile(r"^(?P<bare>[\w-]+)\.(io|com|ai|co|app|so|net)$", re.IGNORECASE)
 _PARENTHESES = re.compile(r"^(?P<outer>[^()]+?)\s*\((?P<inner>[^()]+)\)\s*$")
+# Compiled once: every name of a 20,000-row sheet goes through both.
+_NOT_WORDS = re.compile(r"[\W_]+")
+_NOT_ALPHANUMERIC = re.compile(r"[^0-9a-z]")
 
 
 def without_edition(name: str) -> str:
@@ -94,7 +97,7 @@ def _words(name: str) -> list[str]:
     """A name's words in lower case without punctuation, its symbols spelled out so that
     "C++" stays apart from "C"."""
     spelled = name.casefold().replace("+", " plus").replace("#", " sharp")
-    return re.sub(r"[\W_]+", " ", spelled).split()
+    return _NOT_WORDS.sub(" ", spelled).split()
 
 
 def _letters(name: str) -> str:
@@ -308,4 +311,4 @@ def similar_names(
 
 
 def _block(name: str) -> str:
-    return re.sub(r"[^0-9a-z]", "", name.casefold())[:3]
+    return _NOT_ALPHANUMERIC.sub("", name.casefold())[:3]
