@@ -58,7 +58,7 @@ def tool_records(rows: Iterable[SourceRow], file: str) -> list[ToolRecord]:
         contract: dict[str, Any] = {}
         extra: dict[str, Any] = {}
         for field, value in row.cells.items():
-            if value is None or (isinstance(value, str | list) and not value):
+            if value is None or (not value and isinstance(value, str | list)):
                 continue  # blank: "" or []; 0 and False are values
             if field in TOOL_FIELDS:
                 tool[field] = value

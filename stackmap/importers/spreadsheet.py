@@ -406,12 +406,14 @@ def _to_reference_terms(
             )
         else:
             cells["category"] = slug
-    for key, resolve in (
-        ("capabilities", reference.capability_slug),
-        ("journey_stages", lambda t: _stage(reference, t)),
-    ):
-        values = cells.get(key) or []
-        known = [resolve(v) for v in values]
+    for key in ("capabilities", "journey_stages"):
+        values = cells.get(key)
+        if not values:  # most rows name neither
+            continue
+        if key == "capabilities":
+            known = [reference.capability_slug(v) for v in values]
+        else:
+            known = [_stage(reference, v) for v in values]
         for value, slug in zip(values, known, strict=True):
             if slug is None:
                 plan.issues.append(
@@ -424,8 +426,7 @@ def _to_reference_terms(
                         row.sheet,
                     )
                 )
-        if values:
-            cells[key] = [s for s in known if s]
+        cells[key] = [s for s in known if s]
 
 
 def _name_from_email(email: str) -> str:
