@@ -88,10 +88,20 @@ class ContractWrites(WriterBase):
                     outcome.action = "updated"
         new_ids = self._insert_returning_ids(Contract, [row for _, row in inserts])
         for (outcome, row), contract_id in zip(inserts, new_ids, strict=True):
-            created = {k: [None, v] for k, v in row.items() if k in _IS_TERM and v is not None}
             tool_record = self._created.get(("tool", row["tool_id"]))
+            if tool_record is not None and outcome.action != "unchanged":
+                # A new tool's first contract is part of its creation: one history entry
+                # (most contracts of an import; their terms named for it in one pass).
+                tool_record["changes"].update(
+                    {
+                        _IN_HISTORY[k]: [None, v]
+                        for k, v in row.items()
+                        if v is not None and k in _IS_TERM
+                    }
+                )
+                continue
+            created = {k: [None, v] for k, v in row.items() if k in _IS_TERM and v is not None}
             if tool_record is not None:
-                # A new tool's first contract is part of its creation: one history entry.
                 tool_record["changes"].update({_IN_HISTORY[k]: v for k, v in created.items()})
             else:
                 self.record("contract", contract_id, outcome.label, ChangeAction.CREATE, created)
@@ -103,10 +113,8 @@ class ContractWrites(WriterBase):
     @staticmethod
     def _contract_values(terms: ContractFields) -> dict[str, Any]:
         given = terms.model_fields_set
-        values: dict[str, Any] = {}
-        for name in _CONTRACT_FIELDS:
-            if name in given:
-                values[name] = plain(getattr(terms, name))
+        held = terms.__dict__  # where a pydantic model keeps its fields: one lookup each
+        values = {name: plain(held[name]) for name in _CONTRACT_FIELDS if name in given}
         annual = terms.annualised()
         if annual is not None:
             values["annual_cost"] = annual
