@@ -132,16 +132,34 @@ def test_loading_the_same_records_twice_changes_nothing_the_second_time(
 ) -> None:
     records = [
         ToolRecord(
-            ToolFields(name=f"Tool {i}", vendor=f"Vendor {i % 7}", capabilities=["crm"]),
+            ToolFields(
+                name=f"Tool {i}",
+                vendor=f"Vendor {i % 7}",
+                capabilities=["crm"],
+                # The JSON columns, read back and compared with what is given again.
+                business_units=["Sales", "Marketing"][: i % 3],
+                tags=[f"tag {i % 4}"],
+                journey_stages=["awareness"] if i % 2 else [],
+                extra={"Region": "EMEA", "Seats note": i} if i % 5 else {},
+            ),
             ContractFields(annual_cost=Decimal(1000 + i), currency="EUR"),
         )
         for i in range(1200)  # more than one chunk of bound parameters
     ]
-    first = backend_inventory.load(records, kind="tools", file_name="a.csv", sha256="0" * 64)
+    links = [
+        IntegrationFields(
+            source=f"Tool {i}", target=f"Tool {i + 1}", data_objects=["contacts", "leads"][: i % 3]
+        )
+        for i in range(0, 1199, 2)
+    ]
+    first = backend_inventory.load(records, links, kind="tools", file_name="a.csv", sha256="0" * 64)
     assert first.counts()["tools_created"] == 1200
     before = _dump(backend_inventory)
-    second = backend_inventory.load(records, kind="tools", file_name="a.csv", sha256="0" * 64)
+    second = backend_inventory.load(
+        records, links, kind="tools", file_name="a.csv", sha256="0" * 64
+    )
     assert second.counts()["tools_unchanged"] == 1200
+    assert {o.action for o in second.integrations} == {"unchanged"}
     after = _dump(backend_inventory)
     # Only the second batch row is new.
     assert [t for t in after if t[0] != "import_batch"] == [

@@ -3,12 +3,14 @@ and the vendors and owners that tools, contracts and integrations name."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Literal
 
+import orjson
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, col
 
@@ -49,6 +51,28 @@ def plain(value: Any) -> Any:
     if isinstance(value, Enum):
         return value._value_
     return value
+
+
+class JsonTexts:
+    """JSON columns read as the driver gives them: text on SQLite, decoded once per distinct
+    text (a catalog's tools and links repeat a few hundred lists), or already decoded on
+    PostgreSQL. The values are shared: a caller replaces them, never changes them in place."""
+
+    def __init__(self) -> None:
+        self._decoded: dict[str, Any] = {}
+
+    def of(self, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        try:
+            return self._decoded[value]
+        except KeyError:
+            try:
+                decoded = orjson.loads(value)
+            except orjson.JSONDecodeError:  # what stdlib json wrote and orjson refuses (NaN)
+                decoded = json.loads(value)
+            self._decoded[value] = decoded
+            return decoded
 
 
 def owner_kind(name: str) -> OwnerKind:

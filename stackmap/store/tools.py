@@ -9,7 +9,7 @@ from functools import cached_property
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import col, select
+from sqlmodel import col
 
 from stackmap.domain import ChangeAction, name_key, vendor_key
 from stackmap.errors import DuplicateError, InvalidValueError, NotFoundError
@@ -20,7 +20,7 @@ from stackmap.models import (
     Vendor,
 )
 from stackmap.schemas import ToolFields, ToolRecord
-from stackmap.store.base import Outcome, plain
+from stackmap.store.base import JsonTexts, Outcome, plain
 from stackmap.store.contracts import ContractWrites
 from stackmap.store.sql import among, chunks
 
@@ -206,7 +206,7 @@ class ToolWrites(ContractWrites):
         batch.capabilities += [(key, c, s) for c, s in self._capabilities(item.fields, item.filled)]
 
     def _change_existing(
-        self, batch: _Batch, item: _Prepared, current: Tool, values: dict[str, Any]
+        self, batch: _Batch, item: _Prepared, current: _Tool, values: dict[str, Any]
     ) -> None:
         """A tool the catalog has: only the values that differ change, and are recorded."""
         assert current.id is not None
@@ -240,7 +240,7 @@ class ToolWrites(ContractWrites):
         for k, (_, new) in changes.items():
             setattr(current, k, new)
 
-    def _write_tools(self, batch: _Batch, existing: dict[str, Tool]) -> dict[str, int]:
+    def _write_tools(self, batch: _Batch, existing: dict[str, _Tool]) -> dict[str, int]:
         """Insert the new tools and update the changed ones; return every tool's id by key."""
         ids: dict[str, int] = {
             k: t.id
@@ -332,17 +332,37 @@ class ToolWrites(ContractWrites):
             values["library_product"] = product
         return values
 
-    def _existing_tools(self, wanted: list[tuple[str, str | None]]) -> dict[str, Tool]:
+    def _existing_tools(self, wanted: list[tuple[str, str | None]]) -> dict[str, _Tool]:
+        """The catalog's tools the records name, by key, and by "product:<name>" those that
+        alone are a product a record names.
+
+        Read as plain rows, not ORM objects: re-importing an inventory reads back 20,000
+        tools that mostly have not changed."""
         keys = sorted({k for k, _ in wanted})
         products = sorted({p for _, p in wanted if p})
-        found: dict[str, Tool] = {}
+        # JSON columns as the driver gives them, decoded once per distinct text (JsonTexts).
+        every = sa.select(
+            *(
+                sa.type_coerce(column, sa.Text) if isinstance(column.type, sa.JSON) else column
+                for column in (Tool.__table__.c[name] for name in _TOOL_COLUMNS)  # type: ignore[attr-defined]
+            )
+        )
+        texts = JsonTexts()
+
+        def read(statement: Any) -> list[_Tool]:
+            tools = [_Tool(*row) for row in self.session.execute(statement)]
+            for tool in tools:
+                for name in _JSON_COLUMNS:
+                    setattr(tool, name, texts.of(getattr(tool, name)))
+            return tools
+
+        found: dict[str, _Tool] = {}
         for chunk in chunks(keys):
-            for tool in self.session.exec(select(Tool).where(col(Tool.key).in_(chunk))):
+            for tool in read(every.where(col(Tool.key).in_(chunk))):
                 found[tool.key] = tool
-        by_product: dict[str, list[Tool]] = {}
+        by_product: dict[str, list[_Tool]] = {}
         for chunk in chunks(products):
-            stmt = select(Tool).where(col(Tool.library_product).in_(chunk))
-            for tool in self.session.exec(stmt):
+            for tool in read(every.where(col(Tool.library_product).in_(chunk))):
                 by_product.setdefault(tool.library_product or "", []).append(tool)
         for product, tools in by_product.items():
             # Only an unambiguous match: two tools of one product (two orgs) are not merged.
@@ -463,6 +483,46 @@ class ToolWrites(ContractWrites):
         self._update_by_id(Tool, rows)
 
 
+# What a recorded tool is compared with and changed in, in _Tool's order.
+_TOOL_COLUMNS = (
+    "id",
+    "name",
+    "key",
+    "vendor_id",
+    "business_owner_id",
+    "technical_owner_id",
+    "library_product",
+    *_PLAIN_FIELDS,
+)
+_JSON_COLUMNS = ("business_units", "tags", "journey_stages", "extra")
+
+
+@dataclass(slots=True)
+class _Tool:
+    """A recorded tool as a batch compares and changes it (the columns of _TOOL_COLUMNS)."""
+
+    id: int
+    name: str
+    key: str
+    vendor_id: int | None
+    business_owner_id: int | None
+    technical_owner_id: int | None
+    library_product: str | None
+    description: str | None
+    category: str | None
+    status: str
+    business_units: list[str]
+    website: str | None
+    tags: list[str]
+    notes: str | None
+    journey_stages: list[str]
+    disposition: str | None
+    decision_note: str | None
+    functional_fit: int | None
+    technical_fit: int | None
+    extra: dict[str, Any]
+
+
 @dataclass(frozen=True)
 class _Prepared:
     """A record with the library's suggestions applied and its values checked."""
@@ -486,7 +546,7 @@ class _Batch:
     )  # key, slug, source
 
 
-def _already_there(item: _Prepared, key: str, current: Tool) -> DuplicateError:
+def _already_there(item: _Prepared, key: str, current: _Tool) -> DuplicateError:
     if current.key == key:
         return DuplicateError(f"{current.name!r} is already in the catalog")
     return DuplicateError(
