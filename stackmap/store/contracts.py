@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlmodel import col, select
+import sqlalchemy as sa
+from sqlmodel import col
 
 from stackmap.domain import ChangeAction
 from stackmap.models import (
@@ -36,15 +40,45 @@ _IS_TERM = frozenset(_CONTRACT_FIELDS)
 _IN_HISTORY = {name: f"contract.{name}" for name in _CONTRACT_FIELDS}
 
 
+# What a recorded contract is matched on, compared with and changed in, in _Contract's order.
+_COLUMNS = ("id", "tool_id", "created_at", *_CONTRACT_FIELDS)
+
+
+@dataclass(slots=True)
+class _Contract:
+    """A recorded contract as a batch matches and changes it (the columns of _COLUMNS)."""
+
+    id: int
+    tool_id: int
+    created_at: datetime
+    annual_cost: Decimal | None
+    amount: Decimal | None
+    currency: str | None
+    billing_period: str | None
+    start_date: date | None
+    end_date: date | None
+    renewal_date: date | None
+    notice_days: int | None
+    auto_renew: bool | None
+    seats_purchased: int | None
+    seats_assigned: int | None
+    seats_active: int | None
+    pricing_model: str | None
+    cost_centre: str | None
+    notes: str | None
+
+
 class ContractWrites(WriterBase):
     """Upserts of the contracts an import or an edit gives for its tools."""
 
     def _upsert_contracts(self, items: list[tuple[int, Outcome, ContractFields]]) -> None:
         tool_ids = sorted({t for t, _, _ in items})
-        existing: dict[int, list[Contract]] = {}
+        # Plain rows, not ORM objects: a re-import reads back 20,000 contracts.
+        every = sa.select(*(Contract.__table__.c[name] for name in _COLUMNS))  # type: ignore[attr-defined]
+        existing: dict[int, list[_Contract]] = {}
         for chunk in chunks(tool_ids):
-            stmt = select(Contract).where(col(Contract.tool_id).in_(chunk))
-            for contract in self.session.exec(stmt):
+            for found in self.session.execute(every.where(col(Contract.tool_id).in_(chunk))):
+                contract = _Contract(*found)
                 existing.setdefault(contract.tool_id, []).append(contract)
         inserts: list[tuple[Outcome, dict[str, Any]]] = []
         updates: list[dict[str, Any]] = []
@@ -121,7 +155,7 @@ class ContractWrites(WriterBase):
         return values
 
 
-def _matching_contract(contracts: list[Contract], terms: ContractFields) -> Contract | None:
+def _matching_contract(contracts: list[_Contract], terms: ContractFields) -> _Contract | None:
     """Return the contract these terms update: the one starting on the same day, else the latest.
 
     A new start date that differs from every recorded one is a new contract (a renewal signed
