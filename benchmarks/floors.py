@@ -92,6 +92,23 @@ def import_(workbook: Path, prepared: Path, target: Path) -> None:
     connection.close()
 
 
+def reimport(workbook: Path, catalog: Path) -> None:
+    """Read every sheet with python-calamine, then read back the rows a re-import compares
+    the file with: the tools with their vendors, owners, contracts and capabilities, and the
+    links."""
+    import python_calamine
+
+    book = python_calamine.CalamineWorkbook.from_path(str(workbook))
+    for name in book.sheet_names:
+        book.get_sheet_by_name(name).to_python()
+    connection = sqlite3.connect(catalog)
+    for pragma in PRAGMAS:
+        connection.execute(f"PRAGMA {pragma}")
+    for table in ("vendor", "owner", "tool", "contract", "tool_capability", "integration"):
+        connection.execute(f'SELECT * FROM "{table}"').fetchall()
+    connection.close()
+
+
 def analyze(catalog: Path) -> None:
     """Read tools, links, capabilities and contracts; build the graph; find its articulation
     points and components; write a JSON summary."""
@@ -299,6 +316,7 @@ def load(script: Path, target: Path) -> None:
 FLOORS: dict[str, Callable[..., None]] = {
     "prepare-import": prepare_import,
     "import": import_,
+    "reimport": reimport,
     "analyze": analyze,
     "tools": tools,
     "map": map_,

@@ -14,6 +14,7 @@ ROWS = processes._rows(0, Path(), {"workbook": "", "catalog": "", "hub": ""})
 
 def test_only_names_rows_by_the_start_of_their_command() -> None:
     assert [r.name for r in processes.chosen(ROWS, ["import"])] == ["import"]
+    assert [r.name for r in processes.chosen(ROWS, ["re-import"])] == ["re-import (unchanged)"]
     assert [r.name for r in processes.chosen(ROWS, ["export"])] == [
         "export map",
         "export workbook",

@@ -63,3 +63,13 @@ def test_the_import_floor_checks_foreign_keys_as_the_catalog_does(
     (tmp_path / "bad.pickle").write_bytes(pickle.dumps((schema, rows)))
     with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
         floors.import_(SAMPLES / "team-audit.xlsx", tmp_path / "bad.pickle", tmp_path / "b.db")
+
+
+def test_the_re_import_floor_reads_the_file_and_the_catalog_and_writes_nothing(
+    catalog: Path,
+) -> None:
+    before = _contents(catalog)
+    floors.reimport(SAMPLES / "team-audit.xlsx", catalog)
+    assert _contents(catalog) == before
+    with pytest.raises(sqlite3.OperationalError, match="no such table"):
+        floors.reimport(SAMPLES / "team-audit.xlsx", catalog.with_name("empty.db"))
