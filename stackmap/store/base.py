@@ -179,6 +179,13 @@ class WriterBase:
 
     # --- set-based statements (stackmap.store.sql) on this writer's connection -------------
 
+    def _read(self, statement: sa.Select[*tuple[Any, ...]]) -> sa.CursorResult[*tuple[Any, ...]]:
+        """Run a read of plain columns on this writer's connection, past the ORM's result
+        handling (a re-import reads 140,000 rows back); what the session holds is flushed
+        first, as its own execute would."""
+        self.session.flush()
+        return self.session.connection().execute(statement)
+
     def _insert(self, model: type[SQLModel], rows: Sequence[dict[str, Any]]) -> None:
         sql.insert(self.session.connection(), model.__table__, rows)  # type: ignore[attr-defined]
 

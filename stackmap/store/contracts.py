@@ -77,7 +77,7 @@ class ContractWrites(WriterBase):
         every = sa.select(*(Contract.__table__.c[name] for name in _COLUMNS))  # type: ignore[attr-defined]
         existing: dict[int, list[_Contract]] = {}
         for chunk in chunks(tool_ids):
-            for found in self.session.execute(every.where(col(Contract.tool_id).in_(chunk))):
+            for found in self._read(every.where(col(Contract.tool_id).in_(chunk))):
                 contract = _Contract(*found)
                 existing.setdefault(contract.tool_id, []).append(contract)
         inserts: list[tuple[Outcome, dict[str, Any]]] = []

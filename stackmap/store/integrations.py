@@ -150,7 +150,7 @@ class IntegrationWrites(WriterBase):
         )
         lists = JsonTexts()
         for statement in among(every, col(Integration.source_tool_id), end_ids):
-            for row in self.session.execute(statement):
+            for row in self._read(statement):
                 if row[1] not in named:
                     continue
                 link = _Link(*row)

@@ -350,7 +350,7 @@ class ToolWrites(ContractWrites):
         texts = JsonTexts()
 
         def read(statement: Any) -> list[_Tool]:
-            tools = [_Tool(*row) for row in self.session.execute(statement)]
+            tools = [_Tool(*row) for row in self._read(statement)]
             for tool in tools:
                 for name in _JSON_COLUMNS:
                     setattr(tool, name, texts.of(getattr(tool, name)))
