@@ -359,8 +359,9 @@ def _written(inventory: Inventory) -> list[tuple[str, list[tuple[object, ...]]]]
 def test_new_links_written_at_once_are_stored_as_the_links_written_one_by_one(
     reference: Reference, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # A first import writes its links column by column; once the catalog has links from the
-    # same tools, they are written one by one. Both must store the same rows and history.
+    # A first import creates every link at once; once the catalog has links from the same
+    # tools, each is weighed against them one by one. Both must store the same rows and
+    # history (the same route twice: the last kept).
     tools, links = _links_batch()
     at_once = Inventory(db.open_database("sqlite://"), reference, actor="tester")
     created = at_once.load(tools, links, kind="spreadsheet", file_name="x", sha256="0" * 64)

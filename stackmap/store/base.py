@@ -75,6 +75,18 @@ class JsonTexts:
             return decoded
 
 
+def plain_columns(model: type[SQLModel], names: Sequence[str]) -> sa.Select[*tuple[Any, ...]]:
+    """A select of a table's columns by name, its JSON ones as the driver gives them (to be
+    decoded by JsonTexts), not through the column type's json.loads per row."""
+    table = model.__table__  # type: ignore[attr-defined]
+    return sa.select(
+        *(
+            sa.type_coerce(column, sa.Text) if isinstance(column.type, sa.JSON) else column
+            for column in (table.c[name] for name in names)
+        )
+    )
+
+
 def owner_kind(name: str) -> OwnerKind:
     """Guess whether an owner is a team ("Marketing Ops", "IT") or a person ("Dana Lee")."""
     return OwnerKind.TEAM if _TEAM_WORDS.search(name) else OwnerKind.PERSON

@@ -7,7 +7,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-import sqlalchemy as sa
 from sqlmodel import col
 
 from stackmap.domain import ChangeAction
@@ -15,7 +14,7 @@ from stackmap.models import (
     Contract,
 )
 from stackmap.schemas import ContractFields
-from stackmap.store.base import Outcome, WriterBase, plain
+from stackmap.store.base import Outcome, WriterBase, plain, plain_columns
 from stackmap.store.sql import chunks
 
 _CONTRACT_FIELDS = (
@@ -74,7 +73,7 @@ class ContractWrites(WriterBase):
     def _upsert_contracts(self, items: list[tuple[int, Outcome, ContractFields]]) -> None:
         tool_ids = sorted({t for t, _, _ in items})
         # Plain rows, not ORM objects: a re-import reads back 20,000 contracts.
-        every = sa.select(*(Contract.__table__.c[name] for name in _COLUMNS))  # type: ignore[attr-defined]
+        every = plain_columns(Contract, _COLUMNS)
         existing: dict[int, list[_Contract]] = {}
         for chunk in chunks(tool_ids):
             for found in self._read(every.where(col(Contract.tool_id).in_(chunk))):

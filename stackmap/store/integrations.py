@@ -20,7 +20,7 @@ from stackmap.models import (
 )
 from stackmap.schemas import IntegrationFields
 from stackmap.store import sql
-from stackmap.store.base import JsonTexts, Outcome, WriterBase, plain
+from stackmap.store.base import JsonTexts, Outcome, WriterBase, plain, plain_columns
 from stackmap.store.sql import among
 
 _INTEGRATION_FIELDS = ("direction", "data_objects", "frequency", "status", "notes")
@@ -67,10 +67,13 @@ class IntegrationWrites(WriterBase):
         resolved = self._resolve_ends(records)
         existing = self._existing_links(resolved)
         if not existing:  # nothing recorded from these tools yet: a first import
-            return self._create_links(resolved, owner_ids)
+            labels = [f"{source} → {target}" for _, (_, source), (_, target) in resolved]
+            self._create_links(resolved, labels, owner_ids)
+            return [Outcome(label, "created") for label in labels]
         linked = {frozenset((s, t)) for s, t, _ in existing}
         outcomes: list[Outcome] = []
-        inserts: list[tuple[str, dict[str, Any]]] = []
+        new: list[tuple[IntegrationFields, tuple[int, str], tuple[int, str]]] = []
+        new_labels: list[str] = []
         updates: list[dict[str, Any]] = []
         for record, (source_id, source), (target_id, target) in resolved:
             label = f"{source} → {target}"
@@ -88,7 +91,8 @@ class IntegrationWrites(WriterBase):
                     vague = True
                     existing[(source_id, target_id, method)] = current
             if current is None:
-                inserts.append((label, self._new_link(record, source_id, target_id, owner_ids)))
+                new.append((record, (source_id, source), (target_id, target)))
+                new_labels.append(label)
                 outcomes.append(Outcome(label, "created"))
                 continue
             given = record.model_fields_set
@@ -98,7 +102,8 @@ class IntegrationWrites(WriterBase):
             if vague:
                 values["method"] = method
             outcomes.append(self._change_link(current, label, values, updates))
-        self._write_links(inserts, updates)
+        self._create_links(new, new_labels, owner_ids)
+        self._update_by_id(Integration, updates)
         return outcomes
 
     def _resolve_ends(
@@ -141,13 +146,7 @@ class IntegrationWrites(WriterBase):
         existing: dict[tuple[int, int, str], _Link] = {}
         end_ids = sorted({s[0] for _, s, _ in resolved} | {t[0] for _, _, t in resolved})
         named = set(end_ids)
-        # data_objects as the driver gives it (text on SQLite, decoded once per distinct text;
-        # a list on PostgreSQL), not through the column type's json.loads per row.
-        every = sa.select(
-            *(col(getattr(Integration, name)) for name in _LINK_COLUMNS[:-4]),
-            sa.type_coerce(col(Integration.data_objects), sa.Text),
-            *(col(getattr(Integration, name)) for name in _LINK_COLUMNS[-3:]),
-        )
+        every = plain_columns(Integration, _LINK_COLUMNS)
         lists = JsonTexts()
         for statement in among(every, col(Integration.source_tool_id), end_ids):
             for row in self._read(statement):
@@ -161,13 +160,13 @@ class IntegrationWrites(WriterBase):
     def _create_links(
         self,
         resolved: list[tuple[IntegrationFields, tuple[int, str], tuple[int, str]]],
+        labels: list[str],
         owner_ids: dict[str, int],
-    ) -> list[Outcome]:
-        """Create every link of a batch none of whose tools has a link yet: what the loop in
-        upsert_integrations and _write_links would do, column by column (a first import
-        writes 100,000 links)."""
-        labels = [f"{source} → {target}" for _, (_, source), (_, target) in resolved]
-        outcomes = [Outcome(label, "created") for label in labels]
+    ) -> None:
+        """Insert new links with their history, column by column (a first import writes
+        100,000); a field a record was not given holds its default."""
+        if not resolved:
+            return
         # The same route twice in one batch: the last is kept, where the first was.
         routes = [(s, t, r.method._value_) for r, (s, _), (t, _) in resolved]
         kept = list(dict(zip(routes, range(len(routes)), strict=True)).values())
@@ -201,31 +200,6 @@ class IntegrationWrites(WriterBase):
         self.record_created(
             "integration", new_ids, labels, [_history(values, histories) for values in said]
         )
-        return outcomes
-
-    def _new_link(
-        self,
-        record: IntegrationFields,
-        source_id: int,
-        target_id: int,
-        owner_ids: dict[str, int],
-    ) -> dict[str, Any]:
-        """An insert row carrying every column, so one executemany covers the batch; a field
-        the record was not given holds its default."""
-        return {
-            "source_tool_id": source_id,
-            "target_tool_id": target_id,
-            # _value_, not .value: an enumeration's .value is a Python-level property.
-            "method": record.method._value_,
-            "direction": record.direction._value_,
-            "status": record.status._value_,
-            "data_objects": record.data_objects,
-            "frequency": plain(record.frequency),
-            "owner_id": owner_ids.get(name_key(record.owner)) if record.owner else None,
-            "notes": record.notes,
-            "created_at": self.now,
-            "updated_at": self.now,
-        }
 
     def _change_link(
         self,
@@ -248,42 +222,9 @@ class IntegrationWrites(WriterBase):
                 setattr(current, k, new)
         return Outcome(label, "updated" if changes else "unchanged", self._readable(changes))
 
-    def _write_links(
-        self, inserts: list[tuple[str, dict[str, Any]]], updates: list[dict[str, Any]]
-    ) -> None:
-        # The same route twice in one batch: keep the last, as a spreadsheet reader would expect.
-        unique: dict[tuple[int, int, str], tuple[str, dict[str, Any]]] = {}
-        for label, row in inserts:
-            unique[(row["source_tool_id"], row["target_tool_id"], row["method"])] = (label, row)
-        pending = list(unique.values())
-        # Links that say the same thing share one list of data objects and one history, each
-        # then stored once (see sql._converted): a register's 100,000 links say a few dozen.
-        lists: dict[tuple[str, ...], list[str]] = {}
-        histories: dict[tuple[Any, ...], dict[str, list[Any]]] = {}
-        for _, row in pending:
-            shared = lists.setdefault(tuple(row["data_objects"]), row["data_objects"])
-            row["data_objects"] = shared
-        new_ids = self._insert_returning_ids(Integration, [row for _, row in pending])
-        self.record_many(
-            "integration",
-            ChangeAction.CREATE,
-            (
-                (i, label, _created(row, histories))
-                for (label, row), i in zip(pending, new_ids, strict=True)
-            ),
-        )
-        self._update_by_id(Integration, updates)
-
 
 # What a new link's history says, in the order of its columns.
 _SAID = ("method", "direction", "status", "data_objects", "frequency", "notes")
-
-
-def _created(
-    row: dict[str, Any], histories: dict[tuple[Any, ...], dict[str, list[Any]]]
-) -> dict[str, list[Any]]:
-    """The history of a new link written as a row (see _history)."""
-    return _history(tuple(map(row.__getitem__, _SAID)), histories)
 
 
 def _history(

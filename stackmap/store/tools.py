@@ -20,7 +20,7 @@ from stackmap.models import (
     Vendor,
 )
 from stackmap.schemas import ToolFields, ToolRecord
-from stackmap.store.base import JsonTexts, Outcome, plain
+from stackmap.store.base import JsonTexts, Outcome, plain, plain_columns
 from stackmap.store.contracts import ContractWrites
 from stackmap.store.sql import among, chunks
 
@@ -340,13 +340,7 @@ class ToolWrites(ContractWrites):
         tools that mostly have not changed."""
         keys = sorted({k for k, _ in wanted})
         products = sorted({p for _, p in wanted if p})
-        # JSON columns as the driver gives them, decoded once per distinct text (JsonTexts).
-        every = sa.select(
-            *(
-                sa.type_coerce(column, sa.Text) if isinstance(column.type, sa.JSON) else column
-                for column in (Tool.__table__.c[name] for name in _TOOL_COLUMNS)  # type: ignore[attr-defined]
-            )
-        )
+        every = plain_columns(Tool, _TOOL_COLUMNS)
         texts = JsonTexts()
 
         def read(statement: Any) -> list[_Tool]:
