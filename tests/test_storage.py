@@ -376,5 +376,17 @@ def test_new_links_written_at_once_are_stored_as_the_links_written_one_by_one(
     kept = [(i.source, i.target, i.status, i.notes) for i in at_once.integrations()]
     assert ("Asana", "Canva", "broken", "second") in kept
     assert len(kept) == len(links) - 1
+    # Each field as given, or its default where none was.
+    stored = {
+        (i.source, i.target): (i.method, i.direction, i.data_objects, i.frequency, i.owner)
+        for i in at_once.integrations()
+    }
+    assert stored == {
+        ("Asana", "Canva"): ("api", "one_way", (), None, None),
+        ("Slack", "Canva"): ("native", "one_way", (), "daily", None),
+        ("Canva", "Slack"): ("api", "one_way", ("contacts", "leads"), None, None),
+        ("Zapier", "Asana"): ("unknown", "one_way", (), None, "Dana Lee"),
+        ("Zapier", "Slack"): ("api", "two_way", (), None, "IT"),
+    }
     at_once.close()
     one_by_one.close()
