@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
-from workbooks import xlsx
+from workbooks import sheets, xlsx
 
 from stackmap.cli import app
 from stackmap.errors import InvalidValueError
@@ -267,24 +267,23 @@ def test_a_file_with_no_recognisable_sheet_says_what_it_looked_for(tmp_path: Pat
 def test_a_link_value_the_schema_refuses_is_kept_as_written_and_the_link_lands(
     inventory: Inventory, tmp_path: Path
 ) -> None:
-    from openpyxl import Workbook
-
-    path = tmp_path / "stack.xlsx"
-    book = Workbook()
-    tools = book.active
-    assert tools is not None
-    tools.title = "Tools"
-    for row in (["Tool", "Vendor"], ["Canva", "Canva"], ["Asana", "Asana"], ["Slack", "Slack"]):
-        tools.append(row)
-    links = book.create_sheet("Integrations")
     owner = "Marketing operations and " * 10  # longer than a name can be
-    for row in (
-        ["From", "To", "How", "Owner", "Notes"],
-        ["Asana", "Canva", "Native", owner, "syncs nightly"],
-        ["Slack", "Canva", "API", "Dana Lee", ""],
-    ):
-        links.append(row)
-    book.save(path)
+    path = sheets(
+        tmp_path / "stack.xlsx",
+        {
+            "Tools": [
+                ["Tool", "Vendor"],
+                ["Canva", "Canva"],
+                ["Asana", "Asana"],
+                ["Slack", "Slack"],
+            ],
+            "Integrations": [
+                ["From", "To", "How", "Owner", "Notes"],
+                ["Asana", "Canva", "Native", owner, "syncs nightly"],
+                ["Slack", "Canva", "API", "Dana Lee", ""],
+            ],
+        },
+    )
     plan = inventory.plan_import(path)
     assert not plan.errors
     [issue] = [i for i in plan.issues if i.severity == "unreadable"]
@@ -329,19 +328,18 @@ def test_a_link_known_vaguely_is_described_later_not_duplicated(
 def test_in_one_file_a_link_said_how_replaces_the_same_link_only_listed_as_connected(
     inventory: Inventory, tmp_path: Path
 ) -> None:
-    from openpyxl import Workbook
-
-    path = tmp_path / "stack.xlsx"
-    book = Workbook()
-    tools = book.active
-    assert tools is not None
-    tools.title = "Tools"
-    for row in (["Tool", "Connected apps"], ["Canva", "Asana"], ["Asana", "Slack"], ["Slack", ""]):
-        tools.append(row)
-    links = book.create_sheet("Integrations")
-    for row in (["From", "To", "How"], ["Asana", "Canva", "Native"]):  # the other way round
-        links.append(row)
-    book.save(path)
+    path = sheets(
+        tmp_path / "stack.xlsx",
+        {
+            "Tools": [
+                ["Tool", "Connected apps"],
+                ["Canva", "Asana"],
+                ["Asana", "Slack"],
+                ["Slack", ""],
+            ],
+            "Integrations": [["From", "To", "How"], ["Asana", "Canva", "Native"]],  # other way
+        },
+    )
     inventory.apply_import(inventory.plan_import(path))
     assert sorted((i.source, i.target, i.method) for i in inventory.integrations()) == [
         ("Asana", "Canva", "native"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -15,5 +15,19 @@ def xlsx(path: Path, rows: Sequence[Sequence[object]]) -> Path:
     assert sheet is not None
     for row in rows:
         sheet.append(row)
+    wb.save(path)
+    return path
+
+
+def sheets(path: Path, named: Mapping[str, Sequence[Sequence[object]]]) -> Path:
+    """Write each named sheet's rows, in order, to a new workbook at path and return the path."""
+    wb = Workbook()
+    first = wb.active
+    assert first is not None
+    wb.remove(first)
+    for name, rows in named.items():
+        sheet = wb.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
     wb.save(path)
     return path
