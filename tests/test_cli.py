@@ -536,3 +536,35 @@ def test_json_reaches_an_unbuffered_stdout_in_large_writes_not_one_per_member(
     size = len(orjson.dumps(tools, option=base._JSON_OPTIONS)) + 1
     assert sum(writes) == size  # nothing a partial write left over is lost
     assert len(writes) <= size // 100_000 + 3, len(writes)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.text(alphabet=st.sampled_from("ab \t\x07\x1b\r\x0b[]:ü漢"), max_size=12), max_size=6
+    ),
+    st.booleans(),
+)
+def test_lines_printed_in_one_go_read_exactly_as_printed_one_by_one(
+    lines: list[str], terminal: bool
+) -> None:
+    # An import reports a couple of thousand lines; printed in one go they must be the same
+    # text as a print per line: control characters stripped the same, brackets not markup,
+    # tabs and empty lines kept, on a terminal and off it.
+    import io
+
+    from rich.console import Console
+
+    from stackmap.cli import base
+
+    def printed(say: Any) -> str:
+        output = base.Output(stderr=False)
+        output._console = Console(
+            file=io.StringIO(), highlight=False, soft_wrap=True, force_terminal=terminal
+        )
+        say(output)
+        assert isinstance(output._console.file, io.StringIO)
+        return output._console.file.getvalue()
+
+    one_by_one = printed(lambda output: [output.say(line) for line in lines])
+    assert printed(lambda output: output.say_lines(iter(lines))) == one_by_one

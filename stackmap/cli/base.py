@@ -11,7 +11,7 @@ import gc
 import os
 import sys
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
@@ -64,10 +64,20 @@ class Output:
 
         self.console.print(Text(line, style=style or ""))
 
+    def say_lines(self, lines: Iterable[str]) -> None:
+        """Print lines as they are written, in one go: the same text as a `say` per line (a
+        20,000-tool import reports a couple of thousand), without Rich's work per print."""
+        from rich.text import Text
+
+        lines = list(lines)
+        if lines:  # an empty line is still a line
+            self.console.print(Text("\n".join(lines)))
+
 
 out = Output(stderr=False)
 err = Output(stderr=True)
 say = out.say
+say_lines = out.say_lines
 
 
 def fail(message: str, exit_code: int) -> typer.Exit:

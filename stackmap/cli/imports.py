@@ -21,6 +21,7 @@ from stackmap.cli.base import (
     out,
     print_json,
     say,
+    say_lines,
     text,
 )
 from stackmap.errors import InvalidValueError
@@ -127,9 +128,7 @@ def import_file(
         except InvalidValueError:
             if not as_json and isinstance(planned.plan, ImportPlan):
                 # What each column was taken as, before the one-line refusal.
-                for sheet_plan in planned.plan.sheets:
-                    for line in sheet_lines(sheet_plan):
-                        say(line)
+                say_lines(line for sheet in planned.plan.sheets for line in sheet_lines(sheet))
             raise
     keep(planned, result)
     plan = planned.plan
@@ -139,8 +138,7 @@ def import_file(
         if as_json:
             print_json(import_json(plan, result))
             return
-        for line in import_lines(plan, result):
-            say(line)
+        say_lines(import_lines(plan, result))
     else:
         _show_decisions(plan, result, dry_run, as_json)
 
@@ -226,9 +224,11 @@ def _show_spend(plan: SpendPlan, result: LoadResult, dry_run: bool, as_json: boo
             text(m.reason),
         )
     out.print(table)
-    for issue in plan.issues:
-        if issue.severity != "skipped":
-            say(f"  {issue.severity}: {issue.line(plan.file)}")
+    say_lines(
+        f"  {issue.severity}: {issue.line(plan.file)}"
+        for issue in plan.issues
+        if issue.severity != "skipped"
+    )
 
 
 @app.command()

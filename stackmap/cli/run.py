@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from stackmap.bulk import one_shot_process
-from stackmap.cli.base import Json, app, open_inventory, out, print_json, say
+from stackmap.cli.base import Json, app, open_inventory, out, print_json, say, say_lines
 from stackmap.demo import DEFAULT_OUTPUT
 
 # The demo shows what a marketing-ops lead asks first; `analyze` shows every section.
@@ -44,8 +44,7 @@ def demo(
     if as_json:
         print_json(report.to_json())
         return
-    for line in report.lines():
-        say(line)
+    say_lines(report.lines())
     out.print()
     render_analysis(out.console, report.analysis, DEMO_SECTIONS)
     database = obj["db"] or str(output / "demo.db")
