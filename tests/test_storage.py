@@ -103,6 +103,22 @@ def test_an_integration_from_a_tool_to_itself_is_refused_by_the_database(
             session.commit()
 
 
+def test_a_link_whose_two_names_are_one_tool_refuses_the_batch_and_writes_nothing(
+    backend_inventory: Inventory,
+) -> None:
+    # Two spellings of one tool (its name and its key) are still one tool: a link between
+    # them goes from the tool to itself, told in one line, and nothing of the batch lands.
+    _stack(backend_inventory)
+    before = _dump(backend_inventory)
+    links = [
+        IntegrationFields(source="Salesforce Sales Cloud", target="HubSpot Marketing Hub"),
+        IntegrationFields(source="HubSpot Marketing Hub", target="  hubspot   marketing HUB "),
+    ]
+    with pytest.raises(InvalidValueError, match="'HubSpot Marketing Hub' cannot integrate with"):
+        backend_inventory.load([], links, kind="test", file_name="links.csv", sha256="0")
+    assert _dump(backend_inventory) == before
+
+
 def test_every_write_is_recorded_in_the_history_with_who_and_what(
     backend_inventory: Inventory,
 ) -> None:

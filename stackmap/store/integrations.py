@@ -112,9 +112,8 @@ class IntegrationWrites(WriterBase):
         """Each record with its two tools' (id, name); a tool not in the catalog, or a link
         from a tool to itself, refuses the batch."""
         # Each distinct name keyed once: 100,000 links name 20,000 tools.
-        ends_of = attrgetter("source", "target")
-        written = dict.fromkeys(chain.from_iterable(map(ends_of, records)))
-        keys = {n: name_key(n) for n in written}
+        pairs = list(map(attrgetter("source", "target"), records))
+        keys = {n: name_key(n) for n in dict.fromkeys(chain.from_iterable(pairs))}
         wanted = sorted(set(keys.values()))
         every = sa.select(col(Tool.key), col(Tool.id), col(Tool.name))
         tools: dict[str, tuple[int, str]] = {}
@@ -125,14 +124,14 @@ class IntegrationWrites(WriterBase):
             if key not in tools:
                 raise NotFoundError(f"no tool named {name!r} in the catalog")
             ends[name] = tools[key]
-        end = ends.__getitem__
-        resolved = [
-            (record, end(source), end(target))
-            for record, (source, target) in zip(records, map(ends_of, records), strict=True)
-        ]
-        for record, (source_id, _), (target_id, _) in resolved:
-            if source_id == target_id:
+        # Names of one tool resolve to its one (id, name): the same object at both ends is a
+        # link from a tool to itself.
+        resolved = []
+        for record, (source, target) in zip(records, pairs, strict=True):
+            source_end, target_end = ends[source], ends[target]
+            if source_end is target_end:
                 raise InvalidValueError(f"{record.source!r} cannot integrate with itself")
+            resolved.append((record, source_end, target_end))
         return resolved
 
     def _existing_links(
