@@ -185,7 +185,7 @@ class IntegrationWrites(WriterBase):
             "direction": [r.direction._value_ for r in records],
             "status": [r.status._value_ for r in records],
             "data_objects": [shared(tuple(r.data_objects), r.data_objects) for r in records],
-            "frequency": [plain(r.frequency) for r in records],
+            "frequency": _plain_values([r.frequency for r in records]),
             "owner_id": [owner_ids.get(name_key(r.owner)) if r.owner else None for r in records],
             "notes": [r.notes for r in records],
             "created_at": [self.now] * len(records),
@@ -194,11 +194,13 @@ class IntegrationWrites(WriterBase):
         connection, table = self.session.connection(), Integration.__table__  # type: ignore[attr-defined]
         new_ids = sql.reserve_ids(connection, table, len(records))
         sql.insert_columns(connection, table, columns, new_ids)
-        histories: dict[tuple[Any, ...], dict[str, list[Any]]] = {}
-        said = zip(*(columns[k] for k in _SAID), strict=True)
-        self.record_created(
-            "integration", new_ids, labels, [_history(values, histories) for values in said]
-        )
+        # Each distinct history made once, then every link takes its own: the data objects'
+        # lists are shared by content, so their identity stands for them in the key.
+        said = [columns[k] for k in _SAID]
+        keys = list(zip(*said[:3], map(id, said[3]), *said[4:], strict=True))
+        objects = dict(zip(keys, said[3], strict=True))
+        histories = {key: _history(key, found) for key, found in objects.items()}
+        self.record_created("integration", new_ids, labels, list(map(histories.__getitem__, keys)))
 
     def _change_link(
         self,
@@ -226,25 +228,26 @@ class IntegrationWrites(WriterBase):
 _SAID = ("method", "direction", "status", "data_objects", "frequency", "notes")
 
 
-def _history(
-    said: tuple[Any, ...], histories: dict[tuple[Any, ...], dict[str, list[Any]]]
-) -> dict[str, list[Any]]:
-    """What a new link's history shows, from its values in _SAID's order: how it works, and
-    what else it was given (no empty list, no missing value). Links saying the same (their
-    data objects shared by content, so their identity stands for it) share one history."""
-    method, direction, status, data_objects, frequency, notes = said
-    key = (method, direction, status, id(data_objects), frequency, notes)
-    history = histories.get(key)
-    if history is None:
-        history = histories[key] = {
-            "method": [None, method],
-            "direction": [None, direction],
-            "status": [None, status],
-        }
-        if data_objects:
-            history["data_objects"] = [None, data_objects]
-        if frequency is not None:
-            history["frequency"] = [None, frequency]
-        if notes is not None:
-            history["notes"] = [None, notes]
+def _history(key: tuple[Any, ...], data_objects: list[str]) -> dict[str, list[Any]]:
+    """What a new link's history shows, from its values in _SAID's order (its data objects
+    given apart): how it works, and what else it was given (no empty list, no missing
+    value)."""
+    method, direction, status, _, frequency, notes = key
+    history: dict[str, list[Any]] = {
+        "method": [None, method],
+        "direction": [None, direction],
+        "status": [None, status],
+    }
+    if data_objects:
+        history["data_objects"] = [None, data_objects]
+    if frequency is not None:
+        history["frequency"] = [None, frequency]
+    if notes is not None:
+        history["notes"] = [None, notes]
     return history
+
+
+def _plain_values(column: list[Any]) -> list[Any]:
+    """plain() of every value of a column, worked out once per distinct value."""
+    done = {value: plain(value) for value in set(column)}
+    return list(map(done.__getitem__, column))
