@@ -221,6 +221,43 @@ def test_a_file_read_ahead_is_read_once_and_read_the_same(
     assert reads == [path, path]
 
 
+def test_work_given_to_do_meanwhile_is_done_while_a_read_ahead_is_still_going(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The importer loads what matching a large sheet needs while the file is read on the
+    # worker thread, instead of waiting with nothing to do; with no read going on, it is not
+    # done there (the importer loads it when it needs it, if it does).
+    import threading
+
+    rows = [["Tool"], ["Canva"]]
+    path = xlsx(tmp_path / "stack.xlsx", rows)
+    go_on = threading.Event()
+    real = files._read_sheets
+
+    def slow_read(p: Path) -> list[Sheet]:
+        assert go_on.wait(10), "the read was never let go on"
+        return real(p)
+
+    monkeypatch.setattr(files, "_read_sheets", slow_read)
+    done: list[str] = []
+
+    def meanwhile() -> None:
+        done.append("while reading")
+        go_on.set()  # the read finishes only once this work is done: it ran meanwhile
+
+    read_ahead(path)
+    assert read_sheets(path, meanwhile=meanwhile)[0].rows == rows
+    assert done == ["while reading"]
+    # No read ahead (or one already finished): nothing is waited for, nothing done meanwhile.
+    assert read_sheets(path, meanwhile=lambda: done.append("without a read"))[0].rows == rows
+    monkeypatch.setattr(files, "_read_sheets", real)
+    read_ahead(path)
+    while any(not future.done() for _, future in files._AHEAD.values()):
+        threading.Event().wait(0.01)
+    assert read_sheets(path, meanwhile=lambda: done.append("after the read"))[0].rows == rows
+    assert done == ["while reading"]
+
+
 def test_a_file_changed_after_it_was_read_ahead_is_read_as_it_is_now(tmp_path: Path) -> None:
     path = xlsx(tmp_path / "stack.xlsx", [["Tool"], ["Canva"]])
     read_ahead(path)

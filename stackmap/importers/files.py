@@ -13,7 +13,7 @@ import io
 import re
 import threading
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from itertools import islice
@@ -170,13 +170,20 @@ def read_ahead(path: Path) -> None:
     threading.Thread(target=read, name=f"read {path.name}", daemon=True).start()
 
 
-def read_sheets(path: Path) -> list[Sheet]:
-    """Return every sheet of a workbook, or the one sheet of a CSV/TSV text file."""
+def read_sheets(path: Path, meanwhile: Callable[[], object] | None = None) -> list[Sheet]:
+    """Return every sheet of a workbook, or the one sheet of a CSV/TSV text file.
+
+    meanwhile: work the caller will need next that does not depend on the file, done while
+    a read started by read_ahead is still going (otherwise the caller waits on the read with
+    nothing to do); skipped when there is no such read to wait for.
+    """
     identity = _identity(path)
     if identity is not None:
         with _AHEAD_LOCK:
             ahead = _AHEAD.pop(identity[0], None)
         if ahead is not None and ahead[0] == identity:
+            if meanwhile is not None and not ahead[1].done():
+                meanwhile()
             return ahead[1].result()
     return _read_sheets(path)
 

@@ -128,6 +128,14 @@ def _typo(a: str, b: str) -> bool:
     )
 
 
+def load_batch_matching() -> Any:
+    """Load what matching more than FEW_NAMES names at once needs (numpy: a tenth of a
+    second), for instance while a large file is still being read."""
+    import numpy
+
+    return numpy
+
+
 class ProductMatcher:
     """Resolves names to library products."""
 
@@ -234,7 +242,7 @@ class ProductMatcher:
                 if found:
                     candidates[row] = sorted(column for _, _, column in found)
             return candidates
-        import numpy  # only for a batch this large: loading it takes a tenth of a second
+        numpy = load_batch_matching()
 
         scores = process.cdist(
             queries,

@@ -18,7 +18,7 @@ from stackmap.importers.evidence import weigh
 from stackmap.importers.files import Sheet, read_sheets, sha256_of, sheet_names
 from stackmap.importers.headers import HeaderMap, detect_header, headers_seen
 from stackmap.importers.mapping import AS_WRITTEN, Issue, MappedSheet, date_order, map_rows
-from stackmap.importers.matching import ProductMatcher, similar_names
+from stackmap.importers.matching import ProductMatcher, load_batch_matching, similar_names
 from stackmap.importers.profiles import Profile
 from stackmap.importers.records import SourceRow, tool_records
 from stackmap.importers.scope import outside_marketing
@@ -99,7 +99,9 @@ def plan_import(
     imported.
     """
     progress.stage(f"Reading {path.name}")
-    sheets = read_sheets(path)
+    # A file still being read is a large one (see files.read_ahead): its names will be matched
+    # in one batch, and what that needs loads while the reader works.
+    sheets = read_sheets(path, meanwhile=load_batch_matching)
     plan = ImportPlan(path.name, sha256_of(path), profile.name if profile else None)
     wanted_sheet = sheet or (profile.sheet if profile else None)
     currency = currency or (profile.currency if profile else None)
