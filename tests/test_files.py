@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from workbooks import xlsx
+from workbooks import sheets, xlsx
 
 import stackmap.importers.files as files
 from stackmap.errors import InvalidValueError, NotFoundError
@@ -256,6 +256,55 @@ def test_work_given_to_do_meanwhile_is_done_while_a_read_ahead_is_still_going(
         threading.Event().wait(0.01)
     assert read_sheets(path, meanwhile=lambda: done.append("after the read"))[0].rows == rows
     assert done == ["while reading"]
+
+
+def test_sheets_read_side_by_side_come_back_in_order_and_the_first_refusal_is_told(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A workbook's sheets are read on several threads. Whichever finishes first, the sheets
+    # come back in the workbook's order with their own rows, merged ranges and formulas; and
+    # when several cannot be read, the one told is the first in the workbook's order, as a
+    # reader going sheet by sheet would tell it.
+    import threading
+    import time
+
+    from openpyxl import load_workbook
+
+    path = sheets(
+        tmp_path / "book.xlsx",
+        {f"Sheet {n}": [["Tool", "Cost"], [f"Tool {n}", n]] for n in range(1, 6)},
+    )
+    book = load_workbook(path)
+    book["Sheet 2"].merge_cells("A1:B1")
+    book["Sheet 4"]["C2"] = "=B2*2"  # a formula openpyxl never calculates
+    book.save(path)
+    monkeypatch.setattr(files, "_READERS", 3)
+    real = files._read_sheet
+    threads: set[str] = set()
+
+    def read_late_first(path: Path, workbook: Any, meta: Any) -> Any:
+        threads.add(threading.current_thread().name)
+        time.sleep(0.05 * (6 - int(meta.name[-1])))  # the last sheet finishes first
+        return real(path, workbook, meta)
+
+    monkeypatch.setattr(files, "_read_sheet", read_late_first)
+    read = read_sheets(path)
+    assert [s.name for s in read] == [f"Sheet {n}" for n in range(1, 6)]
+    assert [s.rows[1][0] for s in read] == [f"Tool {n}" for n in range(1, 6)]
+    assert [s.merged for s in read] == [(), ((0, 0, 0, 1),), (), (), ()]
+    assert [s.uncached for s in read] == [frozenset()] * 3 + [frozenset({(1, 2)}), frozenset()]
+    assert len(threads) > 1  # read side by side, not one after the other
+
+    def refuse_some(path: Path, workbook: Any, meta: Any) -> Any:
+        number = int(meta.name[-1])
+        time.sleep(0.05 * (6 - number))
+        if number in (2, 4):
+            raise InvalidValueError(f"book.xlsx: sheet {meta.name!r} cannot be read")
+        return real(path, workbook, meta)
+
+    monkeypatch.setattr(files, "_read_sheet", refuse_some)
+    with pytest.raises(InvalidValueError, match="sheet 'Sheet 2' cannot be read"):
+        read_sheets(path)
 
 
 def test_a_file_changed_after_it_was_read_ahead_is_read_as_it_is_now(tmp_path: Path) -> None:
