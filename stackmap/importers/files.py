@@ -304,9 +304,9 @@ def _read_workbook(path: Path) -> list[Sheet]:
             finally:
                 own.close()
 
-        if _READERS < 2:
+        if _READERS < 2 or len(wanted) < 2:  # one after the other, on the one handle
             uncached = formulas()
-            read_sheets = [read(index) for index in range(len(wanted))]
+            read_sheets = [_read_sheet(path, workbook, meta) for meta in wanted]
         else:
             with ThreadPoolExecutor(min(_READERS, len(wanted) + 1)) as pool:
                 found = pool.submit(formulas)
