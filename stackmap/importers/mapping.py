@@ -256,8 +256,9 @@ def map_rows(
     terms = any(key in _TERMS for key, *_ in plan)
     padding = [None] * width
     key_index, merged_rows = key_column.index, sheet.merged_rows
-    for offset, raw in enumerate(sheet.rows[header.data_start :]):
-        number = header.data_start + offset + 1
+    start = header.data_start
+    for number, raw in enumerate(sheet.rows[start:], start + 1):
+        offset = number - start - 1
         if offset % 1000 == 999:
             progress.advance(1000)
         # Readers drop a row's trailing empty cells, so its last cell nearly always says
