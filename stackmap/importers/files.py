@@ -259,8 +259,8 @@ def _column_index(letters: str) -> int:
 
 # Sheets are read on up to this many threads, each with its own handle on the file: the
 # reader parses without holding the interpreter's lock, so the two sheets of a 20,000-tool
-# workbook (its tools and its links) are read side by side, 0.8 s instead of 1.3 s on two
-# cores. Looking for formulas Excel never calculated is one more such task.
+# workbook (its tools and its links) are read side by side, about 0.9 s instead of 1.2 s on
+# two cores. Looking for formulas Excel never calculated is one more such task.
 _READERS = min(os.cpu_count() or 1, 4)
 
 

@@ -196,9 +196,19 @@ class IntegrationWrites(WriterBase):
         sql.insert_columns(connection, table, columns, new_ids)
         # Each distinct history made once, then every link takes its own: the data objects'
         # lists are shared by content, so their identity stands for them in the key.
-        said = [columns[k] for k in _SAID]
-        keys = list(zip(*said[:3], map(id, said[3]), *said[4:], strict=True))
-        objects = dict(zip(keys, said[3], strict=True))
+        data_objects = columns["data_objects"]
+        keys = list(
+            zip(
+                columns["method"],
+                columns["direction"],
+                columns["status"],
+                map(id, data_objects),
+                columns["frequency"],
+                columns["notes"],
+                strict=True,
+            )
+        )
+        objects = dict(zip(keys, data_objects, strict=True))
         histories = {key: _history(key, found) for key, found in objects.items()}
         self.record_created("integration", new_ids, labels, list(map(histories.__getitem__, keys)))
 
@@ -224,14 +234,10 @@ class IntegrationWrites(WriterBase):
         return Outcome(label, "updated" if changes else "unchanged", self._readable(changes))
 
 
-# What a new link's history says, in the order of its columns.
-_SAID = ("method", "direction", "status", "data_objects", "frequency", "notes")
-
-
 def _history(key: tuple[Any, ...], data_objects: list[str]) -> dict[str, list[Any]]:
-    """What a new link's history shows, from its values in _SAID's order (its data objects
-    given apart): how it works, and what else it was given (no empty list, no missing
-    value)."""
+    """What a new link's history shows, from its key (method, direction, status, the data
+    objects' identity, frequency, notes) and its data objects: how it works, and what else
+    it was given (no empty list, no missing value)."""
     method, direction, status, _, frequency, notes = key
     history: dict[str, list[Any]] = {
         "method": [None, method],
