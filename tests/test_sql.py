@@ -4,6 +4,7 @@ touch only what they name — past the bound-parameter chunk size too."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -26,6 +27,15 @@ ITEM = sa.Table(
     sa.Column("tags", sa.JSON),
     sa.Column("note", sa.Text),
 )
+# A value for each of ITEM's columns but its id.
+ITEM_ROW = {
+    "name": "x",
+    "day": date(2027, 1, 1),
+    "at": datetime(2027, 1, 1, 9),
+    "amount": Decimal("1.50"),
+    "tags": ["a"],
+    "note": "n",
+}
 MANY = sql.CHUNK * 2 + 7  # more rows than one statement's bound parameters allow
 
 
@@ -82,6 +92,42 @@ def test_json_objects_shared_by_rows_are_each_stored_as_they_are(engine: sa.Engi
     assert [(r.name, r.tags) for r in _rows(engine)] == [
         (row["name"], row.get("tags")) for row in rows
     ]
+
+
+@pytest.mark.parametrize("count", [1, 3, 4, 5, 8, 9])
+def test_rows_split_across_statements_read_back_whole_and_in_order(
+    engine: sa.Engine, count: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Four rows a statement: one short, one exact, one over, two full, two full and one.
+    monkeypatch.setattr(sql, "ROWS_PER_STATEMENT", 4)
+    rows = [{"name": f"t{n}", "day": date(2027, 1, 1 + n), "tags": [n]} for n in range(count)]
+    with engine.begin() as connection:
+        ids = sql.insert_returning_ids(connection, ITEM, rows)
+    assert [(r.id, r.name, r.day, r.tags) for r in _rows(engine)] == [
+        (i, row["name"], row["day"], row["tags"]) for i, row in zip(ids, rows, strict=True)
+    ]
+
+
+def test_a_sqlite_build_binding_few_parameters_gets_statements_it_accepts(
+    engine: sa.Engine,
+) -> None:
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's limit on bound parameters; PostgreSQL writes by executemany")
+    rows = [{"name": f"t{n}", "note": "n", "amount": Decimal(n)} for n in range(50)]
+    with engine.begin() as connection:
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        # Ten parameters: three rows of three values, then one row of seven (with its id).
+        driver.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 10)
+        sql.insert(connection, ITEM, rows)
+        sql.insert(
+            connection, ITEM, [{**ITEM_ROW, "name": f"w{n}"} for n in range(5)], range(90, 95)
+        )
+    read = _rows(engine)
+    assert [(r.name, r.note, r.amount) for r in read[:50]] == [
+        (row["name"], "n", row["amount"]) for row in rows
+    ]
+    assert [(r.id, r.name) for r in read[50:]] == [(90 + n, f"w{n}") for n in range(5)]
 
 
 def test_a_key_missing_from_a_later_row_is_null(engine: sa.Engine) -> None:

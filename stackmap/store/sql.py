@@ -9,7 +9,9 @@ and is tested on its own on SQLite and PostgreSQL (tests/test_sql.py).
 from __future__ import annotations
 
 import operator
+import sqlite3
 from collections.abc import Iterable, Sequence
+from itertools import chain
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -19,6 +21,10 @@ from stackmap.db import json_dumps
 
 S = TypeVar("S", bound=sa.Select[*tuple[Any, ...]])
 CHUNK = 900  # stays under SQLite's default limit of bound parameters per statement
+# Rows per multi-row INSERT on SQLite (fewer when the build's parameter limit says so): one
+# statement per row pays the driver's per-row round trip, a fifth of writing an import's
+# 127,000 history rows; past about a thousand rows a statement gains nothing more.
+ROWS_PER_STATEMENT = 1000
 
 
 def chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
@@ -92,7 +98,7 @@ def insert(
     rows: Sequence[dict[str, Any]],
     ids: Sequence[int] | None = None,
 ) -> None:
-    """Insert rows with one driver-level executemany; `ids`, when given, are their `id`s.
+    """Insert rows in bulk (see insert_columns); `ids`, when given, are their `id`s.
 
     The first row's keys name the columns; a key missing from a later row is NULL (see
     insert_columns).
@@ -108,8 +114,9 @@ def insert_columns(
     columns: dict[str, Sequence[Any]],
     ids: Sequence[int] | None = None,
 ) -> None:
-    """Insert rows given column by column (every column as long as the others) with one
-    driver-level executemany; `ids`, when given, are their `id`s.
+    """Insert rows given column by column (every column as long as the others): on SQLite
+    with multi-row statements, elsewhere with one driver-level executemany; `ids`, when
+    given, are their `id`s.
 
     Values go through each column type's own bind processor, so they are stored exactly as
     SQLAlchemy would store them; what is skipped is its per-row statement bookkeeping.
@@ -137,11 +144,30 @@ def insert_columns(
         converted.append(ids)
     quote = dialect.identifier_preparer.quote
     marker = "?" if dialect.paramstyle == "qmark" else "%s"
-    sql = (
+    head = (
         f"INSERT INTO {dialect.identifier_preparer.format_table(table)} "
-        f"({', '.join(quote(n) for n in names)}) VALUES ({', '.join([marker] * len(names))})"
+        f"({', '.join(quote(n) for n in names)}) VALUES "
     )
-    connection.exec_driver_sql(sql, list(zip(*converted, strict=True)))
+    row = f"({', '.join([marker] * len(names))})"
+    rows = list(zip(*converted, strict=True))
+    if dialect.name != "sqlite":
+        # psycopg batches an executemany itself (pipeline mode).
+        connection.exec_driver_sql(head + row, rows)
+        return
+    per = _rows_per_statement(connection, len(names))
+    full = head + ", ".join([row] * per)
+    for start in range(0, len(rows), per):
+        part = rows[start : start + per]
+        statement = full if len(part) == per else head + ", ".join([row] * len(part))
+        connection.exec_driver_sql(statement, tuple(chain.from_iterable(part)))
+
+
+def _rows_per_statement(connection: sa.Connection, width: int) -> int:
+    """How many rows of `width` values one SQLite statement may carry: ROWS_PER_STATEMENT,
+    or fewer when this build of SQLite binds fewer parameters (999 before 3.32)."""
+    driver = connection.connection.driver_connection
+    limit = driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) if driver is not None else 999
+    return max(1, min(ROWS_PER_STATEMENT, limit // width))
 
 
 def reserve_ids(connection: sa.Connection, table: sa.Table, count: int) -> list[int]:
