@@ -34,6 +34,7 @@ from stackmap.reference import Reference, load_reference
 from stackmap.rows import Rows, find_tool
 from stackmap.schemas import ContractFields, IntegrationFields, ToolFields, ToolRecord, parse
 from stackmap.store import Outcome, Writer
+from stackmap.store.behind import writes_behind
 from stackmap.views import IntegrationView, ToolDetail
 
 if TYPE_CHECKING:
@@ -275,9 +276,13 @@ class Inventory(ReadCatalog):
         """
 
         def work(writer: Writer, result: LoadResult) -> None:
-            result.tools = writer.upsert_tools(tools)
-            if integrations:
-                result.integrations = writer.upsert_integrations(integrations)
+            def links() -> None:
+                if integrations:
+                    result.integrations = writer.upsert_integrations(integrations)
+
+            # The links between the tools' rows and their capabilities and contracts: on
+            # SQLite their rows are then written while those are worked out (store.behind).
+            result.tools = writer.upsert_tools(tools, between=links)
 
         with bulk_work():
             return self.in_batch(kind, file_name, sha256, profile, dry_run, work)
@@ -325,8 +330,10 @@ class Inventory(ReadCatalog):
                 session.flush()
                 writer = self._writer(session, batch.id)
                 result = LoadResult(batch.id, dry_run=dry_run)
-                work(writer, result)
-                writer.flush_history()
+                # Bulk inserts run on a second thread, in order, in this transaction.
+                with writes_behind(session.connection()):
+                    work(writer, result)
+                    writer.flush_history()
                 batch.counts = result.counts()
                 session.add(batch)
                 if dry_run:

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from stackmap.bulk import IN_LIST_LIMIT
 from stackmap.db import json_dumps
+from stackmap.store.behind import behind
 
 S = TypeVar("S", bound=sa.Select[*tuple[Any, ...]])
 CHUNK = 900  # stays under SQLite's default limit of bound parameters per statement
@@ -156,10 +157,14 @@ def insert_columns(
         return
     per = _rows_per_statement(connection, len(names))
     full = head + ", ".join([row] * per)
+    writes = behind(connection)
     for start in range(0, len(rows), per):
         part = rows[start : start + per]
         statement = full if len(part) == per else head + ", ".join([row] * len(part))
-        connection.exec_driver_sql(statement, tuple(chain.from_iterable(part)))
+        if writes is not None:
+            writes.insert(table.name, statement, tuple(chain.from_iterable(part)))
+        else:
+            connection.exec_driver_sql(statement, tuple(chain.from_iterable(part)))
 
 
 def _rows_per_statement(connection: sa.Connection, width: int) -> int:

@@ -3,7 +3,7 @@ people's decisions; their contracts go through ContractWrites."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -130,6 +130,7 @@ class ToolWrites(ContractWrites):
         create_only: bool = False,
         update_only: bool = False,
         match_product: bool = True,
+        between: Callable[[], None] | None = None,
     ) -> list[Outcome]:
         """Create or update tools by name (or by library product), with contracts and capabilities.
 
@@ -137,6 +138,11 @@ class ToolWrites(ContractWrites):
         later values winning. create_only raises DuplicateError for a tool that exists;
         update_only raises NotFoundError for one that does not. match_product=False matches by
         name only, for a deliberate second instance of a product.
+
+        between, when given, runs once the tools' own rows are written, before their
+        capabilities and contracts: an import writes its links there, so that the links'
+        rows are on their way to the database (see store.behind) while the capabilities,
+        contracts and history are worked out.
         """
         prepared = []
         for record in records:
@@ -163,6 +169,8 @@ class ToolWrites(ContractWrites):
                 self._change_existing(batch, item, current, values)
                 existing[current.key] = current
         ids = self._write_tools(batch, existing)
+        if between is not None:
+            between()
         self._write_dependents(batch, ids, prepared, update_only)
         return batch.outcomes
 
