@@ -34,6 +34,7 @@ from stackmap.dump import (
 from stackmap.dumpfiles import DECISION_FIELDS, as_utc
 from stackmap.errors import InvalidValueError
 from stackmap.store import sql
+from stackmap.store.behind import writes_behind
 
 
 def _decoder(column: sa.Column[Any]) -> Callable[[Any], Any]:
@@ -249,7 +250,12 @@ def load_catalog(engine: sa.Engine, directory: Path) -> dict[str, int]:
             for row in decode_batch(_DECISIONS, file_records(_DECISIONS, label, read))
         }
         counts: dict[str, int] = {}
-        with db.write_connection(engine) as conn, _into_empty(conn, label, replace=False):
+        with (
+            db.write_connection(engine) as conn,
+            _into_empty(conn, label, replace=False),
+            # Each batch's rows are written while the next batch is read and checked.
+            writes_behind(conn),
+        ):
             for part in PARTS:
                 if part is _DECISIONS:
                     counts[part.file] = len(decisions)
