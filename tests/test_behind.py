@@ -5,6 +5,7 @@ the same catalog with them as without."""
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 import threading
 import time
@@ -153,6 +154,16 @@ def test_on_every_backend_the_rows_are_the_same_and_postgresql_writes_them_itsel
     assert _names(engine, ITEM) == [
         (i, r["name"]) for i, r in zip(ids + more, rows + rows[:3], strict=True)
     ]
+
+
+def test_a_sqlite_build_that_cannot_share_a_connection_between_threads_writes_in_place(
+    sqlite_engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sqlite3, "threadsafety", 1)  # SQLITE_THREADSAFE=2: multi-thread
+    with sqlite_engine.begin() as connection, writes_behind(connection):
+        assert behind(connection) is None
+        sql.insert(connection, ITEM, [{"name": "x"}])
+    assert _names(sqlite_engine, ITEM) == [(1, "x")]
 
 
 def test_two_threads_writing_behind_at_once_restore_the_switch_interval_once_both_end(

@@ -98,10 +98,15 @@ def behind(connection: sa.Connection) -> WritesBehind | None:
 @contextmanager
 def writes_behind(connection: sa.Connection) -> Iterator[None]:
     """Within the block, the store's bulk inserts on this SQLite connection run behind (see
-    the module); each is done, or its error raised, when the block ends. On PostgreSQL, or
-    in a block already open on the connection, nothing changes."""
+    the module); each is done, or its error raised, when the block ends. On PostgreSQL, on
+    a build of SQLite that cannot share a connection between threads, or in a block already
+    open on the connection, nothing changes."""
     driver = connection.connection.driver_connection
-    if not isinstance(driver, sqlite3.Connection) or behind(connection) is not None:
+    # The import's reads share the connection with the writer's inserts: only a build of
+    # SQLite that serialises the use of one connection across threads (the default) allows
+    # that; Python reports it as threadsafety 3.
+    serialised = sqlite3.threadsafety == 3
+    if not isinstance(driver, sqlite3.Connection) or not serialised or behind(connection):
         yield
         return
     writes = WritesBehind(driver)
