@@ -86,7 +86,7 @@ class WritesBehind:
         """Let the insert running finish, drop the others, and stop the thread."""
         self._failed = True
         self._pending = []
-        self._pool.shutdown(wait=True)
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 def behind(connection: sa.Connection) -> WritesBehind | None:
