@@ -2,9 +2,10 @@
 import goes on working out the next rows.
 
 SQLite runs a statement without holding Python's interpreter lock, so a thousand-row insert
-on another thread costs the import's own thread only the moment its values are bound; a
-20,000-tool import spends over a third of its writing time in such inserts, and now works
-out the tools' capabilities, contracts and history while its links are being written.
+on another thread costs the import's own thread only the moment its values are bound. Nearly
+all of an import's time in SQLite is such inserts (about 1.4 s at 20,000 tools, 0.85 s of it
+the links'), and the import now works out its tools' capabilities, contracts and history
+while its links are being written.
 
 Nothing else changes: the inserts run one after another, in the order they were given, on
 the transaction's own connection, inside its transaction. Any other statement on that

@@ -161,10 +161,11 @@ def insert_columns(
     for start in range(0, len(rows), per):
         part = rows[start : start + per]
         statement = full if len(part) == per else head + ", ".join([row] * len(part))
+        values = tuple(chain.from_iterable(part))
         if writes is not None:
-            writes.insert(table.name, statement, tuple(chain.from_iterable(part)))
+            writes.insert(table.name, statement, values)
         else:
-            connection.exec_driver_sql(statement, tuple(chain.from_iterable(part)))
+            connection.exec_driver_sql(statement, values)
 
 
 def _rows_per_statement(connection: sa.Connection, width: int) -> int:
