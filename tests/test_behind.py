@@ -8,7 +8,6 @@ from __future__ import annotations
 import sqlite3
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -58,24 +57,35 @@ def sqlite_engine(tmp_path: Path) -> Iterator[sa.Engine]:
     engine.dispose()
 
 
-class _Slow:
-    """A trigger on ITEM that takes `pause` seconds a row and counts the rows it saw: inserts
-    that take long enough for the test to look while they run."""
+LOG = sa.Table(
+    "behind_log",
+    METADATA,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("item", sa.Integer, nullable=False),
+)
 
-    def __init__(self, connection: sa.Connection, pause: float) -> None:
-        self.rows = 0
-        self.pause = pause
-        driver = connection.connection.driver_connection
-        assert driver is not None
-        driver.create_function("slow_row", 0, self._row)
+
+class _Slow:
+    """A trigger on ITEM that takes a while over each row (counting through a few hundred
+    thousand numbers, in SQLite's own code) and logs the rows it saw: inserts that take long
+    enough for the test to look while they run. Never Python called from SQLite: its thread
+    would need the interpreter's lock inside a statement, which the store's inserts never do."""
+
+    def __init__(self, connection: sa.Connection, count: int) -> None:
+        self.connection = connection
         connection.exec_driver_sql(
-            "CREATE TEMP TRIGGER slow_item AFTER INSERT ON behind_item BEGIN SELECT slow_row(); END"
+            "CREATE TEMP TRIGGER slow_item AFTER INSERT ON behind_item BEGIN "
+            "INSERT INTO behind_log (item) SELECT NEW.id + 0 * count(*) FROM ("
+            f"WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < {count}) "
+            "SELECT x FROM n); END"
         )
 
-    def _row(self) -> int:
-        time.sleep(self.pause)
-        self.rows += 1
-        return 0
+    @property
+    def rows(self) -> int:
+        """The rows inserted so far: a read of the log, which no insert behind goes into."""
+        return int(
+            self.connection.execute(sa.select(sa.func.count()).select_from(LOG)).scalar() or 0
+        )
 
 
 def _names(engine: sa.Engine, table: sa.Table) -> list[tuple[int, str]]:
@@ -87,9 +97,9 @@ def test_inserts_behind_land_in_order_and_a_read_of_their_table_waits_for_them(
     sqlite_engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(sql, "ROWS_PER_STATEMENT", 2)
-    rows = [{"name": f"t{n}"} for n in range(10)]  # five statements, each a tenth of a second
+    rows = [{"name": f"t{n}"} for n in range(10)]  # five statements of two slow rows
     with sqlite_engine.begin() as connection:
-        slow = _Slow(connection, 0.05)
+        slow = _Slow(connection, 300_000)
         with writes_behind(connection):
             assert behind(connection) is not None
             ids = sql.insert_returning_ids(connection, ITEM, rows)
@@ -106,15 +116,14 @@ def test_a_read_of_another_table_goes_first_and_a_write_waits_for_every_insert(
     monkeypatch.setattr(sql, "ROWS_PER_STATEMENT", 1)
     with sqlite_engine.begin() as connection:
         connection.execute(OTHER.insert().values(id=1, name="there before"))
-        slow = _Slow(connection, 0.1)
+        slow = _Slow(connection, 600_000)
         with writes_behind(connection):
             sql.insert(connection, ITEM, [{"name": f"t{n}"} for n in range(8)])
             # Waits at most for the insert running (SQLite runs one statement at a time on a
             # connection), not for the seven queued behind it.
             other = connection.execute(sa.select(OTHER.c.name)).scalars().all()
-            seen = slow.rows
             assert other == ["there before"]
-            assert seen < 8
+            assert slow.rows < 8
             # A write might depend on any row (a foreign key): it waits for all of them.
             connection.execute(OTHER.update().values(name="after"))
             assert slow.rows == 8

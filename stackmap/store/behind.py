@@ -14,6 +14,11 @@ anything else (an update, a delete, an ORM flush, a statement given as text, the
 block before the commit) for every insert given before it. The first insert that fails stops
 the rest, and its error, as SQLAlchemy raises it, is raised by the statement that waits for
 it or by the end of the block.
+
+The inserts must never call Python from inside SQLite (a function, collation or hook
+registered on the connection): the writer would need the interpreter's lock in the middle of
+a statement while the import's thread, holding it, waits for the connection. The store
+registers none; SQLAlchemy's REGEXP function is never used in an insert.
 """
 
 from __future__ import annotations
