@@ -71,6 +71,26 @@ class Analysis:
     contract_checks: tuple[ContractCheck, ...] = ()
     plan: Plan | None = None
 
+    @classmethod
+    def of(cls, stack: Stack, graph: StackGraph, judged: Judged, measured: Measured) -> Analysis:
+        """The analysis of stack from its two parts (see judge and measure)."""
+        return cls(
+            as_of=stack.today.isoformat(),
+            currency=stack.base_currency,
+            tools_in_use=len(graph.tools),
+            tools_total=len(stack.tools),
+            **{f.name: getattr(judged, f.name) for f in fields(Judged)},
+            **{f.name: getattr(measured, f.name) for f in fields(Measured)},
+        )
+
+    @property
+    def judged(self) -> Judged:
+        return Judged(**{f.name: getattr(self, f.name) for f in fields(Judged)})
+
+    @property
+    def measured(self) -> Measured:
+        return Measured(**{f.name: getattr(self, f.name) for f in fields(Measured)})
+
     @property
     def dispositions(self) -> dict[str, str]:
         """Each tool's disposition (a person's decision, else the suggestion), by name."""
@@ -82,27 +102,27 @@ class Analysis:
 
     @property
     def at_stake(self) -> Decimal:
-        return sum((o.at_stake for o in self.overlaps), Decimal(0))
+        return self.judged.at_stake
 
     @property
     def wasted(self) -> Decimal:
         """Idle per-seat licences a year (known pricing and cost only)."""
-        return sum((u.wasted for u in self.underutilized if u.wasted), Decimal(0))
+        return self.measured.wasted
 
     @property
     def possible_waste(self) -> Decimal:
         """What idle seats would cost where the pricing model is not recorded, if per seat."""
-        return sum((u.if_per_seat for u in self.underutilized if u.if_per_seat), Decimal(0))
+        return self.measured.possible_waste
 
     @property
     def renewals_due(self) -> int:
         """Renewals with a decision still ahead: the one count every view shows."""
-        return sum(1 for r in self.renewals if r.due)
+        return self.measured.renewals_due
 
     @property
     def plan_savings(self) -> Decimal | None:
         """What the suggested plan saves a year once the contracts let go (None: unknown)."""
-        return self.plan.annual_savings if self.plan else Decimal(0)
+        return self.judged.plan_savings
 
     def to_json(self, *, raw: bool = False) -> dict[str, Any]:
         """Return the documented JSON object of `stackmap analyze --json` (see README).
@@ -110,32 +130,170 @@ class Analysis:
         raw: leave the findings as dataclasses, for a writer that serialises them itself
         (orjson, in C); otherwise every value is plain JSON data.
         """
+        return document(self.header(), self.judged.to_json(raw=raw), self.measured.to_json(raw=raw))
+
+    def header(self) -> dict[str, Any]:
+        """The document's members that come before the findings."""
+        return header(self.as_of, self.currency, self.tools_in_use, self.tools_total)
+
+
+def header(as_of: str, currency: str, tools_in_use: int, tools_total: int) -> dict[str, Any]:
+    return {
+        "as_of": as_of,
+        "currency": currency,
+        "tools_in_use": tools_in_use,
+        "tools_total": tools_total,
+    }
+
+
+# The documented order of `analyze --json`'s members, and of its summary's: the analysis's
+# two parts each write some of them (see document).
+_MEMBERS = (
+    "as_of",
+    "currency",
+    "tools_in_use",
+    "tools_total",
+    "outside_marketing",
+    "summary",
+    "overlaps",
+    "partial_overlaps",
+    "gaps",
+    "coverage",
+    "silos",
+    "hubs",
+    "single_points_of_failure",
+    "islands",
+    "fragile_integrations",
+    "unowned",
+    "renewals",
+    "contract_checks",
+    "underutilized",
+    "spend",
+    "spend_vs_contract",
+    "recommendations",
+    "plan",
+    "maturity",
+)
+_SUMMARY = (
+    "annual_spend",
+    "annual_spend_source",
+    "overlap_at_stake",
+    "unused_licences",
+    "unused_licences_if_per_seat",
+    "plan_savings",
+    "plan_savings_next_12_months",
+    "renewals_due",
+)
+
+
+def document(*parts: dict[str, Any]) -> dict[str, Any]:
+    """The JSON document of `analyze --json` from the members its parts wrote (the header,
+    Judged's and Measured's, each with some of the summary), in the documented order. A
+    member missing, or written twice, is a KeyError: no part may leave one to chance."""
+    members: dict[str, Any] = {}
+    summary: dict[str, Any] = {}
+    for part in parts:
+        for key, value in part.items():
+            into = summary if key == "summary" else members
+            for name, item in value.items() if key == "summary" else ((key, value),):
+                if name in into:
+                    raise KeyError(f"{name!r} written twice")
+                into[name] = item
+    members["summary"] = {name: summary.pop(name) for name in _SUMMARY}
+    result = {name: members.pop(name) for name in _MEMBERS}
+    if members or summary:
+        raise KeyError(f"undocumented members: {sorted([*members, *summary])}")
+    return result
+
+
+@dataclass(frozen=True)
+class Judged:
+    """The findings the recommendations rest on, the recommendations and the plan that
+    follows from them: one chain, each needing the one before."""
+
+    overlaps: tuple[Overlap, ...]
+    hubs: tuple[Hub, ...]
+    single_points_of_failure: tuple[SinglePoint, ...]
+    recommendations: tuple[Recommendation, ...]
+    plan: Plan | None
+
+    @property
+    def at_stake(self) -> Decimal:
+        return sum((o.at_stake for o in self.overlaps), Decimal(0))
+
+    @property
+    def plan_savings(self) -> Decimal | None:
+        return self.plan.annual_savings if self.plan else Decimal(0)
+
+    def to_json(self, *, raw: bool = False) -> dict[str, Any]:
+        """Its members of the analysis's JSON document (see Analysis.to_json)."""
         out = _as_is if raw else plain
-        # The plan and the spend hold the longest nested lists (an exit and a cost per tool):
-        # as mappings of their fields, a streaming writer reaches those lists and writes them
-        # a run at a time, where a whole dataclass is one piece (80 MB of text at 100,000
-        # tools, held twice while it is indented).
-        fields_of = _fields if raw else plain
-        cov = self.coverage
         return {
-            "as_of": self.as_of,
-            "currency": self.currency,
-            "tools_in_use": self.tools_in_use,
-            "tools_total": self.tools_total,
-            "outside_marketing": out(self.set_aside),
             "summary": {
-                "annual_spend": out(self.spend.total),
-                "annual_spend_source": "the current contracts' terms",
                 "overlap_at_stake": out(self.at_stake),
-                "unused_licences": out(self.wasted),
-                "unused_licences_if_per_seat": out(self.possible_waste),
                 "plan_savings": out(self.plan_savings),
                 "plan_savings_next_12_months": out(
                     self.plan.savings_next_12_months if self.plan else None
                 ),
-                "renewals_due": self.renewals_due,
             },
             "overlaps": out(self.overlaps),
+            "hubs": out(self.hubs),
+            "single_points_of_failure": out(self.single_points_of_failure),
+            "recommendations": out(self.recommendations),
+            # The plan holds long nested lists (an exit per tool): as a mapping of its
+            # fields, a streaming writer reaches those lists and writes them a run at a time,
+            # where a whole dataclass is one piece (80 MB of text at 100,000 tools, held
+            # twice while it is indented).
+            "plan": (_fields if raw else plain)(self.plan),
+        }
+
+
+@dataclass(frozen=True)
+class Measured:
+    """Every other finding: coverage, structure, money, maturity. None of them needs the
+    recommendations, nor do they need any of these, so the two parts can be worked out side
+    by side."""
+
+    set_aside: tuple[SetAside, ...]
+    gaps: tuple[Gap, ...]
+    coverage: Coverage
+    silos: tuple[Silo, ...]
+    islands: tuple[Island, ...]
+    fragile_integrations: tuple[FragileLink, ...]
+    unowned: tuple[Unowned, ...]
+    renewals: tuple[Renewal, ...]
+    underutilized: tuple[Underused, ...]
+    spend: Spend
+    maturity: Maturity
+    invoices: InvoiceCheck
+    partial_overlaps: tuple[PartialOverlap, ...]
+    contract_checks: tuple[ContractCheck, ...]
+
+    @property
+    def wasted(self) -> Decimal:
+        return sum((u.wasted for u in self.underutilized if u.wasted), Decimal(0))
+
+    @property
+    def possible_waste(self) -> Decimal:
+        return sum((u.if_per_seat for u in self.underutilized if u.if_per_seat), Decimal(0))
+
+    @property
+    def renewals_due(self) -> int:
+        return sum(1 for r in self.renewals if r.due)
+
+    def to_json(self, *, raw: bool = False) -> dict[str, Any]:
+        """Its members of the analysis's JSON document (see Analysis.to_json)."""
+        out = _as_is if raw else plain
+        cov = self.coverage
+        return {
+            "outside_marketing": out(self.set_aside),
+            "summary": {
+                "annual_spend": out(self.spend.total),
+                "annual_spend_source": "the current contracts' terms",
+                "unused_licences": out(self.wasted),
+                "unused_licences_if_per_seat": out(self.possible_waste),
+                "renewals_due": self.renewals_due,
+            },
             "partial_overlaps": out(self.partial_overlaps),
             "gaps": out(self.gaps),
             "coverage": {
@@ -155,15 +313,14 @@ class Analysis:
                 "journey_gaps": out(cov.journey_gaps),
             },
             "silos": out(self.silos),
-            "hubs": out(self.hubs),
-            "single_points_of_failure": out(self.single_points_of_failure),
             "islands": out(self.islands),
             "fragile_integrations": out(self.fragile_integrations),
             "unowned": out(self.unowned),
             "renewals": out(self.renewals),
             "contract_checks": out(self.contract_checks),
             "underutilized": out(self.underutilized),
-            "spend": fields_of(self.spend),
+            # as a mapping of its fields, like the plan (see Judged.to_json)
+            "spend": (_fields if raw else plain)(self.spend),
             "spend_vs_contract": {
                 "source": "finance spend reports (`import --spend`), latest period per tool",
                 "tools_reached": self.invoices.reports,
@@ -172,8 +329,6 @@ class Analysis:
                 "contracts_without_invoices": out(self.invoices.contracts_without_invoices),
                 "untied_suppliers": out(self.invoices.untied),
             },
-            "recommendations": out(self.recommendations),
-            "plan": fields_of(self.plan),
             "maturity": out(self.maturity),
         }
 
@@ -262,12 +417,8 @@ class _Found:
     evidence: Evidence
 
     @classmethod
-    def of(cls, stack: Stack, graph: StackGraph) -> _Found:
-        # Coverage, overlap, gaps, recommendations and maturity are about marketing: systems
-        # outside it (HR, finance, security…) stay in the money and integration views only.
-        marketing = (
-            StackGraph.of(stack, stack.marketing_tools) if stack.outside_marketing else graph
-        )
+    def of(cls, stack: Stack, graph: StackGraph, marketing: StackGraph | None = None) -> _Found:
+        marketing = marketing or marketing_graph(stack, graph)
         groups = overlaps(stack, marketing)
         points = single_points_of_failure(stack, graph)
         found_hubs = hubs(stack, graph)
@@ -278,33 +429,49 @@ class _Found:
 
 
 def _analyze(stack: Stack, graph: StackGraph) -> Analysis:
-    found = _Found.of(stack, graph)
-    marketing, groups, points, found_hubs = found.marketing, found.groups, found.points, found.hubs
-    advice = recommendations(stack, marketing, groups, found.evidence)
+    marketing = marketing_graph(stack, graph)
+    return Analysis.of(
+        stack, graph, judge(stack, graph, marketing), measure(stack, graph, marketing)
+    )
+
+
+def marketing_graph(stack: Stack, graph: StackGraph) -> StackGraph:
+    """The graph of the marketing tools in use: coverage, overlap, gaps, recommendations and
+    maturity are about marketing; systems outside it (HR, finance, security…) stay in the
+    money and integration views only."""
+    return StackGraph.of(stack, stack.marketing_tools) if stack.outside_marketing else graph
+
+
+def judge(stack: Stack, graph: StackGraph, marketing: StackGraph) -> Judged:
+    """The analysis's chain of judgement (see Judged); marketing: marketing_graph's."""
+    found = _Found.of(stack, graph, marketing)
+    advice = recommendations(stack, marketing, found.groups, found.evidence)
+    return Judged(
+        overlaps=tuple(found.groups),
+        hubs=tuple(found.hubs),
+        single_points_of_failure=tuple(found.points),
+        recommendations=tuple(advice),
+        plan=plan(stack, marketing, advice),
+    )
+
+
+def measure(stack: Stack, graph: StackGraph, marketing: StackGraph) -> Measured:
+    """Every finding outside the chain of judgement (see Measured)."""
     cov = coverage(stack, marketing)
-    return Analysis(
-        as_of=stack.today.isoformat(),
-        currency=stack.base_currency,
-        tools_in_use=len(graph.tools),
-        tools_total=len(stack.tools),
-        overlaps=tuple(groups),
+    return Measured(
+        set_aside=tuple(_set_aside(stack)),
         gaps=cov.gaps,
         coverage=cov,
         silos=tuple(silos(stack, graph)),
-        hubs=tuple(found_hubs),
-        single_points_of_failure=tuple(points),
         islands=tuple(islands(stack, graph)),
         fragile_integrations=tuple(fragile_links(stack, graph)),
         unowned=tuple(unowned(stack, graph)),
         renewals=tuple(renewals(stack, graph)),
         underutilized=tuple(underused(stack, graph)),
         spend=spend(stack, graph),
-        recommendations=tuple(advice),
         maturity=maturity(stack, marketing, cov),
-        set_aside=tuple(_set_aside(stack)),
         invoices=invoice_check(stack, graph),
         partial_overlaps=tuple(partial_overlaps(stack, marketing)),
-        plan=plan(stack, marketing, advice),
         contract_checks=tuple(contract_checks(stack)),
     )
 

@@ -306,6 +306,25 @@ def _buffered(write: Callable[[Piece], Any]) -> Iterator[Callable[[Piece], None]
         write(b"".join(pieces))
 
 
+class Written:
+    """A member of an object already written as JSON text for its place in the document
+    (by json_text, at the depth it is written at), written out as it is. Only where
+    print_json writes a member at a time: the document's own members."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: bytes) -> None:
+        self.text = text
+
+
+def json_text(value: Any, depth: int = 1) -> Written:
+    """value's text as print_json writes it as a member of an object `depth` levels deep:
+    the same bytes, worked out elsewhere (another process) and put in by Written."""
+    pieces: list[Piece] = []
+    _write_json(pieces.append, value, depth, keyed=True)
+    return Written(b"".join(pieces))
+
+
 _STREAMED_DEPTH = 3  # objects and lists less deep are written a member at a time...
 _STREAMED_SIZE = 64  # ...when they are the outermost, or hold more members than this, or
 # (for an object that is a member of an object) hold a list or object that does
@@ -327,7 +346,9 @@ def _write_json(
     members written whole go to orjson a run at a time, a thousand recommendations in one
     call instead of a thousand calls. `keyed`: value is a member of an object."""
     pad = b"\n" + b"  " * depth
-    if not _streams(value, depth, small, keyed):
+    if type(value) is Written:
+        write(value.text)
+    elif not _streams(value, depth, small, keyed):
         write(_dumped(value, depth))
     elif type(value) is dict:
         write(b"{")
