@@ -168,7 +168,7 @@ def analysis_document(stack: Stack, *, side_by_side: bool | None = None) -> dict
         whole = Analysis.of(
             stack, graph, judge(stack, graph, marketing), measure(stack, graph, marketing)
         )
-        keep(whole)
+        keep(graph, marketing, whole)
         return whole.to_json(raw=True)
 
     def measured_text() -> dict[str, Any]:
@@ -179,5 +179,5 @@ def analysis_document(stack: Stack, *, side_by_side: bool | None = None) -> dict
     with beside(measured_text) as measured_members:
         judged = judge(stack, graph, marketing)
         members = measured_members()
-    keep(judged)
+    keep(graph, marketing, judged)
     return document(head, judged.to_json(raw=True), members)
