@@ -134,10 +134,11 @@ class Analysis:
 
     def header(self) -> dict[str, Any]:
         """The document's members that come before the findings."""
-        return header(self.as_of, self.currency, self.tools_in_use, self.tools_total)
+        return header_of(self.as_of, self.currency, self.tools_in_use, self.tools_total)
 
 
-def header(as_of: str, currency: str, tools_in_use: int, tools_total: int) -> dict[str, Any]:
+def header_of(as_of: str, currency: str, tools_in_use: int, tools_total: int) -> dict[str, Any]:
+    """The document's members that come before the findings."""
     return {
         "as_of": as_of,
         "currency": currency,
@@ -194,16 +195,22 @@ def document(*parts: dict[str, Any]) -> dict[str, Any]:
     summary: dict[str, Any] = {}
     for part in parts:
         for key, value in part.items():
-            into = summary if key == "summary" else members
-            for name, item in value.items() if key == "summary" else ((key, value),):
-                if name in into:
-                    raise KeyError(f"{name!r} written twice")
-                into[name] = item
+            if key == "summary":
+                _add(summary, value)
+            else:
+                _add(members, {key: value})
     members["summary"] = {name: summary.pop(name) for name in _SUMMARY}
     result = {name: members.pop(name) for name in _MEMBERS}
     if members or summary:
         raise KeyError(f"undocumented members: {sorted([*members, *summary])}")
     return result
+
+
+def _add(into: dict[str, Any], members: dict[str, Any]) -> None:
+    for name, value in members.items():
+        if name in into:
+            raise KeyError(f"{name!r} written twice")
+        into[name] = value
 
 
 @dataclass(frozen=True)

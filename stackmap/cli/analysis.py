@@ -143,20 +143,12 @@ def analysis_document(stack: Stack, *, side_by_side: bool | None = None) -> dict
     out and written as JSON text in a copy of this process, on the other core, while this
     one judges (stackmap.forked). side_by_side: force it on or off (None: by the stack's
     size); the document is the same byte for byte either way."""
+    from stackmap.analysis import analyze
     from stackmap.analysis.graph import StackGraph
-    from stackmap.analysis.report import (
-        Analysis,
-        document,
-        header,
-        judge,
-        marketing_graph,
-        measure,
-    )
+    from stackmap.analysis.report import document, header_of, judge, marketing_graph, measure
     from stackmap.forked import beside, can_fork, resident_size
 
     graph = StackGraph.of(stack)
-    marketing = marketing_graph(stack, graph)
-    head = header(stack.today.isoformat(), stack.base_currency, len(graph.tools), len(stack.tools))
     if side_by_side is None:
         resident = resident_size()
         side_by_side = (
@@ -165,13 +157,13 @@ def analysis_document(stack: Stack, *, side_by_side: bool | None = None) -> dict
             and resident <= SIDE_BY_SIDE_MEMORY
         )
     if not (side_by_side and can_fork()):
-        whole = Analysis.of(
-            stack, graph, judge(stack, graph, marketing), measure(stack, graph, marketing)
-        )
+        whole = analyze(stack, graph)
         # The graphs are freed here, before the document is written: at 100,000 tools they
         # are 100 MB more at the process's peak, for a tenth of a second.
         keep(whole)
         return whole.to_json(raw=True)
+
+    marketing = marketing_graph(stack, graph)
 
     def measured_text() -> dict[str, Any]:
         members = measure(stack, graph, marketing).to_json(raw=True)
@@ -182,4 +174,7 @@ def analysis_document(stack: Stack, *, side_by_side: bool | None = None) -> dict
         judged = judge(stack, graph, marketing)
         members = measured_members()
     keep(graph, marketing, judged)  # a small stack's (see SIDE_BY_SIDE_MEMORY)
+    head = header_of(
+        stack.today.isoformat(), stack.base_currency, len(graph.tools), len(stack.tools)
+    )
     return document(head, judged.to_json(raw=True), members)
