@@ -57,12 +57,16 @@ def beside(work: Callable[[], T], *, fork: bool = True) -> Iterator[Callable[[],
     picklable, and work must change nothing outside itself: what the copy changes is lost.
 
     fork=False, or where can_fork() is not so, work runs in this process when its result is
-    asked for. If the copy fails, work runs again here. Leaving the block before asking
-    (an error) stops the copy."""
+    asked for. If the copy cannot be made (no memory, no process left) or fails, work runs
+    here. Leaving the block before asking (an error) stops the copy."""
     if not (fork and can_fork()):
         yield work
         return
-    child = _Child(work)
+    try:
+        child = _Child(work)
+    except OSError:  # no memory or process left for a copy (a container's limits)
+        yield work
+        return
     try:
         yield child.result
     finally:
@@ -77,7 +81,11 @@ class _Child(Generic[T]):
     def __init__(self, work: Callable[[], T]) -> None:
         self._work = work
         self._file = os.fdopen(os.memfd_create("stackmap-beside", os.MFD_CLOEXEC), "w+b")
-        self._pid: int | None = os.fork()
+        try:
+            self._pid: int | None = os.fork()
+        except OSError:
+            self._file.close()
+            raise
         if self._pid == 0:  # the copy: never returns
             _run_and_exit(work, self._file)
 

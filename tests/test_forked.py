@@ -92,6 +92,18 @@ def test_a_copy_killed_by_a_signal_leaves_the_work_to_this_process() -> None:
 
 
 @needs_fork
+def test_a_copy_that_cannot_be_made_leaves_the_work_to_this_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def no_fork() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    with beside(os.getpid) as result:
+        assert result() == os.getpid()
+
+
+@needs_fork
 def test_a_result_that_cannot_be_sent_back_is_worked_out_here() -> None:
     here = os.getpid()
 
