@@ -53,7 +53,7 @@ def resident_size() -> int | None:
 @contextmanager
 def beside(work: Callable[[], T], *, fork: bool = True) -> Iterator[Callable[[], T]]:
     """Start work in a forked copy of this process and yield a function that returns its
-    result, waiting for it if need be; call it inside the block. work's result must be
+    result, waiting for it if need be; call it once, inside the block. work's result must be
     picklable, and work must change nothing outside itself: what the copy changes is lost.
 
     fork=False, or where can_fork() is not so, work runs in this process when its result is
