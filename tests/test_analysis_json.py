@@ -63,13 +63,23 @@ def test_side_by_side_writes_the_same_document(
     assert copies == [1]
 
 
-@needs_fork
-def test_the_demo_catalog_side_by_side_through_the_command(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, copies: list[int]
-) -> None:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def demo_catalog(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The demo's catalog, embedded or on the PostgreSQL server (whose connection the copy
+    of the process inherits, and must leave alone)."""
     from stackmap.demo import run_demo
 
-    catalog = run_demo(tmp_path, today=date(2026, 12, 1)).database
+    database = None
+    if request.param == "postgresql":
+        database = str(request.getfixturevalue("postgres_schema_url"))
+    return run_demo(tmp_path, database=database, today=date(2026, 12, 1)).database
+
+
+@needs_fork
+def test_the_demo_catalog_side_by_side_through_the_command(
+    demo_catalog: str, monkeypatch: pytest.MonkeyPatch, copies: list[int]
+) -> None:
+    catalog = demo_catalog
     command = ["--db", catalog, "analyze", "--json", "--as-of", "2026-12-01"]
     runner = CliRunner()
     alone = runner.invoke(app, command)
@@ -83,6 +93,8 @@ def test_the_demo_catalog_side_by_side_through_the_command(
     assert beside.stdout_bytes == alone.stdout_bytes
     assert b'"fragile_integrations": [\n    {' in alone.stdout_bytes  # both parts have findings
     assert b'"recommendations": [\n    {' in alone.stdout_bytes
+    again = runner.invoke(app, ["--db", catalog, "tools", "--json"])  # the catalog still reads
+    assert again.exit_code == 0, again.output
 
 
 def test_no_copy_for_a_process_already_holding_much_memory(
