@@ -146,3 +146,17 @@ def test_every_member_is_written_by_exactly_one_part(reference: Reference) -> No
     measured["summary"]["invented"] = 1
     with pytest.raises(KeyError, match="invented"):
         document(head, judged, measured)
+
+
+def test_the_analysis_holds_exactly_the_fields_of_its_two_parts() -> None:
+    # Analysis keeps flat fields for its readers (views, workbook, TUI); its two parts must
+    # name the same findings, none left out of both and none in both.
+    from dataclasses import fields
+
+    from stackmap.analysis.report import Analysis, Judged, Measured
+
+    judged = {f.name for f in fields(Judged)}
+    measured = {f.name for f in fields(Measured)}
+    header = {"as_of", "currency", "tools_in_use", "tools_total"}
+    assert not judged & measured
+    assert {f.name for f in fields(Analysis)} == judged | measured | header
