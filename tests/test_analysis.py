@@ -250,6 +250,52 @@ def test_blocks_and_components_are_networkx_s(edges: list[tuple[int, int]]) -> N
     ]
 
 
+_LINKS = st.tuples(
+    st.integers(1, 9),  # source
+    st.integers(1, 9),  # target (self-links included)
+    st.sampled_from(["active", "broken", "planned"]),
+    st.sampled_from(["one_way", "two_way"]),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_LINKS, max_size=30), st.sets(st.integers(1, 9)))
+def test_who_exchanges_data_with_whom_read_from_the_links_is_the_integration_graph_s(
+    links: list[tuple[int, int, str, str]], retired: set[int]
+) -> None:
+    """The analysis reads working partners, linked tools and flow counts straight from the
+    links; the integration graph (drawn on the map) reads them from the flows. Both say the
+    same about every tool, whatever the statuses, directions, self-links and tools out of use."""
+    from stackmap.reference import load_reference
+
+    reference = _reference_once(load_reference)
+    tools = [tool(i, f"T{i}", status="retired" if i in retired else "active") for i in range(1, 10)]
+    s = stack(
+        reference,
+        tools,
+        [
+            link(a, b, status=st_, direction=d, link_id=n)
+            for n, (a, b, st_, d) in enumerate(links, 1)
+        ],
+    )
+    graph = StackGraph.of(s)
+    flows = graph.integrations  # directed, edges follow the data; built from the flows
+    working = nx.Graph()
+    working.add_nodes_from(flows)
+    working.add_edges_from(
+        (a, b) for a, b, data in flows.edges(data=True)
+        if any(each.status != "broken" for each in data["links"])
+    )  # fmt: skip
+    assert graph.adjacency == {n: set(working[n]) for n in working}
+    assert graph.linked == {n for n in flows if flows.degree(n)}
+    ids = {t.id for t in graph.tools}
+    assert graph.flow_counts(ids) == {n: (flows.out_degree(n), flows.in_degree(n)) for n in ids}
+    in_use = {i for i in range(1, 10) if i not in retired}
+    assert {(x.source, x.target) for x in graph.links} == {
+        (a, b) for a, b, st_, _ in links if st_ != "planned" and {a, b} <= in_use
+    }
+
+
 _CACHE: dict[str, Reference] = {}
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import chain
 from typing import TYPE_CHECKING, NamedTuple
 
 from stackmap.analysis.stack import LinkFacts, Stack, ToolFacts
@@ -105,13 +104,23 @@ class StackGraph:
         return self._providers.get(slug, [])
 
     @cached_property
-    def _flows(self) -> dict[tuple[int, int], list[LinkFacts]]:
-        """Links by (from, to) tool ids; a two-way link flows both ways."""
+    def links(self) -> tuple[LinkFacts, ...]:
+        """The links between these tools that exist (not planned ones), in the catalog's order."""
+        if self.tools is self.stack.in_use:
+            return self.stack.in_use_links  # the analysis's other findings read them too
         ids = {t.id for t in self.tools}
+        return tuple(
+            link
+            for link in self.stack.links
+            if link.status != "planned" and link.source in ids and link.target in ids
+        )
+
+    @cached_property
+    def _flows(self) -> dict[tuple[int, int], list[LinkFacts]]:
+        """Links by (from, to) tool ids; a two-way link flows both ways. Only the integration
+        graph and a tool's own links need it: the analysis reads self.links and adjacency."""
         flows: dict[tuple[int, int], list[LinkFacts]] = {}
-        for link in self.stack.links:
-            if link.status == "planned" or link.source not in ids or link.target not in ids:
-                continue
+        for link in self.links:
             flows.setdefault((link.source, link.target), []).append(link)
             if link.direction == "two_way":
                 flows.setdefault((link.target, link.source), []).append(link)
@@ -175,17 +184,30 @@ class StackGraph:
     @cached_property
     def linked(self) -> set[int]:
         """Tools with at least one integration that exists (working or broken)."""
-        return set(chain.from_iterable(self._flows))  # both ends of every (from, to) pair
+        # Those with a working link are in the adjacency already: only broken links are read.
+        found = {t for t, others in self.adjacency.items() if others}
+        for link in self.links:
+            if link.status == "broken":
+                found.add(link.source)
+                found.add(link.target)
+        return found
 
     def flow_counts(self, tools: set[int]) -> dict[int, tuple[int, int]]:
-        """For these tools: how many tools each sends data to and receives data from."""
+        """For these tools: how many tools each sends data to and receives data from (a
+        two-way link both)."""
         sends: dict[int, set[int]] = {t: set() for t in tools}
         receives: dict[int, set[int]] = {t: set() for t in tools}
-        for a, b in self._flows:
+        for link in self.links:
+            a, b = link.source, link.target
             if a in sends:
                 sends[a].add(b)
             if b in receives:
                 receives[b].add(a)
+            if link.direction == "two_way":
+                if b in sends:
+                    sends[b].add(a)
+                if a in receives:
+                    receives[a].add(b)
         return {t: (len(sends[t]), len(receives[t])) for t in tools}
 
     @cached_property
@@ -203,12 +225,13 @@ class StackGraph:
         """Who exchanges data with whom over working (not broken) links, undirected; every
         tool is a key. Plain sets: the what-if searches them without building networkx
         graphs."""
+        # Straight from the links, not through _flows (which the analysis never needs): two
+        # tools exchange data when any link between them, either way, is not broken.
         result: dict[int, set[int]] = {t.id: set() for t in self.tools}
-        for (a, b), links in self._flows.items():
-            # Almost every pair has one link: check it before scanning the rest.
-            if links[0].status != "broken" or any(link.status != "broken" for link in links):
-                result[a].add(b)
-                result[b].add(a)
+        for link in self.links:
+            if link.status != "broken":
+                result[link.source].add(link.target)
+                result[link.target].add(link.source)
         return result
 
 
