@@ -80,6 +80,7 @@ def link(
     status: str = "active",
     direction: str = "one_way",
     link_id: int | None = None,
+    data: tuple[str, ...] = (),
 ) -> LinkFacts:
     return LinkFacts(
         id=link_id or a * 1000 + b,
@@ -88,6 +89,7 @@ def link(
         method=method,
         status=status,
         direction=direction,
+        data_objects=data,
     )
 
 

@@ -250,6 +250,24 @@ def test_blocks_and_components_are_networkx_s(edges: list[tuple[int, int]]) -> N
     ]
 
 
+def test_a_tools_reasons_name_the_data_its_links_carry(reference: Reference) -> None:
+    s = stack(
+        reference,
+        [tool(1, "CRM", "crm"), tool(2, "MAP", *MA), tool(3, "CDP", "cdp"), tool(4, "BI", "bi")],
+        [
+            link(1, 2, data=("leads", "contacts")),
+            link(3, 2, data=("contacts", "events", "accounts", "orders")),
+            link(1, 4, data=("contacts", "leads")),
+        ],
+    )
+    reasons = {r.tool: r.reasons for r in analyze(s).recommendations}
+    # Each tool's own objects, over all its links, sorted and shortened after three.
+    assert "carries contacts and leads" in reasons["CRM"]
+    assert "carries contacts and leads" in reasons["BI"]
+    assert "carries accounts, contacts, events and 1 more" in reasons["CDP"]
+    assert "carries accounts, contacts, events and 2 more" in reasons["MAP"]
+
+
 _LINKS = st.tuples(
     st.integers(1, 9),  # source
     st.integers(1, 9),  # target (self-links included)

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from stackmap.analysis.graph import StackGraph
 from stackmap.analysis.overlap import Overlap
-from stackmap.analysis.stack import LinkFacts, Stack, ToolFacts, in_sentence, missing_cost
+from stackmap.analysis.stack import Cost, LinkFacts, Stack, ToolFacts, in_sentence, missing_cost
 from stackmap.record import written
 from stackmap.text import listing, money
 
@@ -85,7 +85,7 @@ class _LinkEvidence:
     health: list[float]
     fragile: list[int]
     undocumented: list[int]
-    objects: dict[int, set[str]]
+    objects: dict[int, frozenset[str]]
 
     @classmethod
     def of(cls, links: tuple[LinkFacts, ...]) -> _LinkEvidence:
@@ -117,7 +117,10 @@ class _LinkEvidence:
             if link.data_objects:
                 objects.setdefault(source, set()).update(link.data_objects)
                 objects.setdefault(target, set()).update(link.data_objects)
-        return cls(scored, health, fragile, undocumented, objects)
+        # Frozen, so that the reason naming a set is written once per distinct set (a
+        # frozenset keeps its hash).
+        carried = {tool: frozenset(found) for tool, found in objects.items()}
+        return cls(scored, health, fragile, undocumented, carried)
 
     def at(self, tool_id: int) -> tuple[int, int, float | None, int]:
         """(links scored, fragile links, mean health or None, undocumented links)."""
@@ -164,14 +167,17 @@ def dispositions(
     and filters tools by. The same judgement; only the explaining is left out (a sixth of
     the map's analysis on a 20,000-tool stack)."""
     context = _Context.of(stack, graph, overlaps, evidence)
+    costs = stack.costs
     return {
-        tool.name: tool.disposition or _judged(context, tool).suggested
+        tool.name: tool.disposition
+        or _judged(context, tool, costs[tool.id], stack.leaving(tool)).suggested
         for tool in graph.sorted_tools
     }
 
 
-# A tool's known capabilities, those it alone provides, and which of those are required.
-_Uniqueness = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
+# A tool's known capabilities, those it alone provides, which of those are required, and
+# what that says in a reason.
+_Uniqueness = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], str]
 
 
 @dataclass(frozen=True)
@@ -194,10 +200,19 @@ class _Context:
     # What each set of capabilities comes to, for a tool kept and for one going (see
     # uniqueness): tools doing one job mostly share one, so each is worked out once.
     _unique: dict[tuple[tuple[str, ...], bool], _Uniqueness] = field(default_factory=dict)
+    # The same for the data objects a tool's links carry, as a reason (see carries).
+    _carried: dict[frozenset[str], str] = field(default_factory=dict)
+
+    def carries(self, objects: frozenset[str]) -> str:
+        """The reason naming the data objects a tool's links carry."""
+        said = self._carried.get(objects)
+        if said is None:
+            said = self._carried[objects] = f"carries {listing(sorted(objects), 3)}"
+        return said
 
     def uniqueness(self, tool: ToolFacts) -> _Uniqueness:
         """The tool's known capabilities, those no other tool kept provides (sorted; none
-        for a tool going), and which of those are required."""
+        for a tool going), which of those are required, and the reason that makes."""
         key = (tool.capabilities, tool.id in self.gone)
         found = self._unique.get(key)
         if found is None:
@@ -205,11 +220,16 @@ class _Context:
             capabilities = tuple(c for c in set(tool.capabilities) if c in known)
             providers = self.providers
             sole = () if key[1] else tuple(sorted(c for c in capabilities if providers.get(c) == 1))
-            found = self._unique[key] = (
-                capabilities,
-                sole,
-                tuple(c for c in sole if c in self.required),
-            )
+            sole_required = tuple(c for c in sole if c in self.required)
+            if sole:
+                listed = listing([in_sentence(known[c].name) for c in sole], 3)
+                req = " (required)" if sole_required else ""
+                reason = f"the only tool providing {listed}{req}"
+            elif capabilities:
+                reason = "everything it does, another tool kept also does"
+            else:
+                reason = "no capabilities recorded"
+            found = self._unique[key] = (capabilities, sole, sole_required, reason)
         return found
 
     @classmethod
@@ -267,11 +287,13 @@ class _Judgement(NamedTuple):
     reasons: list[str]
 
 
-def _judged(context: _Context, tool: ToolFacts) -> _Judgement:
+def _judged(context: _Context, tool: ToolFacts, cost: Cost, leaving: bool) -> _Judgement:
+    """cost: the tool's (stack.costs); leaving: stack.leaving(tool). Looked up once per tool
+    by the caller, for every step that needs them."""
     settings = context.settings
     reasons: list[str] = []
     unknown: list[str] = []
-    value, sole_required = _business_value(context, tool, reasons, unknown)
+    value, sole_required = _business_value(context, tool, cost, reasons, unknown)
     fit = _technical_fit(context, tool, reasons)
     if unknown:
         reasons.append(f"{listing(unknown)} unknown (left out of the score)")
@@ -286,6 +308,7 @@ def _judged(context: _Context, tool: ToolFacts) -> _Judgement:
     suggested, summary = _suggest(
         context,
         tool,
+        leaving,
         value >= settings.threshold,
         fit >= settings.threshold,
         sole_required,
@@ -295,8 +318,11 @@ def _judged(context: _Context, tool: ToolFacts) -> _Judgement:
 
 def _recommend(context: _Context, tool: ToolFacts) -> Recommendation:
     stack = context.stack
-    value, fit, value_basis, fit_basis, suggested, summary, reasons = _judged(context, tool)
-    why, savings = _why(stack, tool, suggested, summary, reasons)
+    cost = stack.costs[tool.id]
+    leaving = stack.leaving(tool)
+    judged = _judged(context, tool, cost, leaving)
+    value, fit, value_basis, fit_basis, suggested, summary, reasons = judged
+    why, savings = _why(stack, tool, cost, leaving, suggested, summary, reasons)
     # By position, in the order of Recommendation's fields: one per tool, 100,000 in a large
     # catalog, and naming sixteen arguments costs more than making the record.
     return Recommendation(
@@ -306,27 +332,24 @@ def _recommend(context: _Context, tool: ToolFacts) -> Recommendation:
         tool.disposition or suggested,  # disposition
         round(value, 3),  # value
         round(fit, 3),  # fit
-        stack.costs[tool.id].annual,  # annual_cost
+        cost.annual,  # annual_cost
         savings if (tool.disposition or suggested) in RETIRING else None,  # savings
         context.into_of.get(tool.name),  # into
         tuple(reasons),  # reasons
         why,
         tool.name in context.keepers,  # keeper
-        stack.leaving(tool),  # already_leaving
+        leaving,  # already_leaving
         value_basis,
         fit_basis,
     )
 
 
 def _business_value(
-    context: _Context, tool: ToolFacts, reasons: list[str], unknown: list[str]
+    context: _Context, tool: ToolFacts, cost: Cost, reasons: list[str], unknown: list[str]
 ) -> tuple[float, bool]:
     """How much the business relies on the tool (0-1), and whether it alone provides a
     required capability; what it rests on goes to `reasons`, what is unknown to `unknown`."""
-    stack = context.stack
     settings = context.settings
-    known_capabilities = stack.reference.capabilities
-    cost = stack.costs[tool.id]
     degree = context.degrees.get(tool.id, 0)
     cut = context.evidence.spofs.get(tool.name, 0)
     if cut:
@@ -349,23 +372,18 @@ def _business_value(
             reasons.append(f"used by {units} business units")
     else:
         unknown.append("users")
-    objects = context.links.objects.get(tool.id, set())
-    data = min(len(objects) / 3, 1.0) if objects else (0.0 if degree else None)
+    objects = context.links.objects.get(tool.id)
     if objects:
-        reasons.append(f"carries {listing(sorted(objects), 3)}")
-    capabilities, sole, sole_required = context.uniqueness(tool)
+        data: float | None = min(len(objects) / 3, 1.0)
+        reasons.append(context.carries(objects))
+    else:
+        data = 0.0 if degree else None
+    capabilities, sole, sole_required, said = context.uniqueness(tool)
     if sole_required:
         uniqueness = 1.0
     else:
         uniqueness = min(len(sole) / len(capabilities), 1.0) * 0.6 if capabilities else 0.0
-    if sole:
-        listed = listing([in_sentence(known_capabilities[c].name) for c in sole], 3)
-        req = " (required)" if sole_required else ""
-        reasons.append(f"the only tool providing {listed}{req}")
-    elif capabilities:
-        reasons.append("everything it does, another tool kept also does")
-    else:
-        reasons.append("no capabilities recorded")
+    reasons.append(said)
     use = cost.utilisation
     if use is None:
         unknown.append("seat use")
@@ -395,12 +413,18 @@ def _technical_fit(context: _Context, tool: ToolFacts, reasons: list[str]) -> fl
 
 
 def _suggest(
-    context: _Context, tool: ToolFacts, high_value: bool, high_fit: bool, sole_required: bool
+    context: _Context,
+    tool: ToolFacts,
+    leaving: bool,
+    high_value: bool,
+    high_fit: bool,
+    sole_required: bool,
 ) -> tuple[str, str]:
     """The disposition and its reason in a phrase. Decided retirements, then the overlaps'
-    keepers and duplicates, come before the value/fit quadrant: a keeper is never retired."""
+    keepers and duplicates, come before the value/fit quadrant: a keeper is never retired.
+    leaving: the tool is already being sunset (stack.leaving)."""
     into = context.into_of.get(tool.name)
-    if context.stack.leaving(tool):
+    if leaving:
         return "eliminate", "already being sunset"
     if into is not None:
         return "consolidate", f"does the same job as {into}, the suggested keeper"
@@ -422,13 +446,17 @@ def _suggest(
 
 
 def _why(
-    stack: Stack, tool: ToolFacts, suggested: str, summary: str, reasons: list[str]
+    stack: Stack,
+    tool: ToolFacts,
+    cost: Cost,
+    leaving: bool,
+    suggested: str,
+    summary: str,
+    reasons: list[str],
 ) -> tuple[str, Decimal | None]:
     """The recommendation in a sentence, with what retiring saves (None when nothing or
     unknown), and a person's decision first when there is one."""
-    cost = stack.costs[tool.id]
     base = stack.base_currency
-    leaving = stack.leaving(tool)
     savings = cost.annual if suggested in RETIRING and not leaving else None
     why = f"{suggested.capitalize()}: {summary} ({'; '.join(reasons)})."
     if savings:
