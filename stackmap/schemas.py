@@ -7,11 +7,11 @@ loaded reference model and happen in the application API.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar, overload
 
 from pydantic import (
     BaseModel,
@@ -211,6 +211,78 @@ class IntegrationFields(_Input):
     notes: str | None = None
 
     _lists = field_validator("data_objects", mode="before")(_clean_list)
+
+
+# IntegrationFields' fields but its two ends, in its order: what IntegrationColumns holds
+# beside the names.
+LINK_TERMS = tuple(
+    name for name in IntegrationFields.model_fields if name not in ("source", "target")
+)
+
+
+@dataclass(frozen=True, eq=False)
+class IntegrationColumns(Sequence[IntegrationFields]):
+    """Many integrations held column by column: what a list of IntegrationFields holds,
+    without a model per link. An import's 100,000 links say a few dozen distinct things,
+    each validated once (see importers.spreadsheet), and they are written column by column
+    (store.integrations). Item i is the IntegrationFields link i is, with the same fields
+    given. Values are shared between links (a list of data objects): never change one."""
+
+    source: list[str]
+    target: list[str]
+    direction: list[IntegrationDirection]
+    method: list[IntegrationMethod]
+    data_objects: list[list[str]]
+    frequency: list[Frequency | None]
+    status: list[IntegrationStatus]
+    owner: list[str | None]
+    notes: list[str | None]
+    given: list[frozenset[str]]  # each link's model_fields_set
+
+    @classmethod
+    def of(cls, records: Sequence[IntegrationFields]) -> IntegrationColumns:
+        """The links of a list of IntegrationFields (or these columns themselves)."""
+        if isinstance(records, IntegrationColumns):
+            return records
+        return cls.of_columns(
+            [r.source for r in records],
+            [r.target for r in records],
+            [[getattr(r, name) for r in records] for name in LINK_TERMS],
+            [frozenset(r.model_fields_set) for r in records],
+        )
+
+    @classmethod
+    def of_columns(
+        cls,
+        source: list[str],
+        target: list[str],
+        terms: Sequence[list[Any]],
+        given: list[frozenset[str]],
+    ) -> IntegrationColumns:
+        """Links from their names, their terms' columns in LINK_TERMS' order (none at all
+        when there are no links) and the fields each was given."""
+        columns: dict[str, Any] = dict(
+            zip(LINK_TERMS, terms or [[] for _ in LINK_TERMS], strict=True)
+        )
+        return cls(source=source, target=target, given=given, **columns)
+
+    def __len__(self) -> int:
+        return len(self.source)
+
+    @overload
+    def __getitem__(self, index: int) -> IntegrationFields: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[IntegrationFields]: ...
+
+    def __getitem__(self, index: int | slice) -> IntegrationFields | list[IntegrationFields]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        given = self.given[index]
+        return IntegrationFields.model_validate({k: getattr(self, k)[index] for k in given})
+
+    def __iter__(self) -> Iterator[IntegrationFields]:
+        return (self[i] for i in range(len(self)))
 
 
 @dataclass

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import threading
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -12,12 +14,34 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
 from typer.testing import CliRunner
 from workbooks import sheets, xlsx
 
 from stackmap.cli import app
+from stackmap.domain import (
+    Frequency,
+    IntegrationDirection,
+    IntegrationMethod,
+    IntegrationStatus,
+    name_key,
+)
 from stackmap.errors import InvalidValueError
+from stackmap.importers.mapping import Issue
+from stackmap.importers.matching import ProductMatcher
+from stackmap.importers.spreadsheet import (
+    ExistingTool,
+    ImportPlan,
+    Link,
+    _end_resolver,
+    _link_refusing,
+    _resolve_links,
+)
 from stackmap.inventory import Inventory
+from stackmap.reference import Reference
+from stackmap.schemas import IntegrationColumns, IntegrationFields
 
 SAMPLES = Path(__file__).resolve().parent.parent / "imports"
 AUDIT = SAMPLES / "team-audit.xlsx"
@@ -409,3 +433,116 @@ def test_the_sheets_currency_decides_how_grouped_amounts_read(
     assert canva is not None and asana is not None
     assert (canva.annual_cost, canva.currency) == (Decimal("1200.00"), "EUR")
     assert asana.currency == "USD"  # the row's own currency column beats the sheet's
+
+
+# --- links resolved column by column are the links resolved one at a time ----------------
+
+_WRITTEN_ENDS = ["Canva", "canva", " Asana ", "ASANA", "Slack", "hub", "Nowhere Tool", ""]
+_TERMS = {
+    "method": st.sampled_from([*IntegrationMethod, "unknown", "unknown", "carrier pigeon"]),
+    "direction": st.sampled_from([*IntegrationDirection, "sideways"]),
+    "frequency": st.sampled_from([*Frequency, None, "fortnightly-ish"]),
+    "status": st.sampled_from([*IntegrationStatus, "on fire"]),
+    "owner": st.sampled_from(["Dana Lee", "  IT  ", "Marketing operations and " * 10, None]),
+    "notes": st.sampled_from(["", " nightly ", "as written — How: Tag", None]),
+    "data_objects": st.sampled_from([[], ["leads"], ["leads", " leads "], ["contacts", "deals"]]),
+}
+
+
+@st.composite
+def _links(draw: st.DrawFn) -> list[Link]:
+    links: list[Link] = []
+    for number in range(2, 2 + draw(st.integers(0, 14))):
+        values: dict[str, Any] = {
+            "source": draw(st.sampled_from(_WRITTEN_ENDS)),
+            "target": draw(st.sampled_from(_WRITTEN_ENDS)),
+        }
+        for term in draw(st.sets(st.sampled_from(sorted(_TERMS)), max_size=4)):
+            values[term] = draw(_TERMS[term])
+        links.append((number, "Integrations", values, {"owner": "Owner", "method": "How"}))
+    return links
+
+
+def _one_by_one(
+    plan: ImportPlan,
+    links: list[Link],
+    ends: Callable[[str], tuple[str, str] | None],
+    strict: bool,
+) -> list[IntegrationFields]:
+    """The links as resolving and validating each in turn gives them: what the import did
+    before it worked column by column, kept here as the measure of what it does now."""
+    result: list[IntegrationFields] = []
+    seen: set[tuple[str, ...]] = set()
+    for number, sheet, values, columns in links:
+        written_source, written_target = str(values["source"]), str(values["target"])
+        source, target = ends(written_source), ends(written_target)
+        if source is None or target is None:
+            missing = [w for w, f in ((written_source, source), (written_target, target)) if not f]
+            plan.issues.append(
+                Issue(
+                    number,
+                    "",
+                    ", ".join(missing),
+                    "no such tool in the catalog or this file; link skipped",
+                    "warning",
+                    sheet,
+                )
+            )
+            continue
+        if source[0] == target[0]:
+            continue
+        method = str(values.get("method", ""))
+        if method == "unknown":
+            key = (*sorted((source[1], target[1])), method)
+        else:
+            key = (source[1], target[1], method)
+        if key in seen:
+            continue
+        seen.add(key)
+        named = {**values, "source": source[0], "target": target[0]}
+        try:
+            result.append(IntegrationFields.model_validate(named))
+        except ValidationError:
+            link = _link_refusing(plan, (number, sheet, named, columns), strict)
+            if link is not None:
+                result.append(link)
+    described = {
+        frozenset((name_key(r.source), name_key(r.target))) for r in result if r.method != "unknown"
+    }
+    return [
+        r
+        for r in result
+        if r.method != "unknown"
+        or frozenset((name_key(r.source), name_key(r.target))) not in described
+    ]
+
+
+_CONNECTED: list[Link] = [
+    (2, "Tools", {"source": "Canva", "target": "Asana", "method": "unknown"}, {}),
+    (3, "Tools", {"source": "Asana", "target": "Canva", "method": "unknown"}, {}),
+    (4, "Tools", {"source": "Slack", "target": "Asana", "method": "unknown"}, {}),
+    (5, "Integrations", {"source": "Asana", "target": "Slack", "method": "native"}, {}),
+]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(links=_links(), strict=st.booleans())
+@example(links=_CONNECTED, strict=False)
+def test_links_resolved_together_are_the_links_resolved_one_at_a_time(
+    reference: Reference, links: list[Link], strict: bool
+) -> None:
+    # Ends written many ways (and unknown), the same link twice, links from a tool to
+    # itself, "connected apps" beside the same link said how, and values the schema refuses
+    # (an owner longer than a name, a method or status it does not know): the links, the
+    # fields each was given and the issues, in their order, are the same.
+    # "Hub " as an older catalog may hold a name: the schema would strip it.
+    existing = [ExistingTool(name, None) for name in ("Canva", "Asana", "Slack", "Hub ")]
+    matcher = ProductMatcher(reference)
+    together = ImportPlan("stack.xlsx", "0" * 64, None)
+    resolved = _resolve_links(together, links, matcher, existing, strict)
+    alone = ImportPlan("stack.xlsx", "0" * 64, None)
+    expected = _one_by_one(alone, links, _end_resolver(alone, matcher, existing), strict)
+    # Column by column, as written (an item is validated again as it is read).
+    assert dataclasses.asdict(resolved) == dataclasses.asdict(IntegrationColumns.of(expected))
+    assert list(resolved) == expected
+    assert together.issues == alone.issues

@@ -384,7 +384,9 @@ def test_new_links_written_at_once_are_stored_as_the_links_written_one_by_one(
     one_by_one = Inventory(db.open_database("sqlite://"), reference, actor="tester")
     # A link no record matches makes the writer take the one-by-one path.
     unrelated = {(-1, -1, "api"): Integration(source_tool_id=-1, target_tool_id=-1)}
-    monkeypatch.setattr(IntegrationWrites, "_existing_links", lambda self, resolved: unrelated)
+    monkeypatch.setattr(
+        IntegrationWrites, "_existing_links", lambda self, sources, targets: unrelated
+    )
     written = one_by_one.load(tools, links, kind="spreadsheet", file_name="x", sha256="0" * 64)
     assert created.integrations == written.integrations
     assert [o.action for o in created.integrations] == ["created"] * len(links)

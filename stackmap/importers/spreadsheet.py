@@ -4,13 +4,15 @@ match names, merge duplicates, and say everything that was done or doubted (no d
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from itertools import chain
+from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from stackmap.domain import IntegrationMethod, name_key
 from stackmap.errors import InvalidValueError
@@ -25,7 +27,16 @@ from stackmap.importers.scope import outside_marketing
 from stackmap.importers.values import CURRENCIES, text_of
 from stackmap.progress import SILENT, Progress
 from stackmap.reference import Reference
-from stackmap.schemas import IntegrationFields, ToolRecord, invalid_field, parse, validator
+from stackmap.schemas import (
+    LINK_TERMS,
+    IntegrationColumns,
+    IntegrationFields,
+    Name,
+    ToolRecord,
+    invalid_field,
+    parse,
+    validator,
+)
 
 
 @dataclass(frozen=True)
@@ -71,7 +82,7 @@ class ImportPlan:
     profile: str | None
     sheets: list[SheetPlan] = field(default_factory=list)
     tools: list[ToolRecord] = field(default_factory=list)
-    integrations: list[IntegrationFields] = field(default_factory=list)
+    integrations: Sequence[IntegrationFields] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -547,14 +558,11 @@ def _link_refusing(plan: ImportPlan, link: Link, strict: bool) -> IntegrationFie
             )
 
 
-def _resolve_links(
-    plan: ImportPlan,
-    links: list[Link],
-    matcher: ProductMatcher,
-    existing: Sequence[ExistingTool],
-    strict: bool = False,
-) -> list[IntegrationFields]:
-    """Name each end by the tool it means (in the catalog or in this file), or report it."""
+def _end_resolver(
+    plan: ImportPlan, matcher: ProductMatcher, existing: Sequence[ExistingTool]
+) -> Callable[[str], tuple[str, str] | None]:
+    """What each way of writing a link's end names: the tool's (name, key), in the catalog
+    or planned from this file, or None for no such tool; each resolved once."""
     by_key: dict[str, str] = {}
     by_product: dict[str, list[str]] = {}
     for tool in existing:
@@ -592,33 +600,57 @@ def _resolve_links(
     ends: dict[str, tuple[str, str] | None] = {}
 
     def end(written: str) -> tuple[str, str] | None:
+        if written in ends:
+            return ends[written]
         name = _resolve_end(written)
         found = ends[written] = (name, name_key(name)) if name is not None else None
         return found
 
-    validate = validator(IntegrationFields)
-    result: list[IntegrationFields] = []
+    return end
+
+
+def _resolve_links(
+    plan: ImportPlan,
+    links: list[Link],
+    matcher: ProductMatcher,
+    existing: Sequence[ExistingTool],
+    strict: bool = False,
+) -> IntegrationColumns:
+    """Name each end by the tool it means (in the catalog or in this file), or report it.
+
+    Links are kept in their order, the first of several saying the same link (the same
+    route and method; "connected apps" either way round) is kept, a link from a tool to
+    itself is dropped, and each is validated as IntegrationFields would validate it."""
+    ends = _end_resolver(plan, matcher, existing)
+    written_sources = [str(values["source"]) for _, _, values, _ in links]
+    written_targets = [str(values["target"]) for _, _, values, _ in links]
+    sources = list(map(ends, written_sources))
+    targets = list(map(ends, written_targets))
+    # Issues by the index of their link: a link whose terms the schema refuses is reported
+    # after the links before it that name no known tool, as one pass would have.
+    told: list[tuple[int, Issue]] = []
+    kept: list[int] = []
     seen: set[tuple[str, ...]] = set()
-    for number, sheet, values, columns in links:
-        written_source, written_target = str(values["source"]), str(values["target"])
-        source = ends[written_source] if written_source in ends else end(written_source)
-        target = ends[written_target] if written_target in ends else end(written_target)
+    for index, (number, sheet, values, _) in enumerate(links):
+        source, target = sources[index], targets[index]
         if source is None or target is None:
             missing = [
                 written
-                for written, found in ((written_source, source), (written_target, target))
+                for written, found in (
+                    (written_sources[index], source),
+                    (written_targets[index], target),
+                )
                 if found is None
             ]
-            plan.issues.append(
-                Issue(
-                    number,
-                    "",
-                    ", ".join(missing),
-                    "no such tool in the catalog or this file; link skipped",
-                    "warning",
-                    sheet,
-                )
+            issue = Issue(
+                number,
+                "",
+                ", ".join(missing),
+                "no such tool in the catalog or this file; link skipped",
+                "warning",
+                sheet,
             )
+            told.append((index, issue))
             continue
         if source[0] == target[0]:
             continue
@@ -628,19 +660,14 @@ def _resolve_links(
             key = (*sorted((source[1], target[1])), method)
         else:
             key = (source[1], target[1], method)
-        if key in seen:
-            continue
-        seen.add(key)
-        named = {**values, "source": source[0], "target": target[0]}
-        try:
-            result.append(validate(named))
-        except ValidationError:
-            link = _link_refusing(plan, (number, sheet, named, columns), strict)
-            if link is not None:
-                result.append(link)
+        if key not in seen:
+            seen.add(key)
+            kept.append(index)
+    result = _validated_links(plan, links, kept, sources, targets, told, strict)
+    plan.issues += [issue for _, issue in sorted(told, key=itemgetter(0))]
     # A "connected apps" cell only says two tools are linked; a row saying how (either way
     # round) describes the same link better.
-    if not any(r.method == "unknown" for r in result):
+    if IntegrationMethod.UNKNOWN not in set(result.method):
         return result  # nothing to drop: most files never say "connected apps"
     keys: dict[str, str] = {}
 
@@ -650,13 +677,128 @@ def _resolve_links(
             key = keys[name] = name_key(name)
         return key
 
+    pairs = [
+        frozenset((key_of(s), key_of(t))) for s, t in zip(result.source, result.target, strict=True)
+    ]
     described = {
-        frozenset((key_of(r.source), key_of(r.target))) for r in result if r.method != "unknown"
+        pair
+        for pair, method in zip(pairs, result.method, strict=True)
+        if method != IntegrationMethod.UNKNOWN
     }
     if not described:
         return result
-    return [
-        r
-        for r in result
-        if r.method != "unknown" or frozenset((key_of(r.source), key_of(r.target))) not in described
-    ]
+    return _taken(
+        result,
+        [
+            i
+            for i, (pair, method) in enumerate(zip(pairs, result.method, strict=True))
+            if method != IntegrationMethod.UNKNOWN or pair not in described
+        ],
+    )
+
+
+_NO_VALUE = object()  # a term a link was not given (its default applies)
+_NAME: TypeAdapter[str] = TypeAdapter(Name)
+
+
+def _validated_links(
+    plan: ImportPlan,
+    links: list[Link],
+    landing: list[int],
+    sources: list[tuple[str, str] | None],
+    targets: list[tuple[str, str] | None],
+    told: list[tuple[int, Issue]],
+    strict: bool,
+) -> IntegrationColumns:
+    """The landing links (by index), named by the tools their ends resolved to, validated
+    as IntegrationFields would validate each: its terms once per distinct set of them (a
+    register's 100,000 links say a few dozen), its names once per tool. A link some value
+    of which the schema refuses goes through _link_refusing, its issues told by index."""
+    validate = validator(IntegrationFields)
+    # Each link's terms as written, in LINK_TERMS' order; a list (of data objects) as a tuple.
+    columns = [[values.get(term, _NO_VALUE) for _, _, values, _ in links] for term in LINK_TERMS]
+    data_objects = columns[LINK_TERMS.index("data_objects")]
+    for i, value in enumerate(data_objects):
+        if value.__class__ is list:
+            data_objects[i] = tuple(value)
+    signatures = list(zip(*columns, strict=True)) if links else []
+    valid: dict[tuple[Any, ...], tuple[tuple[Any, ...], frozenset[str]] | None] = {}
+    for signature in dict.fromkeys(signatures[i] for i in landing):
+        terms = {
+            term: list(value) if value.__class__ is tuple else value
+            for term, value in zip(LINK_TERMS, signature, strict=True)
+            if value is not _NO_VALUE
+        }
+        try:
+            fields = validate({"source": "-", "target": "-", **terms})
+        except ValidationError:
+            valid[signature] = None
+            continue
+        valid[signature] = (
+            tuple(getattr(fields, term) for term in LINK_TERMS),
+            frozenset(fields.model_fields_set),
+        )
+    # A name the schema would change or refuse (never one of a tool's names) sends its
+    # links through one by one, like links whose terms it refuses.
+    named = {end[0] for end in chain(sources, targets) if end is not None}
+    odd = {name for name in named if not _valid_name(name)}
+    found = [valid[signatures[i]] for i in landing]
+    complete = [f for f in found if f is not None]
+    if len(complete) == len(found) and not odd:  # most files: every link at once
+        ends = cast(list[tuple[str, str]], sources), cast(list[tuple[str, str]], targets)
+        return IntegrationColumns.of_columns(
+            [ends[0][i][0] for i in landing],
+            [ends[1][i][0] for i in landing],
+            [list(column) for column in zip(*[f[0] for f in complete], strict=True)],
+            [f[1] for f in complete],
+        )
+    rows: list[tuple[Any, ...]] = []
+    for index, terms_found in zip(landing, found, strict=True):
+        source, target = sources[index], targets[index]
+        assert source is not None and target is not None
+        if terms_found is not None and source[0] not in odd and target[0] not in odd:
+            rows.append((source[0], target[0], *terms_found[0], terms_found[1]))
+            continue
+        number, sheet, values, columns_of = links[index]
+        named_values = {**values, "source": source[0], "target": target[0]}
+        try:
+            link: IntegrationFields | None = validate(named_values)
+        except ValidationError:
+            scratch = ImportPlan(plan.file, plan.sha256, plan.profile)
+            link = _link_refusing(scratch, (number, sheet, named_values, columns_of), strict)
+            told += [(index, issue) for issue in scratch.issues]
+        if link is not None:
+            rows.append(
+                (
+                    link.source,
+                    link.target,
+                    *(getattr(link, term) for term in LINK_TERMS),
+                    frozenset(link.model_fields_set),
+                )
+            )
+    if not rows:
+        return IntegrationColumns.of_columns([], [], [], [])
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    return IntegrationColumns.of_columns(columns[0], columns[1], columns[2:-1], columns[-1])
+
+
+def _valid_name(name: str) -> bool:
+    """Whether the schema takes this name as it is."""
+    try:
+        return _NAME.validate_python(name) == name
+    except ValidationError:
+        return False
+
+
+def _taken(links: IntegrationColumns, chosen: list[int]) -> IntegrationColumns:
+    """These links (by index) of many."""
+
+    def take(column: list[Any]) -> list[Any]:
+        return list(map(column.__getitem__, chosen))
+
+    return IntegrationColumns.of_columns(
+        take(links.source),
+        take(links.target),
+        [take(getattr(links, term)) for term in LINK_TERMS],
+        take(links.given),
+    )

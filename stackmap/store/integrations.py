@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain
-from operator import attrgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,7 +17,7 @@ from stackmap.models import (
     Owner,
     Tool,
 )
-from stackmap.schemas import IntegrationFields
+from stackmap.schemas import IntegrationColumns, IntegrationFields
 from stackmap.store import sql
 from stackmap.store.base import JsonTexts, Outcome, WriterBase, plain, plain_columns
 from stackmap.store.sql import among
@@ -63,21 +62,25 @@ class IntegrationWrites(WriterBase):
 
     def upsert_integrations(self, records: Sequence[IntegrationFields]) -> list[Outcome]:
         """Create or update integrations keyed by (source, target, method)."""
-        owner_ids = self._ensure_named(Owner, [r.owner for r in records if r.owner])
-        resolved = self._resolve_ends(records)
-        existing = self._existing_links(resolved)
+        links = IntegrationColumns.of(records)
+        owner_ids = self._ensure_named(Owner, [o for o in links.owner if o])
+        sources, targets = self._resolve_ends(links)
+        existing = self._existing_links(sources, targets)
+        labels = [
+            f"{source} → {target}"
+            for (_, source), (_, target) in zip(sources, targets, strict=True)
+        ]
         if not existing:  # nothing recorded from these tools yet: a first import
-            labels = [f"{source} → {target}" for _, (_, source), (_, target) in resolved]
-            self._create_links(resolved, labels, owner_ids)
+            self._create_links(links, range(len(links)), sources, targets, labels, owner_ids)
             return [Outcome(label, "created") for label in labels]
         linked = {frozenset((s, t)) for s, t, _ in existing}
         outcomes: list[Outcome] = []
-        new: list[tuple[IntegrationFields, tuple[int, str], tuple[int, str]]] = []
-        new_labels: list[str] = []
+        new: list[int] = []
         updates: list[dict[str, Any]] = []
-        for record, (source_id, source), (target_id, target) in resolved:
-            label = f"{source} → {target}"
-            method = plain(record.method)
+        for index, ((source_id, _), (target_id, _), label) in enumerate(
+            zip(sources, targets, labels, strict=True)
+        ):
+            method = plain(links.method[index])
             current = existing.get((source_id, target_id, method))
             vague = False
             if current is None and method == _UNKNOWN:
@@ -91,29 +94,28 @@ class IntegrationWrites(WriterBase):
                     vague = True
                     existing[(source_id, target_id, method)] = current
             if current is None:
-                new.append((record, (source_id, source), (target_id, target)))
-                new_labels.append(label)
+                new.append(index)
                 outcomes.append(Outcome(label, "created"))
                 continue
-            given = record.model_fields_set
-            values = {k: plain(getattr(record, k)) for k in _INTEGRATION_FIELDS if k in given}
+            given = links.given[index]
+            values = {k: plain(getattr(links, k)[index]) for k in _INTEGRATION_FIELDS if k in given}
             if "owner" in given:
-                values["owner_id"] = owner_ids.get(name_key(record.owner)) if record.owner else None
+                owner = links.owner[index]
+                values["owner_id"] = owner_ids.get(name_key(owner)) if owner else None
             if vague:
                 values["method"] = method
             outcomes.append(self._change_link(current, label, values, updates))
-        self._create_links(new, new_labels, owner_ids)
+        self._create_links(links, new, sources, targets, labels, owner_ids)
         self._update_by_id(Integration, updates)
         return outcomes
 
     def _resolve_ends(
-        self, records: Sequence[IntegrationFields]
-    ) -> list[tuple[IntegrationFields, tuple[int, str], tuple[int, str]]]:
-        """Each record with its two tools' (id, name); a tool not in the catalog, or a link
-        from a tool to itself, refuses the batch."""
+        self, links: IntegrationColumns
+    ) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+        """Each link's two tools, as (id, name), source and target in two lists; a tool not
+        in the catalog, or a link from a tool to itself, refuses the batch."""
         # Each distinct name keyed once: 100,000 links name 20,000 tools.
-        pairs = list(map(attrgetter("source", "target"), records))
-        keys = {n: name_key(n) for n in dict.fromkeys(chain.from_iterable(pairs))}
+        keys = {n: name_key(n) for n in dict.fromkeys(chain(links.source, links.target))}
         wanted = sorted(set(keys.values()))
         every = sa.select(col(Tool.key), col(Tool.id), col(Tool.name))
         tools: dict[str, tuple[int, str]] = {}
@@ -126,16 +128,15 @@ class IntegrationWrites(WriterBase):
             ends[name] = tools[key]
         # Names of one tool resolve to its one (id, name): the same object at both ends is a
         # link from a tool to itself.
-        resolved = []
-        for record, (source, target) in zip(records, pairs, strict=True):
-            source_end, target_end = ends[source], ends[target]
-            if source_end is target_end:
-                raise InvalidValueError(f"{record.source!r} cannot integrate with itself")
-            resolved.append((record, source_end, target_end))
-        return resolved
+        sources = list(map(ends.__getitem__, links.source))
+        targets = list(map(ends.__getitem__, links.target))
+        for name, source, target in zip(links.source, sources, targets, strict=True):
+            if source is target:
+                raise InvalidValueError(f"{name!r} cannot integrate with itself")
+        return sources, targets
 
     def _existing_links(
-        self, resolved: list[tuple[IntegrationFields, tuple[int, str], tuple[int, str]]]
+        self, sources: list[tuple[int, str]], targets: list[tuple[int, str]]
     ) -> dict[tuple[int, int, str], _Link]:
         """The links already recorded from any tool the batch names, by (source, target,
         method): from either end, so a pair linked the other way round is seen too.
@@ -143,7 +144,7 @@ class IntegrationWrites(WriterBase):
         Read as plain rows, not ORM objects: re-importing a register reads back 100,000 links
         that mostly have not changed (the ORM took three times as long for them)."""
         existing: dict[tuple[int, int, str], _Link] = {}
-        end_ids = sorted({s[0] for _, s, _ in resolved} | {t[0] for _, _, t in resolved})
+        end_ids = sorted({i for i, _ in sources} | {i for i, _ in targets})
         named = set(end_ids)
         every = plain_columns(Integration, _LINK_COLUMNS)
         lists = JsonTexts()
@@ -158,41 +159,50 @@ class IntegrationWrites(WriterBase):
 
     def _create_links(
         self,
-        resolved: list[tuple[IntegrationFields, tuple[int, str], tuple[int, str]]],
+        links: IntegrationColumns,
+        chosen: Sequence[int],
+        sources: list[tuple[int, str]],
+        targets: list[tuple[int, str]],
         labels: list[str],
         owner_ids: dict[str, int],
     ) -> None:
-        """Insert new links with their history, column by column (a first import writes
-        100,000); a field a record was not given holds its default."""
-        if not resolved:
+        """Insert the chosen links (by index) with their history, column by column (a first
+        import writes 100,000); a field a link was not given holds its default."""
+        if not chosen:
             return
         # The same route twice in one batch: the last is kept, where the first was.
-        routes = [(s, t, r.method._value_) for r, (s, _), (t, _) in resolved]
-        kept = list(dict(zip(routes, range(len(routes)), strict=True)).values())
-        if len(kept) < len(resolved):
-            resolved = [resolved[i] for i in kept]
-            labels = [labels[i] for i in kept]
-            routes = [routes[i] for i in kept]
-        records = [record for record, _, _ in resolved]
+        routes = {(sources[i][0], targets[i][0], links.method[i]._value_): i for i in chosen}
+        if len(routes) < len(chosen) or chosen != range(len(links)):
+            chosen = list(routes.values())
+
+            def take(column: list[Any]) -> list[Any]:
+                return list(map(column.__getitem__, chosen))
+        else:
+
+            def take(column: list[Any]) -> list[Any]:
+                return column
+
         # Links that say the same thing share one list of data objects and one history, each
         # then stored once (see sql._converted): a register's 100,000 links say a few dozen.
         lists: dict[tuple[str, ...], list[str]] = {}
         shared = lists.setdefault
+        owners = {o: owner_ids.get(name_key(o)) for o in set(links.owner) if o}
+        count = len(chosen)
         columns: dict[str, Sequence[Any]] = {
             "source_tool_id": [s for s, _, _ in routes],
             "target_tool_id": [t for _, t, _ in routes],
             "method": [m for _, _, m in routes],
-            "direction": [r.direction._value_ for r in records],
-            "status": [r.status._value_ for r in records],
-            "data_objects": [shared(tuple(r.data_objects), r.data_objects) for r in records],
-            "frequency": _plain_values([r.frequency for r in records]),
-            "owner_id": [owner_ids.get(name_key(r.owner)) if r.owner else None for r in records],
-            "notes": [r.notes for r in records],
-            "created_at": [self.now] * len(records),
-            "updated_at": [self.now] * len(records),
+            "direction": _plain_values(take(links.direction)),
+            "status": _plain_values(take(links.status)),
+            "data_objects": [shared(tuple(d), d) for d in take(links.data_objects)],
+            "frequency": _plain_values(take(links.frequency)),
+            "owner_id": [owners[o] if o else None for o in take(links.owner)],
+            "notes": take(links.notes),
+            "created_at": [self.now] * count,
+            "updated_at": [self.now] * count,
         }
         connection, table = self.session.connection(), Integration.__table__  # type: ignore[attr-defined]
-        new_ids = sql.reserve_ids(connection, table, len(records))
+        new_ids = sql.reserve_ids(connection, table, count)
         sql.insert_columns(connection, table, columns, new_ids)
         # Each distinct history made once, then every link takes its own: the data objects'
         # lists are shared by content, so their identity stands for them in the key.
@@ -210,7 +220,9 @@ class IntegrationWrites(WriterBase):
         )
         objects = dict(zip(keys, data_objects, strict=True))
         histories = {key: _history(key, found) for key, found in objects.items()}
-        self.record_created("integration", new_ids, labels, list(map(histories.__getitem__, keys)))
+        self.record_created(
+            "integration", new_ids, take(labels), list(map(histories.__getitem__, keys))
+        )
 
     def _change_link(
         self,
