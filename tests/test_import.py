@@ -37,6 +37,7 @@ from stackmap.importers.spreadsheet import (
     Link,
     _end_resolver,
     _link_refusing,
+    _Links,
     _resolve_links,
 )
 from stackmap.inventory import Inventory
@@ -453,13 +454,14 @@ _TERMS = {
 def _links(draw: st.DrawFn) -> list[Link]:
     links: list[Link] = []
     for number in range(2, 2 + draw(st.integers(0, 14))):
-        values: dict[str, Any] = {
-            "source": draw(st.sampled_from(_WRITTEN_ENDS)),
-            "target": draw(st.sampled_from(_WRITTEN_ENDS)),
-        }
+        values: dict[str, Any] = {"source": draw(st.sampled_from(_WRITTEN_ENDS))}
+        target = draw(st.sampled_from([*_WRITTEN_ENDS, None]))
+        if target is not None:  # None: the row's "To" cell is empty
+            values["target"] = target
         for term in draw(st.sets(st.sampled_from(sorted(_TERMS)), max_size=4)):
             values[term] = draw(_TERMS[term])
-        links.append((number, "Integrations", values, {"owner": "Owner", "method": "How"}))
+        headers = {"owner": "Owner", "method": "How", "target": "To"}
+        links.append((number, "Integrations", values, headers))
     return links
 
 
@@ -474,6 +476,18 @@ def _one_by_one(
     result: list[IntegrationFields] = []
     seen: set[tuple[str, ...]] = set()
     for number, sheet, values, columns in links:
+        if "target" not in values:
+            plan.issues.append(
+                Issue(
+                    number,
+                    columns.get("target", "target"),
+                    "",
+                    "names no tool; link skipped",
+                    "warning",
+                    sheet,
+                )
+            )
+            continue
         written_source, written_target = str(values["source"]), str(values["target"])
         source, target = ends(written_source), ends(written_target)
         if source is None or target is None:
@@ -539,10 +553,53 @@ def test_links_resolved_together_are_the_links_resolved_one_at_a_time(
     existing = [ExistingTool(name, None) for name in ("Canva", "Asana", "Slack", "Hub ")]
     matcher = ProductMatcher(reference)
     together = ImportPlan("stack.xlsx", "0" * 64, None)
-    resolved = _resolve_links(together, links, matcher, existing, strict)
+    resolved = _resolve_links(together, _Links.of(links), matcher, existing, strict)
     alone = ImportPlan("stack.xlsx", "0" * 64, None)
     expected = _one_by_one(alone, links, _end_resolver(alone, matcher, existing), strict)
     # Column by column, as written (an item is validated again as it is read).
     assert dataclasses.asdict(resolved) == dataclasses.asdict(IntegrationColumns.of(expected))
     assert list(resolved) == expected
     assert together.issues == alone.issues
+
+
+def test_a_link_row_with_an_empty_to_cell_is_reported_and_the_rest_land(tmp_path: Path) -> None:
+    # It stopped the import with an internal error (a KeyError) before.
+    path = sheets(
+        tmp_path / "stack.xlsx",
+        {
+            "Tools": [["Tool", "Vendor"], ["Canva", "Canva"], ["Asana", "Asana"]],
+            "Integrations": [
+                ["From", "To", "How"],
+                ["Asana", "", "Native"],
+                ["Asana", "Canva", "API"],
+            ],
+        },
+    )
+    result = CliRunner().invoke(app, ["--db", str(tmp_path / "c.db"), "import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "[Integrations]: row 2, column 'To': names no tool; link skipped" in result.output
+    assert "1 integrations created" in result.output
+
+
+def test_a_yes_no_cell_where_a_number_or_date_belongs_is_reported_not_read_as_one(
+    inventory: Inventory, tmp_path: Path
+) -> None:
+    # Python holds TRUE equal to 1: a TRUE below a 1 was read as one seat, and a TRUE alone
+    # was dropped unsaid.
+    path = xlsx(
+        tmp_path / "tools.xlsx",
+        [
+            ["Tool", "Seats", "Cost", "Renewal date", "Notice"],
+            ["Canva", 1, 1200, date(2027, 3, 1), 30],
+            ["Asana", True, True, True, False],
+        ],
+    )
+    plan = inventory.plan_import(path)
+    unreadable = {(i.row, i.column): i.reason for i in plan.issues if i.severity == "unreadable"}
+    assert set(unreadable) == {(3, "Seats"), (3, "Cost"), (3, "Renewal date"), (3, "Notice")}
+    assert all("a yes/no (TRUE or FALSE), not" in reason for reason in unreadable.values())
+    inventory.apply_import(plan)
+    asana = inventory.tool("Asana")
+    assert not asana.contracts or asana.contracts[0].seats_purchased is None
+    assert asana.extra["Seats (as written)"] == "True"
+    assert inventory.tool("Canva").contracts[0].seats_purchased == 1

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from stackmap.errors import InvalidValueError
 from stackmap.importers.files import Sheet, decode_lines, read_sheets
 from stackmap.importers.headers import SYNONYMS, detect_header
-from stackmap.importers.mapping import Severity, map_rows, spread_merged
+from stackmap.importers.mapping import ABSENT, MappedSheet, Severity, map_rows, spread_merged
 from stackmap.importers.values import (
     FREE_WORDS,
     UNKNOWN,
@@ -164,3 +164,68 @@ def test_money_text_is_read_unknown_or_refused_never_guessed_as_zero(text: str) 
             says_free = text_of(text).casefold() in FREE_WORDS
             assert any(ch.isdigit() for ch in text) or says_free, text
         assert money is None or money is UNKNOWN or isinstance(money, Money)
+
+
+# What a link register's cells hold: mostly names and words its columns know, and now and
+# then a blank, a heading or a total where a name goes, words a column does not know, and
+# numbers, dates and booleans where text is expected (TRUE beside 1: equal in Python).
+_link_name = st.sampled_from(["Canva", " Asana ", "HubSpot", "Slack", "Sum Up"])
+_odd_name = st.one_of(
+    st.sampled_from(["", "   ", None, "Total", "Grand total:", "Subtotal — CRM", 1, True, 2.5])
+)
+_link_word = st.sampled_from(
+    ["API", "Native", "Zapier", "Daily", "Two-way", "Broken", "leads, contacts", ",", "", None]
+)
+_odd_word = st.one_of(
+    st.sampled_from(["Tag", "carrier pigeon", "fortnightly-ish", "TBD", "   ", ",", 1, True]),
+    st.floats(allow_nan=False, allow_infinity=False, width=16),
+    st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 1, 1)),
+)
+_link_row = st.tuples(
+    st.one_of(_link_name, _link_name, _link_name, _odd_name),
+    st.lists(st.one_of(_link_word, _link_word, _link_word, _odd_word), max_size=9),
+).map(lambda row: [row[0], *row[1]])
+_LINK_HEADER = ["From", "To", "Data", "How", "How often", "Direction", "Status", "Owner", "Note"]
+
+
+@given(
+    st.integers(3, len(_LINK_HEADER)),
+    st.lists(_link_row, max_size=25),
+    st.sets(st.tuples(st.integers(1, 26), st.integers(0, 8)), max_size=4),
+    st.sets(st.integers(1, 26), max_size=2),
+    st.booleans(),
+)
+@settings(suppress_health_check=[HealthCheck.too_slow], deadline=None, max_examples=300)
+def test_a_link_register_read_column_by_column_is_the_register_read_row_by_row(
+    width: int,
+    body: list[list[Any]],
+    uncached: set[tuple[int, int]],
+    merged: set[int],
+    strict: bool,
+) -> None:
+    # Every row the block holds is a row the row-by-row read gives, with the same cells;
+    # every other row is read row by row, and the issues are the same, in the same order.
+    rows = [_LINK_HEADER[:width], *body]
+    header = detect_header(rows, "integrations", min_fields=2)
+    assert header is not None
+
+    def read(columns: bool) -> MappedSheet:
+        sheet = Sheet(
+            "Links",
+            [list(r) for r in rows],
+            merged=tuple((r, 0, r, 1) for r in sorted(merged)),
+            uncached=frozenset(uncached),
+        )
+        return map_rows(sheet, header, label="Links", strict=strict, columns=columns)
+
+    by_rows, together = read(False), read(True)
+    assert together.issues == by_rows.issues
+    block = together.block
+    from_block = [
+        (number, {k: c[i] for k, c in block.cells.items() if c[i] is not ABSENT})
+        for i, number in enumerate(block.numbers)
+    ]
+    both = sorted(from_block + [(r.number, r.cells) for r in together.rows], key=lambda r: r[0])
+    assert both == [(r.number, r.cells) for r in by_rows.rows]
+    assert together.count == by_rows.count
+    assert all(r.columns == block.headers for r in by_rows.rows)

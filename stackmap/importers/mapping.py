@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import zip_longest
 from typing import Any, Literal
 
 from stackmap.domain import BillingPeriod
@@ -85,14 +86,43 @@ class Issue:
         return f"{place}: {where}:{shown} {self.reason}"
 
 
+class _Absent:
+    """A cell that gives its row no value (empty, or read as nothing)."""
+
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+
+ABSENT: Any = _Absent()
+
+
+@dataclass
+class RowBlock:
+    """Rows read column by column (see map_rows' columns): each one's number and, by field
+    or extra column, its cells' typed values (ABSENT: the row gives none). Values are
+    shared between rows: a list (of data objects) is never to be changed in place."""
+
+    numbers: list[int] = field(default_factory=list)
+    cells: dict[str, list[Any]] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)  # the header of each field
+    label: str = ""  # the sheet, as issues name it
+
+
 @dataclass
 class MappedSheet:
-    """A sheet read through its header map: typed rows and the issues found on the way."""
+    """A sheet read through its header map: typed rows and the issues found on the way;
+    with map_rows' columns, the plain rows are in block instead of rows."""
 
     sheet: str
     header: HeaderMap
     rows: list[SourceRow] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
+    block: RowBlock = field(default_factory=RowBlock)
+
+    @property
+    def count(self) -> int:
+        """How many rows were read (row by row and in the block)."""
+        return len(self.rows) + len(self.block.numbers)
 
 
 def refuse_errors(issues: Sequence[Issue], file: str) -> None:
@@ -237,11 +267,15 @@ def map_rows(
     label: str = "",
     strict: bool = False,
     progress: Progress = SILENT,
+    columns: bool = False,
 ) -> MappedSheet:
     """Return the typed rows of a sheet below its header, skipping blank and total rows.
 
     label names the sheet in issues (empty when the file has only one sheet). strict makes an
     unreadable cell an error that refuses its row instead of an unknown kept as written.
+    columns: the plain rows (every cell read as a value, nothing to report) are given in
+    the block, column by column, and only the others as rows: a register's 100,000 links
+    need no dict each (a sheet with amounts has terms to combine row by row: all rows).
     """
     mapped = MappedSheet(sheet.name, header)
     if sheet.merged:
@@ -257,9 +291,21 @@ def map_rows(
     padding = [None] * width
     key_index, merged_rows = key_column.index, sheet.merged_rows
     start = header.data_start
-    for number, raw in enumerate(sheet.rows[start:], start + 1):
-        offset = number - start - 1
-        if offset % 1000 == 999:
+    data = sheet.rows[start:]
+    by_rows = not (columns and not terms and data)
+    offsets: Sequence[int] = range(len(data))
+    if not by_rows:
+        try:
+            offsets = _read_block(mapped.block, plan, sheet, start, key_index, key_field)
+        except TypeError:  # a value that cannot be a key (no reader gives one): row by row
+            mapped.block, by_rows = RowBlock(), True
+        else:
+            mapped.block.headers, mapped.block.label = names, label
+            progress.advance(len(data))
+    for offset in offsets:
+        raw = data[offset]
+        number = start + offset + 1
+        if by_rows and offset % 1000 == 999:
             progress.advance(1000)
         # Readers drop a row's trailing empty cells, so its last cell nearly always says
         # whether it has any content; white space alone needs the full look.
@@ -303,6 +349,80 @@ def map_rows(
                 )
         mapped.rows.append(SourceRow(number, cells, names, label))
     return mapped
+
+
+_TEXT_OR_NOTHING = frozenset({str, type(None)})
+
+
+def _read_block(
+    block: RowBlock,
+    plan: _ColumnPlan,
+    sheet: Sheet,
+    start: int,
+    key_index: int,
+    key_field: str,
+) -> list[int]:
+    """Read a sheet's plain rows column by column into block (see map_rows' columns), each
+    distinct value of a column parsed once; return the offsets (from start) of the rows to
+    read one by one: a key that may be blank, a heading or a total, a merged row, a cell to
+    report (unreadable, unknown, a formula with no result) or a value that is more than one
+    (amounts, billing terms), and no name."""
+    data = sheet.rows[start:]
+    count = len(data)
+    # Cells as columns, short rows padded (the reader drops trailing empty cells).
+    columns = list(zip_longest(*data))
+    nothing = (None,) * count
+    odd: set[int] = set()
+    names = columns[key_index] if key_index < len(columns) else nothing
+    doubtful = {k for k in set(names) if k.__class__ is not str or _MAYBE_NOT_A_ROW.match(k)}
+    if doubtful:
+        odd.update(i for i, k in enumerate(names) if k in doubtful)
+    odd.update(r - start for r in sheet.merged_rows if 0 <= r - start < count)
+    read: dict[str, list[Any]] = {}
+    for key, index, column, parser, memo in plan:
+        values = columns[index] if index < len(columns) else nothing
+        # Keyed as _read_cells keys the column's memo: a value that is not text, with its
+        # type (see _parse_once); most columns hold only text and empty cells.
+        keys: Sequence[Any] = values
+        if not set(map(type, values)) <= _TEXT_OR_NOTHING:
+            keys = [v if v.__class__ is str else _memo_key(v) for v in values]
+            firsts = dict(zip(keys, values, strict=True))  # each key with a value it stands for
+        else:
+            firsts = dict.fromkeys(values)
+            for value in firsts:
+                firsts[value] = value
+        known: dict[Any, Any] = {}
+        for key_of, value in firsts.items():
+            if value is None or value == "" or (value.__class__ is str and value.isspace()):
+                known[key_of] = ABSENT
+                continue
+            try:
+                known[key_of] = memo[key_of]
+            except KeyError:
+                known[key_of] = _parse_once(parser, memo, value, key_of)
+        parsed = list(map(known.__getitem__, keys))
+        distinct = list(known.values())
+        if any(p.__class__ in _NOT_PLAIN for p in distinct):
+            odd.update(i for i, p in enumerate(parsed) if p.__class__ in _NOT_PLAIN)
+        if any(p is None or (p.__class__ is list and not p) for p in distinct):
+            parsed = [ABSENT if p is None or (p.__class__ is list and not p) else p for p in parsed]
+        if key == key_field and any(p is ABSENT or not p for p in distinct):
+            odd.update(i for i, p in enumerate(parsed) if p is ABSENT or not p)
+        if sheet.uncached:
+            odd.update(
+                row - start
+                for row, at in sheet.uncached
+                if at == column.index and 0 <= row - start < count and parsed[row - start] is ABSENT
+            )
+        read[key] = parsed
+    if not odd:
+        block.numbers = list(range(start + 1, start + count + 1))
+        block.cells = read
+        return []
+    plain = [i for i in range(count) if i not in odd]
+    block.numbers = [start + 1 + i for i in plain]
+    block.cells = {key: list(map(parsed.__getitem__, plain)) for key, parsed in read.items()}
+    return sorted(odd)
 
 
 # What reading one column needs: the key its value lands on, its index in the row, the
@@ -384,10 +504,11 @@ def _read_cells(
                     )
                 )
             continue
+        key_of = value if value.__class__ is str else _memo_key(value)
         try:
-            parsed = memo[value]
+            parsed = memo[key_of]
         except (KeyError, TypeError):
-            parsed = _parse_once(parser, memo, value)
+            parsed = _parse_once(parser, memo, value, key_of)
         if parsed.__class__ not in _SPECIAL:  # a plain value: most cells
             if parsed is not None:
                 cells[key] = parsed
@@ -496,9 +617,23 @@ class _Failure:
 # What a parser gives that is more than a plain value (see _read_cells).
 _SPECIAL = frozenset({_MoneyCell, _Failure, type(UNKNOWN), dict, list})
 
+# What a parser gives that makes a row more than its values: to combine (amounts, billing
+# terms) or to report (unreadable, unknown).
+_NOT_PLAIN = frozenset({_MoneyCell, _Failure, type(UNKNOWN), dict})
 
-def _parse_once(parser: Callable[[Any], Any], memo: dict[Any, Any], value: Any) -> Any:
-    """Parse a value not seen before in this column and remember the result (or the failure).
+
+def _memo_key(value: Any) -> Any:
+    """What a value that is not text is remembered by in a column's memo (see _parse_once):
+    with its type, since Python holds 1, 1.0 and TRUE equal, and a zero with its sign."""
+    if value.__class__ is float and value == 0:
+        return (float, str(value))
+    return (value.__class__, value)
+
+
+def _parse_once(parser: Callable[[Any], Any], memo: dict[Any, Any], value: Any, key: Any) -> Any:
+    """Parse a value not seen before in this column and remember the result (or the failure)
+    by key: a text as it is, any other value by _memo_key, so that a TRUE cell is not read
+    as the number 1 above it.
 
     Columns repeat themselves ("Annual", "30 days", "Yes", the same renewal date) and the
     parsers are pure, so a 20,000-row sheet parses a few hundred distinct values per column.
@@ -509,7 +644,7 @@ def _parse_once(parser: Callable[[Any], Any], memo: dict[Any, Any], value: Any) 
     except ValueError as exc:
         result = _Failure(str(exc))
     with contextlib.suppress(TypeError):
-        memo[value] = result
+        memo[key] = result
     return result
 
 

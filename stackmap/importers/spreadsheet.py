@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from itertools import chain
+from itertools import chain, pairwise
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, cast
@@ -19,7 +19,15 @@ from stackmap.errors import InvalidValueError
 from stackmap.importers.evidence import weigh
 from stackmap.importers.files import Sheet, read_sheets, sha256_of, sheet_names
 from stackmap.importers.headers import HeaderMap, detect_header, headers_seen
-from stackmap.importers.mapping import AS_WRITTEN, Issue, MappedSheet, date_order, map_rows
+from stackmap.importers.mapping import (
+    ABSENT,
+    AS_WRITTEN,
+    Issue,
+    MappedSheet,
+    RowBlock,
+    date_order,
+    map_rows,
+)
 from stackmap.importers.matching import ProductMatcher, load_batch_matching, similar_names
 from stackmap.importers.profiles import Profile
 from stackmap.importers.records import SourceRow, tool_records
@@ -140,6 +148,7 @@ def plan_import(
             label=label,
             strict=strict,
             progress=progress,
+            columns=kind == "integrations",
         )
         mapped[kind] = result
         plan.issues += result.issues
@@ -153,16 +162,18 @@ def plan_import(
                     ColumnPlan(c.header, c.field, c.how, why.get(c.header, ""))
                     for c in header.columns
                 ],
-                len(result.rows),
+                result.count,
             )
         )
     progress.stage("Matching names to products and tools")
     matcher = ProductMatcher(reference)
     if "tools" in mapped:
         _plan_tools(plan, mapped["tools"].rows, matcher, existing, currency, strict)
-    links = _links_from_tool_rows(mapped["tools"].rows) if "tools" in mapped else []
+    links = _Links.of(_links_from_tool_rows(mapped["tools"].rows) if "tools" in mapped else [])
     if "integrations" in mapped:
-        links += _integration_rows(plan, mapped["integrations"].rows)
+        register = mapped["integrations"]
+        read = _Links.of(_integration_rows(plan, register.rows))
+        links = links + (read + _Links.of_block(register.block)).by_row()
     plan.integrations = _resolve_links(plan, links, matcher, existing, strict)
     return plan
 
@@ -480,6 +491,88 @@ def _merge(plan: ImportPlan, group: list[SourceRow]) -> SourceRow:
 Link = tuple[int, str, Mapping[str, Any], Mapping[str, str]]
 
 
+@dataclass
+class _Links:
+    """Links column by column, in the order they are weighed: each one's row and sheet (for
+    its issues) and the header each of its fields was read from, its ends as written, and
+    its terms in LINK_TERMS' order (ABSENT: not given)."""
+
+    numbers: list[int]
+    sheets: list[str]
+    headers: list[Mapping[str, str]]
+    source: list[Any]
+    target: list[Any]
+    terms: list[list[Any]]
+
+    @classmethod
+    def of(cls, links: Sequence[Link]) -> _Links:
+        values = [link[2] for link in links]
+        return cls(
+            [link[0] for link in links],
+            [link[1] for link in links],
+            [link[3] for link in links],
+            [v.get("source", ABSENT) for v in values],
+            [v.get("target", ABSENT) for v in values],
+            [[v.get(term, ABSENT) for v in values] for term in LINK_TERMS],
+        )
+
+    @classmethod
+    def of_block(cls, block: RowBlock) -> _Links:
+        """The links of rows read column by column (extra columns are no link's)."""
+        count = len(block.numbers)
+        absent = [ABSENT] * count
+        return cls(
+            block.numbers,
+            [block.label] * count,
+            [block.headers] * count,
+            block.cells.get("source", absent),
+            block.cells.get("target", absent),
+            [block.cells.get(term, absent) for term in LINK_TERMS],
+        )
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def __add__(self, other: _Links) -> _Links:
+        if not other.numbers:
+            return self
+        if not self.numbers:
+            return other
+        return _Links(
+            self.numbers + other.numbers,
+            self.sheets + other.sheets,
+            self.headers + other.headers,
+            self.source + other.source,
+            self.target + other.target,
+            [a + b for a, b in zip(self.terms, other.terms, strict=True)],
+        )
+
+    def by_row(self) -> _Links:
+        """These links in the order of their rows (of one sheet)."""
+        numbers = self.numbers
+        if all(a < b for a, b in pairwise(numbers)):
+            return self
+        order = sorted(range(len(numbers)), key=numbers.__getitem__)
+
+        def take(column: list[Any]) -> list[Any]:
+            return list(map(column.__getitem__, order))
+
+        return _Links(
+            take(numbers),
+            take(self.sheets),
+            take(self.headers),
+            take(self.source),
+            take(self.target),
+            [take(column) for column in self.terms],
+        )
+
+    def values(self, index: int) -> dict[str, Any]:
+        """One link's values by field, as a row gives them."""
+        found = {"source": self.source[index], "target": self.target[index]}
+        found.update((t, c[index]) for t, c in zip(LINK_TERMS, self.terms, strict=True))
+        return {k: v for k, v in found.items() if v is not ABSENT}
+
+
 def _links_from_tool_rows(rows: list[SourceRow]) -> list[Link]:
     links: list[Link] = []
     for row in rows:
@@ -611,7 +704,7 @@ def _end_resolver(
 
 def _resolve_links(
     plan: ImportPlan,
-    links: list[Link],
+    links: _Links,
     matcher: ProductMatcher,
     existing: Sequence[ExistingTool],
     strict: bool = False,
@@ -622,39 +715,28 @@ def _resolve_links(
     route and method; "connected apps" either way round) is kept, a link from a tool to
     itself is dropped, and each is validated as IntegrationFields would validate it."""
     ends = _end_resolver(plan, matcher, existing)
-    written_sources = [str(values["source"]) for _, _, values, _ in links]
-    written_targets = [str(values["target"]) for _, _, values, _ in links]
-    sources = list(map(ends, written_sources))
-    targets = list(map(ends, written_targets))
+    written_sources = [None if v is ABSENT else str(v) for v in links.source]
+    written_targets = [None if v is ABSENT else str(v) for v in links.target]
+    named = {
+        w: ends(w) for w in dict.fromkeys(chain(written_sources, written_targets)) if w is not None
+    }
+    # None: the end names no tool, or no tool known.
+    sources = [named[w] if w is not None else None for w in written_sources]
+    targets = [named[w] if w is not None else None for w in written_targets]
+    methods = links.terms[LINK_TERMS.index("method")]
     # Issues by the index of their link: a link whose terms the schema refuses is reported
     # after the links before it that name no known tool, as one pass would have.
     told: list[tuple[int, Issue]] = []
     kept: list[int] = []
     seen: set[tuple[str, ...]] = set()
-    for index, (number, sheet, values, _) in enumerate(links):
-        source, target = sources[index], targets[index]
+    for index, (source, target, written) in enumerate(zip(sources, targets, methods, strict=True)):
         if source is None or target is None:
-            missing = [
-                written
-                for written, found in (
-                    (written_sources[index], source),
-                    (written_targets[index], target),
-                )
-                if found is None
-            ]
-            issue = Issue(
-                number,
-                "",
-                ", ".join(missing),
-                "no such tool in the catalog or this file; link skipped",
-                "warning",
-                sheet,
-            )
-            told.append((index, issue))
+            written = (written_sources[index], written_targets[index])
+            told.append((index, _no_end(links, index, written, (source, target))))
             continue
         if source[0] == target[0]:
             continue
-        method = str(values.get("method", ""))
+        method = "" if written is ABSENT else str(written)
         # "Connected apps" has no direction: A lists B and B lists A is one link.
         if method == "unknown":
             key = (*sorted((source[1], target[1])), method)
@@ -697,13 +779,34 @@ def _resolve_links(
     )
 
 
-_NO_VALUE = object()  # a term a link was not given (its default applies)
+def _no_end(
+    links: _Links,
+    index: int,
+    written: tuple[str | None, str | None],
+    found: tuple[tuple[str, str] | None, tuple[str, str] | None],
+) -> Issue:
+    """Why a link cannot land: an end names no tool (an empty cell), or no tool known."""
+    number, sheet = links.numbers[index], links.sheets[index]
+    for end, name in zip(("source", "target"), written, strict=True):
+        if name is None:
+            column = links.headers[index].get(end, end)
+            return Issue(number, column, "", "names no tool; link skipped", "warning", sheet)
+    return Issue(
+        number,
+        "",
+        ", ".join(str(w) for w, f in zip(written, found, strict=True) if f is None),
+        "no such tool in the catalog or this file; link skipped",
+        "warning",
+        sheet,
+    )
+
+
 _NAME: TypeAdapter[str] = TypeAdapter(Name)
 
 
 def _validated_links(
     plan: ImportPlan,
-    links: list[Link],
+    links: _Links,
     landing: list[int],
     sources: list[tuple[str, str] | None],
     targets: list[tuple[str, str] | None],
@@ -715,19 +818,17 @@ def _validated_links(
     register's 100,000 links say a few dozen), its names once per tool. A link some value
     of which the schema refuses goes through _link_refusing, its issues told by index."""
     validate = validator(IntegrationFields)
-    # Each link's terms as written, in LINK_TERMS' order; a list (of data objects) as a tuple.
-    columns = [[values.get(term, _NO_VALUE) for _, _, values, _ in links] for term in LINK_TERMS]
-    data_objects = columns[LINK_TERMS.index("data_objects")]
-    for i, value in enumerate(data_objects):
-        if value.__class__ is list:
-            data_objects[i] = tuple(value)
-    signatures = list(zip(*columns, strict=True)) if links else []
+    # Each link's terms, in LINK_TERMS' order; a list (of data objects) as a tuple.
+    columns = list(links.terms)
+    at = LINK_TERMS.index("data_objects")
+    columns[at] = [tuple(v) if v.__class__ is list else v for v in columns[at]]
+    signatures = list(zip(*columns, strict=True)) if len(links) else []
     valid: dict[tuple[Any, ...], tuple[tuple[Any, ...], frozenset[str]] | None] = {}
     for signature in dict.fromkeys(signatures[i] for i in landing):
         terms = {
             term: list(value) if value.__class__ is tuple else value
             for term, value in zip(LINK_TERMS, signature, strict=True)
-            if value is not _NO_VALUE
+            if value is not ABSENT
         }
         try:
             fields = validate({"source": "-", "target": "-", **terms})
@@ -759,13 +860,13 @@ def _validated_links(
         if terms_found is not None and source[0] not in odd and target[0] not in odd:
             rows.append((source[0], target[0], *terms_found[0], terms_found[1]))
             continue
-        number, sheet, values, columns_of = links[index]
-        named_values = {**values, "source": source[0], "target": target[0]}
+        number, sheet, headers = links.numbers[index], links.sheets[index], links.headers[index]
+        named_values = {**links.values(index), "source": source[0], "target": target[0]}
         try:
             link: IntegrationFields | None = validate(named_values)
         except ValidationError:
             scratch = ImportPlan(plan.file, plan.sha256, plan.profile)
-            link = _link_refusing(scratch, (number, sheet, named_values, columns_of), strict)
+            link = _link_refusing(scratch, (number, sheet, named_values, headers), strict)
             told += [(index, issue) for issue in scratch.issues]
         if link is not None:
             rows.append(

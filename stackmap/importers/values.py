@@ -163,10 +163,17 @@ class Money:
     period: BillingPeriod | None = None
 
 
+# A TRUE or FALSE cell (a spreadsheet's yes/no) where a number or a date belongs: not read as
+# 1 or 0, and not dropped unsaid.
+_YES_NO = "a yes/no (TRUE or FALSE), not {}"
+
+
 def parse_money(value: Any, default_currency: str | None = None) -> Money | _Unknown | None:
     """Parse "$74,900", "USD 2,100 / month", "48k", "€2.345,67", "GBP 9,000 p.a.", "free"…"""
-    if value is None or isinstance(value, bool):
+    if value is None:
         return None
+    if isinstance(value, bool):
+        raise ValueError(_YES_NO.format("an amount"))
     if isinstance(value, int | float | Decimal):
         return Money(_cents(Decimal(str(value))), default_currency)
     text = text_of(value)
@@ -299,8 +306,10 @@ def parse_date(value: Any, dayfirst: bool | None = None) -> date | _Unknown | No
 
     dayfirst=None means the order is not known: a date like 03/04/2027 then raises.
     """
-    if value is None or isinstance(value, bool):
+    if value is None:
         return None
+    if isinstance(value, bool):
+        raise ValueError(_YES_NO.format("a date"))
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -364,8 +373,10 @@ def _make(year: int, month: int, day: int) -> date:
 
 def parse_count(value: Any) -> int | _Unknown | None:
     """Parse a count of seats or licences: 25, "25.0", "1,200", "25 seats"."""
-    if value is None or isinstance(value, bool):
+    if value is None:
         return None
+    if isinstance(value, bool):
+        raise ValueError(_YES_NO.format("a whole number"))
     if isinstance(value, int | float):
         if not math.isfinite(value) or float(value) != int(value):
             raise ValueError("not a whole number")
@@ -427,8 +438,10 @@ def parse_bool(value: Any) -> bool | _Unknown | None:
 
 def parse_days(value: Any) -> int | _Unknown | None:
     """Parse a notice period: 30, "30 days", "3 months", "2 weeks", "60d"."""
-    if value is None or isinstance(value, bool):
+    if value is None:
         return None
+    if isinstance(value, bool):
+        raise ValueError(_YES_NO.format("a number of days"))
     if isinstance(value, int | float):
         if not math.isfinite(value) or value < 0 or value > 3650:
             raise ValueError("not a number of days")
