@@ -276,9 +276,9 @@ class Inventory(ReadCatalog):
         """
 
         def work(writer: Writer, result: LoadResult) -> None:
-            def links() -> None:
+            def links(written: dict[str, tuple[int, str]]) -> None:
                 if integrations:
-                    result.integrations = writer.upsert_integrations(integrations)
+                    result.integrations = writer.upsert_integrations(integrations, written)
 
             # The links between the tools' rows and their capabilities and contracts: on
             # SQLite their rows are then written while those are worked out (store.behind).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from stackmap import db
+from stackmap.domain import ChangeAction
 from stackmap.errors import (
     DatabaseUnavailableError,
     DuplicateError,
@@ -22,6 +24,8 @@ from stackmap.inventory import Inventory
 from stackmap.models import Change, Contract, ImportBatch, Integration, Tool, ToolCapability
 from stackmap.reference import Reference
 from stackmap.schemas import ContractFields, IntegrationFields, ToolFields, ToolRecord
+from stackmap.store import Writer
+from stackmap.store.behind import writes_behind
 from stackmap.store.integrations import IntegrationWrites
 
 
@@ -408,3 +412,54 @@ def test_new_links_written_at_once_are_stored_as_the_links_written_one_by_one(
     }
     at_once.close()
     one_by_one.close()
+
+
+def _history_of(writer_work: Callable[[Writer], None], inventory: Inventory) -> list[str]:
+    """The labels of the history rows a writer's work leaves, by id."""
+    with Session(db.writer(inventory.engine)) as session:
+        writer = Writer(session, inventory.reference, "tester")
+        with writes_behind(session.connection()):
+            writer_work(writer)
+            writer.flush_history()
+        session.commit()
+        return list(session.exec(select(Change.label).order_by(col(Change.id))).all())
+
+
+def test_history_written_early_keeps_the_order_it_was_recorded_in(
+    backend_inventory: Inventory,
+) -> None:
+    # An import writes its links' history at once (record_created) and records its new
+    # tools' history later, in a place held for it: the ids still follow the recording.
+    def work(writer: Writer) -> None:
+        writer.record("tool", 1, "updated first", ChangeAction.UPDATE, {"notes": ["a", "b"]})
+        held = writer.held_history(2)
+        writer.record_created("integration", [7, 8, 9], ["7", "8", "9"], [{}, {}, {}])
+        writer.record("contract", 5, "recorded after", ChangeAction.CREATE, {})
+        with writer.recording_into(held):
+            writer.record("tool", 3, "held one", ChangeAction.CREATE, {})
+            writer.record("tool", 4, "held two", ChangeAction.CREATE, {})
+        writer.record_created("integration", [10], ["10"], [{}])
+
+    assert _history_of(work, backend_inventory) == [
+        "updated first",
+        "held one",
+        "held two",
+        "7",
+        "8",
+        "9",
+        "recorded after",
+        "10",
+    ]
+
+
+def test_a_held_place_in_the_history_given_the_wrong_number_of_rows_is_refused(
+    backend_inventory: Inventory,
+) -> None:
+    def work(writer: Writer) -> None:
+        held = writer.held_history(2)
+        writer.record_created("integration", [7], ["7"], [{}])
+        with writer.recording_into(held):
+            writer.record("tool", 3, "only one", ChangeAction.CREATE, {})
+
+    with pytest.raises(AssertionError, match="held place"):
+        _history_of(work, backend_inventory)

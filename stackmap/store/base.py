@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Literal
@@ -34,6 +35,23 @@ class Outcome:
     action: Literal["created", "updated", "unchanged"]
     changes: dict[str, list[Any]] = field(default_factory=dict)
     source_row: int | None = None
+
+
+@dataclass
+class _Run:
+    """History rows queued in the order they were recorded: rows, or the columns of many new
+    entities (see record_created); the ids reserved for them, if any; how many a held place
+    will hold (see held_history); and whether they are written already."""
+
+    rows: list[dict[str, Any]] | dict[str, Sequence[Any]]
+    promised: int | None = None
+    ids: list[int] | None = None
+    written: bool = False
+
+    def __len__(self) -> int:
+        if self.promised is not None:
+            return self.promised
+        return len(self.rows) if isinstance(self.rows, list) else len(self.rows["entity_id"])
 
 
 _TEAM_WORDS = re.compile(
@@ -114,7 +132,7 @@ class WriterBase:
         self._history: list[dict[str, Any]] = []
         # Earlier history, in the order it was recorded: runs of rows, and the columns of
         # many new entities recorded at once (see record_created).
-        self._blocks: list[list[dict[str, Any]] | dict[str, Sequence[Any]]] = []
+        self._blocks: list[_Run] = []
         # One moment for everything one writer does: an import happens at one time, and equal
         # timestamps let the bind processors below run once instead of once per row.
         self.now = utcnow()
@@ -156,37 +174,74 @@ class WriterBase:
         labels: Sequence[str],
         changes: Sequence[dict[str, Any]],
     ) -> None:
-        """Queue the Change rows of many new entities, given column by column: 100,000 links
-        in an import. Unlike record_many's, these rows cannot be amended (see _created)."""
-        if self._history:
-            self._blocks.append(self._history)
-            self._history = []
+        """Write the Change rows of many new entities, given column by column (100,000 links
+        in an import), at once: on SQLite their insert then runs while the rest of the work
+        goes on (store.behind) instead of at its end. Unlike record_many's, these rows
+        cannot be amended (see _created). The rows recorded before them keep the ids before
+        theirs: reserved now, they are written with them by flush_history."""
+        self._close_run()
         count = len(ids)
-        self._blocks.append(
-            {
-                "at": [self.now] * count,
-                "actor": [self.actor] * count,
-                "entity": [entity] * count,
-                "entity_id": ids,
-                "label": [label[:300] for label in labels],
-                "action": [ChangeAction.CREATE.value] * count,
-                "changes": changes,
-                "batch_id": [self.batch_id] * count,
-            }
-        )
-
-    def flush_history(self) -> None:
-        """Write the queued Change rows in bulk, in the order they were recorded."""
+        columns: dict[str, Sequence[Any]] = {
+            "at": [self.now] * count,
+            "actor": [self.actor] * count,
+            "entity": [entity] * count,
+            "entity_id": ids,
+            "label": [label[:300] for label in labels],
+            "action": [ChangeAction.CREATE.value] * count,
+            "changes": changes,
+            "batch_id": [self.batch_id] * count,
+        }
         connection = self.session.connection()
         table = Change.__table__  # type: ignore[attr-defined]
-        for block in [*self._blocks, self._history]:
-            if isinstance(block, list):
-                sql.insert(connection, table, block)
-            else:
-                sql.insert_columns(connection, table, block)
-        keep(self._blocks, self._history)  # 120,000 rows in a 20,000-tool import
+        waiting = [run for run in self._blocks if run.ids is None and not run.written]
+        before = sum(map(len, waiting))
+        reserved = sql.reserve_ids(connection, table, before + count)
+        for run in waiting:
+            run.ids, reserved = reserved[: len(run)], reserved[len(run) :]
+        sql.insert_columns(connection, table, columns, reserved)
+        self._blocks.append(_Run(columns, ids=reserved, written=True))
+
+    def held_history(self, count: int) -> list[dict[str, Any]]:
+        """A place in the history for `count` rows recorded later (see recording_into),
+        ahead of those recorded meanwhile: an import's new tools are recorded while its
+        links are being written, and their history still comes first."""
+        self._close_run()
+        held: list[dict[str, Any]] = []
+        self._blocks.append(_Run(held, promised=count))
+        return held
+
+    @contextmanager
+    def recording_into(self, held: list[dict[str, Any]]) -> Iterator[None]:
+        """Within the block, record_many's rows go to a place held_history gave."""
+        current, self._history = self._history, held
+        try:
+            yield
+        finally:
+            self._history = current
+
+    def _close_run(self) -> None:
+        """End the run of rows being recorded: what is recorded next starts a new one."""
+        if self._history:
+            self._blocks.append(_Run(self._history))
+            self._history = []
+
+    def flush_history(self) -> None:
+        """Write the queued Change rows in bulk, in the order they were recorded: each with
+        the ids reserved for it, if any, or the next ones."""
+        self._close_run()
+        connection = self.session.connection()
+        table = Change.__table__  # type: ignore[attr-defined]
+        for run in self._blocks:
+            if run.written:
+                continue
+            if isinstance(run.rows, dict):
+                sql.insert_columns(connection, table, run.rows, run.ids)
+                continue
+            if run.ids is not None and len(run.rows) != len(run.ids):
+                raise AssertionError("a held place in the history got more or fewer rows")
+            sql.insert(connection, table, run.rows, run.ids)
+        keep(self._blocks)  # 120,000 rows in a 20,000-tool import
         self._blocks = []
-        self._history = []
         self._created.clear()
 
     # --- set-based statements (stackmap.store.sql) on this writer's connection -------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from typing import Any
@@ -60,19 +60,26 @@ _UNKNOWN = IntegrationMethod.UNKNOWN.value
 class IntegrationWrites(WriterBase):
     """Upserts of integrations between tools."""
 
-    def upsert_integrations(self, records: Sequence[IntegrationFields]) -> list[Outcome]:
-        """Create or update integrations keyed by (source, target, method)."""
+    def upsert_integrations(
+        self,
+        records: Sequence[IntegrationFields],
+        known: Mapping[str, tuple[int, str]] | None = None,
+    ) -> list[Outcome]:
+        """Create or update integrations keyed by (source, target, method).
+
+        known: tools this transaction wrote, (id, name) by key, read from there instead of
+        the catalog (a read of the catalog's tools would wait for their rows to be written).
+        """
         links = IntegrationColumns.of(records)
         owner_ids = self._ensure_named(Owner, [o for o in links.owner if o])
-        sources, targets = self._resolve_ends(links)
+        sources, targets = self._resolve_ends(links, known or {})
         existing = self._existing_links(sources, targets)
-        labels = [
-            f"{source} → {target}"
-            for (_, source), (_, target) in zip(sources, targets, strict=True)
-        ]
         if not existing:  # nothing recorded from these tools yet: a first import
-            self._create_links(links, range(len(links)), sources, targets, labels, owner_ids)
+            labels = self._create_links(links, range(len(links)), sources, targets, owner_ids)
+            if len(labels) < len(links):  # the same route twice: one row, an outcome each
+                labels = _labels(sources, targets)
             return [Outcome(label, "created") for label in labels]
+        labels = _labels(sources, targets)
         linked = {frozenset((s, t)) for s, t, _ in existing}
         outcomes: list[Outcome] = []
         new: list[int] = []
@@ -105,21 +112,22 @@ class IntegrationWrites(WriterBase):
             if vague:
                 values["method"] = method
             outcomes.append(self._change_link(current, label, values, updates))
-        self._create_links(links, new, sources, targets, labels, owner_ids)
+        self._create_links(links, new, sources, targets, owner_ids, labels)
         self._update_by_id(Integration, updates)
         return outcomes
 
     def _resolve_ends(
-        self, links: IntegrationColumns
+        self, links: IntegrationColumns, known: Mapping[str, tuple[int, str]]
     ) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
-        """Each link's two tools, as (id, name), source and target in two lists; a tool not
-        in the catalog, or a link from a tool to itself, refuses the batch."""
+        """Each link's two tools, as (id, name), source and target in two lists: as known,
+        else as the catalog says; a tool in neither, or a link from a tool to itself,
+        refuses the batch."""
         # Each distinct name keyed once: 100,000 links name 20,000 tools.
         keys = {n: name_key(n) for n in dict.fromkeys(chain(links.source, links.target))}
-        wanted = sorted(set(keys.values()))
+        tools = {k: known[k] for k in set(keys.values()) if k in known}
+        wanted = sorted(set(keys.values()) - tools.keys())
         every = sa.select(col(Tool.key), col(Tool.id), col(Tool.name))
-        tools: dict[str, tuple[int, str]] = {}
-        for statement in among(every, col(Tool.key), wanted):
+        for statement in among(every, col(Tool.key), wanted) if wanted else ():
             tools.update({k: (i, n) for k, i, n in self.session.execute(statement)})
         ends = {}
         for name, key in keys.items():
@@ -163,13 +171,14 @@ class IntegrationWrites(WriterBase):
         chosen: Sequence[int],
         sources: list[tuple[int, str]],
         targets: list[tuple[int, str]],
-        labels: list[str],
         owner_ids: dict[str, int],
-    ) -> None:
+        labels: list[str] | None = None,
+    ) -> list[str]:
         """Insert the chosen links (by index) with their history, column by column (a first
-        import writes 100,000); a field a link was not given holds its default."""
+        import writes 100,000); a field a link was not given holds its default. Returns the
+        links' labels (made here when not given: once their rows are on their way)."""
         if not chosen:
-            return
+            return []
         # The same route twice in one batch: the last is kept, where the first was.
         routes = {(sources[i][0], targets[i][0], links.method[i]._value_): i for i in chosen}
         if len(routes) < len(chosen) or chosen != range(len(links)):
@@ -220,9 +229,9 @@ class IntegrationWrites(WriterBase):
         )
         objects = dict(zip(keys, data_objects, strict=True))
         histories = {key: _history(key, found) for key, found in objects.items()}
-        self.record_created(
-            "integration", new_ids, take(labels), list(map(histories.__getitem__, keys))
-        )
+        labels = take(labels) if labels is not None else _labels(take(sources), take(targets))
+        self.record_created("integration", new_ids, labels, list(map(histories.__getitem__, keys)))
+        return labels
 
     def _change_link(
         self,
@@ -244,6 +253,11 @@ class IntegrationWrites(WriterBase):
             for k, (_, new) in changes.items():
                 setattr(current, k, new)
         return Outcome(label, "updated" if changes else "unchanged", self._readable(changes))
+
+
+def _labels(sources: list[tuple[int, str]], targets: list[tuple[int, str]]) -> list[str]:
+    """How the history and the outcomes name links: "Source → Target"."""
+    return [f"{s} → {t}" for (_, s), (_, t) in zip(sources, targets, strict=True)]
 
 
 def _history(key: tuple[Any, ...], data_objects: list[str]) -> dict[str, list[Any]]:

@@ -130,7 +130,7 @@ class ToolWrites(ContractWrites):
         create_only: bool = False,
         update_only: bool = False,
         match_product: bool = True,
-        between: Callable[[], None] | None = None,
+        between: Callable[[dict[str, tuple[int, str]]], None] | None = None,
     ) -> list[Outcome]:
         """Create or update tools by name (or by library product), with contracts and capabilities.
 
@@ -142,7 +142,9 @@ class ToolWrites(ContractWrites):
         between, when given, runs once the tools' own rows are written, before their
         capabilities and contracts: an import writes its links there, so that the links'
         rows are on their way to the database (see store.behind) while the capabilities,
-        contracts and history are worked out.
+        contracts and history are worked out. It is given the (id, name) of every tool the
+        batch created or matched, by key: what a read of the catalog would say of them,
+        without waiting for their rows to be written.
         """
         prepared = []
         for record in records:
@@ -169,8 +171,15 @@ class ToolWrites(ContractWrites):
                 self._change_existing(batch, item, current, values)
                 existing[current.key] = current
         ids = self._write_tools(batch, existing)
+        # The new tools' history is worked out while the links' rows are written, in the
+        # place it would have had.
+        held = self.held_history(len(batch.new_rows))
         if between is not None:
-            between()
+            named = {k: t.name for k, t in existing.items() if not k.startswith("product:")}
+            named.update((k, row["name"]) for k, row in batch.new_rows.items())
+            between({k: (ids[k], name) for k, name in named.items()})
+        with self.recording_into(held):
+            self._record_new(batch, ids)
         self._write_dependents(batch, ids, prepared, update_only)
         return batch.outcomes
 
@@ -258,14 +267,19 @@ class ToolWrites(ContractWrites):
         pending = list(batch.new_rows.values())
         for row, tool_id in zip(pending, self._insert_returning_ids(Tool, pending), strict=True):
             ids[row["key"]] = tool_id
+        self._update_by_id(Tool, list(batch.updates.values()))
+        return ids
+
+    def _record_new(self, batch: _Batch, ids: dict[str, int]) -> None:
+        """The history of the tools the batch created: each with the values it was given."""
+        for row in batch.new_rows.values():
             created = {
                 k: [None, v]
                 for k, v in row.items()
                 if v is not None and (v or v.__class__ not in _EMPTY_KINDS) and k not in _UNSHOWN
             }
+            tool_id = ids[row["key"]]
             self.record("tool", tool_id, row["name"], ChangeAction.CREATE, self._readable(created))
-        self._update_by_id(Tool, list(batch.updates.values()))
-        return ids
 
     def _write_dependents(
         self, batch: _Batch, ids: dict[str, int], prepared: list[_Prepared], update_only: bool
