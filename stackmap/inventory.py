@@ -40,8 +40,9 @@ from stackmap.views import IntegrationView, ToolDetail
 if TYPE_CHECKING:
     # The importers (fuzzy matching, spreadsheet readers) load when a file is read, not at
     # every start: the TUI and the CLI's read commands never need them.
+    from stackmap.importers.links import ExistingTool
     from stackmap.importers.spend import SpendPlan
-    from stackmap.importers.spreadsheet import ExistingTool, ImportPlan
+    from stackmap.importers.spreadsheet import ImportPlan
 
 ENV_ACTOR = "STACKMAP_USER"
 BUSY_ATTEMPTS = 3
@@ -361,7 +362,7 @@ class Inventory(ReadCatalog):
 
         A value that cannot be read is left unknown with its text kept (strict: its row is
         an error, and apply_import refuses the file unless told to skip such rows)."""
-        from stackmap.importers.spreadsheet import ExistingTool
+        from stackmap.importers.links import ExistingTool
 
         with Session(self.engine) as session:
             existing = [

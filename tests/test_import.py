@@ -29,17 +29,16 @@ from stackmap.domain import (
     name_key,
 )
 from stackmap.errors import InvalidValueError
+from stackmap.importers.links import (
+    ExistingTool,
+    Link,
+    LinkTable,
+    end_resolver,
+    link_refusing,
+    resolve_links,
+)
 from stackmap.importers.mapping import Issue
 from stackmap.importers.matching import ProductMatcher
-from stackmap.importers.spreadsheet import (
-    ExistingTool,
-    ImportPlan,
-    Link,
-    _end_resolver,
-    _link_refusing,
-    _Links,
-    _resolve_links,
-)
 from stackmap.inventory import Inventory
 from stackmap.reference import Reference
 from stackmap.schemas import IntegrationColumns, IntegrationFields
@@ -466,7 +465,7 @@ def _links(draw: st.DrawFn) -> list[Link]:
 
 
 def _one_by_one(
-    plan: ImportPlan,
+    issues: list[Issue],
     links: list[Link],
     ends: Callable[[str], tuple[str, str] | None],
     strict: bool,
@@ -477,7 +476,7 @@ def _one_by_one(
     seen: set[tuple[str, ...]] = set()
     for number, sheet, values, columns in links:
         if "target" not in values:
-            plan.issues.append(
+            issues.append(
                 Issue(
                     number,
                     columns.get("target", "target"),
@@ -492,7 +491,7 @@ def _one_by_one(
         source, target = ends(written_source), ends(written_target)
         if source is None or target is None:
             missing = [w for w, f in ((written_source, source), (written_target, target)) if not f]
-            plan.issues.append(
+            issues.append(
                 Issue(
                     number,
                     "",
@@ -517,7 +516,7 @@ def _one_by_one(
         try:
             result.append(IntegrationFields.model_validate(named))
         except ValidationError:
-            link = _link_refusing(plan, (number, sheet, named, columns), strict)
+            link = link_refusing(issues, (number, sheet, named, columns), strict)
             if link is not None:
                 result.append(link)
     described = {
@@ -552,14 +551,14 @@ def test_links_resolved_together_are_the_links_resolved_one_at_a_time(
     # "Hub " as an older catalog may hold a name: the schema would strip it.
     existing = [ExistingTool(name, None) for name in ("Canva", "Asana", "Slack", "Hub ")]
     matcher = ProductMatcher(reference)
-    together = ImportPlan("stack.xlsx", "0" * 64, None)
-    resolved = _resolve_links(together, _Links.of(links), matcher, existing, strict)
-    alone = ImportPlan("stack.xlsx", "0" * 64, None)
-    expected = _one_by_one(alone, links, _end_resolver(alone, matcher, existing), strict)
+    together: list[Issue] = []
+    resolved = resolve_links(together, [], LinkTable.of(links), matcher, existing, strict)
+    alone: list[Issue] = []
+    expected = _one_by_one(alone, links, end_resolver([], matcher, existing), strict)
     # Column by column, as written (an item is validated again as it is read).
     assert dataclasses.asdict(resolved) == dataclasses.asdict(IntegrationColumns.of(expected))
     assert list(resolved) == expected
-    assert together.issues == alone.issues
+    assert together == alone
 
 
 def test_a_link_row_with_an_empty_to_cell_is_reported_and_the_rest_land(tmp_path: Path) -> None:
