@@ -258,3 +258,32 @@ def test_an_import_and_a_reimport_write_the_same_catalog_with_writes_behind_as_w
     assert {h["action"] for h in history} == {"create", "update"}
     assert len(catalogs["behind"]["integrations.yaml"]) > 4000
     assert catalogs["behind"] == catalogs["in place"]
+
+
+def test_an_import_writes_its_links_first_and_the_keys_are_checked_at_once_again_after_it(
+    tmp_path: Path, reference: Reference, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With writes behind, an import hands its links to the writer before their tools, the
+    # foreign keys checked as it commits; the next transaction checks them at once again.
+    order: list[str] = []
+    insert = sql.insert_columns
+
+    def noted(connection: sa.Connection, table: sa.Table, *args: Any, **kwargs: Any) -> None:
+        order.append(table.name)
+        insert(connection, table, *args, **kwargs)
+
+    monkeypatch.setattr(sql, "insert_columns", noted)
+    engine = db.open_database(f"sqlite:///{tmp_path / 'catalog.db'}")
+    catalog = Inventory(engine, reference, actor="tester")
+    stack = synthetic_stack(40, 80, seed=5)
+    catalog.apply_import(catalog.plan_import(write_workbook(tmp_path / "s.xlsx", stack)))
+    assert order.index("integration") < order.index("tool")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
+    with pytest.raises(sa.exc.IntegrityError), engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO integration (source_tool_id, target_tool_id, method, direction, "
+            "status, data_objects, created_at, updated_at) VALUES (987654, 987655, 'api', "
+            "'one_way', 'active', '[]', '2026-01-01', '2026-01-01')"
+        )
+    catalog.close()

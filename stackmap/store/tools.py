@@ -20,7 +20,9 @@ from stackmap.models import (
     Vendor,
 )
 from stackmap.schemas import ToolFields, ToolRecord
+from stackmap.store import sql
 from stackmap.store.base import JsonTexts, Outcome, plain, plain_columns
+from stackmap.store.behind import behind
 from stackmap.store.contracts import ContractWrites
 from stackmap.store.sql import among, chunks
 
@@ -170,14 +172,22 @@ class ToolWrites(ContractWrites):
                     raise _already_there(item, key, current)
                 self._change_existing(batch, item, current, values)
                 existing[current.key] = current
-        ids = self._write_tools(batch, existing)
+        ids = self._tool_ids(batch, existing)
         # The new tools' history is worked out while the links' rows are written, in the
         # place it would have had.
         held = self.held_history(len(batch.new_rows))
-        if between is not None:
-            named = {k: t.name for k, t in existing.items() if not k.startswith("product:")}
-            named.update((k, row["name"]) for k, row in batch.new_rows.items())
-            between({k: (ids[k], name) for k, name in named.items()})
+        connection = self.session.connection()
+        if between is not None and behind(connection) is not None:
+            # The links first: the writer thread then starts on its longest insert while
+            # the tools' rows are made ready, and the foreign keys are checked as the
+            # transaction commits (SQLite's own switch, off again at its end).
+            connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+            between(self._written(batch, existing, ids))
+            self._write_tools(batch, ids)
+        else:
+            self._write_tools(batch, ids)
+            if between is not None:
+                between(self._written(batch, existing, ids))
         with self.recording_into(held):
             self._record_new(batch, ids)
         self._write_dependents(batch, ids, prepared, update_only)
@@ -257,18 +267,34 @@ class ToolWrites(ContractWrites):
         for k, (_, new) in changes.items():
             setattr(current, k, new)
 
-    def _write_tools(self, batch: _Batch, existing: dict[str, _Tool]) -> dict[str, int]:
-        """Insert the new tools and update the changed ones; return every tool's id by key."""
+    def _tool_ids(self, batch: _Batch, existing: dict[str, _Tool]) -> dict[str, int]:
+        """Every tool's id by key: the catalog's, and those reserved for the new tools."""
         ids: dict[str, int] = {
             k: t.id
             for k, t in existing.items()
             if t.id is not None and not k.startswith("product:")
         }
-        pending = list(batch.new_rows.values())
-        for row, tool_id in zip(pending, self._insert_returning_ids(Tool, pending), strict=True):
-            ids[row["key"]] = tool_id
-        self._update_by_id(Tool, list(batch.updates.values()))
+        if batch.new_rows:
+            table = Tool.__table__  # type: ignore[attr-defined]
+            reserved = sql.reserve_ids(self.session.connection(), table, len(batch.new_rows))
+            ids.update(zip(batch.new_rows, reserved, strict=True))
         return ids
+
+    def _write_tools(self, batch: _Batch, ids: dict[str, int]) -> None:
+        """Insert the new tools, with their reserved ids, and update the changed ones."""
+        pending = list(batch.new_rows.values())
+        table = Tool.__table__  # type: ignore[attr-defined]
+        sql.insert(self.session.connection(), table, pending, [ids[r["key"]] for r in pending])
+        self._update_by_id(Tool, list(batch.updates.values()))
+
+    @staticmethod
+    def _written(
+        batch: _Batch, existing: dict[str, _Tool], ids: dict[str, int]
+    ) -> dict[str, tuple[int, str]]:
+        """The (id, name) of every tool the batch created or matched, by key."""
+        named = {k: t.name for k, t in existing.items() if not k.startswith("product:")}
+        named.update((k, row["name"]) for k, row in batch.new_rows.items())
+        return {k: (ids[k], name) for k, name in named.items()}
 
     def _record_new(self, batch: _Batch, ids: dict[str, int]) -> None:
         """The history of the tools the batch created: each with the values it was given."""
