@@ -337,6 +337,20 @@ class WriterBase:
                 ]
         return readable
 
+    def _names_by_column(self, rows: Iterable[dict[str, Any]]) -> dict[str, dict[int, str | None]]:
+        """For each column of these rows naming a vendor or an owner by id, the name of each
+        id they hold (as _readable gives it)."""
+        rows = list(rows)
+        columns: set[str] = set().union(*(row.keys() & _ID_COLUMNS for row in rows))
+        return {
+            column: {
+                i: self._name_of(Vendor if column == "vendor_id" else Owner, i)
+                for i in {row.get(column) for row in rows}
+                if i is not None
+            }
+            for column in columns
+        }
+
     def _name_of(self, model: type[Vendor] | type[Owner], entity_id: int | None) -> str | None:
         if entity_id is None:
             return None

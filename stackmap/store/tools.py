@@ -297,15 +297,30 @@ class ToolWrites(ContractWrites):
         return {k: (ids[k], name) for k, name in named.items()}
 
     def _record_new(self, batch: _Batch, ids: dict[str, int]) -> None:
-        """The history of the tools the batch created: each with the values it was given."""
-        for row in batch.new_rows.values():
-            created = {
-                k: [None, v]
-                for k, v in row.items()
-                if v is not None and (v or v.__class__ not in _EMPTY_KINDS) and k not in _UNSHOWN
-            }
-            tool_id = ids[row["key"]]
-            self.record("tool", tool_id, row["name"], ChangeAction.CREATE, self._readable(created))
+        """The history of the tools the batch created: each with the values it was given,
+        its vendor and owners by name (as _readable words them), made in one pass."""
+        names = self._names_by_column(batch.new_rows.values())
+        self.record_many(
+            "tool",
+            ChangeAction.CREATE,
+            (
+                (
+                    ids[row["key"]],
+                    row["name"],
+                    {
+                        k.removesuffix("_id") if k in names else k: [
+                            None,
+                            names[k][v] if k in names else v,
+                        ]
+                        for k, v in row.items()
+                        if v is not None
+                        and (v or v.__class__ not in _EMPTY_KINDS)
+                        and k not in _UNSHOWN
+                    },
+                )
+                for row in batch.new_rows.values()
+            ),
+        )
 
     def _write_dependents(
         self, batch: _Batch, ids: dict[str, int], prepared: list[_Prepared], update_only: bool
