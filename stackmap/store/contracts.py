@@ -81,6 +81,7 @@ class ContractWrites(WriterBase):
                 existing.setdefault(contract.tool_id, []).append(contract)
         inserts: list[tuple[Outcome, dict[str, Any]]] = []
         updates: list[dict[str, Any]] = []
+        blank = dict.fromkeys(_CONTRACT_FIELDS)  # a new row's terms, each given or None
         for tool_id, outcome, terms in items:
             values = self._contract_values(terms)
             match = _matching_contract(existing.get(tool_id, []), terms)
@@ -95,7 +96,7 @@ class ContractWrites(WriterBase):
                             "tool_id": tool_id,
                             "created_at": now,
                             "updated_at": now,
-                            **dict.fromkeys(_CONTRACT_FIELDS),
+                            **blank,
                             **values,
                         },
                     )
@@ -125,12 +126,9 @@ class ContractWrites(WriterBase):
             if tool_record is not None and outcome.action != "unchanged":
                 # A new tool's first contract is part of its creation: one history entry
                 # (most contracts of an import; their terms named for it in one pass).
+                # The terms in the row's order (every term is in every row: see blank).
                 tool_record["changes"].update(
-                    {
-                        _IN_HISTORY[k]: [None, v]
-                        for k, v in row.items()
-                        if v is not None and k in _IS_TERM
-                    }
+                    {_IN_HISTORY[k]: [None, row[k]] for k in _CONTRACT_FIELDS if row[k] is not None}
                 )
                 continue
             created = {k: [None, v] for k, v in row.items() if k in _IS_TERM and v is not None}
