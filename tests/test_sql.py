@@ -250,3 +250,52 @@ def test_reads_among_keys_find_the_same_rows_by_chunks_or_the_whole_table(
     assert all((s.whereclause is None) == whole for s in statements)
     # The whole table holds every wanted row (the caller keeps those it asked for).
     assert set(wanted) <= found and (whole or found == set(wanted))
+
+
+@pytest.mark.parametrize("count", [1, 2, 5, MANY])
+def test_a_column_holding_one_value_in_every_row_reads_back_as_written_row_by_row(
+    engine: sa.Engine, count: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SQLite binds such a column once per statement; the rows must read back as the ORM
+    # stores them, whatever their number, across statements, and with every column the same
+    # (then nothing varies and every value is bound with its row).
+    monkeypatch.setattr(sql, "ROWS_PER_STATEMENT", 4)
+    moment, tags = datetime(2027, 1, 1, 9), ["a"]
+    rows = [
+        {"name": f"t{n}", "at": moment, "tags": tags, "note": None, "amount": Decimal("2.00")}
+        for n in range(count)
+    ]
+    alike = [{"name": "same", "at": moment, "tags": tags} for _ in range(count)]
+    with engine.begin() as connection:
+        sql.insert(connection, ITEM, rows)
+        connection.execute(ITEM.insert(), [{**row, "name": f"core {row['name']}"} for row in rows])
+        sql.insert(connection, ITEM, alike)
+    read = _rows(engine)
+    fast, core, same = read[:count], read[count : 2 * count], read[2 * count :]
+    for one, other in zip(fast, core, strict=True):
+        for column in ("at", "amount", "tags", "note", "day"):
+            assert one._mapping[column] == other._mapping[column], column
+    assert [r.name for r in fast] == [row["name"] for row in rows]
+    assert [(r.name, r.at, r.tags) for r in same] == [("same", moment, tags)] * count
+
+
+def test_equal_values_of_two_types_in_one_column_are_each_stored_as_their_own(
+    engine: sa.Engine,
+) -> None:
+    # 1, 1.0 and TRUE are equal in Python: a column of them is not one value bound once.
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite stores each value with its own type; PostgreSQL's column decides")
+    # A column of no declared type, as SQLite allows: each value keeps its own storage class.
+    table = sa.Table(
+        "sql_loose",
+        sa.MetaData(),
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("value", sa.types.NullType()),
+    )
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE sql_loose (id INTEGER PRIMARY KEY, value)")
+        sql.insert_columns(connection, table, {"value": [1, 1.0, True, 1]}, [1, 2, 3, 4])
+        stored = connection.exec_driver_sql(
+            "SELECT typeof(value), value FROM sql_loose ORDER BY id"
+        ).fetchall()
+    assert stored == [("integer", 1), ("real", 1.0), ("integer", 1), ("integer", 1)]

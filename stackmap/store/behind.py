@@ -67,7 +67,7 @@ class WritesBehind:
             if isinstance(exc, sqlite3.Error):
                 # As SQLAlchemy raises it (IntegrityError, OperationalError...), naming the
                 # statement by its first row, not its thousand.
-                first = statement.find(")", statement.find(" VALUES ")) + 1
+                first = statement.find(")", statement.find("VALUES ")) + 1
                 shown = statement if first >= len(statement) - 1 else statement[:first] + ", …"
                 raise sa.exc.DBAPIError.instance(
                     shown, None, exc, sqlite3.Error, hide_parameters=True

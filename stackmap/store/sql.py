@@ -145,35 +145,53 @@ def insert_columns(
         converted.append(ids)
     quote = dialect.identifier_preparer.quote
     marker = "?" if dialect.paramstyle == "qmark" else "%s"
-    head = (
-        f"INSERT INTO {dialect.identifier_preparer.format_table(table)} "
-        f"({', '.join(quote(n) for n in names)}) VALUES "
-    )
-    row = f"({', '.join([marker] * len(names))})"
-    rows = list(zip(*converted, strict=True))
+    into = f"INSERT INTO {dialect.identifier_preparer.format_table(table)} "
     if dialect.name != "sqlite":
         # psycopg batches an executemany itself (pipeline mode).
-        connection.exec_driver_sql(head + row, rows)
+        row = f"({', '.join([marker] * len(names))})"
+        head = f"{into}({', '.join(quote(n) for n in names)}) VALUES "
+        connection.exec_driver_sql(head + row, list(zip(*converted, strict=True)))
         return
-    per = _rows_per_statement(connection, len(names))
-    full = head + ", ".join([row] * per)
+    # A column holding one value in every row (the batch's timestamp, its actor, a link's
+    # default status) is bound once per statement, not once per row: binding is most of a
+    # multi-row insert's work, done holding the interpreter's lock. Only the very same object
+    # in every row counts (equal values of two types are stored apart).
+    same = [i for i, column in enumerate(converted) if count > 1 and len(set(map(id, column))) == 1]
+    varying = [i for i in range(len(names)) if i not in same]
+    if not same or not varying:
+        same, varying = [], list(range(len(names)))
+    columns_sql = ", ".join(quote(names[i]) for i in [*varying, *same])
+    row = f"({', '.join([marker] * len(varying))})"
+    if same:
+        picked = ", ".join(
+            [f"column{n}" for n in range(1, len(varying) + 1)] + [marker] * len(same)
+        )
+        head = f"{into}({columns_sql}) SELECT {picked} FROM (VALUES "
+        tail = ")"
+        constants: tuple[Any, ...] = tuple(converted[i][0] for i in same)
+    else:
+        head, tail, constants = f"{into}({columns_sql}) VALUES ", "", ()
+    rows = list(zip(*(converted[i] for i in varying), strict=True))
+    per = _rows_per_statement(connection, len(varying), len(same))
+    full = head + ", ".join([row] * per) + tail
     writes = behind(connection)
     for start in range(0, len(rows), per):
         part = rows[start : start + per]
-        statement = full if len(part) == per else head + ", ".join([row] * len(part))
-        values = tuple(chain.from_iterable(part))
+        statement = full if len(part) == per else head + ", ".join([row] * len(part)) + tail
+        values = constants + tuple(chain.from_iterable(part))
         if writes is not None:
             writes.insert(table.name, statement, values)
         else:
             connection.exec_driver_sql(statement, values)
 
 
-def _rows_per_statement(connection: sa.Connection, width: int) -> int:
-    """How many rows of `width` values one SQLite statement may carry: ROWS_PER_STATEMENT,
-    or fewer when this build of SQLite binds fewer parameters (999 before 3.32)."""
+def _rows_per_statement(connection: sa.Connection, width: int, once: int = 0) -> int:
+    """How many rows of `width` values one SQLite statement may carry beside `once` values
+    bound for all of them: ROWS_PER_STATEMENT, or fewer when this build of SQLite binds
+    fewer parameters (999 before 3.32)."""
     driver = connection.connection.driver_connection
     limit = driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) if driver is not None else 999
-    return max(1, min(ROWS_PER_STATEMENT, limit // width))
+    return max(1, min(ROWS_PER_STATEMENT, (limit - once) // width))
 
 
 def reserve_ids(connection: sa.Connection, table: sa.Table, count: int) -> list[int]:
