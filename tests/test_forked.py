@@ -119,7 +119,9 @@ def test_leaving_the_block_early_stops_the_copy(tmp_path: Path) -> None:
     pid_file = tmp_path / "pid"
 
     def work() -> None:
-        pid_file.write_text(str(os.getpid()))
+        # Whole or not at all: the copy may be killed between creating a file and filling it.
+        pid_file.with_suffix(".part").write_text(str(os.getpid()))
+        pid_file.with_suffix(".part").rename(pid_file)
         time.sleep(60)
 
     started = time.monotonic()

@@ -27,7 +27,7 @@ from stackmap.store import sql
 from stackmap.store.sql import chunks
 
 
-@dataclass
+@dataclass(slots=True)  # an import makes one for each of 100,000 links
 class Outcome:
     """What a write did to one tool or integration, and which fields changed (old, new)."""
 
