@@ -113,6 +113,19 @@ def test_the_picture_matches_its_baseline(
 ) -> None:
     folder: Path = request.getfixturevalue(pages)
     shot = screenshot(folder / page, tmp_path / f"{name}.png", tmp_path / "profile", window)
+    baseline = BASELINES / f"{name}.png"
+    # Headless Chromium on a loaded machine has taken the picture before the page's layout
+    # settled (the first of four pages cut short, the page byte for byte the one that passed
+    # before): a picture that differs is taken once more before it counts. A page that
+    # changed differs both times.
+    if (
+        not UPDATE
+        and baseline.exists()
+        and differing(shot, baseline, tmp_path / f"{name}-first-diff.png") > TOLERANCE
+    ):
+        again = tmp_path / "again"
+        again.mkdir()
+        shot = screenshot(folder / page, again / f"{name}.png", again / "profile", window)
     check(shot, name, tmp_path)
 
 
