@@ -38,8 +38,15 @@ def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> StackmapApp:
 
 
 def table_filled(app: StackmapApp) -> bool:
+    """The screen's first table has rows, and every table on it has measured its columns:
+    Textual sizes a table's columns for new rows when the app is next idle, and a snapshot
+    taken before then (seen on a loaded machine) shows them cut to their headers' width."""
     tables = app.screen.query(DataTable)
-    return bool(tables) and tables.first().row_count > 0
+    return (
+        bool(tables)
+        and tables.first().row_count > 0
+        and not any(t._require_update_dimensions or t._updated_cells for t in tables)
+    )
 
 
 async def _open(app: StackmapApp, pilot: Pilot[None], key: str, name: str) -> None:
