@@ -11,7 +11,7 @@ from __future__ import annotations
 import operator
 import sqlite3
 from collections.abc import Iterable, Sequence
-from itertools import chain
+from itertools import chain, repeat
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -156,7 +156,13 @@ def insert_columns(
     # default status) is bound once per statement, not once per row: binding is most of a
     # multi-row insert's work, done holding the interpreter's lock. Only the very same object
     # in every row counts (equal values of two types are stored apart).
-    same = [i for i, column in enumerate(converted) if count > 1 and len(set(map(id, column))) == 1]
+    # (all() over operator.is_ stops at the first other object, in C: a set of every row's
+    # id per column cost 0.7 s for 500,000 links.)
+    same = [
+        i
+        for i, column in enumerate(converted)
+        if count > 1 and all(map(operator.is_, column, repeat(column[0])))
+    ]
     varying = [i for i in range(len(names)) if i not in same]
     if not same or not varying:
         same, varying = [], list(range(len(names)))

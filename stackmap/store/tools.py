@@ -3,7 +3,7 @@ people's decisions; their contracts go through ContractWrites."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -141,53 +141,60 @@ class ToolWrites(ContractWrites):
         update_only raises NotFoundError for one that does not. match_product=False matches by
         name only, for a deliberate second instance of a product.
 
-        between, when given, runs once the tools' own rows are written, before their
-        capabilities and contracts: an import writes its links there, so that the links'
-        rows are on their way to the database (see store.behind) while the capabilities,
-        contracts and history are worked out. It is given the (id, name) of every tool the
-        batch created or matched, by key: what a read of the catalog would say of them,
-        without waiting for their rows to be written.
+        between, when given, runs once the tools' ids are known, before their capabilities
+        and contracts (and, with writes behind, before their own rows): an import writes its
+        links there, so that the links' rows are on their way to the database (see
+        store.behind) while the tools' rows, capabilities, contracts and history are worked
+        out. It is given the (id, name) of every tool the batch created or matched, by key:
+        what a read of the catalog would say of them, without waiting for their rows to be
+        written.
         """
         prepared = []
         for record in records:
             fields, product, filled = self._with_library(record.fields, record.product)
             prepared.append(_Prepared(record, self.check_tool(fields), product, filled))
         vendor_ids, owner_ids = self._vendors_and_owners(prepared)
+        keys = [name_key(p.fields.name) for p in prepared]
         existing = self._existing_tools(
-            [(name_key(p.fields.name), p.product if match_product else None) for p in prepared]
+            [(k, p.product if match_product else None) for k, p in zip(keys, prepared, strict=True)]
         )
         batch = _Batch()
-        for item in prepared:
-            values = self._tool_values(item.fields, item.product, vendor_ids, owner_ids)
-            key = name_key(item.fields.name)
-            current = existing.get(key) or (
-                existing.get(f"product:{item.product}") if item.product else None
-            )
-            if current is None:
-                if update_only:
-                    raise NotFoundError(f"no tool named {item.fields.name!r} in the catalog")
-                self._add_new(batch, item, key, values, create_only)
-            else:
-                if create_only:
-                    raise _already_there(item, key, current)
-                self._change_existing(batch, item, current, values)
-                existing[current.key] = current
-        ids = self._tool_ids(batch, existing)
-        # The new tools' history is worked out while the links' rows are written, in the
-        # place it would have had.
-        held = self.held_history(len(batch.new_rows))
         connection = self.session.connection()
-        if between is not None and behind(connection) is not None:
-            # The links first: the writer thread then starts on its longest insert while
-            # the tools' rows are made ready, and the foreign keys are checked as the
-            # transaction commits (SQLite's own switch, off again at its end).
+        writes = behind(connection) if between is not None else None
+        if writes is not None and not existing and not update_only:
+            # Every tool is new, so working out their rows records no history: the links go
+            # to the writer thread first, as soon as the tools' ids are reserved, and it
+            # writes them while the tools' values are worked out (the foreign keys are
+            # checked as the transaction commits: SQLite's own switch, off at its end).
+            assert between is not None
+            names: dict[str, str] = {}
+            for key, item in zip(keys, prepared, strict=True):
+                names.setdefault(key, item.fields.name)
+            ids = self._tool_ids(names, existing)
+            held = self.held_history(len(names))
             connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
-            between(self._written(batch, existing, ids))
+            between({k: (ids[k], name) for k, name in names.items()})
+            self._gather(batch, prepared, keys, existing, vendor_ids, owner_ids, create_only)
             self._write_tools(batch, ids)
         else:
-            self._write_tools(batch, ids)
-            if between is not None:
+            self._gather(
+                batch, prepared, keys, existing, vendor_ids, owner_ids, create_only, update_only
+            )
+            ids = self._tool_ids(batch.new_rows, existing)
+            # The new tools' history is worked out while the links' rows are written, in
+            # the place it would have had.
+            held = self.held_history(len(batch.new_rows))
+            if writes is not None:
+                # The links first, as above: the writer thread starts on its longest insert
+                # while the tools' rows are made ready.
+                assert between is not None
+                connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
                 between(self._written(batch, existing, ids))
+                self._write_tools(batch, ids)
+            else:
+                self._write_tools(batch, ids)
+                if between is not None:
+                    between(self._written(batch, existing, ids))
         with self.recording_into(held):
             self._record_new(batch, ids)
         self._write_dependents(batch, ids, prepared, update_only)
@@ -267,17 +274,45 @@ class ToolWrites(ContractWrites):
         for k, (_, new) in changes.items():
             setattr(current, k, new)
 
-    def _tool_ids(self, batch: _Batch, existing: dict[str, _Tool]) -> dict[str, int]:
-        """Every tool's id by key: the catalog's, and those reserved for the new tools."""
+    def _gather(
+        self,
+        batch: _Batch,
+        prepared: list[_Prepared],
+        keys: list[str],
+        existing: dict[str, _Tool],
+        vendor_ids: dict[str, int],
+        owner_ids: dict[str, int],
+        create_only: bool,
+        update_only: bool = False,
+    ) -> None:
+        """Each record's tool into the batch: a new row, or the changes to a recorded tool."""
+        for key, item in zip(keys, prepared, strict=True):
+            values = self._tool_values(item.fields, item.product, vendor_ids, owner_ids)
+            current = existing.get(key) or (
+                existing.get(f"product:{item.product}") if item.product else None
+            )
+            if current is None:
+                if update_only:
+                    raise NotFoundError(f"no tool named {item.fields.name!r} in the catalog")
+                self._add_new(batch, item, key, values, create_only)
+            else:
+                if create_only:
+                    raise _already_there(item, key, current)
+                self._change_existing(batch, item, current, values)
+                existing[current.key] = current
+
+    def _tool_ids(self, new: Collection[str], existing: dict[str, _Tool]) -> dict[str, int]:
+        """Every tool's id by key: the catalog's, and those reserved for the new tools (by
+        key, in order)."""
         ids: dict[str, int] = {
             k: t.id
             for k, t in existing.items()
             if t.id is not None and not k.startswith("product:")
         }
-        if batch.new_rows:
+        if new:
             table = Tool.__table__  # type: ignore[attr-defined]
-            reserved = sql.reserve_ids(self.session.connection(), table, len(batch.new_rows))
-            ids.update(zip(batch.new_rows, reserved, strict=True))
+            reserved = sql.reserve_ids(self.session.connection(), table, len(new))
+            ids.update(zip(new, reserved, strict=True))
         return ids
 
     def _write_tools(self, batch: _Batch, ids: dict[str, int]) -> None:
