@@ -15,7 +15,7 @@ from stackmap.models import (
 )
 from stackmap.schemas import ContractFields
 from stackmap.store.base import Outcome, WriterBase, plain, plain_columns
-from stackmap.store.sql import chunks
+from stackmap.store.sql import among
 
 _CONTRACT_FIELDS = (
     "annual_cost",
@@ -75,10 +75,12 @@ class ContractWrites(WriterBase):
         # Plain rows, not ORM objects: a re-import reads back 20,000 contracts.
         every = plain_columns(Contract, _COLUMNS)
         existing: dict[int, list[_Contract]] = {}
-        for chunk in chunks(tool_ids):
-            for found in self._read(every.where(col(Contract.tool_id).in_(chunk))):
-                contract = _Contract(*found)
-                existing.setdefault(contract.tool_id, []).append(contract)
+        wanted = set(tool_ids)
+        for statement in among(every, col(Contract.tool_id), tool_ids):
+            for found in self._read(statement):
+                if found[1] in wanted:
+                    contract = _Contract(*found)
+                    existing.setdefault(contract.tool_id, []).append(contract)
         inserts: list[tuple[Outcome, dict[str, Any]]] = []
         updates: list[dict[str, Any]] = []
         blank = dict.fromkeys(_CONTRACT_FIELDS)  # a new row's terms, each given or None

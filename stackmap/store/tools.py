@@ -441,21 +441,26 @@ class ToolWrites(ContractWrites):
         every = plain_columns(Tool, _TOOL_COLUMNS)
         texts = JsonTexts()
 
-        def read(statement: Any) -> list[_Tool]:
-            tools = [_Tool(*row) for row in self._read(statement)]
+        def read(column: Any, values: list[str]) -> list[_Tool]:
+            # Past bulk.IN_LIST_LIMIT values, the whole table in one read: only the rows
+            # asked for are kept.
+            index = _TOOL_COLUMNS.index(column.key)
+            kept = set(values)
+            tools = [
+                _Tool(*row)
+                for statement in among(every, column, values)
+                for row in self._read(statement)
+                if row[index] in kept
+            ]
             for tool in tools:
                 for name in _JSON_COLUMNS:
                     setattr(tool, name, texts.of(getattr(tool, name)))
             return tools
 
-        found: dict[str, _Tool] = {}
-        for chunk in chunks(keys):
-            for tool in read(every.where(col(Tool.key).in_(chunk))):
-                found[tool.key] = tool
+        found = {tool.key: tool for tool in read(col(Tool.key), keys)}
         by_product: dict[str, list[_Tool]] = {}
-        for chunk in chunks(products):
-            for tool in read(every.where(col(Tool.library_product).in_(chunk))):
-                by_product.setdefault(tool.library_product or "", []).append(tool)
+        for tool in read(col(Tool.library_product), products):
+            by_product.setdefault(tool.library_product or "", []).append(tool)
         for product, tools in by_product.items():
             # Only an unambiguous match: two tools of one product (two orgs) are not merged.
             if len(tools) == 1:
