@@ -27,10 +27,15 @@ def name_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
+# The legal forms a vendor's name may end with ("HubSpot, Inc.", "SAP SE" is not one).
+LEGAL_FORMS = (
+    "inc", "incorporated", "llc", "l.l.c", "ltd", "limited", "gmbh", "corp", "corporation",
+    "co", "company", "plc", "ag", "sa", "s.a", "sas", "bv", "b.v", "nv", "pty", "pte", "srl",
+    "oy", "ab", "as", "aps", "kk",
+)  # fmt: skip
+_LEGAL_WORDS = frozenset(LEGAL_FORMS)
 _LEGAL_SUFFIX = re.compile(
-    r"[,.]?\s+(inc|incorporated|llc|l\.l\.c|ltd|limited|gmbh|corp|corporation|co|company|plc|"
-    r"ag|sa|s\.a|sas|bv|b\.v|nv|pty|pte|srl|oy|ab|as|aps|kk)\.?$",
-    re.IGNORECASE,
+    r"[,.]?\s+(" + "|".join(map(re.escape, LEGAL_FORMS)) + r")\.?$", re.IGNORECASE
 )
 
 
@@ -38,6 +43,12 @@ _LEGAL_SUFFIX = re.compile(
 def vendor_key(name: str) -> str:
     """Return a vendor's identity: "HubSpot, Inc." and "Hubspot" are one vendor."""
     text = " ".join(name.split())
+    last = text.rpartition(" ")[2]
+    # Most names end with no legal form, which a look-up of their last word tells without
+    # the expression (a 100,000-tool import names 33,000 vendors, past the cache). A word
+    # not in ASCII goes to the expression, whose case-blind matching is Unicode's.
+    if last.isascii() and last.casefold().removesuffix(".") not in _LEGAL_WORDS:
+        return name_key(text)
     while True:
         shorter = _LEGAL_SUFFIX.sub("", text)
         if shorter == text or not shorter:

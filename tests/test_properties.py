@@ -13,6 +13,7 @@ from typing import Any, get_args
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from stackmap.domain import _LEGAL_SUFFIX, LEGAL_FORMS, name_key, vendor_key
 from stackmap.errors import InvalidValueError
 from stackmap.importers.files import Sheet, decode_lines, read_sheets
 from stackmap.importers.headers import SYNONYMS, detect_header
@@ -229,3 +230,48 @@ def test_a_link_register_read_column_by_column_is_the_register_read_row_by_row(
     assert both == [(r.number, r.cells) for r in by_rows.rows]
     assert together.count == by_rows.count
     assert all(r.columns == block.headers for r in by_rows.rows)
+
+
+def _vendor_key_by_expression(name: str) -> str:
+    # vendor_key as it was: the expression on every name.
+    text = " ".join(name.split())
+    while True:
+        shorter = _LEGAL_SUFFIX.sub("", text)
+        if shorter == text or not shorter:
+            break
+        text = shorter
+    return name_key(text)
+
+
+_word = st.text(st.characters(codec="utf-8"), max_size=6)
+# A legal form in any case, its i now and then one of the two Turkish i's (which a
+# case-blind expression matches with i, and casefold() does not turn into i).
+_form = st.tuples(
+    st.sampled_from(LEGAL_FORMS),
+    st.lists(st.booleans(), min_size=12, max_size=12),
+    st.sampled_from(["i", "I", "\u0130", "\u0131"]),
+).map(
+    lambda parts: "".join(
+        c.upper() if up else c for c, up in zip(parts[0], parts[1], strict=False)
+    ).replace("i", parts[2])
+)
+
+
+@given(
+    st.lists(
+        st.one_of(
+            _word, _form, st.sampled_from([",", ".", " ", "\t", "\u00a0", "\u212a", "\u017f"])
+        ),
+        max_size=8,
+    ).map(lambda parts: "".join(parts)),
+    st.sampled_from(["", " ", ".", ", ", ". ", ",", "  "]),
+    st.one_of(st.just(""), _form.map(lambda form: " " + form), _form.map(lambda f: f + ".")),
+)
+def test_a_vendor_key_is_the_legal_form_expressions_on_any_name(
+    body: str, joint: str, end: str
+) -> None:
+    # The look-up of the last word that spares most names the expression says what the
+    # expression says: any case, punctuation, spacing and letters outside ASCII (the
+    # Kelvin sign matches k, the long s matches s, when case is ignored).
+    name = body + joint + end
+    assert vendor_key.__wrapped__(name) == _vendor_key_by_expression(name)

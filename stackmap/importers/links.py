@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from itertools import chain, pairwise
-from operator import itemgetter
+from operator import eq, itemgetter
 from typing import Any, cast
 
 from pydantic import TypeAdapter, ValidationError
@@ -272,8 +272,8 @@ def resolve_links(
     route and method; "connected apps" either way round) is kept, a link from a tool to
     itself is dropped, and each is validated as IntegrationFields would validate it."""
     ends = end_resolver(tools, matcher, existing)
-    written_sources = [None if v is ABSENT else str(v) for v in links.source]
-    written_targets = [None if v is ABSENT else str(v) for v in links.target]
+    written_sources = _texts(links.source, None)
+    written_targets = _texts(links.target, None)
     named = {
         w: ends(w) for w in dict.fromkeys(chain(written_sources, written_targets)) if w is not None
     }
@@ -284,24 +284,9 @@ def resolve_links(
     # Issues by the index of their link: a link whose terms the schema refuses is reported
     # after the links before it that name no known tool, as one pass would have.
     told: list[tuple[int, Issue]] = []
-    kept: list[int] = []
-    seen: set[tuple[str, ...]] = set()
-    for index, (source, target, written) in enumerate(zip(sources, targets, methods, strict=True)):
-        if source is None or target is None:
-            written = (written_sources[index], written_targets[index])
-            told.append((index, _no_end(links, index, written, (source, target))))
-            continue
-        if source[0] == target[0]:
-            continue
-        method = "" if written is ABSENT else str(written)
-        # "Connected apps" has no direction: A lists B and B lists A is one link.
-        if method == "unknown":
-            key = (*sorted((source[1], target[1])), method)
-        else:
-            key = (source[1], target[1], method)
-        if key not in seen:
-            seen.add(key)
-            kept.append(index)
+    kept = _first_of_each_route(sources, targets, methods)
+    if kept is None:
+        kept = _kept_one_by_one(links, sources, targets, methods, told)
     result = _validated_links(links, kept, sources, targets, told, strict)
     issues += [issue for _, issue in sorted(told, key=itemgetter(0))]
     # A "connected apps" cell only says two tools are linked; a row saying how (either way
@@ -334,6 +319,71 @@ def resolve_links(
             if method != IntegrationMethod.UNKNOWN or pair not in described
         ],
     )
+
+
+def _first_of_each_route(
+    sources: list[tuple[str, str] | None],
+    targets: list[tuple[str, str] | None],
+    methods: list[Any],
+) -> list[int] | None:
+    """The index of the first link of each route (source, target, method), in order, found
+    in C: for most files, where every end names a known tool, no link goes from a tool to
+    itself and none says "connected apps". None for any other file (see _kept_one_by_one)."""
+    if None in sources or None in targets:
+        return None
+    froms, tos = cast(list[tuple[str, str]], sources), cast(list[tuple[str, str]], targets)
+    texts = _texts(methods, "")
+    if "unknown" in texts:
+        return None
+    if any(map(eq, map(itemgetter(0), froms), map(itemgetter(0), tos))):
+        return None
+    routes = zip(map(itemgetter(1), froms), map(itemgetter(1), tos), texts, strict=True)
+    # Built from the last link back, each route ends up holding its first link's index.
+    first = dict(zip(reversed(list(routes)), range(len(texts) - 1, -1, -1), strict=True))
+    return sorted(first.values())
+
+
+def _kept_one_by_one(
+    links: LinkTable,
+    sources: list[tuple[str, str] | None],
+    targets: list[tuple[str, str] | None],
+    methods: list[Any],
+    told: list[tuple[int, Issue]],
+) -> list[int]:
+    """The links to keep, by index, weighed one by one: an end naming no known tool is told
+    (by index), a link from a tool to itself dropped, and of several saying the same link
+    (the same route and method; "connected apps" either way round) the first kept."""
+    kept: list[int] = []
+    seen: set[tuple[str, ...]] = set()
+    for index, (source, target, written) in enumerate(zip(sources, targets, methods, strict=True)):
+        if source is None or target is None:
+            written = _written_end(links.source[index]), _written_end(links.target[index])
+            told.append((index, _no_end(links, index, written, (source, target))))
+            continue
+        if source[0] == target[0]:
+            continue
+        method = "" if written is ABSENT else str(written)
+        # "Connected apps" has no direction: A lists B and B lists A is one link.
+        if method == "unknown":
+            key = (*sorted((source[1], target[1])), method)
+        else:
+            key = (source[1], target[1], method)
+        if key not in seen:
+            seen.add(key)
+            kept.append(index)
+    return kept
+
+
+def _written_end(value: Any) -> str | None:
+    return None if value is ABSENT else str(value)
+
+
+def _texts(column: list[Any], absent: str | None) -> list[Any]:
+    """Each value of a column as text, `absent` where it was not given (str() in C when
+    every value was)."""
+    if ABSENT not in column:
+        return list(map(str, column))
+    return [absent if value is ABSENT else str(value) for value in column]
 
 
 def _no_end(

@@ -24,7 +24,6 @@ from stackmap.models import (
 )
 from stackmap.reference import Reference
 from stackmap.store import sql
-from stackmap.store.sql import chunks
 
 
 @dataclass(slots=True)  # an import makes one for each of 100,000 links
@@ -289,11 +288,9 @@ class WriterBase:
             return {}
         found: dict[str, int] = {}
         keys = list(wanted)
-        for chunk in chunks(keys):
-            rows = self.session.execute(
-                sa.select(col(model.id), col(model.key)).where(col(model.key).in_(chunk))
-            )
-            found.update({k: i for i, k in rows})
+        every = sa.select(col(model.id), col(model.key))
+        for statement in sql.among(every, col(model.key), keys):
+            found.update({k: i for i, k in self.session.execute(statement) if k in wanted})
         missing = [k for k in keys if k not in found]
         if missing:
             now = self.now

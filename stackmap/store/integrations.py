@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
+from operator import is_
 from typing import Any
 
 import sqlalchemy as sa
@@ -138,9 +139,10 @@ class IntegrationWrites(WriterBase):
         # link from a tool to itself.
         sources = list(map(ends.__getitem__, links.source))
         targets = list(map(ends.__getitem__, links.target))
-        for name, source, target in zip(links.source, sources, targets, strict=True):
-            if source is target:
-                raise InvalidValueError(f"{name!r} cannot integrate with itself")
+        if any(map(is_, sources, targets)):
+            for name, source, target in zip(links.source, sources, targets, strict=True):
+                if source is target:
+                    raise InvalidValueError(f"{name!r} cannot integrate with itself")
         return sources, targets
 
     def _existing_links(
