@@ -277,9 +277,10 @@ def resolve_links(
     named = {
         w: ends(w) for w in dict.fromkeys(chain(written_sources, written_targets)) if w is not None
     }
+    named[None] = None
     # None: the end names no tool, or no tool known.
-    sources = [named[w] if w is not None else None for w in written_sources]
-    targets = [named[w] if w is not None else None for w in written_targets]
+    sources = list(map(named.__getitem__, written_sources))
+    targets = list(map(named.__getitem__, written_targets))
     methods = links.terms[LINK_TERMS.index("method")]
     # Issues by the index of their link: a link whose terms the schema refuses is reported
     # after the links before it that name no known tool, as one pass would have.
@@ -325,7 +326,7 @@ def _first_of_each_route(
     sources: list[tuple[str, str] | None],
     targets: list[tuple[str, str] | None],
     methods: list[Any],
-) -> list[int] | None:
+) -> Sequence[int] | None:
     """The index of the first link of each route (source, target, method), in order, found
     in C: for most files, where every end names a known tool, no link goes from a tool to
     itself and none says "connected apps". None for any other file (see _kept_one_by_one)."""
@@ -337,9 +338,11 @@ def _first_of_each_route(
         return None
     if any(map(eq, map(itemgetter(0), froms), map(itemgetter(0), tos))):
         return None
-    routes = zip(map(itemgetter(1), froms), map(itemgetter(1), tos), texts, strict=True)
+    routes = list(zip(map(itemgetter(1), froms), map(itemgetter(1), tos), texts, strict=True))
+    if len(set(routes)) == len(routes):  # no route twice: every link
+        return range(len(routes))
     # Built from the last link back, each route ends up holding its first link's index.
-    first = dict(zip(reversed(list(routes)), range(len(texts) - 1, -1, -1), strict=True))
+    first = dict(zip(reversed(routes), range(len(routes) - 1, -1, -1), strict=True))
     return sorted(first.values())
 
 
@@ -379,11 +382,20 @@ def _written_end(value: Any) -> str | None:
 
 
 def _texts(column: list[Any], absent: str | None) -> list[Any]:
-    """Each value of a column as text, `absent` where it was not given (str() in C when
-    every value was)."""
-    if ABSENT not in column:
-        return list(map(str, column))
+    """Each value of a column as text, `absent` where it was not given: in C when the
+    column holds only text (and gaps), a value's text being itself."""
+    kinds = set(map(type, column))
+    if kinds <= {str, _ABSENT_TYPE}:
+        if _ABSENT_TYPE not in kinds:
+            return list(column)
+        # Text is keyed by itself only: 1 and TRUE, equal in Python, are not text.
+        texts: dict[Any, Any] = dict(zip(column, column, strict=True))
+        texts[ABSENT] = absent
+        return list(map(texts.__getitem__, column))
     return [absent if value is ABSENT else str(value) for value in column]
+
+
+_ABSENT_TYPE = type(ABSENT)
 
 
 def _no_end(
@@ -413,7 +425,7 @@ _NAME: TypeAdapter[str] = TypeAdapter(Name)
 
 def _validated_links(
     links: LinkTable,
-    landing: list[int],
+    landing: Sequence[int],
     sources: list[tuple[str, str] | None],
     targets: list[tuple[str, str] | None],
     told: list[tuple[int, Issue]],
@@ -427,10 +439,14 @@ def _validated_links(
     # Each link's terms, in LINK_TERMS' order; a list (of data objects) as a tuple.
     columns = list(links.terms)
     at = LINK_TERMS.index("data_objects")
-    columns[at] = [tuple(v) if v.__class__ is list else v for v in columns[at]]
+    # A register's lists are shared (parsed once per distinct text): each made a tuple once,
+    # by identity (every one alive in the column meanwhile).
+    lists = dict(zip(map(id, columns[at]), columns[at], strict=True))
+    tupled = {k: tuple(v) if v.__class__ is list else v for k, v in lists.items()}
+    columns[at] = list(map(tupled.__getitem__, map(id, columns[at])))
     signatures = list(zip(*columns, strict=True)) if len(links) else []
     valid: dict[tuple[Any, ...], tuple[tuple[Any, ...], frozenset[str]] | None] = {}
-    for signature in dict.fromkeys(signatures[i] for i in landing):
+    for signature in dict.fromkeys(map(signatures.__getitem__, landing)):
         terms = {
             term: list(value) if value.__class__ is tuple else value
             for term, value in zip(LINK_TERMS, signature, strict=True)
@@ -447,17 +463,17 @@ def _validated_links(
         )
     # A name the schema would change or refuse (never one of a tool's names) sends its
     # links through one by one, like links whose terms it refuses.
-    named = {end[0] for end in chain(sources, targets) if end is not None}
+    named = set(map(itemgetter(0), filter(None, chain(sources, targets))))
     odd = {name for name in named if not _valid_name(name)}
-    found = [valid[signatures[i]] for i in landing]
-    complete = [f for f in found if f is not None]
-    if len(complete) == len(found) and not odd:  # most files: every link at once
+    found = list(map(valid.__getitem__, map(signatures.__getitem__, landing)))
+    if None not in found and not odd:  # most files: every link at once
+        complete = cast(list[tuple[tuple[Any, ...], frozenset[str]]], found)
         ends = cast(list[tuple[str, str]], sources), cast(list[tuple[str, str]], targets)
         return IntegrationColumns.of_columns(
-            [ends[0][i][0] for i in landing],
-            [ends[1][i][0] for i in landing],
-            [list(column) for column in zip(*[f[0] for f in complete], strict=True)],
-            [f[1] for f in complete],
+            list(map(itemgetter(0), map(ends[0].__getitem__, landing))),
+            list(map(itemgetter(0), map(ends[1].__getitem__, landing))),
+            [list(column) for column in zip(*map(itemgetter(0), complete), strict=True)],
+            list(map(itemgetter(1), complete)),
         )
     rows: list[tuple[Any, ...]] = []
     for index, terms_found in zip(landing, found, strict=True):
