@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
-from operator import is_
+from operator import is_, itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -154,8 +154,9 @@ class IntegrationWrites(WriterBase):
         Read as plain rows, not ORM objects: re-importing a register reads back 100,000 links
         that mostly have not changed (the ORM took three times as long for them)."""
         existing: dict[tuple[int, int, str], _Link] = {}
-        end_ids = sorted({i for i, _ in sources} | {i for i, _ in targets})
-        named = set(end_ids)
+        named = set(map(itemgetter(0), sources))
+        named.update(map(itemgetter(0), targets))
+        end_ids = sorted(named)
         every = plain_columns(Integration, _LINK_COLUMNS)
         lists = JsonTexts()
         for statement in among(every, col(Integration.source_tool_id), end_ids):
@@ -181,33 +182,41 @@ class IntegrationWrites(WriterBase):
         links' labels (made here when not given: once their rows are on their way)."""
         if not chosen:
             return []
-        # The same route twice in one batch: the last is kept, where the first was.
-        routes = {(sources[i][0], targets[i][0], links.method[i]._value_): i for i in chosen}
-        if len(routes) < len(chosen) or chosen != range(len(links)):
+
+        def take(column: Sequence[Any]) -> list[Any]:
+            if chosen == range(len(links)):
+                return list(column)
+            return list(map(column.__getitem__, chosen))
+
+        # The same route twice in one batch: the last is kept, where the first was (a dict
+        # keeps a key where it was first put, and takes its last value).
+        ends = take(list(map(itemgetter(0), sources))), take(list(map(itemgetter(0), targets)))
+        methods = _plain_values(take(links.method))
+        routes = dict(zip(zip(*ends, methods, strict=True), chosen, strict=True))
+        if len(routes) < len(chosen):
             chosen = list(routes.values())
-
-            def take(column: list[Any]) -> list[Any]:
-                return list(map(column.__getitem__, chosen))
-        else:
-
-            def take(column: list[Any]) -> list[Any]:
-                return column
+            ends = list(map(itemgetter(0), routes)), list(map(itemgetter(1), routes))
+            methods = list(map(itemgetter(2), routes))
 
         # Links that say the same thing share one list of data objects and one history, each
-        # then stored once (see sql._converted): a register's 100,000 links say a few dozen.
+        # then stored once (see sql._converted): a register's 100,000 links say a few dozen
+        # (each list, mostly one object for many links already, weighed once by identity).
         lists: dict[tuple[str, ...], list[str]] = {}
-        shared = lists.setdefault
-        owners = {o: owner_ids.get(name_key(o)) for o in set(links.owner) if o}
+        given = take(links.data_objects)
+        by_id = dict(zip(map(id, given), given, strict=True))
+        same = {i: lists.setdefault(tuple(d), d) for i, d in by_id.items()}
+        named = take(links.owner)
+        owners = {o: owner_ids.get(name_key(o)) if o else None for o in set(named)}
         count = len(chosen)
         columns: dict[str, Sequence[Any]] = {
-            "source_tool_id": [s for s, _, _ in routes],
-            "target_tool_id": [t for _, t, _ in routes],
-            "method": [m for _, _, m in routes],
+            "source_tool_id": ends[0],
+            "target_tool_id": ends[1],
+            "method": methods,
             "direction": _plain_values(take(links.direction)),
             "status": _plain_values(take(links.status)),
-            "data_objects": [shared(tuple(d), d) for d in take(links.data_objects)],
+            "data_objects": list(map(same.__getitem__, map(id, given))),
             "frequency": _plain_values(take(links.frequency)),
-            "owner_id": [owners[o] if o else None for o in take(links.owner)],
+            "owner_id": list(map(owners.__getitem__, named)),
             "notes": take(links.notes),
             "created_at": [self.now] * count,
             "updated_at": [self.now] * count,
