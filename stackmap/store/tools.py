@@ -19,6 +19,7 @@ from stackmap.models import (
     ToolCapability,
     Vendor,
 )
+from stackmap.reference import Product
 from stackmap.schemas import ToolFields, ToolRecord
 from stackmap.store import sql
 from stackmap.store.base import JsonTexts, Outcome, plain, plain_columns
@@ -99,15 +100,19 @@ class ToolWrites(ContractWrites):
                 )
         return fields
 
+    def _prepared(self, record: ToolRecord, product: Product | None) -> _Prepared:
+        """A record with the library's suggestions applied and its values checked."""
+        fields, name, filled = self._with_library(record.fields, product)
+        return _Prepared(record, self.check_tool(fields), name, filled)
+
     def _with_library(
-        self, fields: ToolFields, product_name: str | None = None
+        self, fields: ToolFields, product: Product | None
     ) -> tuple[ToolFields, str | None, set[str]]:
         """Fill vendor, category, capabilities and website from the product library.
 
         Returns the completed fields, the library product's name and the names of the fields
         the library filled (which only ever fill blanks, never overwrite a person's value).
         """
-        product = self.reference.product(product_name or fields.name)
         if product is None:
             return fields, None, set()
         given = fields.model_fields_set
@@ -149,14 +154,14 @@ class ToolWrites(ContractWrites):
         what a read of the catalog would say of them, without waiting for their rows to be
         written.
         """
-        prepared = []
-        for record in records:
-            fields, product, filled = self._with_library(record.fields, record.product)
-            prepared.append(_Prepared(record, self.check_tool(fields), product, filled))
-        vendor_ids, owner_ids = self._vendors_and_owners(prepared)
-        keys = [name_key(p.fields.name) for p in prepared]
+        products = [self.reference.product(r.product or r.fields.name) for r in records]
+        vendor_ids, owner_ids = self._vendors_and_owners(records, products)
+        keys = [name_key(r.fields.name) for r in records]
         existing = self._existing_tools(
-            [(k, p.product if match_product else None) for k, p in zip(keys, prepared, strict=True)]
+            [
+                (k, p.name if p is not None and match_product else None)
+                for k, p in zip(keys, products, strict=True)
+            ]
         )
         batch = _Batch()
         connection = self.session.connection()
@@ -164,19 +169,22 @@ class ToolWrites(ContractWrites):
         if writes is not None and not existing and not update_only:
             # Every tool is new, so working out their rows records no history: the links go
             # to the writer thread first, as soon as the tools' ids are reserved, and it
-            # writes them while the tools' values are worked out (the foreign keys are
-            # checked as the transaction commits: SQLite's own switch, off at its end).
+            # writes them while the tools' values are worked out and checked (the foreign
+            # keys are checked as the transaction commits: SQLite's own switch, off at its
+            # end).
             assert between is not None
             names: dict[str, str] = {}
-            for key, item in zip(keys, prepared, strict=True):
-                names.setdefault(key, item.fields.name)
+            for key, record in zip(keys, records, strict=True):
+                names.setdefault(key, record.fields.name)
             ids = self._tool_ids(names, existing)
             held = self.held_history(len(names))
             connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
             between({k: (ids[k], name) for k, name in names.items()})
+            prepared = list(map(self._prepared, records, products))
             self._gather(batch, prepared, keys, existing, vendor_ids, owner_ids, create_only)
             self._write_tools(batch, ids)
         else:
+            prepared = list(map(self._prepared, records, products))
             self._gather(
                 batch, prepared, keys, existing, vendor_ids, owner_ids, create_only, update_only
             )
@@ -201,19 +209,29 @@ class ToolWrites(ContractWrites):
         return batch.outcomes
 
     def _vendors_and_owners(
-        self, prepared: list[_Prepared]
+        self, records: Sequence[ToolRecord], products: list[Product | None]
     ) -> tuple[dict[str, int], dict[str, int]]:
-        """The ids of the vendors and owners the records name, creating the new ones."""
-        vendor_ids = self._ensure_named(
-            Vendor, (p.fields.vendor for p in prepared if p.fields.vendor)
-        )
+        """The ids of the vendors and owners the records name, creating the new ones: a
+        record's vendor, or its library product's when it gives none (as _with_library
+        fills it)."""
+        vendors = []
+        for record, product in zip(records, products, strict=True):
+            vendor = record.fields.vendor
+            if product is not None and (
+                vendor is None or "vendor" not in record.fields.model_fields_set
+            ):
+                vendor = product.vendor
+            if vendor:
+                vendors.append(vendor)
+        vendor_ids = self._ensure_named(Vendor, vendors)
+        fields = [r.fields for r in records]
         owner_ids = self._ensure_named(
             Owner,
-            [n for p in prepared for n in (p.fields.business_owner, p.fields.technical_owner) if n],
+            [n for f in fields for n in (f.business_owner, f.technical_owner) if n],
             emails={
-                name_key(p.fields.business_owner): p.fields.business_owner_email
-                for p in prepared
-                if p.fields.business_owner and p.fields.business_owner_email
+                name_key(f.business_owner): f.business_owner_email
+                for f in fields
+                if f.business_owner and f.business_owner_email
             },
         )
         return vendor_ids, owner_ids
