@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # types only: the importers load when a file is read
+    from stackmap.importers.sheets import SheetPlan
     from stackmap.importers.spend import SpendPlan
-    from stackmap.importers.spreadsheet import ImportPlan, SheetPlan
+    from stackmap.importers.spreadsheet import ImportPlan
     from stackmap.inventory import LoadResult
     from stackmap.reads import ReadCatalog
     from stackmap.review import DecisionPlan

@@ -209,9 +209,9 @@ def test_a_file_read_ahead_is_read_once_and_read_the_same(
     reads: list[Path] = []
     real = files._read_sheets
 
-    def read(p: Path) -> list[Sheet]:
+    def read(p: Path, arrived: files.Arrived | None = None) -> list[Sheet]:
         reads.append(p)
-        return real(p)
+        return real(p, arrived)
 
     monkeypatch.setattr(files, "_read_sheets", read)
     read_ahead(path)
@@ -234,9 +234,9 @@ def test_work_given_to_do_meanwhile_is_done_while_a_read_ahead_is_still_going(
     go_on = threading.Event()
     real = files._read_sheets
 
-    def slow_read(p: Path) -> list[Sheet]:
+    def slow_read(p: Path, arrived: files.Arrived | None = None) -> list[Sheet]:
         assert go_on.wait(10), "the read was never let go on"
-        return real(p)
+        return real(p, arrived)
 
     monkeypatch.setattr(files, "_read_sheets", slow_read)
     done: list[str] = []
@@ -252,7 +252,7 @@ def test_work_given_to_do_meanwhile_is_done_while_a_read_ahead_is_still_going(
     assert read_sheets(path, meanwhile=lambda: done.append("without a read"))[0].rows == rows
     monkeypatch.setattr(files, "_read_sheets", real)
     read_ahead(path)
-    while any(not future.done() for _, future in files._AHEAD.values()):
+    while any(not ahead[1].done() for ahead in files._AHEAD.values()):
         threading.Event().wait(0.01)
     assert read_sheets(path, meanwhile=lambda: done.append("after the read"))[0].rows == rows
     assert done == ["while reading"]

@@ -249,9 +249,9 @@ def test_the_import_command_reads_the_file_while_the_catalog_opens(
     reads: list[str] = []
     real = files._read_sheets
 
-    def read(path: Path) -> Any:
+    def read(path: Path, arrived: files.Arrived | None = None) -> Any:
         reads.append(threading.current_thread().name)
-        return real(path)
+        return real(path, arrived)
 
     monkeypatch.setattr(files, "_read_sheets", read)
     result = CliRunner().invoke(app, ["--db", str(tmp_path / "c.db"), "import", str(SAAS)])
@@ -602,3 +602,140 @@ def test_a_yes_no_cell_where_a_number_or_date_belongs_is_reported_not_read_as_on
     assert not asana.contracts or asana.contracts[0].seats_purchased is None
     assert asana.extra["Seats (as written)"] == "True"
     assert inventory.tool("Canva").contracts[0].seats_purchased == 1
+
+
+def _planned_with_early_work(
+    path: Path, reference: Reference, monkeypatch: pytest.MonkeyPatch, **options: Any
+) -> tuple[Any, list[str], list[tuple[str, str]]]:
+    """The plan of a file read ahead whose first sheet arrives alone: the others are read
+    only once the work started on it is done (or 10 s). Returns the plan, the sheets work
+    was started on early, and the (kind, sheet) of the work the import took from there."""
+    import stackmap.importers.files as files
+    import stackmap.importers.sheets as sheets_module
+    from stackmap.importers.files import read_ahead
+    from stackmap.importers.spreadsheet import plan_import
+
+    first_done = threading.Event()
+    real_read, real_early, real_taken = (
+        files._read_sheet,
+        sheets_module.EarlyWork.__call__,
+        sheets_module.EarlyWork.taken,
+    )
+    worked: list[str] = []
+    taken: list[tuple[str, str]] = []
+
+    def read(path: Path, workbook: Any, meta: Any) -> Any:
+        if meta.name != first:
+            first_done.wait(10)
+        return real_read(path, workbook, meta)
+
+    def early(self: Any, sheet: Any, count: int) -> None:
+        before = len(self._done)
+        try:
+            real_early(self, sheet, count)
+        finally:
+            if len(self._done) > before:
+                worked.append(sheet.name)
+            first_done.set()
+
+    def take(self: Any, kind: str, sheet: Any, header: Any) -> Any:
+        done = real_taken(self, kind, sheet, header)
+        if done is not None:
+            taken.append((kind, sheet.name))
+        return done
+
+    from openpyxl import load_workbook
+
+    first = load_workbook(path, read_only=True).sheetnames[0]
+    monkeypatch.setattr(files, "_read_sheet", read)
+    monkeypatch.setattr(sheets_module.EarlyWork, "__call__", early)
+    monkeypatch.setattr(sheets_module.EarlyWork, "taken", take)
+    read_ahead(path)
+    return plan_import(path, reference, **options), worked, taken
+
+
+def _same_plans(one: Any, other: Any) -> None:
+    assert one.tools == other.tools
+    assert one.issues == other.issues
+    assert one.notes == other.notes
+    assert one.sheets == other.sheets
+    assert list(one.integrations) == list(other.integrations)
+
+
+_TWO_SHEETS: dict[str, list[list[Any]]] = {
+    "Apps": [
+        ["All amounts in EUR unless stated"],
+        ["Tool", "Vendor", "Cost", "Billing", "Renewal", "Seats", "Category"],
+        ["Canva", "Canva", 1200, "annual", date(2027, 3, 1), 10, "Design"],
+        ["Asana", "Asana", "n/a", "monthly", "soon", "TRUE", "Unheard-of category"],
+        ["HubSpot", "", 800, "quarterly", date(2027, 1, 15), 3, ""],
+        ["Mailchimpp", "", "", "", "", "", ""],
+        ["Total", "", 2000, "", "", "", ""],
+    ],
+    "Links": [
+        ["From", "To", "How"],
+        ["Canva", "Asana", "API"],
+        ["Asana", "HubSpot", "Native"],
+        ["Asana", "Nowhere", "API"],
+    ],
+}
+
+
+def test_work_started_on_a_sheet_read_before_the_others_gives_the_same_plan(
+    reference: Reference, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The tools sheet is read into rows and its tools planned while the links are still
+    # being read; the plan is the one a read of the whole file first gives, notes, issues
+    # and their order included.
+    from stackmap.importers.spreadsheet import plan_import
+
+    path = sheets(tmp_path / "stack.xlsx", _TWO_SHEETS)
+    plan, worked, taken = _planned_with_early_work(path, reference, monkeypatch)
+    assert worked[:1] == ["Apps"] and ("tools", "Apps") in taken
+    assert [t.fields.name for t in plan.tools] == ["Canva", "Asana", "HubSpot", "Mailchimpp"]
+    assert len(plan.integrations) == 2 and plan.issues
+    assert any("may be Mailchimp" in note for note in plan.notes)  # from planning the tools
+    _same_plans(plan, plan_import(path, reference))
+
+
+@pytest.mark.parametrize(
+    ("named", "options", "worked_on"),
+    [
+        # Read early as a sheet of tools, beaten by a better one once all are read.
+        ({"Old apps": [["Tool", "Vendor"], ["Slack", "Slack"]], **_TWO_SHEETS}, {}, True),
+        # The person named another sheet: the first is left alone.
+        (
+            {"Other": [["Tool", "Vendor"], ["Slack", "Slack"]], **_TWO_SHEETS},
+            {"sheet": "Apps"},
+            False,
+        ),
+    ],
+)
+def test_work_started_early_on_a_sheet_the_import_does_not_choose_changes_nothing(
+    reference: Reference,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    named: dict[str, list[list[Any]]],
+    options: dict[str, Any],
+    worked_on: bool,
+) -> None:
+    from stackmap.importers.spreadsheet import plan_import
+
+    first = next(iter(named))
+    path = sheets(tmp_path / "stack.xlsx", named)
+    plan, worked, taken = _planned_with_early_work(path, reference, monkeypatch, **options)
+    assert (first in worked) is worked_on
+    assert first not in {sheet for _, sheet in taken}
+    assert [t.fields.name for t in plan.tools] == ["Canva", "Asana", "HubSpot", "Mailchimpp"]
+    _same_plans(plan, plan_import(path, reference, **options))
+
+
+def test_an_error_met_early_is_raised_where_the_import_meets_it(
+    reference: Reference, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Dates that force both readings stop the tools sheet; the early start drops its work
+    # and the import says so itself, as it would have.
+    mixed = [["Tool", "Renewal"], ["Canva", "13/04/2027"], ["Asana", "04/13/2027"]]
+    path = sheets(tmp_path / "stack.xlsx", {"Apps": mixed, "Links": _TWO_SHEETS["Links"]})
+    with pytest.raises(InvalidValueError, match="dates mix day-first"):
+        _planned_with_early_work(path, reference, monkeypatch)

@@ -15,10 +15,11 @@ import re
 import threading
 import zipfile
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
+from queue import SimpleQueue
 from typing import Any
 
 import python_calamine as calamine
@@ -132,8 +133,13 @@ def check_archive(path: Path) -> None:
             )
 
 
-# Reads started by read_ahead, by path: the file's identity when it was named, and the read.
-_AHEAD: dict[Path, tuple[tuple[Path, int, int], Future[list[Sheet]]]] = {}
+# A sheet as soon as it is read, with how many the workbook has (see read_sheets' arrived).
+Arrived = Callable[[Sheet, int], None]
+# Reads started by read_ahead, by path: the file's identity when it was named, the read, and
+# its sheets as each is read (then None, once the read is over).
+_AHEAD: dict[
+    Path, tuple[tuple[Path, int, int], Future[list[Sheet]], SimpleQueue[tuple[Sheet, int] | None]]
+] = {}
 _AHEAD_LOCK = threading.Lock()
 
 
@@ -158,38 +164,53 @@ def read_ahead(path: Path) -> None:
     if identity is None:
         return
     future: Future[list[Sheet]] = Future()
+    arrived: SimpleQueue[tuple[Sheet, int] | None] = SimpleQueue()
 
     def read() -> None:
         try:
-            future.set_result(_read_sheets(path))
+            future.set_result(_read_sheets(path, lambda sheet, count: arrived.put((sheet, count))))
         except BaseException as exc:  # handed to the caller of read_sheets, which raises it
             future.set_exception(exc)
+        finally:
+            arrived.put(None)
 
     with _AHEAD_LOCK:
-        _AHEAD[identity[0]] = (identity, future)
+        _AHEAD[identity[0]] = (identity, future, arrived)
     # A daemon: a command that stops early (a refused option) does not wait for the read.
     threading.Thread(target=read, name=f"read {path.name}", daemon=True).start()
 
 
-def read_sheets(path: Path, meanwhile: Callable[[], object] | None = None) -> list[Sheet]:
+def read_sheets(
+    path: Path, meanwhile: Callable[[], object] | None = None, arrived: Arrived | None = None
+) -> list[Sheet]:
     """Return every sheet of a workbook, or the one sheet of a CSV/TSV text file.
 
     meanwhile: work the caller will need next that does not depend on the file, done while
     a read started by read_ahead is still going (otherwise the caller waits on the read with
     nothing to do); skipped when there is no such read to wait for.
+
+    arrived: given each sheet of a workbook that read_ahead has read (with how many sheets
+    the workbook has) while the rest are still being read, to start on it meanwhile. A sheet
+    read once the read is over is not given. The sheets returned are the same objects.
     """
     identity = _identity(path)
     if identity is not None:
         with _AHEAD_LOCK:
             ahead = _AHEAD.pop(identity[0], None)
         if ahead is not None and ahead[0] == identity:
-            if meanwhile is not None and not ahead[1].done():
+            future, sheets_read = ahead[1], ahead[2]
+            if meanwhile is not None and not future.done():
                 meanwhile()
-            return ahead[1].result()
+            if arrived is not None:
+                for sheet, count in iter(sheets_read.get, None):
+                    if future.done():
+                        break
+                    arrived(sheet, count)
+            return future.result()
     return _read_sheets(path)
 
 
-def _read_sheets(path: Path) -> list[Sheet]:
+def _read_sheets(path: Path, arrived: Arrived | None = None) -> list[Sheet]:
     if not path.is_file():
         raise NotFoundError(f"{path}: file not found")
     size = path.stat().st_size
@@ -204,7 +225,7 @@ def _read_sheets(path: Path) -> list[Sheet]:
         check_archive(path)
     if kind == "text":
         return [read_text(path)]
-    return _read_workbook(path)
+    return _read_workbook(path, arrived)
 
 
 _CACHED = re.compile(rb"<v>[^<]+</v>")  # an empty <v/> is what script-written files carry
@@ -281,7 +302,7 @@ def _open_workbook(path: Path) -> calamine.CalamineWorkbook:
 _SheetRead = tuple[list[list[Any]], tuple[tuple[int, int, int, int], ...], bool]
 
 
-def _read_workbook(path: Path) -> list[Sheet]:
+def _read_workbook(path: Path, arrived: Arrived | None = None) -> list[Sheet]:
     workbook = _open_workbook(path)
     try:
         wanted = [
@@ -304,21 +325,32 @@ def _read_workbook(path: Path) -> list[Sheet]:
             finally:
                 own.close()
 
+        def sheet(index: int, read: _SheetRead) -> Sheet:
+            rows, ranges, visible = read
+            name = wanted[index].name
+            return Sheet(name, rows, ranges, visible, uncached=uncached.get(name, frozenset()))
+
         if _READERS < 2 or len(wanted) < 2:  # one after the other, on the one handle
             uncached = formulas()
-            read_sheets = [_read_sheet(path, workbook, meta) for meta in wanted]
+            sheets = [sheet(i, _read_sheet(path, workbook, m)) for i, m in enumerate(wanted)]
         else:
             with ThreadPoolExecutor(min(_READERS, len(wanted) + 1)) as pool:
                 found = pool.submit(formulas)
-                # In the sheets' order: the first sheet that cannot be read is the one told.
-                read_sheets = list(pool.map(read, range(len(wanted))))
+                reads = [pool.submit(read, index) for index in range(len(wanted))]
                 uncached = found.result()
+                done: dict[int, Sheet] = {}
+                if arrived is not None:
+                    # Each sheet handed on as soon as it is read (the formulas first).
+                    for future in as_completed(reads):
+                        index = reads.index(future)
+                        if future.exception() is None:
+                            done[index] = sheet(index, future.result())
+                            arrived(done[index], len(wanted))
+                # In the sheets' order: the first sheet that cannot be read is the one told.
+                sheets = [done.get(i) or sheet(i, f.result()) for i, f in enumerate(reads)]
     finally:
         workbook.close()
-    return [
-        Sheet(meta.name, rows, ranges, visible, uncached=uncached.get(meta.name, frozenset()))
-        for meta, (rows, ranges, visible) in zip(wanted, read_sheets, strict=True)
-    ]
+    return sheets
 
 
 def _read_sheet(path: Path, workbook: calamine.CalamineWorkbook, meta: Any) -> _SheetRead:

@@ -11,9 +11,7 @@ from typing import Any
 
 from stackmap.domain import name_key
 from stackmap.errors import InvalidValueError
-from stackmap.importers.evidence import weigh
-from stackmap.importers.files import Sheet, read_sheets, sha256_of, sheet_names
-from stackmap.importers.headers import HeaderMap, detect_header, headers_seen
+from stackmap.importers.files import read_sheets, sha256_of
 from stackmap.importers.links import (
     ExistingTool,
     LinkTable,
@@ -25,14 +23,20 @@ from stackmap.importers.mapping import (
     AS_WRITTEN,
     Issue,
     MappedSheet,
-    date_order,
-    map_rows,
 )
 from stackmap.importers.matching import ProductMatcher, load_batch_matching, similar_names
 from stackmap.importers.profiles import Profile
 from stackmap.importers.records import SourceRow, tool_records
 from stackmap.importers.scope import outside_marketing
-from stackmap.importers.values import CURRENCIES, text_of
+from stackmap.importers.sheets import (
+    EarlyWork,
+    Reading,
+    SheetPlan,
+    SheetRead,
+    choose_sheets,
+    read_sheet,
+)
+from stackmap.importers.values import text_of
 from stackmap.progress import SILENT, Progress
 from stackmap.reference import Reference
 from stackmap.schemas import (
@@ -40,32 +44,6 @@ from stackmap.schemas import (
     ToolRecord,
     invalid_field,
 )
-
-
-@dataclass(frozen=True)
-class ColumnPlan:
-    """What one column of a sheet became: a field, an extra attribute, or ignored, and why."""
-
-    header: str
-    field: str | None  # None: kept as an extra attribute (or ignored)
-    how: str  # profile, exact, synonym, partial, fuzzy, extra or ignore
-    why: str = ""  # when the column's values overruled its header, or another column won
-
-    @property
-    def role(self) -> str:
-        """mapped, extra or ignored."""
-        return "ignored" if self.how == "ignore" else "mapped" if self.field else "extra"
-
-
-@dataclass
-class SheetPlan:
-    """What was found on one sheet."""
-
-    name: str
-    kind: str
-    header_row: int  # 1-based, as the spreadsheet shows it
-    columns: list[ColumnPlan]
-    rows: int
 
 
 @dataclass
@@ -105,144 +83,59 @@ def plan_import(
     imported.
     """
     progress.stage(f"Reading {path.name}")
-    # A file still being read is a large one (see files.read_ahead): its names will be matched
-    # in one batch, and what that needs loads while the reader works.
-    sheets = read_sheets(path, meanwhile=load_batch_matching)
-    plan = ImportPlan(path.name, sha256_of(path), profile.name if profile else None)
-    wanted_sheet = sheet or (profile.sheet if profile else None)
     currency = currency or (profile.currency if profile else None)
     if dayfirst is None and profile is not None:
         dayfirst = profile.dayfirst
-    chosen = _choose_sheets(path, sheets, wanted_sheet, profile)
-    mapped: dict[str, MappedSheet] = {}
-    for kind, (found, header) in chosen.items():
-        header, why = weigh(found.rows, header, lambda text: _known_category(reference, text))
-        for column, reason in why.items():
-            plan.notes.append(
-                f"{found.name}: {column!r}: {reason}"
-                if len(sheets) > 1
-                else f"{column!r}: {reason}"
-            )
-        order = _date_order(found, header, path.name, dayfirst)
-        label = found.name if len(sheets) > 1 else ""
-        sheet_currency = currency or _stated_currency(plan, found, header)
-        progress.stage(f"Reading the {kind} on {found.name!r}", len(found.rows))
-        result = map_rows(
-            found,
-            header,
-            dayfirst=order,
-            default_currency=sheet_currency,
-            label=label,
-            strict=strict,
-            progress=progress,
-            columns=kind == "integrations",
-        )
-        mapped[kind] = result
-        plan.issues += result.issues
-        plan.notes += [f"{found.name}: {note}" if label else note for note in found.notes]
-        plan.sheets.append(
-            SheetPlan(
-                found.name,
-                kind,
-                header.header_rows[-1] + 1,
-                [
-                    ColumnPlan(c.header, c.field, c.how, why.get(c.header, ""))
-                    for c in header.columns
-                ],
-                result.count,
-            )
-        )
-    progress.stage("Matching names to products and tools")
+    reading = Reading(
+        path.name, reference, profile, sheet or (profile.sheet if profile else None),
+        dayfirst, currency, strict,
+    )  # fmt: skip
     matcher = ProductMatcher(reference)
+
+    def plan_tools(read: SheetRead) -> ImportPlan | None:
+        if read.kind != "tools":
+            return None
+        planned = ImportPlan(path.name, "", None)
+        _plan_tools(planned, read.mapped.rows, matcher, existing, currency, strict)
+        return planned
+
+    # A file still being read is a large one (see files.read_ahead): its names will be matched
+    # in one batch, and what that needs loads while the reader works; then each sheet read
+    # before the others is read into rows, and its tools planned, while they are.
+    early = EarlyWork(reading, plan_tools)
+    sheets = read_sheets(path, meanwhile=load_batch_matching, arrived=early)
+    plan = ImportPlan(path.name, sha256_of(path), profile.name if profile else None)
+    chosen = choose_sheets(path, sheets, reading, early.detected)
+    mapped: dict[str, MappedSheet] = {}
+    planned: ImportPlan | None = None
+    for kind, (found, header) in chosen.items():
+        done = early.taken(kind, found, header)
+        if done is None:
+            read = read_sheet(kind, found, header, reading, len(sheets) > 1, progress)
+        else:
+            read, result = done
+            planned = result if kind == "tools" else planned
+            progress.stage(f"Reading the {kind} on {found.name!r}", len(found.rows))
+            progress.advance(len(found.rows))
+        mapped[kind] = read.mapped
+        plan.issues += read.mapped.issues
+        plan.notes += read.notes
+        plan.sheets.append(read.plan)
+    progress.stage("Matching names to products and tools")
     if "tools" in mapped:
-        _plan_tools(plan, mapped["tools"].rows, matcher, existing, currency, strict)
+        if planned is None:
+            _plan_tools(plan, mapped["tools"].rows, matcher, existing, currency, strict)
+        else:
+            plan.tools += planned.tools
+            plan.issues += planned.issues
+            plan.notes += planned.notes
     links = LinkTable.of(links_from_tool_rows(mapped["tools"].rows) if "tools" in mapped else [])
     if "integrations" in mapped:
         register = mapped["integrations"]
-        read = LinkTable.of(integration_rows(register.rows))
-        links = links + (read + LinkTable.of_block(register.block)).by_row()
+        one_by_one = LinkTable.of(integration_rows(register.rows))
+        links = links + (one_by_one + LinkTable.of_block(register.block)).by_row()
     plan.integrations = resolve_links(plan.issues, plan.tools, links, matcher, existing, strict)
     return plan
-
-
-def _known_category(reference: Reference, text: str) -> bool:
-    """True for a category the taxonomy knows (by slug, name or a team's usual word)."""
-    return reference.subcategory_slug(text) is not None
-
-
-def _choose_sheets(
-    path: Path, sheets: list[Sheet], wanted: str | None, profile: Profile | None
-) -> dict[str, tuple[Sheet, HeaderMap]]:
-    if wanted is not None:
-        named = [s for s in sheets if name_key(s.name) == name_key(wanted)]
-        if not named:
-            raise InvalidValueError(
-                f"{path.name}: no sheet named {wanted!r}; sheets: {sheet_names(sheets)}"
-            )
-        sheets = named
-    if not any(s.rows for s in sheets):
-        raise InvalidValueError(
-            f"{path.name}: the workbook has no data (sheets: {sheet_names(sheets)})"
-        )
-    columns = profile.columns if profile else None
-    found: dict[str, tuple[int, Sheet, HeaderMap]] = {}
-    for candidate in sorted(sheets, key=lambda s: not s.visible):
-        headers = {
-            kind: detect_header(
-                candidate.rows,
-                kind,
-                merged_rows=candidate.merged_rows,
-                profile=columns,
-                # A sheet the person named, or the only one, may be a bare list of names.
-                min_fields=1 if len(sheets) == 1 else 2,
-            )
-            for kind in ("tools", "integrations")
-        }
-        scores = {k: len({c.field for c in h.columns if c.field}) for k, h in headers.items() if h}
-        if not scores:
-            continue
-        kind = max(scores, key=lambda k: (scores[k], k == "tools"))
-        header = headers[kind]
-        assert header is not None
-        if kind not in found or scores[kind] > found[kind][0]:
-            found[kind] = (scores[kind], candidate, header)
-    if not found:
-        raise InvalidValueError(
-            f"{path.name}: no sheet has a column naming the tool (e.g. Tool, Application, "
-            f"Product) or integration ends (From, To); sheets: {sheet_names(sheets)}"
-            + headers_seen(sheets)
-        )
-    return {kind: (s, h) for kind, (_, s, h) in found.items()}
-
-
-_CURRENCY_NOTE = re.compile(
-    r"\b(?:amounts?|figures?|costs?|prices?|values?|spend|numbers?)\b[^.\n]*?\bin\s+"
-    r"(?P<code>[A-Z]{3})\b",
-)
-
-
-def _stated_currency(plan: ImportPlan, sheet: Sheet, header: HeaderMap) -> str | None:
-    """Return the currency a note above the header states ("amounts in USD unless stated")."""
-    for index in range(header.header_rows[0]):
-        for cell in sheet.rows[index]:
-            match = _CURRENCY_NOTE.search(str(cell or ""))
-            if match and match.group("code") in CURRENCIES:
-                code = match.group("code")
-                plan.notes.append(
-                    f"amounts that name no currency are read as {code}, as row {index + 1} says"
-                )
-                return code
-    return None
-
-
-def _date_order(sheet: Sheet, header: HeaderMap, file: str, dayfirst: bool | None) -> bool | None:
-    try:
-        inferred = date_order(sheet, header, file)
-    except ValueError as exc:
-        if dayfirst is not None:
-            return dayfirst
-        raise InvalidValueError(f"{exc}; say --dayfirst or --monthfirst") from None
-    return dayfirst if dayfirst is not None else inferred
 
 
 def _plan_tools(
