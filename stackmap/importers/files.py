@@ -15,7 +15,7 @@ import re
 import threading
 import zipfile
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -330,24 +330,22 @@ def _read_workbook(path: Path, arrived: Arrived | None = None) -> list[Sheet]:
             name = wanted[index].name
             return Sheet(name, rows, ranges, visible, uncached=uncached.get(name, frozenset()))
 
-        if _READERS < 2 or len(wanted) < 2:  # one after the other, on the one handle
+        if _READERS < 2 or len(wanted) < 2 or arrived is not None:
+            # One after the other, on the one handle. A caller starting on each sheet as it
+            # arrives has the other core for that: its first sheet then comes sooner.
             uncached = formulas()
-            sheets = [sheet(i, _read_sheet(path, workbook, m)) for i, m in enumerate(wanted)]
+            sheets = []
+            for index, meta in enumerate(wanted):
+                sheets.append(sheet(index, _read_sheet(path, workbook, meta)))
+                if arrived is not None:
+                    arrived(sheets[-1], len(wanted))
         else:
             with ThreadPoolExecutor(min(_READERS, len(wanted) + 1)) as pool:
                 found = pool.submit(formulas)
-                reads = [pool.submit(read, index) for index in range(len(wanted))]
-                uncached = found.result()
-                done: dict[int, Sheet] = {}
-                if arrived is not None:
-                    # Each sheet handed on as soon as it is read (the formulas first).
-                    for future in as_completed(reads):
-                        index = reads.index(future)
-                        if future.exception() is None:
-                            done[index] = sheet(index, future.result())
-                            arrived(done[index], len(wanted))
                 # In the sheets' order: the first sheet that cannot be read is the one told.
-                sheets = [done.get(i) or sheet(i, f.result()) for i, f in enumerate(reads)]
+                reads = list(pool.map(read, range(len(wanted))))
+                uncached = found.result()
+                sheets = [sheet(index, read) for index, read in enumerate(reads)]
     finally:
         workbook.close()
     return sheets
