@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from operator import itemgetter
 from typing import Annotated, Any, TypeVar, overload
 
 from pydantic import (
@@ -167,8 +168,14 @@ class ContractFields(_Input):
 
     def is_empty(self) -> bool:
         """True when no term at all was given (no contract should be recorded)."""
-        # Field by field, not through model_dump: asked of every contract an import reads.
-        return all(getattr(self, name) is None for name in ContractFields.model_fields)
+        # The fields' values where the model keeps them, counted in C: asked of every
+        # contract an import reads.
+        terms: tuple[Any, ...] = _TERMS(self.__dict__)
+        return terms.count(None) == len(terms)
+
+
+# Every term of a contract, read from where the model keeps them (see is_empty).
+_TERMS = itemgetter(*ContractFields.model_fields)
 
 
 def annualise(

@@ -156,3 +156,30 @@ def test_a_contract_that_starts_later_is_not_yet_paid() -> None:
 def test_months_are_added_to_the_last_day_of_short_months() -> None:
     assert add_months(date(2027, 1, 31), 1) == date(2027, 2, 28)
     assert add_months(date(2027, 11, 30), 3) == date(2028, 2, 29)
+
+
+def test_a_contract_is_empty_only_when_no_term_at_all_is_given() -> None:
+    # A zero, a FALSE or any one term makes a contract to record; only none at all is empty.
+    assert ContractFields().is_empty()
+    assert ContractFields.model_validate({}).is_empty()
+    given: dict[str, object] = {
+        "annual_cost": Decimal("0"),
+        "amount": Decimal("12.50"),
+        "currency": "EUR",
+        "billing_period": "monthly",
+        "term_months": 12,
+        "start_date": date(2027, 1, 1),
+        "end_date": date(2027, 12, 31),
+        "renewal_date": date(2028, 1, 1),
+        "notice_days": 0,
+        "auto_renew": False,
+        "seats_purchased": 0,
+        "seats_assigned": 0,
+        "seats_active": 0,
+        "pricing_model": "per_seat",
+        "cost_centre": "MKT-1",
+        "notes": "",
+    }
+    assert set(given) == set(ContractFields.model_fields)  # every term is tried
+    for name, value in given.items():
+        assert not ContractFields.model_validate({name: value}).is_empty(), name

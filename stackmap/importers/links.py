@@ -336,9 +336,12 @@ def _first_of_each_route(
     texts = _texts(methods, "")
     if "unknown" in texts:
         return None
-    if any(map(eq, map(itemgetter(0), froms), map(itemgetter(0), tos))):
+    # One tool's names have one key, and two tools never share one: equal keys at both
+    # ends are a link from a tool to itself.
+    source_keys, target_keys = list(map(itemgetter(1), froms)), list(map(itemgetter(1), tos))
+    if any(map(eq, source_keys, target_keys)):
         return None
-    routes = list(zip(map(itemgetter(1), froms), map(itemgetter(1), tos), texts, strict=True))
+    routes = list(zip(source_keys, target_keys, texts, strict=True))
     if len(set(routes)) == len(routes):  # no route twice: every link
         return range(len(routes))
     # Built from the last link back, each route ends up holding its first link's index.
