@@ -11,7 +11,7 @@ from __future__ import annotations
 import operator
 import sqlite3
 from collections.abc import Iterable, Sequence
-from itertools import chain, repeat
+from itertools import chain, islice, repeat
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -62,15 +62,10 @@ def _converted(process: Any, column: Sequence[Any], json: bool) -> list[Any]:
             done[None] = None
             return list(map(done.__getitem__, column))
         return [None if value is None else process(value) for value in column]
-    by_id: dict[int, Any] = {id(None): None}
-    converted = []
-    for value in column:
-        key = id(value)
-        if key in by_id:
-            converted.append(by_id[key])
-        else:
-            converted.append(by_id.setdefault(key, process(value)))
-    return converted
+    ids = list(map(id, column))
+    distinct = dict(zip(ids, column, strict=True))
+    stored = {key: None if value is None else process(value) for key, value in distinct.items()}
+    return list(map(stored.__getitem__, ids))
 
 
 def processor(column_type: sa.types.TypeEngine[Any], dialect: sa.Dialect) -> Any:
@@ -177,12 +172,14 @@ def insert_columns(
         constants: tuple[Any, ...] = tuple(converted[i][0] for i in same)
     else:
         head, tail, constants = f"{into}({columns_sql}) VALUES ", "", ()
-    rows = list(zip(*(converted[i] for i in varying), strict=True))
+    # The rows made a statement's worth at a time: the first insert is on its way (see
+    # store.behind) before the last rows are made.
+    rows = zip(*(converted[i] for i in varying), strict=True)
     per = _rows_per_statement(connection, len(varying), len(same))
     full = head + ", ".join([row] * per) + tail
     writes = behind(connection)
-    for start in range(0, len(rows), per):
-        part = rows[start : start + per]
+    for _ in range(0, count, per):
+        part = list(islice(rows, per))
         statement = full if len(part) == per else head + ", ".join([row] * len(part)) + tail
         values = constants + tuple(chain.from_iterable(part))
         if writes is not None:
