@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from operator import is_, itemgetter
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlmodel import col
@@ -123,22 +123,26 @@ class IntegrationWrites(WriterBase):
         """Each link's two tools, as (id, name), source and target in two lists: as known,
         else as the catalog says; a tool in neither, or a link from a tool to itself,
         refuses the batch."""
-        # Each distinct name keyed once: 100,000 links name 20,000 tools.
-        keys = {n: name_key(n) for n in dict.fromkeys(chain(links.source, links.target))}
+        # Each distinct name looked up once (100,000 links name 20,000 tools): as a known
+        # tool's own name, in C (an import names its tools so), else by its key.
+        names = list(dict.fromkeys(chain(links.source, links.target)))
+        by_name = {end[1]: end for end in known.values()}
+        ends = dict(zip(names, map(by_name.get, names), strict=True))
+        keys = {n: name_key(n) for n, end in ends.items() if end is None}
         tools = {k: known[k] for k in set(keys.values()) if k in known}
         wanted = sorted(set(keys.values()) - tools.keys())
         every = sa.select(col(Tool.key), col(Tool.id), col(Tool.name))
         for statement in among(every, col(Tool.key), wanted) if wanted else ():
             tools.update({k: (i, n) for k, i, n in self.session.execute(statement)})
-        ends = {}
         for name, key in keys.items():
             if key not in tools:
                 raise NotFoundError(f"no tool named {name!r} in the catalog")
             ends[name] = tools[key]
         # Names of one tool resolve to its one (id, name): the same object at both ends is a
         # link from a tool to itself.
-        sources = list(map(ends.__getitem__, links.source))
-        targets = list(map(ends.__getitem__, links.target))
+        resolved = cast(dict[str, tuple[int, str]], ends)  # every name found, or refused
+        sources = list(map(resolved.__getitem__, links.source))
+        targets = list(map(resolved.__getitem__, links.target))
         if any(map(is_, sources, targets)):
             for name, source, target in zip(links.source, sources, targets, strict=True):
                 if source is target:
