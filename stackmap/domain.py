@@ -49,12 +49,17 @@ def vendor_key(name: str) -> str:
     # not in ASCII goes to the expression, whose case-blind matching is Unicode's.
     if last.isascii() and last.casefold().removesuffix(".") not in _LEGAL_WORDS:
         return name_key(text)
+    return name_key(without_legal_forms(text))
+
+
+def without_legal_forms(text: str) -> str:
+    """A name without the legal forms it ends with ("Acme Holdings, Inc. Ltd" → "Acme
+    Holdings"), by the expression alone; never to nothing."""
     while True:
         shorter = _LEGAL_SUFFIX.sub("", text)
         if shorter == text or not shorter:
-            break
+            return text
         text = shorter
-    return name_key(text)
 
 
 class ToolStatus(StrEnum):

@@ -13,7 +13,7 @@ from typing import Any, get_args
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from stackmap.domain import _LEGAL_SUFFIX, LEGAL_FORMS, name_key, vendor_key
+from stackmap.domain import LEGAL_FORMS, name_key, vendor_key, without_legal_forms
 from stackmap.errors import InvalidValueError
 from stackmap.importers.files import Sheet, decode_lines, read_sheets
 from stackmap.importers.headers import SYNONYMS, detect_header
@@ -234,13 +234,7 @@ def test_a_link_register_read_column_by_column_is_the_register_read_row_by_row(
 
 def _vendor_key_by_expression(name: str) -> str:
     # vendor_key as it was: the expression on every name.
-    text = " ".join(name.split())
-    while True:
-        shorter = _LEGAL_SUFFIX.sub("", text)
-        if shorter == text or not shorter:
-            break
-        text = shorter
-    return name_key(text)
+    return name_key(without_legal_forms(" ".join(name.split())))
 
 
 _word = st.text(st.characters(codec="utf-8"), max_size=6)
