@@ -217,7 +217,7 @@ class EarlyWork:
             kind, header, _ = best
             read = read_sheet(kind, sheet, header, self.reading, count > 1)
             self._done[(id(sheet), kind)] = (read, self._then(read))
-        except Exception:
+        except Exception:  # dropped: the import meets it again, in its own order
             return
 
     def taken(self, kind: str, sheet: Sheet, header: HeaderMap) -> tuple[SheetRead, Any] | None:

@@ -87,9 +87,14 @@ def plan_import(
     if dayfirst is None and profile is not None:
         dayfirst = profile.dayfirst
     reading = Reading(
-        path.name, reference, profile, sheet or (profile.sheet if profile else None),
-        dayfirst, currency, strict,
-    )  # fmt: skip
+        file=path.name,
+        reference=reference,
+        profile=profile,
+        sheet=sheet or (profile.sheet if profile else None),
+        dayfirst=dayfirst,
+        currency=currency,
+        strict=strict,
+    )
     matcher = ProductMatcher(reference)
 
     def plan_tools(read: SheetRead) -> ImportPlan | None:
