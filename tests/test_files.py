@@ -307,6 +307,50 @@ def test_sheets_read_side_by_side_come_back_in_order_and_the_first_refusal_is_to
         read_sheets(path)
 
 
+def test_sheets_read_one_by_one_carry_their_formulas_each_as_soon_as_its_part_is_scanned(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A caller that starts on each sheet as it arrives gets the sheets one after the other,
+    # the formulas with no saved result looked for on another thread meanwhile: each sheet
+    # carries its own, and waits only for its own part of the scan, not for the others'.
+    import threading
+
+    from openpyxl import load_workbook
+
+    path = sheets(
+        tmp_path / "book.xlsx",
+        {f"Sheet {n}": [["Tool", "Cost"], [f"Tool {n}", n]] for n in range(1, 4)},
+    )
+    book = load_workbook(path)
+    book["Sheet 1"]["C2"] = "=B2*2"  # formulas openpyxl never calculates
+    book["Sheet 3"]["D2"] = "=B2*3"
+    book.save(path)
+    first_arrived = threading.Event()
+    waited: list[bool] = []
+    real = files._uncached_by_sheet
+
+    def scan_held_after_the_first(path: Path) -> Any:
+        for index, found in enumerate(real(path)):
+            yield found
+            if index == 0:  # the rest waits until the first sheet has been handed over
+                waited.append(first_arrived.wait(5))
+
+    monkeypatch.setattr(files, "_uncached_by_sheet", scan_held_after_the_first)
+    arrived: list[tuple[str, frozenset[tuple[int, int]]]] = []
+
+    def arrive(sheet: Sheet, count: int) -> None:
+        arrived.append((sheet.name, sheet.uncached))
+        first_arrived.set()
+
+    read_ahead(path)
+    read = read_sheets(path, arrived=arrive)
+    assert waited == [True]  # the first sheet came before the scan of the others
+    assert arrived[0] == ("Sheet 1", frozenset({(1, 2)}))
+    assert [s.uncached for s in read] == [frozenset({(1, 2)}), frozenset(), frozenset({(1, 3)})]
+    monkeypatch.setattr(files, "_uncached_by_sheet", real)
+    assert files.uncached_formulas(path) == {"Sheet 1": {(1, 2)}, "Sheet 3": {(1, 3)}}
+
+
 def test_a_file_changed_after_it_was_read_ahead_is_read_as_it_is_now(tmp_path: Path) -> None:
     path = xlsx(tmp_path / "stack.xlsx", [["Tool"], ["Canva"]])
     read_ahead(path)
