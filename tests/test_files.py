@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from openpyxl import load_workbook
 from workbooks import sheets, xlsx
 
 import stackmap.importers.files as files
@@ -258,6 +259,17 @@ def test_work_given_to_do_meanwhile_is_done_while_a_read_ahead_is_still_going(
     assert done == ["while reading"]
 
 
+def _numbered_sheets(path: Path, count: int, formulas: dict[str, tuple[str, str]]) -> Path:
+    """A workbook of sheets "Sheet 1".."Sheet <count>", each naming one tool and its cost,
+    with formulas (sheet: (cell, formula)) that openpyxl saves without a calculated result."""
+    sheets(path, {f"Sheet {n}": [["Tool", "Cost"], [f"Tool {n}", n]] for n in range(1, count + 1)})
+    book = load_workbook(path)
+    for name, (cell, formula) in formulas.items():
+        book[name][cell] = formula
+    book.save(path)
+    return path
+
+
 def test_sheets_read_side_by_side_come_back_in_order_and_the_first_refusal_is_told(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -268,15 +280,9 @@ def test_sheets_read_side_by_side_come_back_in_order_and_the_first_refusal_is_to
     import threading
     import time
 
-    from openpyxl import load_workbook
-
-    path = sheets(
-        tmp_path / "book.xlsx",
-        {f"Sheet {n}": [["Tool", "Cost"], [f"Tool {n}", n]] for n in range(1, 6)},
-    )
+    path = _numbered_sheets(tmp_path / "book.xlsx", 5, {"Sheet 4": ("C2", "=B2*2")})
     book = load_workbook(path)
     book["Sheet 2"].merge_cells("A1:B1")
-    book["Sheet 4"]["C2"] = "=B2*2"  # a formula openpyxl never calculates
     book.save(path)
     monkeypatch.setattr(files, "_READERS", 3)
     real = files._read_sheet
@@ -315,16 +321,8 @@ def test_sheets_read_one_by_one_carry_their_formulas_each_as_soon_as_its_part_is
     # carries its own, and waits only for its own part of the scan, not for the others'.
     import threading
 
-    from openpyxl import load_workbook
-
-    path = sheets(
-        tmp_path / "book.xlsx",
-        {f"Sheet {n}": [["Tool", "Cost"], [f"Tool {n}", n]] for n in range(1, 4)},
-    )
-    book = load_workbook(path)
-    book["Sheet 1"]["C2"] = "=B2*2"  # formulas openpyxl never calculates
-    book["Sheet 3"]["D2"] = "=B2*3"
-    book.save(path)
+    formulas = {"Sheet 1": ("C2", "=B2*2"), "Sheet 3": ("D2", "=B2*3")}
+    path = _numbered_sheets(tmp_path / "book.xlsx", 3, formulas)
     first_arrived = threading.Event()
     waited: list[bool] = []
     real = files._uncached_by_sheet
