@@ -345,8 +345,6 @@ def test_sheets_read_one_by_one_carry_their_formulas_each_as_soon_as_its_part_is
     assert waited == [True]  # the first sheet came before the scan of the others
     assert arrived[0] == ("Sheet 1", frozenset({(1, 2)}))
     assert [s.uncached for s in read] == [frozenset({(1, 2)}), frozenset(), frozenset({(1, 3)})]
-    monkeypatch.setattr(files, "_uncached_by_sheet", real)
-    assert files.uncached_formulas(path) == {"Sheet 1": {(1, 2)}, "Sheet 3": {(1, 3)}}
 
 
 def test_a_file_changed_after_it_was_read_ahead_is_read_as_it_is_now(tmp_path: Path) -> None:

@@ -232,18 +232,13 @@ _CACHED = re.compile(rb"<v>[^<]+</v>")  # an empty <v/> is what script-written f
 _CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"[^>]*?(?:/>|>(.*?)</c>)', re.DOTALL)
 
 
-def uncached_formulas(path: Path) -> dict[str, frozenset[tuple[int, int]]]:
-    """Return, by sheet name, the formula cells of an xlsx that carry no cached value.
+def _uncached_by_sheet(path: Path) -> Iterator[tuple[str, frozenset[tuple[int, int]]]]:
+    """Each sheet of an xlsx by name, in the workbook's order, with its formula cells that
+    carry no cached value; a part that cannot be read ends the scan (what it found stays).
 
     The readers return such a cell as empty; a person should hear that it is a formula Excel
     never calculated (a file written by a script), not an empty cell.
     """
-    return {name: cells for name, cells in _uncached_by_sheet(path) if cells}
-
-
-def _uncached_by_sheet(path: Path) -> Iterator[tuple[str, frozenset[tuple[int, int]]]]:
-    """Each sheet of an xlsx by name, in the workbook's order, with its formula cells that
-    carry no cached value; a part that cannot be read ends the scan (what it found stays)."""
     try:
         with zipfile.ZipFile(path) as archive:
             for name, member in _sheet_targets(archive).items():
@@ -312,7 +307,7 @@ def _column_index(letters: str) -> int:
 # Sheets are read on up to this many threads, each with its own handle on the file: the
 # reader parses without holding the interpreter's lock, so the two sheets of a 20,000-tool
 # workbook (its tools and its links) are read side by side, about 0.9 s instead of 1.2 s on
-# two cores. Looking for formulas Excel never calculated is one more such task.
+# two cores. Formulas Excel never calculated are looked for beside them (_FormulaScan).
 _READERS = min(os.cpu_count() or 1, 4)
 
 
@@ -344,9 +339,6 @@ def _read_workbook(path: Path, arrived: Arrived | None = None) -> list[Sheet]:
         if not wanted:
             raise InvalidValueError(f"{path.name}: the workbook has no worksheets")
 
-        def formulas() -> dict[str, frozenset[tuple[int, int]]]:
-            return uncached_formulas(path) if zipfile.is_zipfile(path) else {}
-
         def read(index: int) -> _SheetRead:
             if index == 0:  # the first sheet on the handle already open
                 return _read_sheet(path, workbook, wanted[0])
@@ -356,29 +348,24 @@ def _read_workbook(path: Path, arrived: Arrived | None = None) -> list[Sheet]:
             finally:
                 own.close()
 
-        def sheet(index: int, read: _SheetRead) -> Sheet:
-            rows, ranges, visible = read
-            name = wanted[index].name
-            return Sheet(name, rows, ranges, visible, uncached=uncached.get(name, frozenset()))
+        def sheet(meta: Any, found: _SheetRead) -> Sheet:
+            rows, ranges, visible = found
+            return Sheet(meta.name, rows, ranges, visible, uncached=scan.of(meta.name))
 
+        scan = _FormulaScan(path)  # meanwhile, on a thread of its own
         if _READERS < 2 or len(wanted) < 2 or arrived is not None:
-            # One after the other, on the one handle, the formulas looked for meanwhile. A
-            # caller starting on each sheet as it arrives has the other core for that: its
-            # first sheet then comes sooner.
-            scan = _FormulaScan(path)
+            # One after the other, on the one handle. A caller starting on each sheet as it
+            # arrives has the other core for that: its first sheet then comes sooner.
             sheets = []
             for meta in wanted:
-                rows, ranges, visible = _read_sheet(path, workbook, meta)
-                sheets.append(Sheet(meta.name, rows, ranges, visible, uncached=scan.of(meta.name)))
+                sheets.append(sheet(meta, _read_sheet(path, workbook, meta)))
                 if arrived is not None:
                     arrived(sheets[-1], len(wanted))
         else:
-            with ThreadPoolExecutor(min(_READERS, len(wanted) + 1)) as pool:
-                found = pool.submit(formulas)
+            with ThreadPoolExecutor(min(_READERS, len(wanted))) as pool:
                 # In the sheets' order: the first sheet that cannot be read is the one told.
                 reads = list(pool.map(read, range(len(wanted))))
-                uncached = found.result()
-                sheets = [sheet(index, read) for index, read in enumerate(reads)]
+            sheets = [sheet(meta, found) for meta, found in zip(wanted, reads, strict=True)]
     finally:
         workbook.close()
     return sheets
